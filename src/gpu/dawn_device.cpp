@@ -1,0 +1,548 @@
+// Native GPU layer over Dawn's C API (declarations in dawn_abi.h).
+#include <dlfcn.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <mutex>
+#include <sstream>
+
+#include "gpu/dawn_abi.h"
+#include "gpu/device.hpp"
+#include "io/error.hpp"
+
+namespace seiswg::gpu {
+namespace {
+
+WGPUStringView view(std::string_view s) { return WGPUStringView{s.data(), s.size()}; }
+std::string text(WGPUStringView v) {
+  if (!v.data) return {};
+  return v.length == WGPU_STRLEN ? std::string(v.data) : std::string(v.data, v.length);
+}
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+  return s;
+}
+
+std::filesystem::path executable_dir() {
+  std::error_code ec;
+  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? std::filesystem::path{} : exe.parent_path();
+}
+
+// lavapipe (Vulkan on the CPU) as installed by scripts/setup.sh; found next to the build, so no
+// environment variable is needed. The build may have moved (e.g. to a GPU machine): try both.
+std::filesystem::path lavapipe_manifest() {
+  for (auto dir : {std::filesystem::path(SEISWG_DEPS_DIR), executable_dir() / "../../.deps"}) {
+    auto manifest = dir / "lavapipe" / "lvp_icd.json";
+    if (std::filesystem::exists(manifest)) return std::filesystem::weakly_canonical(manifest);
+  }
+  return {};
+}
+
+void prepare_environment(bool cpu_only) {
+  if (!std::getenv("XDG_RUNTIME_DIR")) setenv("XDG_RUNTIME_DIR", "/tmp", 0);
+  if (!std::getenv("EGL_PLATFORM")) setenv("EGL_PLATFORM", "surfaceless", 0);
+  const auto lvp = lavapipe_manifest();
+  if (lvp.empty()) return;
+  if (cpu_only) {
+    setenv("VK_DRIVER_FILES", lvp.c_str(), 1);
+    setenv("VK_ICD_FILENAMES", lvp.c_str(), 1);
+    return;
+  }
+  if (std::getenv("VK_DRIVER_FILES") || std::getenv("VK_ICD_FILENAMES")) return;  // the user decides
+  std::string add = lvp.string();
+  if (const char* old = std::getenv("VK_ADD_DRIVER_FILES")) add = std::string(old) + ":" + add;
+  setenv("VK_ADD_DRIVER_FILES", add.c_str(), 1);
+}
+
+AdapterKind kind_of(WGPUAdapterType t) {
+  switch (t) {
+    case WGPUAdapterType_DiscreteGPU: return AdapterKind::discrete;
+    case WGPUAdapterType_IntegratedGPU: return AdapterKind::integrated;
+    case WGPUAdapterType_CPU: return AdapterKind::cpu;
+    default: return AdapterKind::unknown;
+  }
+}
+std::string backend_name(WGPUBackendType t) {
+  switch (t) {
+    case WGPUBackendType_Vulkan: return "Vulkan";
+    case WGPUBackendType_OpenGL: return "OpenGL";
+    case WGPUBackendType_OpenGLES: return "OpenGLES";
+    case WGPUBackendType_Metal: return "Metal";
+    case WGPUBackendType_D3D12: return "D3D12";
+    case WGPUBackendType_D3D11: return "D3D11";
+    case WGPUBackendType_Null: return "Null";
+    default: return "other";
+  }
+}
+
+class Instance {
+ public:
+  Instance() {
+    WGPUInstanceDescriptor desc = {};
+    desc.capabilities.timedWaitAnyEnable = 1;
+    desc.capabilities.timedWaitAnyMaxCount = 1;
+    handle = wgpuCreateInstance(&desc);
+    if (!handle) throw GpuError("could not create a WebGPU instance (Dawn)");
+  }
+  ~Instance() {
+    if (handle) wgpuInstanceRelease(handle);
+  }
+  Instance(const Instance&) = delete;
+  Instance& operator=(const Instance&) = delete;
+  void wait(WGPUFuture future) const {
+    WGPUFutureWaitInfo info = {};
+    info.future = future;
+    while (!info.completed) {
+      if (wgpuInstanceWaitAny(handle, 1, &info, UINT64_MAX) == WGPUWaitStatus_Error)
+        throw GpuError("waiting for the GPU failed");
+    }
+  }
+  WGPUAdapter request_adapter(WGPUBackendType backend, WGPUPowerPreference power, WGPUFeatureLevel level) const {
+    WGPURequestAdapterOptions options = {};
+    options.backendType = backend;
+    options.powerPreference = power;
+    options.featureLevel = level;
+    struct Result {
+      WGPUAdapter adapter = nullptr;
+    } result;
+    WGPURequestAdapterCallbackInfo cb = {};
+    cb.mode = WGPUCallbackMode_WaitAnyOnly;
+    cb.callback = [](WGPURequestAdapterStatus status, WGPUAdapter adapter, WGPUStringView, void* r, void*) {
+      if (status == WGPURequestAdapterStatus_Success) static_cast<Result*>(r)->adapter = adapter;
+    };
+    cb.userdata1 = &result;
+    wait(wgpuInstanceRequestAdapter(handle, &options, cb));
+    return result.adapter;
+  }
+  WGPUInstance handle = nullptr;
+};
+
+AdapterInfo describe(WGPUAdapter adapter, WGPULimits* raw_limits) {
+  WGPUAdapterInfo raw = {};
+  wgpuAdapterGetInfo(adapter, &raw);
+  AdapterInfo info;
+  info.name = text(raw.device);
+  info.driver = text(raw.description);
+  info.backend = backend_name(raw.backendType);
+  info.kind = kind_of(raw.adapterType);
+  if (raw.backendType == WGPUBackendType_Null) info.kind = AdapterKind::unknown, info.backend = "Null";
+  wgpuAdapterInfoFreeMembers(raw);
+  WGPULimits limits = {};
+  wgpuAdapterGetLimits(adapter, &limits);
+  info.limits.max_buffer_size = limits.maxBufferSize;
+  info.limits.max_storage_binding_size = limits.maxStorageBufferBindingSize;
+  info.limits.max_storage_buffers_per_stage = limits.maxStorageBuffersPerShaderStage;
+  info.limits.max_workgroups_per_dimension = limits.maxComputeWorkgroupsPerDimension;
+  info.limits.max_invocations_per_workgroup = limits.maxComputeInvocationsPerWorkgroup;
+  info.has_timestamps = wgpuAdapterHasFeature(adapter, WGPUFeatureName_TimestampQuery) != 0;
+  if (raw_limits) *raw_limits = limits;
+  return info;
+}
+
+std::string format_bytes(std::uint64_t b) {
+  std::ostringstream s;
+  s.precision(3);
+  if (b >= (1ull << 30))
+    s << double(b) / double(1ull << 30) << " GiB";
+  else
+    s << double(b) / double(1ull << 20) << " MiB";
+  return s.str();
+}
+
+}  // namespace
+
+std::string AdapterInfo::kind_name() const {
+  switch (kind) {
+    case AdapterKind::discrete: return "discrete GPU";
+    case AdapterKind::integrated: return "integrated GPU";
+    case AdapterKind::cpu: return "CPU";
+    default: return "unknown";
+  }
+}
+std::string AdapterInfo::summary() const { return name + " (" + kind_name() + ", " + backend + ")"; }
+
+struct Device::Impl {
+  std::unique_ptr<Instance> instance;
+  WGPUAdapter adapter = nullptr;
+  WGPUDevice device = nullptr;
+  WGPUQueue queue = nullptr;
+  std::mutex error_mutex;
+  std::string errors;
+  ~Impl() {
+    if (queue) wgpuQueueRelease(queue);
+    if (device) {
+      wgpuDeviceDestroy(device);
+      wgpuDeviceRelease(device);
+    }
+    if (adapter) wgpuAdapterRelease(adapter);
+  }
+  void wait_queue() {
+    WGPUQueueWorkDoneCallbackInfo cb = {};
+    cb.mode = WGPUCallbackMode_WaitAnyOnly;
+    cb.callback = [](WGPUQueueWorkDoneStatus, WGPUStringView, void*, void*) {};
+    instance->wait(wgpuQueueOnSubmittedWorkDone(queue, cb));
+  }
+  // Runs `work` inside an error scope and returns the error text ("" if none).
+  template <class F>
+  std::string scoped(WGPUErrorFilter filter, F&& work) {
+    wgpuDevicePushErrorScope(device, filter);
+    work();
+    struct Result {
+      std::string message;
+    } result;
+    WGPUPopErrorScopeCallbackInfo cb = {};
+    cb.mode = WGPUCallbackMode_WaitAnyOnly;
+    cb.callback = [](WGPUPopErrorScopeStatus, WGPUErrorType type, WGPUStringView message, void* r, void*) {
+      if (type != WGPUErrorType_NoError) static_cast<Result*>(r)->message = text(message);
+    };
+    cb.userdata1 = &result;
+    instance->wait(wgpuDevicePopErrorScope(device, cb));
+    return result.message;
+  }
+};
+
+Buffer::~Buffer() {
+  if (handle_) {
+    wgpuBufferDestroy(static_cast<WGPUBuffer>(handle_));
+    wgpuBufferRelease(static_cast<WGPUBuffer>(handle_));
+  }
+}
+Kernel::~Kernel() {
+  if (layout_) wgpuBindGroupLayoutRelease(static_cast<WGPUBindGroupLayout>(layout_));
+  if (pipeline_) wgpuComputePipelineRelease(static_cast<WGPUComputePipeline>(pipeline_));
+}
+BindGroup::~BindGroup() {
+  if (handle_) wgpuBindGroupRelease(static_cast<WGPUBindGroup>(handle_));
+}
+
+Commands::Commands(Commands&& other) noexcept {
+  std::swap(encoder_, other.encoder_);
+  std::swap(pass_, other.pass_);
+}
+Commands::~Commands() {
+  end_pass();
+  if (encoder_) wgpuCommandEncoderRelease(static_cast<WGPUCommandEncoder>(encoder_));
+}
+void Commands::end_pass() {
+  if (!pass_) return;
+  auto pass = static_cast<WGPUComputePassEncoder>(pass_);
+  wgpuComputePassEncoderEnd(pass);
+  wgpuComputePassEncoderRelease(pass);
+  pass_ = nullptr;
+}
+void Commands::dispatch(const Kernel& kernel, const BindGroup& bindings, std::uint32_t groups_x,
+                        std::uint32_t groups_y) {
+  if (groups_x == 0 || groups_y == 0) return;
+  if (!pass_) pass_ = wgpuCommandEncoderBeginComputePass(static_cast<WGPUCommandEncoder>(encoder_), nullptr);
+  auto pass = static_cast<WGPUComputePassEncoder>(pass_);
+  wgpuComputePassEncoderSetPipeline(pass, static_cast<WGPUComputePipeline>(kernel.pipeline_));
+  wgpuComputePassEncoderSetBindGroup(pass, 0, static_cast<WGPUBindGroup>(bindings.handle_), 0, nullptr);
+  wgpuComputePassEncoderDispatchWorkgroups(pass, groups_x, groups_y, 1);
+}
+void Commands::copy(const Buffer& from, std::uint64_t from_offset, const Buffer& to, std::uint64_t to_offset,
+                    std::uint64_t bytes) {
+  end_pass();
+  wgpuCommandEncoderCopyBufferToBuffer(static_cast<WGPUCommandEncoder>(encoder_),
+                                       static_cast<WGPUBuffer>(from.handle_), from_offset,
+                                       static_cast<WGPUBuffer>(to.handle_), to_offset, bytes);
+}
+void Commands::clear(const Buffer& buffer) {
+  end_pass();
+  wgpuCommandEncoderClearBuffer(static_cast<WGPUCommandEncoder>(encoder_), static_cast<WGPUBuffer>(buffer.handle_),
+                                0, buffer.size());
+}
+
+Device::Device(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Device::~Device() = default;
+
+std::vector<AdapterInfo> Device::list_adapters() {
+  std::vector<AdapterInfo> found;
+  auto add = [&](const Instance& instance, WGPUBackendType backend, WGPUPowerPreference power,
+                 WGPUFeatureLevel level) {
+    WGPUAdapter a = instance.request_adapter(backend, power, level);
+    if (!a) return;
+    AdapterInfo info = describe(a, nullptr);
+    wgpuAdapterRelease(a);
+    if (info.backend == "Null") return;
+    for (const auto& f : found)
+      if (f.name == info.name && f.backend == info.backend) return;
+    found.push_back(info);
+  };
+  prepare_environment(false);
+  {
+    Instance instance;
+    add(instance, WGPUBackendType_Vulkan, WGPUPowerPreference_HighPerformance, WGPUFeatureLevel_Core);
+    add(instance, WGPUBackendType_Vulkan, WGPUPowerPreference_LowPower, WGPUFeatureLevel_Core);
+    add(instance, WGPUBackendType_OpenGL, WGPUPowerPreference_Undefined, WGPUFeatureLevel_Compatibility);
+  }
+  return found;
+}
+
+std::unique_ptr<Device> Device::open(const DeviceOptions& options) {
+  std::string selector = lower(options.selector);
+  if (selector.empty())
+    if (const char* env = std::getenv("SEISWG_ADAPTER")) selector = lower(env);
+  if (selector == "auto") selector.clear();
+  const bool cpu_only = selector == "cpu";
+  prepare_environment(cpu_only);
+
+  auto impl = std::make_unique<Impl>();
+  impl->instance = std::make_unique<Instance>();
+  const Instance& instance = *impl->instance;
+
+  struct Candidate {
+    WGPUBackendType backend;
+    WGPUPowerPreference power;
+    WGPUFeatureLevel level;
+  };
+  std::vector<Candidate> candidates;
+  if (selector == "opengl" || selector == "gl") {
+    candidates = {{WGPUBackendType_OpenGL, WGPUPowerPreference_Undefined, WGPUFeatureLevel_Compatibility}};
+  } else {
+    candidates = {{WGPUBackendType_Vulkan, WGPUPowerPreference_HighPerformance, WGPUFeatureLevel_Core},
+                  {WGPUBackendType_Vulkan, WGPUPowerPreference_LowPower, WGPUFeatureLevel_Core}};
+    if (selector.empty())
+      candidates.push_back({WGPUBackendType_OpenGL, WGPUPowerPreference_Undefined, WGPUFeatureLevel_Compatibility});
+  }
+
+  WGPULimits limits = {};
+  std::vector<std::string> seen;
+  for (const auto& c : candidates) {
+    WGPUAdapter a = instance.request_adapter(c.backend, c.power, c.level);
+    if (!a) continue;
+    WGPULimits l = {};
+    AdapterInfo info = describe(a, &l);
+    bool ok = info.backend != "Null";  // Dawn's Null backend "succeeds" with zeros: never use it
+    if (ok && selector == "gpu") ok = info.kind == AdapterKind::discrete || info.kind == AdapterKind::integrated;
+    if (ok && selector == "cpu") ok = info.kind == AdapterKind::cpu;
+    if (ok && !selector.empty() && selector != "gpu" && selector != "cpu" && selector != "opengl" && selector != "gl")
+      ok = lower(info.name).find(selector) != std::string::npos;
+    if (!ok) {
+      seen.push_back(info.summary());
+      wgpuAdapterRelease(a);
+      continue;
+    }
+    impl->adapter = a;
+    limits = l;
+    break;
+  }
+  if (!impl->adapter) {
+    std::string msg = "no usable WebGPU adapter";
+    if (!selector.empty()) msg += " matching --adapter '" + selector + "'";
+    if (!seen.empty()) {
+      msg += " (found:";
+      for (auto& s : seen) msg += " " + s + ";";
+      msg += ")";
+    }
+    if (lavapipe_manifest().empty())
+      msg +=
+          ". No GPU driver was found and the CPU fallback (lavapipe) is not installed: run `bash scripts/setup.sh` "
+          "(as root, Debian 12) to install it";
+    throw GpuError(msg);
+  }
+
+  WGPUAdapterInfo raw_info = {};
+  wgpuAdapterGetInfo(impl->adapter, &raw_info);
+  wgpuAdapterInfoFreeMembers(raw_info);
+
+  // Ask for everything the adapter offers: grids are bounded by GPU memory, not WebGPU defaults.
+  WGPULimits required = limits;
+  required.nextInChain = nullptr;
+  AdapterInfo info = describe(impl->adapter, nullptr);
+  WGPUFeatureName features[1] = {WGPUFeatureName_TimestampQuery};
+  WGPUDeviceDescriptor desc = {};
+  desc.label = view("seiswg");
+  desc.requiredLimits = &required;
+  if (info.has_timestamps) {
+    desc.requiredFeatureCount = 1;
+    desc.requiredFeatures = features;
+  }
+  Impl* raw = impl.get();
+  desc.uncapturedErrorCallbackInfo.callback = [](WGPUDevice const*, WGPUErrorType type, WGPUStringView message,
+                                                 void* self, void*) {
+    auto* d = static_cast<Impl*>(self);
+    std::lock_guard lock(d->error_mutex);
+    d->errors += (type == WGPUErrorType_OutOfMemory ? "out of GPU memory: " : "") + text(message) + "\n";
+  };
+  desc.uncapturedErrorCallbackInfo.userdata1 = raw;
+  desc.deviceLostCallbackInfo.mode = WGPUCallbackMode_AllowSpontaneous;
+  desc.deviceLostCallbackInfo.callback = [](WGPUDevice const*, WGPUDeviceLostReason reason, WGPUStringView message,
+                                            void* self, void*) {
+    if (reason == WGPUDeviceLostReason_Destroyed || reason == WGPUDeviceLostReason_CallbackCancelled) return;
+    auto* d = static_cast<Impl*>(self);
+    std::lock_guard lock(d->error_mutex);
+    d->errors += "GPU device lost: " + text(message) + "\n";
+  };
+  desc.deviceLostCallbackInfo.userdata1 = raw;
+  struct Result {
+    WGPUDevice device = nullptr;
+    std::string message;
+  } result;
+  WGPURequestDeviceCallbackInfo cb = {};
+  cb.mode = WGPUCallbackMode_WaitAnyOnly;
+  cb.callback = [](WGPURequestDeviceStatus status, WGPUDevice device, WGPUStringView message, void* r, void*) {
+    auto* res = static_cast<Result*>(r);
+    if (status == WGPURequestDeviceStatus_Success)
+      res->device = device;
+    else
+      res->message = text(message);
+  };
+  cb.userdata1 = &result;
+  instance.wait(wgpuAdapterRequestDevice(impl->adapter, &desc, cb));
+  if (!result.device) throw GpuError("could not open " + info.summary() + ": " + result.message);
+  impl->device = result.device;
+  impl->queue = wgpuDeviceGetQueue(impl->device);
+
+  std::unique_ptr<Device> device(new Device(std::move(impl)));
+  device->info_ = info;
+  return device;
+}
+
+Buffer Device::create_buffer(std::uint64_t bytes, std::uint32_t flags, std::string_view label) {
+  if (bytes > info_.limits.max_buffer_size)
+    throw GpuError("buffer '" + std::string(label) + "' needs " + format_bytes(bytes) + " but " +
+                   info_.summary() + " allows at most " + format_bytes(info_.limits.max_buffer_size) +
+                   " per buffer");
+  WGPUBufferUsage u = 0;
+  if (flags & usage::storage) u |= WGPUBufferUsage_Storage;
+  if (flags & usage::uniform) u |= WGPUBufferUsage_Uniform;
+  if (flags & usage::copy_src) u |= WGPUBufferUsage_CopySrc;
+  if (flags & usage::copy_dst) u |= WGPUBufferUsage_CopyDst;
+  if (flags & usage::map_read) u |= WGPUBufferUsage_MapRead;
+  WGPUBufferDescriptor desc = {};
+  desc.label = view(label);
+  desc.usage = u;
+  desc.size = (std::max<std::uint64_t>(bytes, 4) + 3) & ~std::uint64_t(3);
+  Buffer buffer;
+  std::string error = impl_->scoped(WGPUErrorFilter_OutOfMemory, [&] {
+    buffer.handle_ = wgpuDeviceCreateBuffer(impl_->device, &desc);
+  });
+  buffer.size_ = desc.size;
+  if (!error.empty())
+    throw GpuError("out of GPU memory allocating '" + std::string(label) + "' (" + format_bytes(bytes) + ") on " +
+                   info_.summary() + ": " + error);
+  return buffer;
+}
+
+void Device::write(const Buffer& buffer, std::uint64_t offset, const void* data, std::size_t bytes) {
+  if (bytes == 0) return;
+  if (bytes % 4 == 0) {
+    wgpuQueueWriteBuffer(impl_->queue, static_cast<WGPUBuffer>(buffer.handle_), offset, data, bytes);
+    return;
+  }
+  std::vector<std::byte> padded((bytes + 3) & ~std::size_t(3));
+  std::memcpy(padded.data(), data, bytes);
+  wgpuQueueWriteBuffer(impl_->queue, static_cast<WGPUBuffer>(buffer.handle_), offset, padded.data(), padded.size());
+}
+
+void Device::read(const Buffer& buffer, std::uint64_t offset, std::size_t bytes, void* out) {
+  if (bytes == 0) return;
+  const std::uint64_t padded = (bytes + 3) & ~std::size_t(3);
+  Buffer staging = create_buffer(padded, usage::map_read | usage::copy_dst, "readback");
+  Commands commands = record();
+  commands.copy(buffer, offset, staging, 0, padded);
+  submit(std::move(commands));
+  struct Result {
+    bool ok = false;
+    std::string message;
+  } result;
+  WGPUBufferMapCallbackInfo cb = {};
+  cb.mode = WGPUCallbackMode_WaitAnyOnly;
+  cb.callback = [](WGPUMapAsyncStatus status, WGPUStringView message, void* r, void*) {
+    auto* res = static_cast<Result*>(r);
+    res->ok = status == WGPUMapAsyncStatus_Success;
+    res->message = text(message);
+  };
+  cb.userdata1 = &result;
+  auto handle = static_cast<WGPUBuffer>(staging.handle_);
+  impl_->instance->wait(wgpuBufferMapAsync(handle, WGPUMapMode_Read, 0, padded, cb));
+  check_errors("reading results back from the GPU");
+  if (!result.ok) throw GpuError("reading results back from the GPU failed: " + result.message);
+  std::memcpy(out, wgpuBufferGetConstMappedRange(handle, 0, padded), bytes);
+  wgpuBufferUnmap(handle);
+}
+
+Kernel Device::create_kernel(std::string_view wgsl, std::string_view entry,
+                             std::span<const std::pair<std::string, double>> constants, std::string_view label) {
+  WGPUShaderSourceWGSL source = {};
+  source.chain.sType = WGPUSType_ShaderSourceWGSL;
+  source.code = view(wgsl);
+  WGPUShaderModuleDescriptor module_desc = {};
+  module_desc.nextInChain = &source.chain;
+  module_desc.label = view(label);
+  std::vector<WGPUConstantEntry> entries;
+  for (const auto& [key, value] : constants) {
+    WGPUConstantEntry e = {};
+    e.key = view(key);
+    e.value = value;
+    entries.push_back(e);
+  }
+  Kernel kernel;
+  kernel.label_ = std::string(label);
+  WGPUShaderModule module = nullptr;
+  std::string error = impl_->scoped(WGPUErrorFilter_Validation, [&] {
+    module = wgpuDeviceCreateShaderModule(impl_->device, &module_desc);
+    WGPUComputePipelineDescriptor desc = {};
+    desc.label = view(label);
+    desc.compute.module = module;
+    desc.compute.entryPoint = view(entry);
+    desc.compute.constantCount = entries.size();
+    desc.compute.constants = entries.data();
+    kernel.pipeline_ = wgpuDeviceCreateComputePipeline(impl_->device, &desc);
+    kernel.layout_ = wgpuComputePipelineGetBindGroupLayout(static_cast<WGPUComputePipeline>(kernel.pipeline_), 0);
+  });
+  if (module) wgpuShaderModuleRelease(module);
+  if (!error.empty()) throw GpuError("compiling WGSL kernel '" + kernel.label_ + "' failed:\n" + error);
+  return kernel;
+}
+
+BindGroup Device::bind(const Kernel& kernel, std::span<const Binding> bindings) {
+  std::vector<WGPUBindGroupEntry> entries;
+  for (const auto& b : bindings) {
+    WGPUBindGroupEntry e = {};
+    e.binding = b.index;
+    e.buffer = static_cast<WGPUBuffer>(b.buffer->handle_);
+    e.size = b.buffer->size();
+    entries.push_back(e);
+  }
+  WGPUBindGroupDescriptor desc = {};
+  desc.layout = static_cast<WGPUBindGroupLayout>(kernel.layout_);
+  desc.entryCount = entries.size();
+  desc.entries = entries.data();
+  BindGroup group;
+  std::string error = impl_->scoped(WGPUErrorFilter_Validation, [&] {
+    group.handle_ = wgpuDeviceCreateBindGroup(impl_->device, &desc);
+  });
+  if (!error.empty()) throw GpuError("binding buffers to kernel '" + kernel.label() + "' failed: " + error);
+  return group;
+}
+
+Commands Device::record() { return Commands(wgpuDeviceCreateCommandEncoder(impl_->device, nullptr)); }
+
+void Device::submit(Commands&& commands) {
+  commands.end_pass();
+  auto encoder = static_cast<WGPUCommandEncoder>(commands.encoder_);
+  WGPUCommandBuffer buffer = wgpuCommandEncoderFinish(encoder, nullptr);
+  wgpuQueueSubmit(impl_->queue, 1, &buffer);
+  wgpuCommandBufferRelease(buffer);
+}
+
+void Device::wait_idle() {
+  impl_->wait_queue();
+  check_errors("running GPU work");
+}
+
+void Device::check_errors(std::string_view context) {
+  std::lock_guard lock(impl_->error_mutex);
+  if (impl_->errors.empty()) return;
+  std::string e = std::move(impl_->errors);
+  impl_->errors.clear();
+  throw GpuError(std::string(context) + " on " + info_.summary() + " failed:\n" + e);
+}
+
+}  // namespace seiswg::gpu

@@ -1,0 +1,64 @@
+#pragma once
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace seiswg::io {
+
+// A value of config.ini and where it came from.
+struct ConfigValue {
+  std::string value;
+  std::filesystem::path file;  // absolute path of the config file that set it
+  int line = 0;                // 1-based line in that file
+};
+
+// Seispie's config.ini after inheritance. Section and key names are lowercase.
+class Config {
+ public:
+  std::filesystem::path file;  // absolute path of the config.ini that was loaded
+  std::filesystem::path dir;   // its folder
+  // section -> key -> value
+  std::map<std::string, std::map<std::string, ConfigValue>> sections;
+  // section -> where its [section] header is (value is empty); used for messages about whole sections.
+  std::map<std::string, ConfigValue> section_origins;
+  std::vector<std::string> warnings;  // e.g. unknown keys
+
+  bool has(const std::string& section, const std::string& key) const;
+
+  // Typed getters. A present but malformed value throws InputError
+  // "<file>:<line>: [solver] nt = "abc": expected an integer"; a missing required key throws
+  // "<config file>: missing [solver] nt (<what>)", where `what` is a short description from the caller.
+  std::string get_string(const std::string& section, const std::string& key, const std::string& what) const;
+  std::string get_string_or(const std::string& section, const std::string& key,
+                            const std::string& fallback) const;
+  long get_int(const std::string& section, const std::string& key, const std::string& what) const;
+  long get_int_or(const std::string& section, const std::string& key, long fallback) const;
+  // Finite numbers only (NaN/Inf are rejected).
+  double get_double(const std::string& section, const std::string& key, const std::string& what) const;
+  double get_double_or(const std::string& section, const std::string& key, double fallback) const;
+  // yes/no, true/false, on/off, 1/0 (case-insensitive).
+  bool get_bool_or(const std::string& section, const std::string& key, bool fallback) const;
+  // A [path] entry resolved against the folder of the config file the value came from (so inherited
+  // paths point into the parent's folder). std::nullopt when absent, empty or "no" (Seispie's "none").
+  std::optional<std::filesystem::path> get_path(const std::string& key) const;
+  // Where a value came from, for messages: "config.ini:12 [solver] dt = 0.06".
+  std::string where(const std::string& section, const std::string& key) const;
+
+ private:
+  const ConfigValue* find(const std::string& section, const std::string& key) const;
+};
+
+// Loads `path` (a config file, or a folder holding config.ini). Seispie INI syntax: [section] headers,
+// "key = value" (or "key: value") lines, '#' / ';' comment lines, blank lines. If [workflow] inherit = NAME,
+// <folder>/../NAME/config.ini is loaded first (recursively; cycles are an error) and this file's keys
+// override the parent's one by one. `adj_interval` is stored as `adjoint_interval`.
+Config load_config(const std::filesystem::path& path);
+
+// Adds a warning for every key (and whole section) not in `known` (section -> keys), e.g.
+// "config.ini:14: unknown key [solver] foo (ignored)".
+void warn_unknown_keys(Config& cfg, const std::map<std::string, std::set<std::string>>& known);
+
+}  // namespace seiswg::io

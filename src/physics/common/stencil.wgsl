@@ -1,0 +1,121 @@
+// Shared by every wave equation: grid, storage layout, 4th-order staggered differences, Seispie's
+// Gaussian taper and the blow-up detector. The physics file composed after it names the planes.
+//
+// Storage: every field is a "plane" of NX*NZ float32 values, node k = i*NZ + j (i along x, j along z,
+// z down), as in Seispie's model files. All velocity-like planes share one buffer, all stress-like
+// planes another and all material planes a third, so any wave equation binds the same 4 buffers.
+
+override NX: i32;
+override NZ: i32;
+override INV_DX: f32;
+override INV_DZ: f32;
+override WG_X: u32 = 64u;  // along z: consecutive threads touch consecutive addresses
+override WG_Y: u32 = 4u;   // along x
+// Seispie's edge rule (SH reproduces Seispie exactly): a derivative whose 4-point stencil leaves the
+// grid is zero. Otherwise fields are zero outside the grid, which makes the forward and backward
+// differences exact negative transposes of each other (energy-conserving in a closed box).
+override SEISPIE_EDGES: bool = false;
+
+// Seispie's taper (abs_left/right/top/bottom, abs_width, abs_alpha), applied to velocities each step.
+override TAPER_WIDTH: i32 = 0;
+override TAPER_ALPHA: f32 = 0.0;
+override TAPER_LEFT: bool = false;
+override TAPER_RIGHT: bool = false;
+override TAPER_TOP: bool = false;
+override TAPER_BOTTOM: bool = false;
+
+const C1: f32 = 1.125;            // 9/8
+const C2: f32 = -0.041666666667;  // -1/24
+
+struct Status {
+  clock: atomic<u32>,     // time steps completed
+  bad_step: atomic<u32>,  // first step that produced a non-finite value (0xffffffff: none)
+  bad_node: atomic<u32>,  // a node where it happened
+  pad: u32,
+}
+
+@group(0) @binding(0) var<storage, read_write> vel: array<f32>;
+@group(0) @binding(1) var<storage, read_write> stress: array<f32>;
+@group(0) @binding(2) var<storage, read> params: array<f32>;
+@group(0) @binding(3) var<storage, read_write> status: Status;
+
+fn npt() -> u32 { return u32(NX) * u32(NZ); }
+fn node(i: i32, j: i32) -> u32 { return u32(i) * u32(NZ) + u32(j); }
+fn inside(i: i32, j: i32) -> bool { return i >= 0 && j >= 0 && i < NX && j < NZ; }
+
+fn v_at(p: u32, i: i32, j: i32) -> f32 {
+  if (!inside(i, j)) { return 0.0; }
+  return vel[p * npt() + node(i, j)];
+}
+fn s_at(p: u32, i: i32, j: i32) -> f32 {
+  if (!inside(i, j)) { return 0.0; }
+  return stress[p * npt() + node(i, j)];
+}
+fn param(p: u32, k: u32) -> f32 { return params[p * npt() + k]; }
+
+// Staggered 4th-order difference from samples a(m-1), a(m), a(m+1), a(m+2): the derivative halfway
+// between a(m) and a(m+1), without the 1/h factor.
+fn d4(am1: f32, a0: f32, a1: f32, a2: f32) -> f32 { return C1 * (a1 - a0) + C2 * (a2 - am1); }
+
+// "forward": derivative at i + 1/2 from samples i-1..i+2; "backward": at i - 1/2 from i-2..i+1.
+fn fits_forward(m: i32, n: i32) -> bool { return !SEISPIE_EDGES || (m >= 1 && m < n - 2); }
+fn fits_backward(m: i32, n: i32) -> bool { return !SEISPIE_EDGES || (m >= 2 && m < n - 2); }
+
+fn dx_forward_v(p: u32, i: i32, j: i32) -> f32 {
+  if (!fits_forward(i, NX)) { return 0.0; }
+  return d4(v_at(p, i - 1, j), v_at(p, i, j), v_at(p, i + 1, j), v_at(p, i + 2, j)) * INV_DX;
+}
+fn dz_forward_v(p: u32, i: i32, j: i32) -> f32 {
+  if (!fits_forward(j, NZ)) { return 0.0; }
+  return d4(v_at(p, i, j - 1), v_at(p, i, j), v_at(p, i, j + 1), v_at(p, i, j + 2)) * INV_DZ;
+}
+fn dx_backward_v(p: u32, i: i32, j: i32) -> f32 {
+  if (!fits_backward(i, NX)) { return 0.0; }
+  return d4(v_at(p, i - 2, j), v_at(p, i - 1, j), v_at(p, i, j), v_at(p, i + 1, j)) * INV_DX;
+}
+fn dz_backward_v(p: u32, i: i32, j: i32) -> f32 {
+  if (!fits_backward(j, NZ)) { return 0.0; }
+  return d4(v_at(p, i, j - 2), v_at(p, i, j - 1), v_at(p, i, j), v_at(p, i, j + 1)) * INV_DZ;
+}
+fn dx_forward_s(p: u32, i: i32, j: i32) -> f32 {
+  if (!fits_forward(i, NX)) { return 0.0; }
+  return d4(s_at(p, i - 1, j), s_at(p, i, j), s_at(p, i + 1, j), s_at(p, i + 2, j)) * INV_DX;
+}
+fn dz_forward_s(p: u32, i: i32, j: i32) -> f32 {
+  if (!fits_forward(j, NZ)) { return 0.0; }
+  return d4(s_at(p, i, j - 1), s_at(p, i, j), s_at(p, i, j + 1), s_at(p, i, j + 2)) * INV_DZ;
+}
+fn dx_backward_s(p: u32, i: i32, j: i32) -> f32 {
+  if (!fits_backward(i, NX)) { return 0.0; }
+  return d4(s_at(p, i - 2, j), s_at(p, i - 1, j), s_at(p, i, j), s_at(p, i + 1, j)) * INV_DX;
+}
+fn dz_backward_s(p: u32, i: i32, j: i32) -> f32 {
+  if (!fits_backward(j, NZ)) { return 0.0; }
+  return d4(s_at(p, i, j - 2), s_at(p, i, j - 1), s_at(p, i, j), s_at(p, i, j + 1)) * INV_DZ;
+}
+
+fn taper_factor(distance: i32) -> f32 {
+  let aw = TAPER_ALPHA * f32(distance);
+  return exp(-aw * aw);
+}
+// Seispie's set_bound: 1 in the interior, a Gaussian decay over abs_width nodes on tapered sides.
+fn taper(i: i32, j: i32) -> f32 {
+  var b = 1.0;
+  if (TAPER_LEFT && i + 1 < TAPER_WIDTH) { b *= taper_factor(TAPER_WIDTH - i - 1); }
+  if (TAPER_RIGHT && i > NX - TAPER_WIDTH) { b *= taper_factor(TAPER_WIDTH + i - NX); }
+  if (TAPER_BOTTOM && j > NZ - TAPER_WIDTH) { b *= taper_factor(TAPER_WIDTH + j - NZ); }
+  if (TAPER_TOP && j + 1 < TAPER_WIDTH) { b *= taper_factor(TAPER_WIDTH - j - 1); }
+  return b;
+}
+
+fn is_finite(x: f32) -> bool { return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u; }
+// Records the first step and a node where the run blew up; the host checks this between batches.
+fn watch(x: f32, k: u32) {
+  if (!is_finite(x)) {
+    atomicMin(&status.bad_step, atomicLoad(&status.clock));
+    atomicMin(&status.bad_node, k);
+  }
+}
+
+// The (i, j) node of this invocation, or false outside the grid.
+fn grid_node(g: vec3<u32>) -> vec2<i32> { return vec2<i32>(i32(g.y), i32(g.x)); }

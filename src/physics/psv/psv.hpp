@@ -1,0 +1,28 @@
+#pragma once
+#include <vector>
+
+#include "io/seispie_files.hpp"
+#include "physics/wave_equation.hpp"
+
+namespace seiswg::physics {
+
+// Lame parameters per node, in double.
+struct Lame {
+  std::vector<double> lambda, mu, rho;
+};
+
+// P-SV on the staggered grid; Cosserat extends it. Subclasses say where lambda and mu come from.
+class StaggeredElastic : public WaveEquation {
+ public:
+  std::uint32_t velocity_planes() const override { return 2; }
+  std::uint32_t stress_planes() const override { return 3; }
+  std::uint32_t material_plane_count() const override { return 5; }
+  std::vector<float> material_planes(const io::Model& m, double dt) const override;
+  std::vector<Component> components() const override;
+  std::vector<Forcing> forcing(double angle_deg) const override;
+
+ protected:
+  virtual Lame lame(const io::Model& m) const = 0;
+};
+
+}  // namespace seiswg::physics

@@ -1,0 +1,57 @@
+// P-SV (in-plane) velocity-stress on a standard staggered grid (Virieux 1986):
+//   sxx, szz at nodes (i, j);  vx at (i+1/2, j);  vz at (i, j+1/2);  sxz at (i+1/2, j+1/2).
+// Material planes are precomputed on the host at those positions (see psv.cpp for the averaging).
+// The hooks elastic_* are defined by the composed medium: plain elastic (no-ops) or Cosserat.
+const VX: u32 = 0u;
+const VZ: u32 = 1u;
+const SXX: u32 = 0u;
+const SZZ: u32 = 1u;
+const SXZ: u32 = 2u;
+const DT_OVER_RHO_X: u32 = 0u;  // dt / rho at vx
+const DT_OVER_RHO_Z: u32 = 1u;  // dt / rho at vz
+const DT_LAMBDA_2MU: u32 = 2u;  // dt (lambda + 2 mu) at nodes
+const DT_LAMBDA: u32 = 3u;      // dt lambda at nodes
+const DT_MU_XZ: u32 = 4u;       // dt mu at sxz (harmonic mean of the 4 nodes around)
+
+@compute @workgroup_size(WG_X, WG_Y)
+fn velocity(@builtin(global_invocation_id) g: vec3<u32>) {
+  let ij = grid_node(g);
+  let i = ij.x;
+  let j = ij.y;
+  if (i >= NX || j >= NZ) { return; }
+  let k = node(i, j);
+  let n = npt();
+  let b = taper(i, j);
+  let fx = dx_forward_s(SXX, i, j) + dz_backward_s(SXZ, i, j) + extra_force_x(i, j);
+  let fz = dx_backward_s(SXZ, i, j) + dz_forward_s(SZZ, i, j) + extra_force_z(i, j);
+  let vx = b * (vel[VX * n + k] + param(DT_OVER_RHO_X, k) * fx);
+  let vz = b * (vel[VZ * n + k] + param(DT_OVER_RHO_Z, k) * fz);
+  vel[VX * n + k] = vx;
+  vel[VZ * n + k] = vz;
+  watch(vx + vz, k);
+  extra_velocity_update(i, j, k, b);
+}
+
+@compute @workgroup_size(WG_X, WG_Y)
+fn stress_update(@builtin(global_invocation_id) g: vec3<u32>) {
+  let ij = grid_node(g);
+  let i = ij.x;
+  let j = ij.y;
+  if (i >= NX || j >= NZ) { return; }
+  let k = node(i, j);
+  let n = npt();
+  let exx = dx_backward_v(VX, i, j);
+  let ezz = dz_backward_v(VZ, i, j);
+  let dvx_dz = dz_forward_v(VX, i, j);
+  let dvz_dx = dx_forward_v(VZ, i, j);
+  let l2m = param(DT_LAMBDA_2MU, k);
+  let l = param(DT_LAMBDA, k);
+  let sxx = stress[SXX * n + k] + l2m * exx + l * ezz;
+  let szz = stress[SZZ * n + k] + l * exx + l2m * ezz;
+  let sxz = stress[SXZ * n + k] + param(DT_MU_XZ, k) * (dvx_dz + dvz_dx);
+  stress[SXX * n + k] = sxx;
+  stress[SZZ * n + k] = szz;
+  stress[SXZ * n + k] = sxz;
+  watch(sxx + szz + sxz, k);
+  extra_stress_update(i, j, k, dvz_dx - dvx_dz);
+}

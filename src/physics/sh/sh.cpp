@@ -1,0 +1,52 @@
+// SH: Seispie's scheme, so that seiswg reproduces Seispie's SH traces. mu = rho vs^2 per node.
+#include <algorithm>
+#include <cmath>
+
+#include "io/error.hpp"
+#include "physics/common/material.hpp"
+#include "physics/wave_equation.hpp"
+#include "wgsl/embedded.hpp"
+
+namespace seiswg::physics {
+namespace {
+
+class Sh final : public WaveEquation {
+ public:
+  std::string name() const override { return "SH"; }
+  std::vector<std::string> model_names() const override { return {"vs", "rho"}; }
+  void validate(const io::Model& m) const override {
+    const auto& rho = m.fields.at("rho");
+    const auto& vs = m.fields.at("vs");
+    require_each(m, "rho", "must be > 0 (density)", [&](std::size_t k) { return rho[k] > 0; });
+    require_each(m, "vs", "must be >= 0 (S velocity)", [&](std::size_t k) { return vs[k] >= 0; });
+  }
+  double max_stable_dt(const io::Model& m) const override {
+    const auto& vs = m.fields.at("vs");
+    const double vmax = *std::max_element(vs.begin(), vs.end());
+    return staggered_dt_limit(vmax, m.grid.dx, m.grid.dz);
+  }
+  std::vector<float> material_planes(const io::Model& m, double dt) const override {
+    const auto& rho = m.fields.at("rho");
+    const auto& vs = m.fields.at("vs");
+    const std::size_t n = m.grid.npt();
+    std::vector<float> planes(2 * n);
+    for (std::size_t k = 0; k < n; ++k) {
+      planes[k] = float(dt / double(rho[k]));
+      planes[n + k] = float(dt * double(rho[k]) * double(vs[k]) * double(vs[k]));
+    }
+    return planes;
+  }
+  std::uint32_t velocity_planes() const override { return 1; }
+  std::uint32_t stress_planes() const override { return 2; }
+  std::uint32_t material_plane_count() const override { return 2; }
+  std::string wgsl() const override { return std::string(wgsl::source("physics/sh/sh.wgsl")); }
+  bool seispie_edges() const override { return true; }
+  std::vector<Component> components() const override { return {{"uy", "vy", 0, 0, 0}}; }
+  std::vector<Forcing> forcing(double) const override { return {{0, 0, 1.0}}; }
+};
+
+}  // namespace
+
+std::unique_ptr<WaveEquation> make_sh() { return std::make_unique<Sh>(); }
+
+}  // namespace seiswg::physics

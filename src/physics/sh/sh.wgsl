@@ -1,0 +1,35 @@
+// SH (antiplane) velocity-stress, exactly Seispie's scheme: vy at nodes, sxy at (i+1/2, j),
+// szy at (i, j+1/2); each update uses the parameters of its own node (no averaging).
+const VY: u32 = 0u;             // velocity planes
+const SXY: u32 = 0u;            // stress planes
+const SZY: u32 = 1u;
+const DT_OVER_RHO: u32 = 0u;    // material planes
+const DT_MU: u32 = 1u;
+
+@compute @workgroup_size(WG_X, WG_Y)
+fn velocity(@builtin(global_invocation_id) g: vec3<u32>) {
+  let ij = grid_node(g);
+  let i = ij.x;
+  let j = ij.y;
+  if (i >= NX || j >= NZ) { return; }
+  let k = node(i, j);
+  let div = dx_backward_s(SXY, i, j) + dz_backward_s(SZY, i, j);
+  let v = taper(i, j) * (vel[k] + param(DT_OVER_RHO, k) * div);
+  vel[k] = v;
+  watch(v, k);
+}
+
+@compute @workgroup_size(WG_X, WG_Y)
+fn stress_update(@builtin(global_invocation_id) g: vec3<u32>) {
+  let ij = grid_node(g);
+  let i = ij.x;
+  let j = ij.y;
+  if (i >= NX || j >= NZ) { return; }
+  let k = node(i, j);
+  let dt_mu = param(DT_MU, k);
+  let sxy = stress[k] + dt_mu * dx_forward_v(VY, i, j);
+  let szy = stress[npt() + k] + dt_mu * dz_forward_v(VY, i, j);
+  stress[k] = sxy;
+  stress[npt() + k] = szy;
+  watch(sxy + szy, k);
+}

@@ -1,0 +1,62 @@
+#pragma once
+// What a wave equation provides to the solver. Each medium lives in its own folder (sh/, psv/,
+// cosserat/) with the same parts: its WGSL kernels, the model files it reads and how they become
+// material planes, its stability limit, and what it records.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "io/seispie_files.hpp"
+
+namespace seiswg::physics {
+
+// A recorded/snapshotted quantity: a velocity plane and where its samples sit in the cell.
+struct Component {
+  std::string trace_name;     // Seispie's trace prefix: "uy", "ux", "uz", "ry"
+  std::string snapshot_name;  // Seispie's snapshot suffix: "vy", "vx", "vz", "ry"
+  std::uint32_t velocity_plane = 0;
+  double x_shift = 0, z_shift = 0;  // position of sample (i, j) is ((i + x_shift) dx, (j + z_shift) dz)
+};
+
+// A point force drives one velocity plane with weight `weight` times the source time function.
+struct Forcing {
+  std::uint32_t velocity_plane = 0;
+  std::uint32_t buoyancy_plane = 0;  // material plane holding dt / density at that velocity
+  double weight = 1;
+};
+
+class WaveEquation {
+ public:
+  virtual ~WaveEquation() = default;
+  virtual std::string name() const = 0;
+  // Model files (proc000000_<name>.bin) this medium reads besides x and z.
+  virtual std::vector<std::string> model_names() const = 0;
+  // Physical admissibility of every node; throws InputError naming file, node, value and rule.
+  virtual void validate(const io::Model& model) const = 0;
+  // Largest stable time step of the scheme for this model.
+  virtual double max_stable_dt(const io::Model& model) const = 0;
+  // Material planes (plane-major, npt floats each) with dt folded in, as the kernels read them.
+  virtual std::vector<float> material_planes(const io::Model& model, double dt) const = 0;
+  virtual std::uint32_t velocity_planes() const = 0;
+  virtual std::uint32_t stress_planes() const = 0;
+  virtual std::uint32_t material_plane_count() const = 0;
+  // The medium's WGSL, composed after physics/common/stencil.wgsl.
+  virtual std::string wgsl() const = 0;
+  virtual bool seispie_edges() const { return false; }
+  virtual std::vector<Component> components() const = 0;
+  // Seispie's sources.dat angle (degrees) -> the forces it applies.
+  virtual std::vector<Forcing> forcing(double angle_deg) const = 0;
+};
+
+std::unique_ptr<WaveEquation> make_sh();
+std::unique_ptr<WaveEquation> make_psv();
+std::unique_ptr<WaveEquation> make_cosserat();
+
+// Stability limit of the 4th-order staggered leapfrog for a wave speed c: dt <= 2 / (c * |D|), with
+// |D| = (7/3) sqrt(1/dx^2 + 1/dz^2) the largest symbol of the difference operators.
+double staggered_dt_limit(double speed, double dx, double dz);
+// The largest value of the 4th-order staggered difference symbol for spacing h: (9/8 + 1/24) * 2 / h.
+inline double max_symbol(double h) { return (9.0 / 8.0 + 1.0 / 24.0) * 2.0 / h; }
+
+}  // namespace seiswg::physics

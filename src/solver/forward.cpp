@@ -1,0 +1,352 @@
+#include "solver/forward.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <iomanip>
+#include <memory>
+#include <ostream>
+#include <set>
+#include <sstream>
+
+#include "io/atomic_file.hpp"
+#include "io/error.hpp"
+#include "io/npy.hpp"
+#include "io/png.hpp"
+#include "physics/wave_equation.hpp"
+#include "solver/wavelet.hpp"
+
+namespace seiswg::solver {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Keys seiswg reads, and keys Seispie / seiswg-Rust configs carry that a forward run ignores
+// (listed in docs/config.md). Anything else gets a warning.
+const std::map<std::string, std::set<std::string>>& known_keys() {
+  static const std::map<std::string, std::set<std::string>> keys = {
+      {"workflow", {"mode", "mpi", "inherit"}},
+      {"solver",
+       {"method", "source", "sh", "psv", "spin", "nt", "dt", "abs_top", "abs_bottom", "abs_left", "abs_right",
+        "abs_width", "abs_alpha", "save_coordinates", "save_velocity", "save_displacement", "save_snapshot",
+        "threads_per_block", "combine_sources", "interpolate_model", "misfit", "save_gradient", "save_misfit",
+        "adjoint_interval", "smooth", "save_images"}},
+      {"path", {"output", "output_traces", "model_true", "model_init", "sources", "stations", "traces"}},
+  };
+  return keys;
+}
+// Sections of Seispie's that belong to other tools (job submission, inversion) and are not checked.
+const std::set<std::string> kForeignSections = {"slurm", "preprocess", "postprocess", "optimize"};
+
+std::vector<std::unique_ptr<physics::WaveEquation>> wave_equations(const ForwardCase& c) {
+  std::vector<std::unique_ptr<physics::WaveEquation>> list;
+  if (c.sh) list.push_back(physics::make_sh());
+  if (c.psv) list.push_back(c.spin ? physics::make_cosserat() : physics::make_psv());
+  return list;
+}
+
+int nearest_index(double coordinate, double origin, double spacing) {
+  return int(std::lround((coordinate - origin) / spacing));
+}
+
+template <class Point>
+void check_inside(const io::Grid& g, const Point& p, const fs::path& file, const char* what) {
+  const int i = nearest_index(p.x, g.x0, g.dx), j = nearest_index(p.z, g.z0, g.dz);
+  if (i < 0 || i >= g.nx || j < 0 || j >= g.nz) {
+    std::ostringstream s;
+    s << file.string() << ":" << p.line << ": " << what << " at x = " << p.x << " m, z = " << p.z
+      << " m is outside the model grid (x from " << g.x0 << " to " << g.x0 + (g.nx - 1) * g.dx << " m, z from "
+      << g.z0 << " to " << g.z0 + (g.nz - 1) * g.dz << " m)";
+    throw InputError(s.str());
+  }
+}
+
+std::string fmt(double v, int precision = 4) {
+  std::ostringstream s;
+  s << std::setprecision(precision) << v;
+  return s.str();
+}
+
+std::string seconds_text(double s) {
+  std::ostringstream o;
+  o << std::fixed << std::setprecision(s < 10 ? 2 : 1) << s << " s";
+  return o.str();
+}
+
+class Progress {
+ public:
+  Progress(bool enabled, std::ostream& log) : enabled_(enabled && isatty(STDERR_FILENO)), log_(log) {
+    (void)log_;
+  }
+  void show(const std::string& label, long done, long total, double elapsed) {
+    if (!enabled_) return;
+    const double rate = elapsed > 0 ? double(done) / elapsed : 0;
+    const double eta = rate > 0 ? double(total - done) / rate : 0;
+    std::fprintf(stderr, "\r%s step %ld/%ld  %.0f steps/s  ETA %.1f s   ", label.c_str(), done, total, rate, eta);
+    std::fflush(stderr);
+    shown_ = true;
+  }
+  void done() {
+    if (shown_) std::fprintf(stderr, "\r\033[K");
+    shown_ = false;
+  }
+
+ private:
+  bool enabled_;
+  bool shown_ = false;
+  std::ostream& log_;
+};
+
+}  // namespace
+
+ForwardCase load_forward_case(const fs::path& config_path) {
+  ForwardCase c;
+  c.config = io::load_config(config_path);
+  auto& cfg = c.config;
+  std::map<std::string, std::set<std::string>> known = known_keys();
+  for (const auto& [section, keys] : cfg.sections)
+    if (kForeignSections.count(section))
+      for (const auto& [key, value] : keys) known[section].insert(key);
+  io::warn_unknown_keys(cfg, known);
+
+  c.mode = cfg.get_string_or("workflow", "mode", "forward");
+  if (c.mode != "forward")
+    throw InputError(cfg.where("workflow", "mode") + ": mode '" + c.mode +
+                     "' is not available in this version of seiswg (supported: forward)");
+  const std::string method = cfg.get_string_or("solver", "method", "fd2d");
+  if (method != "fd2d")
+    throw InputError(cfg.where("solver", "method") + ": only the fd2d method exists (got '" + method + "')");
+  const std::string source = cfg.get_string_or("solver", "source", "ricker");
+  if (source != "ricker")
+    throw InputError(cfg.where("solver", "source") + ": only Ricker sources are supported (got '" + source + "')");
+
+  c.sh = cfg.get_bool_or("solver", "sh", false);
+  c.psv = cfg.get_bool_or("solver", "psv", false);
+  c.spin = cfg.get_bool_or("solver", "spin", false);
+  if (!c.sh && !c.psv)
+    throw InputError(cfg.file.string() + ": nothing to simulate: set [solver] sh = yes and/or psv = yes");
+  if (c.spin && !c.psv)
+    throw InputError(cfg.where("solver", "spin") + ": spin = yes (Cosserat) needs psv = yes");
+
+  const long nt = cfg.get_int("solver", "nt", "the number of time steps");
+  if (nt <= 0 || nt > 2000000000L)
+    throw InputError(cfg.where("solver", "nt") + ": the number of time steps must be > 0");
+  c.nt = int(nt);
+  c.dt = cfg.get_double("solver", "dt", "the time step in seconds");
+  if (!(c.dt > 0)) throw InputError(cfg.where("solver", "dt") + ": the time step must be > 0");
+
+  c.taper.left = cfg.get_bool_or("solver", "abs_left", false);
+  c.taper.right = cfg.get_bool_or("solver", "abs_right", false);
+  c.taper.top = cfg.get_bool_or("solver", "abs_top", false);
+  c.taper.bottom = cfg.get_bool_or("solver", "abs_bottom", false);
+  const bool any_taper = c.taper.left || c.taper.right || c.taper.top || c.taper.bottom;
+  const long width = any_taper ? cfg.get_int("solver", "abs_width", "the absorbing layer's width in nodes")
+                               : cfg.get_int_or("solver", "abs_width", 0);
+  if (width < 0) throw InputError(cfg.where("solver", "abs_width") + ": must be >= 0");
+  c.taper.width = int(width);
+  c.taper.alpha = any_taper ? cfg.get_double("solver", "abs_alpha", "the absorbing layer's decay rate")
+                            : cfg.get_double_or("solver", "abs_alpha", 0.0);
+  if (c.taper.alpha < 0) throw InputError(cfg.where("solver", "abs_alpha") + ": must be >= 0");
+
+  const long snapshot = cfg.get_int_or("solver", "save_snapshot", 0);
+  if (snapshot < 0) throw InputError(cfg.where("solver", "save_snapshot") + ": must be >= 0 (0: no snapshots)");
+  c.save_snapshot = int(snapshot);
+  c.combine_sources = cfg.get_bool_or("solver", "combine_sources", true);
+  c.save_coordinates = cfg.get_bool_or("solver", "save_coordinates", false);
+  c.save_images = cfg.get_bool_or("solver", "save_images", true);
+
+  auto output = cfg.get_path("output");
+  c.output = output ? *output : cfg.dir / "output";
+  auto traces = cfg.get_path("output_traces");
+  c.output_traces = traces ? *traces : c.output;
+
+  // Forward runs use the true model when there is one (Seispie), else the initial model.
+  auto model_dir = cfg.get_path("model_true");
+  std::string model_key = "model_true";
+  if (!model_dir) {
+    model_dir = cfg.get_path("model_init");
+    model_key = "model_init";
+  }
+  if (!model_dir) throw InputError(cfg.file.string() + ": missing [path] model_true (or model_init): the model folder");
+  if (!fs::is_directory(*model_dir))
+    throw InputError(cfg.where("path", model_key) + ": model folder " + model_dir->string() + " does not exist");
+
+  std::vector<std::string> names;
+  for (const auto& eq : wave_equations(c))
+    for (const auto& n : eq->model_names())
+      if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
+  c.model = io::read_model(*model_dir, names);
+  for (const auto& eq : wave_equations(c)) {
+    eq->validate(c.model);
+    const double limit = eq->max_stable_dt(c.model);
+    if (c.dt > limit)
+      throw InputError(cfg.where("solver", "dt") + ": dt = " + fmt(c.dt) + " s exceeds the stability limit of the " +
+                       eq->name() + " scheme for this model (dx = " + fmt(c.model.grid.dx) +
+                       " m, dz = " + fmt(c.model.grid.dz) + " m): the largest stable dt is " + fmt(limit, 6) + " s");
+  }
+
+  auto sources = cfg.get_path("sources");
+  if (!sources) throw InputError(cfg.file.string() + ": missing [path] sources (the sources.dat file)");
+  auto stations = cfg.get_path("stations");
+  if (!stations) throw InputError(cfg.file.string() + ": missing [path] stations (the stations.dat file)");
+  c.sources_file = *sources;
+  c.stations_file = *stations;
+  c.sources = io::read_sources(*sources);
+  c.stations = io::read_stations(*stations);
+  for (const auto& s : c.sources) check_inside(c.model.grid, s, *sources, "source");
+  for (const auto& s : c.stations) check_inside(c.model.grid, s, *stations, "station");
+  return c;
+}
+
+RunSummary run_forward(const ForwardCase& c, const RunOptions& options, std::ostream& log) {
+  using Clock = std::chrono::steady_clock;
+  for (const auto& w : c.config.warnings) log << "warning: " << w << "\n";
+
+  auto device = gpu::Device::open({options.adapter});
+  RunSummary summary;
+  summary.adapter = device->adapter().summary();
+  const auto& grid = c.model.grid;
+
+  io::OutputSet outputs;
+  auto write_bin = [&](const fs::path& path, std::span<const float> values) {
+    io::write_field_bin(path, values);
+    outputs.add(path);
+  };
+  auto write_png = [&](const fs::path& path, const io::Image& image) {
+    io::write_png(path, io::upscale(image));
+    outputs.add(path);
+  };
+  for (const auto& dir : {c.output, c.output_traces}) {
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) throw InputError("cannot create output folder " + dir.string() + ": " + ec.message());
+  }
+
+  if (c.save_coordinates) {
+    std::vector<float> x(grid.npt()), z(grid.npt());
+    for (int i = 0; i < grid.nx; ++i)
+      for (int j = 0; j < grid.nz; ++j) {
+        x[std::size_t(i) * std::size_t(grid.nz) + std::size_t(j)] = float(grid.x0 + i * grid.dx);
+        z[std::size_t(i) * std::size_t(grid.nz) + std::size_t(j)] = float(grid.z0 + j * grid.dz);
+      }
+    write_bin(c.output / "proc000000_x.bin", x);
+    write_bin(c.output / "proc000000_z.bin", z);
+  }
+  if (c.save_images)
+    for (const auto& [name, values] : c.model.fields)
+      write_png(c.output / ("model_" + name + ".png"), io::render_sequential(values, grid.nx, grid.nz));
+
+  const auto equations = wave_equations(c);
+  const std::size_t nrec = c.stations.size();
+  const auto start = Clock::now();
+  double loop_seconds = 0;
+  Progress progress(options.progress, log);
+
+  for (const auto& eq : equations) {
+    Propagator propagator(*device, *eq, c.model, c.nt, c.dt, c.taper);
+    const auto components = eq->components();
+    std::vector<PointReceiver> receivers;
+    for (const auto& comp : components)
+      for (const auto& st : c.stations)
+        receivers.push_back({comp.velocity_plane, nearest_index(st.x, grid.x0, grid.dx),
+                             nearest_index(st.z, grid.z0, grid.dz)});
+    propagator.set_receivers(receivers);
+
+    // One run with every source, or one run per source (Seispie's combine_sources).
+    const std::size_t runs = c.combine_sources ? 1 : c.sources.size();
+    for (std::size_t run = 0; run < runs; ++run) {
+      std::vector<PointForce> forces;
+      for (std::size_t s = 0; s < c.sources.size(); ++s) {
+        if (!c.combine_sources && s != run) continue;
+        const auto& src = c.sources[s];
+        const auto stf = ricker(c.nt, c.dt, src.f0, src.t0, src.amp);
+        for (const auto& f : eq->forcing(src.angle_deg)) {
+          if (f.weight == 0) continue;
+          PointForce force{f.velocity_plane, f.buoyancy_plane, nearest_index(src.x, grid.x0, grid.dx),
+                           nearest_index(src.z, grid.z0, grid.dz), {}};
+          force.values.reserve(stf.size());
+          for (double v : stf) force.values.push_back(float(f.weight * v));
+          forces.push_back(std::move(force));
+        }
+      }
+      propagator.set_sources(forces);
+      propagator.reset();
+
+      std::ostringstream label;
+      label << "[" << eq->name();
+      if (runs > 1) label << " source " << run + 1 << "/" << runs;
+      label << "]";
+      const auto run_start = Clock::now();
+      int done = 0;
+      while (done < c.nt) {
+        // Batches end at the next snapshot and at most 100 steps apart, so a blow-up is caught
+        // within 100 steps and snapshots are read exactly after their step.
+        int stop = std::min(c.nt, done + 100);
+        if (c.save_snapshot > 0) {
+          const int next = (done / c.save_snapshot + 1) * c.save_snapshot;  // 0-based step index
+          if (next + 1 < stop) stop = next + 1;
+        }
+        propagator.advance(stop - done);
+        BlowUp blow_up;
+        done = int(propagator.completed_steps(&blow_up));
+        if (blow_up.happened) {
+          progress.done();
+          const std::size_t k = blow_up.node;
+          const std::size_t i = k / std::size_t(grid.nz), j = k % std::size_t(grid.nz);
+          std::ostringstream s;
+          s << eq->name() << " run became unstable: a non-finite value (NaN or Inf) appeared in step "
+            << blow_up.step << " (t = " << fmt(blow_up.step * c.dt) << " s) near node i = " << i << ", j = " << j
+            << " (x = " << fmt(grid.x0 + double(i) * grid.dx) << " m, z = " << fmt(grid.z0 + double(j) * grid.dz)
+            << " m). Check the model values there and dt (largest stable dt " << fmt(eq->max_stable_dt(c.model), 6)
+            << " s). No output was kept.";
+          throw std::runtime_error(s.str());
+        }
+        const int last_step = done - 1;
+        if (c.save_snapshot > 0 && last_step > 0 && last_step % c.save_snapshot == 0) {
+          char tag[32];
+          std::snprintf(tag, sizeof tag, "proc%06d_", last_step);
+          for (const auto& comp : components) {
+            const auto field = propagator.velocity_plane(comp.velocity_plane);
+            std::string base = tag + comp.snapshot_name;
+            if (runs > 1) base += "_src" + std::to_string(run);
+            write_bin(c.output / (base + ".bin"), field);
+            if (c.save_images) write_png(c.output / (base + ".png"), io::render_diverging(field, grid.nx, grid.nz));
+          }
+        }
+        progress.show(label.str(), done, c.nt, std::chrono::duration<double>(Clock::now() - run_start).count());
+      }
+      progress.done();
+      loop_seconds += std::chrono::duration<double>(Clock::now() - run_start).count();
+      summary.grid_point_steps += double(grid.npt()) * double(c.nt);
+
+      const auto traces = propagator.traces();
+      char index[32];
+      std::snprintf(index, sizeof index, "%06zu", c.combine_sources ? std::size_t(0) : run);
+      for (std::size_t ci = 0; ci < components.size(); ++ci) {
+        std::span<const float> block(traces.data() + ci * nrec * std::size_t(c.nt), nrec * std::size_t(c.nt));
+        const auto path = c.output_traces / (components[ci].trace_name + "_" + index + ".npy");
+        io::write_npy(path, block, {nrec, std::size_t(c.nt)});
+        outputs.add(path);
+        if (c.save_images && nrec > 0)
+          write_png(c.output_traces / (components[ci].trace_name + "_" + index + ".png"),
+                    io::render_gather(block, nrec, std::size_t(c.nt)));
+      }
+    }
+  }
+  outputs.commit();
+  summary.wall_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  if (!options.quiet) {
+    log << "seiswg: " << summary.adapter << ", grid " << grid.nx << " x " << grid.nz << ", " << c.nt << " steps";
+    std::size_t runs = 0;
+    for (std::size_t e = 0; e < equations.size(); ++e) runs += c.combine_sources ? 1 : c.sources.size();
+    if (runs > 1) log << " x " << runs << " runs";
+    log << ", wall " << seconds_text(summary.wall_seconds) << " (time loop " << seconds_text(loop_seconds) << ", "
+        << fmt(summary.grid_point_steps / loop_seconds / 1e9, 3) << " Gpts/s)\n";
+  }
+  return summary;
+}
+
+}  // namespace seiswg::solver

@@ -1,0 +1,53 @@
+#pragma once
+// The forward workflow: a Seispie case folder in, traces / snapshots / pictures out.
+#include <filesystem>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "io/config.hpp"
+#include "io/seispie_files.hpp"
+#include "solver/propagator.hpp"
+
+namespace seiswg::solver {
+
+// Everything a forward run needs, read and checked before any GPU work starts.
+struct ForwardCase {
+  io::Config config;
+  std::string mode;
+  bool sh = false, psv = false, spin = false;
+  int nt = 0;
+  double dt = 0;
+  Taper taper;
+  int save_snapshot = 0;
+  bool combine_sources = true;
+  bool save_coordinates = false;
+  bool save_images = true;
+  std::filesystem::path output, output_traces;
+  io::Model model;
+  std::vector<io::SourceSpec> sources;
+  std::vector<io::StationSpec> stations;
+  std::filesystem::path sources_file, stations_file;
+};
+
+// Reads config, model, sources and stations; every check that needs no GPU. Throws InputError.
+ForwardCase load_forward_case(const std::filesystem::path& config_path);
+
+struct RunOptions {
+  std::string adapter;         // see gpu::DeviceOptions
+  bool progress = true;        // live progress line (only on a terminal)
+  bool quiet = false;          // no summary lines
+};
+
+struct RunSummary {
+  std::string adapter;
+  double wall_seconds = 0;
+  double grid_point_steps = 0;  // points x steps over all runs
+  std::vector<std::filesystem::path> files;
+};
+
+// Runs the case on the GPU and writes its outputs (all or nothing). Throws InputError / GpuError /
+// std::runtime_error (instability) with a complete message.
+RunSummary run_forward(const ForwardCase& c, const RunOptions& options, std::ostream& log);
+
+}  // namespace seiswg::solver

@@ -1,0 +1,42 @@
+// Point sources and receivers, composed after physics/common/stencil.wgsl.
+// Sources run after the velocity update: adding taper * dt/rho * f to the new velocity equals
+// Seispie's v = taper * (v + dt (div sigma + f) / rho). Receivers integrate the velocity at their
+// node (u += v dt, Seispie's displacement) and store sample `clock` = after that step.
+override NT: u32;
+override DT: f32;
+override SOURCE_COUNT: u32 = 0u;
+override RECEIVER_COUNT: u32 = 0u;
+
+struct SourcePoint {
+  vel_index: u32,    // plane * npt + node of the velocity it drives
+  param_index: u32,  // plane * npt + node of dt / density there
+  i: i32,
+  j: i32,
+}
+@group(0) @binding(4) var<storage, read> sources: array<SourcePoint>;
+@group(0) @binding(5) var<storage, read> source_time: array<f32>;  // [source][NT], force per volume
+@group(0) @binding(6) var<storage, read> receivers: array<u32>;   // plane * npt + node
+@group(0) @binding(7) var<storage, read_write> displacement: array<f32>;  // running u per receiver
+@group(0) @binding(8) var<storage, read_write> traces: array<f32>;        // [receiver][NT]
+
+@compute @workgroup_size(64)
+fn inject(@builtin(global_invocation_id) g: vec3<u32>) {
+  let s = g.x;
+  if (s >= SOURCE_COUNT) { return; }
+  let it = atomicLoad(&status.clock);
+  let p = sources[s];
+  vel[p.vel_index] += taper(p.i, p.j) * params[p.param_index] * source_time[s * NT + it];
+}
+
+// One workgroup: it also advances the clock once every receiver has read it.
+@compute @workgroup_size(64)
+fn record(@builtin(local_invocation_index) lane: u32) {
+  let it = atomicLoad(&status.clock);
+  for (var r = lane; r < RECEIVER_COUNT; r += 64u) {
+    let u = displacement[r] + vel[receivers[r]] * DT;
+    displacement[r] = u;
+    traces[r * NT + it] = u;
+  }
+  workgroupBarrier();
+  if (lane == 0u) { atomicAdd(&status.clock, 1u); }
+}

@@ -1,0 +1,256 @@
+#include "solver/propagator.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <sstream>
+
+#include "io/error.hpp"
+#include "wgsl/embedded.hpp"
+
+namespace seiswg::solver {
+namespace {
+
+constexpr std::uint32_t kNone = 0xffffffffu;
+
+std::string gib(std::uint64_t bytes) {
+  std::ostringstream s;
+  s.precision(3);
+  s << double(bytes) / double(1ull << 30) << " GiB";
+  return s.str();
+}
+
+struct SourceRecord {  // matches WGSL struct SourcePoint
+  std::uint32_t vel_index, param_index;
+  std::int32_t i, j;
+};
+
+}  // namespace
+
+struct Propagator::Impl {
+  gpu::Device& device;
+  const physics::WaveEquation& physics;
+  int nx, nz, nt;
+  double dt;
+  std::uint64_t npt;
+  std::uint32_t wg_x = 64, wg_y = 4;
+
+  gpu::Buffer vel, stress, material, status;
+  gpu::Buffer source_points, source_time, receiver_points, receiver_u, trace_buffer;
+  std::uint32_t source_count = 0, receiver_count = 0;
+  gpu::Kernel velocity, stress_update, inject, record;
+  gpu::BindGroup velocity_bg, stress_bg, inject_bg, record_bg;
+  std::vector<std::pair<std::string, double>> constants;
+
+  Impl(gpu::Device& d, const physics::WaveEquation& p) : device(d), physics(p) {}
+
+  void check_binding(const char* what, std::uint64_t bytes) const {
+    const auto& lim = device.limits();
+    if (bytes > lim.max_storage_binding_size || bytes > lim.max_buffer_size) {
+      std::ostringstream s;
+      s << "the " << nx << " x " << nz << " grid is too large for " << device.adapter().summary() << ": its "
+        << what << " need " << gib(bytes) << " in one buffer, the adapter allows "
+        << gib(std::min(lim.max_storage_binding_size, lim.max_buffer_size));
+      throw GpuError(s.str());
+    }
+  }
+
+  gpu::Buffer storage(std::uint64_t bytes, const char* label) {
+    return device.create_buffer(std::max<std::uint64_t>(bytes, 16),
+                                gpu::usage::storage | gpu::usage::copy_dst | gpu::usage::copy_src, label);
+  }
+
+  void build_point_kernels() {
+    std::vector<std::pair<std::string, double>> c = constants;
+    c.push_back({"NT", double(nt)});
+    c.push_back({"DT", dt});
+    c.push_back({"SOURCE_COUNT", double(source_count)});
+    c.push_back({"RECEIVER_COUNT", double(receiver_count)});
+    const std::string code = std::string(wgsl::source("physics/common/stencil.wgsl")) +
+                             std::string(wgsl::source("solver/point_sources.wgsl"));
+    inject = device.create_kernel(code, "inject", c, "inject");
+    record = device.create_kernel(code, "record", c, "record");
+    inject_bg = device.bind(inject, {{0, &vel}, {2, &material}, {3, &status}, {4, &source_points}, {5, &source_time}});
+    record_bg = device.bind(record, {{0, &vel}, {3, &status}, {6, &receiver_points}, {7, &receiver_u}, {8, &trace_buffer}});
+  }
+};
+
+Propagator::Propagator(gpu::Device& device, const physics::WaveEquation& physics, const io::Model& model, int nt,
+                       double dt, const Taper& taper)
+    : impl_(std::make_unique<Impl>(device, physics)) {
+  auto& s = *impl_;
+  s.nx = model.grid.nx;
+  s.nz = model.grid.nz;
+  s.nt = nt;
+  s.dt = dt;
+  s.npt = model.grid.npt();
+  const auto& lim = device.limits();
+  while (s.wg_x * s.wg_y > lim.max_invocations_per_workgroup && s.wg_y > 1) s.wg_y /= 2;
+  const std::uint64_t gx = (std::uint64_t(s.nz) + s.wg_x - 1) / s.wg_x, gy = (std::uint64_t(s.nx) + s.wg_y - 1) / s.wg_y;
+  if (gx > lim.max_workgroups_per_dimension || gy > lim.max_workgroups_per_dimension)
+    throw GpuError("the " + std::to_string(s.nx) + " x " + std::to_string(s.nz) + " grid needs more than " +
+                   std::to_string(lim.max_workgroups_per_dimension) + " workgroups along one dimension on " +
+                   device.adapter().summary());
+
+  const std::uint64_t plane_bytes = s.npt * 4;
+  s.check_binding("velocity planes", plane_bytes * physics.velocity_planes());
+  s.check_binding("stress planes", plane_bytes * physics.stress_planes());
+  s.check_binding("material planes", plane_bytes * physics.material_plane_count());
+
+  s.vel = s.storage(plane_bytes * physics.velocity_planes(), "velocity");
+  s.stress = s.storage(plane_bytes * physics.stress_planes(), "stress");
+  s.material = s.storage(plane_bytes * physics.material_plane_count(), "material");
+  s.status = s.storage(16, "status");
+  const auto planes = physics.material_planes(model, dt);
+  device.write(s.material, std::span<const float>(planes));
+
+  s.constants = {{"NX", double(s.nx)},
+                 {"NZ", double(s.nz)},
+                 {"INV_DX", 1.0 / model.grid.dx},
+                 {"INV_DZ", 1.0 / model.grid.dz},
+                 {"WG_X", double(s.wg_x)},
+                 {"WG_Y", double(s.wg_y)},
+                 {"SEISPIE_EDGES", physics.seispie_edges() ? 1.0 : 0.0},
+                 {"TAPER_WIDTH", double(taper.width)},
+                 {"TAPER_ALPHA", taper.alpha},
+                 {"TAPER_LEFT", taper.left ? 1.0 : 0.0},
+                 {"TAPER_RIGHT", taper.right ? 1.0 : 0.0},
+                 {"TAPER_TOP", taper.top ? 1.0 : 0.0},
+                 {"TAPER_BOTTOM", taper.bottom ? 1.0 : 0.0}};
+  const std::string code = std::string(wgsl::source("physics/common/stencil.wgsl")) + physics.wgsl();
+  s.velocity = device.create_kernel(code, "velocity", s.constants, physics.name() + " velocity");
+  s.stress_update = device.create_kernel(code, "stress_update", s.constants, physics.name() + " stress");
+  s.velocity_bg = device.bind(s.velocity, {{0, &s.vel}, {1, &s.stress}, {2, &s.material}, {3, &s.status}});
+  s.stress_bg = device.bind(s.stress_update, {{0, &s.vel}, {1, &s.stress}, {2, &s.material}, {3, &s.status}});
+  set_sources({});
+  set_receivers({});
+  reset();
+}
+
+Propagator::~Propagator() = default;
+
+void Propagator::set_sources(std::span<const PointForce> forces) {
+  auto& s = *impl_;
+  // Merge forces on the same velocity sample so that no two threads add to one value.
+  std::map<std::uint64_t, std::pair<SourceRecord, std::vector<float>>> merged;
+  for (const auto& f : forces) {
+    if (f.values.size() != std::size_t(s.nt)) throw std::logic_error("source time function length != nt");
+    const std::uint64_t node = std::uint64_t(f.i) * std::uint64_t(s.nz) + std::uint64_t(f.j);
+    const std::uint64_t vel_index = f.velocity_plane * s.npt + node;
+    auto [it, fresh] = merged.try_emplace(vel_index);
+    if (fresh) {
+      it->second.first = {std::uint32_t(vel_index), std::uint32_t(f.buoyancy_plane * s.npt + node), f.i, f.j};
+      it->second.second.assign(std::size_t(s.nt), 0.0f);
+    }
+    for (int t = 0; t < s.nt; ++t) it->second.second[std::size_t(t)] += f.values[std::size_t(t)];
+  }
+  std::vector<SourceRecord> points;
+  std::vector<float> time;
+  for (auto& [key, value] : merged) {
+    points.push_back(value.first);
+    time.insert(time.end(), value.second.begin(), value.second.end());
+  }
+  s.source_count = std::uint32_t(points.size());
+  s.check_binding("source time functions", time.size() * 4);
+  s.source_points = s.storage(points.size() * sizeof(SourceRecord), "source points");
+  s.source_time = s.storage(time.size() * 4, "source time functions");
+  s.device.write(s.source_points, std::span<const SourceRecord>(points));
+  s.device.write(s.source_time, std::span<const float>(time));
+  if (s.receiver_points) s.build_point_kernels();
+}
+
+void Propagator::set_receivers(std::span<const PointReceiver> receivers) {
+  auto& s = *impl_;
+  std::vector<std::uint32_t> index;
+  for (const auto& r : receivers)
+    index.push_back(std::uint32_t(r.velocity_plane * s.npt + std::uint64_t(r.i) * std::uint64_t(s.nz) +
+                                  std::uint64_t(r.j)));
+  s.receiver_count = std::uint32_t(index.size());
+  const std::uint64_t trace_bytes = std::uint64_t(s.receiver_count) * std::uint64_t(s.nt) * 4;
+  s.check_binding("receiver traces", trace_bytes);
+  s.receiver_points = s.storage(index.size() * 4, "receiver points");
+  s.receiver_u = s.storage(index.size() * 4, "receiver displacement");
+  s.trace_buffer = s.storage(trace_bytes, "traces");
+  s.device.write(s.receiver_points, std::span<const std::uint32_t>(index));
+  s.build_point_kernels();
+}
+
+void Propagator::reset() {
+  auto& s = *impl_;
+  auto commands = s.device.record();
+  commands.clear(s.vel);
+  commands.clear(s.stress);
+  commands.clear(s.receiver_u);
+  commands.clear(s.trace_buffer);
+  s.device.submit(std::move(commands));
+  const std::uint32_t status[4] = {0, kNone, kNone, 0};
+  s.device.write(s.status, 0, status, sizeof status);
+}
+
+void Propagator::advance(int steps) {
+  auto& s = *impl_;
+  const std::uint32_t gx = (std::uint32_t(s.nz) + s.wg_x - 1) / s.wg_x;
+  const std::uint32_t gy = (std::uint32_t(s.nx) + s.wg_y - 1) / s.wg_y;
+  const std::uint32_t gs = (s.source_count + 63) / 64;
+  // Bounded command buffers keep recording memory flat for very long runs.
+  constexpr int kStepsPerSubmit = 256;
+  for (int done = 0; done < steps;) {
+    const int n = std::min(kStepsPerSubmit, steps - done);
+    auto commands = s.device.record();
+    for (int step = 0; step < n; ++step) {
+      commands.dispatch(s.velocity, s.velocity_bg, gx, gy);
+      if (s.source_count) commands.dispatch(s.inject, s.inject_bg, gs);
+      commands.dispatch(s.stress_update, s.stress_bg, gx, gy);
+      commands.dispatch(s.record, s.record_bg, 1);
+    }
+    s.device.submit(std::move(commands));
+    done += n;
+  }
+}
+
+std::uint32_t Propagator::completed_steps(BlowUp* blow_up) {
+  auto& s = *impl_;
+  std::uint32_t status[4];
+  s.device.read(s.status, 0, sizeof status, status);
+  if (blow_up) *blow_up = {status[1] != kNone, status[1], status[2]};
+  return status[0];
+}
+
+std::vector<float> Propagator::velocity_plane(std::uint32_t plane) {
+  auto& s = *impl_;
+  std::vector<float> v(s.npt);
+  s.device.read(s.vel, plane * s.npt * 4, s.npt * 4, v.data());
+  return v;
+}
+
+std::vector<float> Propagator::traces() {
+  auto& s = *impl_;
+  std::vector<float> v(std::size_t(s.receiver_count) * std::size_t(s.nt));
+  s.device.read(s.trace_buffer, 0, v.size() * 4, v.data());
+  return v;
+}
+
+std::vector<float> Propagator::velocities() {
+  auto& s = *impl_;
+  std::vector<float> v(s.npt * s.physics.velocity_planes());
+  s.device.read(s.vel, 0, v.size() * 4, v.data());
+  return v;
+}
+std::vector<float> Propagator::stresses() {
+  auto& s = *impl_;
+  std::vector<float> v(s.npt * s.physics.stress_planes());
+  s.device.read(s.stress, 0, v.size() * 4, v.data());
+  return v;
+}
+void Propagator::set_state(std::span<const float> velocities, std::span<const float> stresses) {
+  auto& s = *impl_;
+  s.device.write(s.vel, velocities);
+  s.device.write(s.stress, stresses);
+}
+
+std::uint64_t Propagator::gpu_bytes() const {
+  const auto& s = *impl_;
+  return s.vel.size() + s.stress.size() + s.material.size() + s.trace_buffer.size() + s.source_time.size();
+}
+
+}  // namespace seiswg::solver

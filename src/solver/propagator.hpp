@@ -1,0 +1,77 @@
+#pragma once
+// The time loop of one wave equation on the GPU: fields, material, point sources and receivers.
+// Steps are recorded many per command buffer; the host only looks at the GPU between batches
+// (progress, blow-up check, snapshots) and reads traces once at the end.
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "gpu/device.hpp"
+#include "io/seispie_files.hpp"
+#include "physics/wave_equation.hpp"
+
+namespace seiswg::solver {
+
+struct Taper {
+  bool left = false, right = false, top = false, bottom = false;
+  int width = 0;
+  double alpha = 0;
+};
+
+// A force applied at grid node (i, j) of a velocity plane: values[it] (force per unit volume) is
+// added in step it.
+struct PointForce {
+  std::uint32_t velocity_plane = 0;
+  std::uint32_t buoyancy_plane = 0;
+  int i = 0, j = 0;
+  std::vector<float> values;
+};
+
+// A receiver samples the displacement of one velocity plane at node (i, j).
+struct PointReceiver {
+  std::uint32_t velocity_plane = 0;
+  int i = 0, j = 0;
+};
+
+struct BlowUp {
+  bool happened = false;
+  std::uint32_t step = 0;
+  std::uint32_t node = 0;
+};
+
+class Propagator {
+ public:
+  Propagator(gpu::Device& device, const physics::WaveEquation& physics, const io::Model& model, int nt, double dt,
+             const Taper& taper);
+  ~Propagator();
+  Propagator(const Propagator&) = delete;
+  Propagator& operator=(const Propagator&) = delete;
+
+  // Sets the sources and receivers for the next run (forces at the same node are summed).
+  void set_sources(std::span<const PointForce> forces);
+  void set_receivers(std::span<const PointReceiver> receivers);
+  // Zeroes the wavefield, the receivers' displacement and the clock.
+  void reset();
+  // Records `steps` time steps into command buffers and submits them (does not wait).
+  void advance(int steps);
+  // Waits for the GPU; returns the number of completed steps and whether the run blew up.
+  std::uint32_t completed_steps(BlowUp* blow_up = nullptr);
+
+  std::vector<float> velocity_plane(std::uint32_t plane);
+  // Receiver traces [receiver][nt] (displacement, sample it = after step it).
+  std::vector<float> traces();
+  // Whole-state access for tests (energy, adjoint checks): plane-major.
+  std::vector<float> velocities();
+  std::vector<float> stresses();
+  void set_state(std::span<const float> velocities, std::span<const float> stresses);
+
+  std::uint64_t gpu_bytes() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace seiswg::solver
