@@ -149,8 +149,8 @@ TEST(IoPng, RenderDivergingLayoutAndClip) {
 }
 
 TEST(IoPng, RenderDivergingClipsAtQuantile) {
-  // 200 values: 198 of magnitude 1, one spike of 100 and one of -100. The 0.99 quantile of |v| is
-  // 1 + 0.01*(100 - 1)... with 200 values pos = 0.99*199 = 197.01, so clip = 1 + 0.01*99 = 1.99.
+  // 200 values: 198 of magnitude 1 and two of magnitude 100. Sorted |v|, the 0.99 quantile sits at
+  // position 0.99*199 = 197.01, between a 1 and a 100: clip = 1 + 0.01*99 = 1.99.
   std::vector<float> v(200, 1.f);
   v[10] = 100.f;
   v[11] = -100.f;

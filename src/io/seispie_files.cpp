@@ -39,7 +39,7 @@ fs::path model_file(const fs::path& dir, const std::string& name) {
 struct Row {
   int line;
   std::string text;                 // the line as written (trimmed), for messages
-  std::vector<double> values;       // the first `ncols` numbers
+  std::vector<double> values;       // the first names.size() numbers
   std::vector<std::string> fields;  // their text
 };
 

@@ -286,7 +286,9 @@ RunSummary run_forward(const ForwardCase& c, const RunOptions& options, std::ost
         // within 100 steps and snapshots are read exactly after their step.
         int stop = std::min(c.nt, done + 100);
         if (c.save_snapshot > 0) {
-          const int next = (done / c.save_snapshot + 1) * c.save_snapshot;  // 0-based step index
+          // Seispie saves after step `it` (0-based) for it > 0 and it % save_snapshot == 0.
+          int next = (done + c.save_snapshot - 1) / c.save_snapshot * c.save_snapshot;
+          if (next == 0) next = c.save_snapshot;
           if (next + 1 < stop) stop = next + 1;
         }
         propagator.advance(stop - done);

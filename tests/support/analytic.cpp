@@ -68,13 +68,17 @@ double gauss_legendre(const GaussLegendre<N>& rule, const G& g, double a, double
 
 // Gauss–Kronrod 10/21 (QUADPACK qk21): abscissae (descending, last = 0) and weights; the 10-point Gauss
 // nodes are the odd-indexed abscissae.
-constexpr std::array<double, 11> kKronrodX = {
-    0.995657163025808080735527280689003, 0.973906528517171720077964012084452,
-    0.930157491355708226001207180059508, 0.865063366688984510732096688423493,
-    0.780817726586416897063717578345042, 0.679409568299024406234327365114874,
-    0.562757134668604683339000099272694, 0.433395394129247190799265943165784,
-    0.294392862701460198131126603103866, 0.148874338981631210884826001129720,
-    0.0};
+constexpr std::array<double, 11> kKronrodX = {0.995657163025808080735527280689003,
+                                              0.973906528517171720077964012084452,
+                                              0.930157491355708226001207180059508,
+                                              0.865063366688984510732096688423493,
+                                              0.780817726586416897063717578345042,
+                                              0.679409568299024406234327365114874,
+                                              0.562757134668604683339000099272694,
+                                              0.433395394129247190799265943165784,
+                                              0.294392862701460198131126603103866,
+                                              0.148874338981631210884826001129720,
+                                              0.0};
 constexpr std::array<double, 11> kKronrodW = {
     0.011694638867371874278064396062192, 0.032558162307964727478818972459390,
     0.054755896574351996031381300244580, 0.075039674810919952767043140916190,
@@ -120,7 +124,8 @@ double integrate_adaptive(const G& g, std::span<const double> breaks, double rel
   constexpr std::size_t kMaxPanels = 512;
   std::array<Panel, kMaxPanels> panels;
   std::size_t count = 0;
-  for (std::size_t k = 0; k + 1 < breaks.size(); ++k) panels[count++] = kronrod21(g, breaks[k], breaks[k + 1]);
+  for (std::size_t k = 0; k + 1 < breaks.size(); ++k)
+    panels[count++] = kronrod21(g, breaks[k], breaks[k + 1]);
   while (count < kMaxPanels) {
     double error = 0.0;
     double abs_value = 0.0;
@@ -261,7 +266,7 @@ std::complex<double> hankel1_regular(double x) {
   if (x < 2.0) {
     // Y1(x) = (2/π) J1(x) ln(x/2) − 2/(πx) − (1/π) Σ_k [ψ(k+1) + ψ(k+2)] (−x²/4)^k (x/2) / (k! (k+1)!)
     const double q = -0.25 * x * x;
-    double term = 0.5 * x;  // (−x²/4)^k (x/2) / (k! (k+1)!)
+    double term = 0.5 * x;      // (−x²/4)^k (x/2) / (k! (k+1)!)
     double psi = -kEulerGamma;  // ψ(k+1)
     double sum = 0.0;
     for (int k = 0; k < 30; ++k) {
@@ -330,7 +335,8 @@ double Ricker::operator()(double t) const {
 std::complex<double> Ricker::spectrum(double omega) const {
   // (1 − 2as²) e^{−as²} = −(1/2a) d²/ds² e^{−as²}, whose transform is (ω²/2a) √(π/a) e^{−ω²/4a}.
   const double a = (kPi * f0) * (kPi * f0);
-  const double mag = -amp * omega * omega / (2.0 * a) * std::sqrt(kPi / a) * std::exp(-omega * omega / (4.0 * a));
+  const double mag =
+      -amp * omega * omega / (2.0 * a) * std::sqrt(kPi / a) * std::exp(-omega * omega / (4.0 * a));
   return std::polar(1.0, omega * t0) * mag;
 }
 
@@ -373,8 +379,8 @@ std::vector<double> psv_ricker_time_domain(int i, int j, double ox, double oz, c
   return u;
 }
 
-std::complex<double> psv_green_frequency(int i, int j, double ox, double oz, double omega, double vp, double vs,
-                                         double rho) {
+std::complex<double> psv_green_frequency(int i, int j, double ox, double oz, double omega, double vp,
+                                         double vs, double rho) {
   const PsvGeometry geo = check_psv(i, j, ox, oz, vp, vs, rho);
   require(omega > 0.0, "omega must be positive");
   const double r = geo.r;
@@ -382,8 +388,9 @@ std::complex<double> psv_green_frequency(int i, int j, double ox, double oz, dou
   const std::complex<double> h0p = hankel0(omega * r / vp);
   const std::complex<double> h1s = hankel1_regular(omega * r / vs);
   const std::complex<double> h1p = hankel1_regular(omega * r / vp);
-  const std::complex<double> braces = geo.delta * h0s / (vs * vs) - geo.gg * (h0s / (vs * vs) - h0p / (vp * vp)) +
-                                      (2.0 * geo.gg - geo.delta) * (h1s / (omega * r * vs) - h1p / (omega * r * vp));
+  const std::complex<double> braces =
+      geo.delta * h0s / (vs * vs) - geo.gg * (h0s / (vs * vs) - h0p / (vp * vp)) +
+      (2.0 * geo.gg - geo.delta) * (h1s / (omega * r * vs) - h1p / (omega * r * vp));
   return std::complex<double>(0.0, 1.0 / (4.0 * rho)) * braces;
 }
 

@@ -69,8 +69,8 @@ std::vector<double> psv_ricker_time_domain(int i, int j, double ox, double oz, c
 // Frequency domain (Kausel 2006, 2-D full space, e^{−iωt}), H = H^(1) = J + iY; ω > 0.
 // G_ij(ω) = i/(4ρ) { δ_ij H0(k_S r)/β² − γ_i γ_j [H0(k_S r)/β² − H0(k_P r)/α²]
 //                    + (2 γ_i γ_j − δ_ij) [H1(k_S r)/(ω r β) − H1(k_P r)/(ω r α)] }.
-std::complex<double> psv_green_frequency(int i, int j, double ox, double oz, double omega, double vp, double vs,
-                                         double rho);
+std::complex<double> psv_green_frequency(int i, int j, double ox, double oz, double omega, double vp,
+                                         double vs, double rho);
 // SH: G(ω) = i/(4μ) H0^(1)(ω r / β).
 std::complex<double> sh_green_frequency(double r, double omega, double mu, double rho);
 
