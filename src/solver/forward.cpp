@@ -48,8 +48,9 @@ std::vector<std::unique_ptr<physics::WaveEquation>> wave_equations(const Forward
   return list;
 }
 
+// Seispie's int(np.round(x / dx)): round half to even (the default floating-point rounding mode).
 int nearest_index(double coordinate, double origin, double spacing) {
-  return int(std::lround((coordinate - origin) / spacing));
+  return int(std::nearbyint((coordinate - origin) / spacing));
 }
 
 template <class Point>

@@ -1,0 +1,50 @@
+#include "support/simulation.hpp"
+
+#include <cmath>
+#include <memory>
+
+namespace seiswg::test {
+
+gpu::Device& test_device() {
+  static std::unique_ptr<gpu::Device> device = gpu::Device::open({});
+  return *device;
+}
+
+io::Model uniform_model(int nx, int nz, double dx, double dz, const std::map<std::string, double>& values) {
+  io::Model m;
+  m.grid.nx = nx;
+  m.grid.nz = nz;
+  m.grid.dx = dx;
+  m.grid.dz = dz;
+  for (const auto& [name, v] : values) m.fields[name].assign(m.grid.npt(), float(v));
+  m.dir = "memory";
+  return m;
+}
+
+std::vector<std::vector<double>> run_traces(const physics::WaveEquation& physics, const io::Model& model, int nt,
+                                            double dt, const solver::Taper& taper,
+                                            const std::vector<solver::PointForce>& forces,
+                                            const std::vector<solver::PointReceiver>& receivers) {
+  solver::Propagator p(test_device(), physics, model, nt, dt, taper);
+  p.set_sources(forces);
+  p.set_receivers(receivers);
+  p.reset();
+  p.advance(nt);
+  const auto flat = p.traces();
+  std::vector<std::vector<double>> out(receivers.size());
+  for (std::size_t r = 0; r < receivers.size(); ++r)
+    out[r].assign(flat.begin() + std::ptrdiff_t(r * std::size_t(nt)),
+                  flat.begin() + std::ptrdiff_t((r + 1) * std::size_t(nt)));
+  return out;
+}
+
+double relative_l2(const std::vector<double>& a, const std::vector<double>& b) {
+  double num = 0, den = 0;
+  for (std::size_t i = 0; i < a.size() && i < b.size(); ++i) {
+    num += (a[i] - b[i]) * (a[i] - b[i]);
+    den += b[i] * b[i];
+  }
+  return std::sqrt(num / den);
+}
+
+}  // namespace seiswg::test

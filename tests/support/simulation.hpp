@@ -1,0 +1,28 @@
+#pragma once
+// In-process access to the solver for physics tests: one GPU device for the whole test binary,
+// in-memory models, and a single-run helper.
+#include <map>
+#include <string>
+#include <vector>
+
+#include "gpu/device.hpp"
+#include "io/seispie_files.hpp"
+#include "physics/wave_equation.hpp"
+#include "solver/propagator.hpp"
+
+namespace seiswg::test {
+
+gpu::Device& test_device();
+
+// A homogeneous model: every field in `values` constant over an nx x nz grid of spacing dx, dz.
+io::Model uniform_model(int nx, int nz, double dx, double dz, const std::map<std::string, double>& values);
+
+// Runs nt steps with the given forces and receivers; returns traces [receiver][nt] in double.
+std::vector<std::vector<double>> run_traces(const physics::WaveEquation& physics, const io::Model& model, int nt,
+                                            double dt, const solver::Taper& taper,
+                                            const std::vector<solver::PointForce>& forces,
+                                            const std::vector<solver::PointReceiver>& receivers);
+
+double relative_l2(const std::vector<double>& a, const std::vector<double>& b);
+
+}  // namespace seiswg::test
