@@ -73,11 +73,41 @@ void expect_failure(const CliResult& r, const fs::path& dir, const std::vector<s
   EXPECT_TRUE(files.empty()) << "files left behind:" << list_files(files);
 }
 
+// The folders a test made; removed after the test unless it failed (kept for a look).
+std::vector<fs::path>& made_dirs() {
+  static std::vector<fs::path> dirs;
+  return dirs;
+}
+
+fs::path new_dir(const std::string& name) {
+  made_dirs().push_back(fresh_dir("seiswg_cli_" + name));
+  return made_dirs().back();
+}
+
+class CliTest : public ::testing::Test {
+ protected:
+  void TearDown() override {
+    if (!HasFailure())
+      for (const auto& d : made_dirs()) {
+        std::error_code ec;
+        fs::remove_all(d, ec);
+      }
+    made_dirs().clear();
+  }
+};
+using CliUsage = CliTest;
+using CliConfig = CliTest;
+using CliModel = CliTest;
+using CliStability = CliTest;
+using CliSources = CliTest;
+using CliRunTime = CliTest;
+using CliGoodPath = CliTest;
+
 CliResult run_case(const fs::path& dir) { return run_cli({"run", (dir / "config.ini").string()}); }
 
 // A fresh folder holding `spec` (default case unless changed).
 fs::path make_case(const std::string& name, const CaseSpec& spec = {}) {
-  return write_case(fresh_dir("seiswg_cli_" + name), spec);
+  return write_case(new_dir(name), spec);
 }
 
 std::size_t npt(const CaseSpec& s) { return std::size_t(s.nx) * std::size_t(s.nz); }
@@ -130,7 +160,7 @@ Npy read_npy(const fs::path& p) {
 
 // ---- Usage ---------------------------------------------------------------------------------------------
 
-TEST(CliUsage, NoArgumentsPrintsUsageAndExits2) {
+TEST_F(CliUsage, NoArgumentsPrintsUsageAndExits2) {
   const auto r = run_cli({});
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_TRUE(contains(r.output, "usage:")) << r.output;
@@ -138,7 +168,7 @@ TEST(CliUsage, NoArgumentsPrintsUsageAndExits2) {
   EXPECT_TRUE(contains(r.output, "seiswg info")) << r.output;
 }
 
-TEST(CliUsage, HelpExits0) {
+TEST_F(CliUsage, HelpExits0) {
   for (const std::string flag : {"--help", "-h", "help"}) {
     const auto r = run_cli({flag});
     EXPECT_EQ(r.exit_code, 0) << flag << ": " << r.output;
@@ -146,14 +176,14 @@ TEST(CliUsage, HelpExits0) {
   }
 }
 
-TEST(CliUsage, UnknownCommandExits2) {
+TEST_F(CliUsage, UnknownCommandExits2) {
   const auto r = run_cli({"frobnicate"});
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_TRUE(contains(r.output, "unknown command 'frobnicate'")) << r.output;
   EXPECT_TRUE(contains(r.output, "usage:")) << r.output;
 }
 
-TEST(CliUsage, RunHelpExits0) {
+TEST_F(CliUsage, RunHelpExits0) {
   for (const std::string flag : {"--help", "-h"}) {
     const auto r = run_cli({"run", flag});
     EXPECT_EQ(r.exit_code, 0) << r.output;
@@ -163,19 +193,19 @@ TEST(CliUsage, RunHelpExits0) {
   }
 }
 
-TEST(CliUsage, InfoHelpExits0) {
+TEST_F(CliUsage, InfoHelpExits0) {
   const auto r = run_cli({"info", "--help"});
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_TRUE(contains(r.output, "usage: seiswg info")) << r.output;
 }
 
-TEST(CliUsage, RunWithoutConfigExits2) {
+TEST_F(CliUsage, RunWithoutConfigExits2) {
   const auto r = run_cli({"run"});
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_TRUE(contains(r.output, "missing CONFIG")) << r.output;
 }
 
-TEST(CliUsage, RunWithTwoConfigsExits2) {
+TEST_F(CliUsage, RunWithTwoConfigsExits2) {
   const fs::path dir = make_case("two_configs");
   const std::string a = (dir / "config.ini").string(), b = (dir / "other.ini").string();
   const auto r = run_cli({"run", a, b});
@@ -186,7 +216,17 @@ TEST(CliUsage, RunWithTwoConfigsExits2) {
   EXPECT_TRUE(files_under(dir / "output").empty());
 }
 
-TEST(CliUsage, RunWithUnknownOptionExits2) {
+// `--adapter` is a known option: without its NAME the message must say so, not call it unknown.
+TEST_F(CliUsage, AdapterWithoutNameExits2) {
+  const fs::path dir = make_case("adapter_no_name");
+  const auto r = run_cli({"run", (dir / "config.ini").string(), "--adapter"});
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_TRUE(contains(r.output, "--adapter")) << r.output;
+  EXPECT_FALSE(contains(r.output, "unknown option --adapter")) << r.output;
+  EXPECT_TRUE(files_under(dir / "output").empty());
+}
+
+TEST_F(CliUsage, RunWithUnknownOptionExits2) {
   const fs::path dir = make_case("unknown_option");
   const auto r = run_cli({"run", (dir / "config.ini").string(), "--fast"});
   EXPECT_EQ(r.exit_code, 2) << r.output;
@@ -196,42 +236,42 @@ TEST(CliUsage, RunWithUnknownOptionExits2) {
 
 // ---- Config file ---------------------------------------------------------------------------------------
 
-TEST(CliConfig, MissingConfigPath) {
-  const fs::path dir = fresh_dir("seiswg_cli_missing_config");
+TEST_F(CliConfig, MissingConfigPath) {
+  const fs::path dir = new_dir("missing_config");
   const fs::path config = dir / "nope.ini";
   const auto r = run_cli({"run", config.string()});
   expect_failure(r, dir, {config.string(), "does not exist"});
   EXPECT_EQ(r.exit_code, 1);
 }
 
-TEST(CliConfig, FolderWithoutConfigIni) {
-  const fs::path dir = fresh_dir("seiswg_cli_no_config_ini");
+TEST_F(CliConfig, FolderWithoutConfigIni) {
+  const fs::path dir = new_dir("no_config_ini");
   const auto r = run_cli({"run", dir.string()});
   expect_failure(r, dir, {dir.string(), "no config.ini"});
 }
 
-TEST(CliConfig, FolderHoldingConfigIniRuns) {
+TEST_F(CliConfig, FolderHoldingConfigIniRuns) {
   const fs::path dir = make_case("config_folder");
   const auto r = run_cli({"run", dir.string(), "--quiet"});
   EXPECT_EQ(r.exit_code, 0) << r.output;
   EXPECT_TRUE(fs::exists(dir / "output" / "uy_000000.npy")) << r.output;
 }
 
-TEST(CliConfig, MalformedLine) {
+TEST_F(CliConfig, MalformedLine) {
   CaseSpec spec;
   spec.config = replace_line(default_config(), "psv = no", "psv = no\nthis line is not valid");
   const fs::path dir = make_case("malformed_line", spec);
   expect_failure(run_case(dir), dir, {"config.ini:7:", "this line is not valid", "key = value"});
 }
 
-TEST(CliConfig, KeyBeforeAnySection) {
+TEST_F(CliConfig, KeyBeforeAnySection) {
   CaseSpec spec;
   spec.config = "nt = 100\n" + default_config();
   const fs::path dir = make_case("key_before_section", spec);
   expect_failure(run_case(dir), dir, {"config.ini:1:", "nt", "[section]"});
 }
 
-TEST(CliConfig, DuplicateKey) {
+TEST_F(CliConfig, DuplicateKey) {
   CaseSpec spec;
   spec.config = replace_line(default_config(), "nt = 100", "nt = 100\nnt = 200");
   const fs::path dir = make_case("duplicate_key", spec);
@@ -240,7 +280,7 @@ TEST(CliConfig, DuplicateKey) {
                   "config.ini:" + std::to_string(kLineNt)});
 }
 
-TEST(CliConfig, UnknownKeyOnlyWarns) {
+TEST_F(CliConfig, UnknownKeyOnlyWarns) {
   CaseSpec spec;
   spec.config = replace_line(default_config(), "save_images = no",
                              "save_images = no\nfrobnicate = 3\nsave_snapshots = 0");
@@ -254,7 +294,7 @@ TEST(CliConfig, UnknownKeyOnlyWarns) {
   EXPECT_TRUE(fs::exists(dir / "output" / "uy_000000.npy")) << r.output;
 }
 
-TEST(CliConfig, BoolKeyWithBadWord) {
+TEST_F(CliConfig, BoolKeyWithBadWord) {
   CaseSpec spec;
   spec.config = replace_line(default_config(), "sh = yes", "sh = maybe");
   const fs::path dir = make_case("bad_bool", spec);
@@ -262,14 +302,14 @@ TEST(CliConfig, BoolKeyWithBadWord) {
                  {"config.ini:" + std::to_string(kLineSh), "[solver] sh", "maybe", "yes/no"});
 }
 
-TEST(CliConfig, NothingToSimulate) {
+TEST_F(CliConfig, NothingToSimulate) {
   CaseSpec spec;
   spec.config = default_config(false, false);
   const fs::path dir = make_case("nothing", spec);
   expect_failure(run_case(dir), dir, {"config.ini", "sh = yes", "psv = yes"});
 }
 
-TEST(CliConfig, NtZeroOrNegative) {
+TEST_F(CliConfig, NtZeroOrNegative) {
   for (const std::string nt : {"0", "-5"}) {
     SCOPED_TRACE("nt = " + nt);
     CaseSpec spec;
@@ -280,7 +320,7 @@ TEST(CliConfig, NtZeroOrNegative) {
   }
 }
 
-TEST(CliConfig, NtNotAnInteger) {
+TEST_F(CliConfig, NtNotAnInteger) {
   for (const std::string nt : {"1.5", "100x", "1e3"}) {
     SCOPED_TRACE("nt = " + nt);
     CaseSpec spec;
@@ -291,14 +331,24 @@ TEST(CliConfig, NtNotAnInteger) {
   }
 }
 
-TEST(CliConfig, NtMissing) {
+// nt above the supported maximum: the message must give that rule, not "must be > 0".
+TEST_F(CliConfig, NtAboveTheMaximum) {
+  CaseSpec spec;
+  spec.config = replace_line(default_config(), "nt = 100", "nt = 3000000000");
+  const fs::path dir = make_case("nt_huge", spec);
+  const auto r = run_case(dir);
+  expect_failure(r, dir, {"config.ini:" + std::to_string(kLineNt), "[solver] nt = 3000000000", "2000000000"});
+  EXPECT_FALSE(contains(r.output, "must be > 0")) << r.output;
+}
+
+TEST_F(CliConfig, NtMissing) {
   CaseSpec spec;
   spec.config = replace_line(default_config(), "nt = 100", "");
   const fs::path dir = make_case("nt_missing", spec);
   expect_failure(run_case(dir), dir, {"config.ini", "missing [solver] nt"});
 }
 
-TEST(CliConfig, DtNotPositiveOrNotFinite) {
+TEST_F(CliConfig, DtNotPositiveOrNotFinite) {
   const std::vector<std::pair<std::string, std::string>> cases = {{"0", "must be > 0"},
                                                                   {"-0.001", "must be > 0"},
                                                                   {"nan", "finite"},
@@ -313,7 +363,15 @@ TEST(CliConfig, DtNotPositiveOrNotFinite) {
   }
 }
 
-TEST(CliConfig, SpinWithoutPsv) {
+TEST_F(CliConfig, MissingParentConfig) {
+  CaseSpec spec;
+  spec.config = replace_line(default_config(), "mode = forward", "mode = forward\ninherit = base");
+  const fs::path dir = make_case("inherit_missing", spec);
+  expect_failure(run_case(dir), dir,
+                 {"config.ini:3", "[workflow] inherit = base", "config.ini", "does not exist"});
+}
+
+TEST_F(CliConfig, SpinWithoutPsv) {
   CaseSpec spec;
   spec.config = replace_line(default_config(), "psv = no", "psv = no\nspin = yes");
   const fs::path dir = make_case("spin_without_psv", spec);
@@ -322,7 +380,7 @@ TEST(CliConfig, SpinWithoutPsv) {
 
 // ---- Model --------------------------------------------------------------------------------------------
 
-TEST(CliModel, MissingModelFolder) {
+TEST_F(CliModel, MissingModelFolder) {
   const fs::path dir = make_case("no_model_folder");
   fs::remove_all(dir / "model");
   expect_failure(run_case(dir), dir,
@@ -330,21 +388,21 @@ TEST(CliModel, MissingModelFolder) {
                   (dir / "model").string(), "does not exist"});
 }
 
-TEST(CliModel, MissingModelFile) {
+TEST_F(CliModel, MissingModelFile) {
   const fs::path dir = make_case("no_rho");
   const fs::path rho = dir / "model" / "proc000000_rho.bin";
   fs::remove(rho);
   expect_failure(run_case(dir), dir, {"missing model file", rho.string()});
 }
 
-TEST(CliModel, MissingCoordinateFile) {
+TEST_F(CliModel, MissingCoordinateFile) {
   const fs::path dir = make_case("no_z");
   const fs::path z = dir / "model" / "proc000000_z.bin";
   fs::remove(z);
   expect_failure(run_case(dir), dir, {"missing model file", z.string()});
 }
 
-TEST(CliModel, NptHeaderDoesNotMatchFileSize) {
+TEST_F(CliModel, NptHeaderDoesNotMatchFileSize) {
   const fs::path dir = make_case("npt_header");
   // Header says 961 points (3848 bytes), the file holds 900 (3604 bytes).
   const fs::path vs = dir / "model" / "proc000000_vs.bin";
@@ -356,14 +414,14 @@ TEST(CliModel, NptHeaderDoesNotMatchFileSize) {
   expect_failure(run_case(dir), dir, {vs.string(), "npt = 961", "3848", "3604"});
 }
 
-TEST(CliModel, ShortFile) {
+TEST_F(CliModel, ShortFile) {
   const fs::path dir = make_case("short_file");
   const fs::path rho = dir / "model" / "proc000000_rho.bin";
   write_text(rho, "ab");
   expect_failure(run_case(dir), dir, {rho.string(), "2 bytes", "header"});
 }
 
-TEST(CliModel, FilesWithDifferentNpt) {
+TEST_F(CliModel, FilesWithDifferentNpt) {
   CaseSpec spec;
   spec.fields["vs"] = constant(900, 1000);
   const fs::path dir = make_case("different_npt", spec);
@@ -372,7 +430,7 @@ TEST(CliModel, FilesWithDifferentNpt) {
       {(dir / "model" / "proc000000_vs.bin").string(), "npt = 900", "npt = 961", "same number of points"});
 }
 
-TEST(CliModel, NotARegularGrid) {
+TEST_F(CliModel, NotARegularGrid) {
   CaseSpec spec;
   std::vector<float> x, z;
   grid_coordinates(spec, x, z);
@@ -383,7 +441,7 @@ TEST(CliModel, NotARegularGrid) {
                  {"not a regular grid", "k=40", "x=35", "expected 25", "proc000000_x.bin"});
 }
 
-TEST(CliModel, NptNotNxTimesNz) {
+TEST_F(CliModel, NptNotNxTimesNz) {
   CaseSpec spec;
   std::vector<float> x, z;
   grid_coordinates(spec, x, z);
@@ -391,13 +449,14 @@ TEST(CliModel, NptNotNxTimesNz) {
   z.pop_back();  // 960 nodes: no 31 x 31 grid
   spec.fields["x"] = x;
   spec.fields["z"] = z;
-  for (const char* name : {"vp", "vs", "rho"})
-    spec.fields[name] = constant(960, name[1] == 'p' ? 1732.f : 1000.f);
+  spec.fields["vp"] = constant(960, 1732);
+  spec.fields["vs"] = constant(960, 1000);
+  spec.fields["rho"] = constant(960, 2000);
   const fs::path dir = make_case("npt_not_grid", spec);
   expect_failure(run_case(dir), dir, {"cannot infer the grid", "npt = 960", "961", "regular"});
 }
 
-TEST(CliModel, ElongatedGridCannotBeInferred) {
+TEST_F(CliModel, ElongatedGridCannotBeInferred) {
   CaseSpec spec;
   spec.nx = 62;  // Seispie's formula gives nx = 63 for a 62 x 31 grid
   spec.stations = "225.0 150.0\n";
@@ -405,7 +464,7 @@ TEST(CliModel, ElongatedGridCannotBeInferred) {
   expect_failure(run_case(dir), dir, {"cannot infer the grid", "npt = 1922", "nx = 62, nz = 31"});
 }
 
-TEST(CliModel, NegativeVs) {
+TEST_F(CliModel, NegativeVs) {
   CaseSpec spec;
   auto vs = constant(npt(spec), 1000);
   vs[100] = -100;  // node 100: i = 3, j = 7
@@ -416,7 +475,7 @@ TEST(CliModel, NegativeVs) {
       {(dir / "model" / "proc000000_vs.bin").string(), "node 100", "i = 3, j = 7", "-100", ">= 0"});
 }
 
-TEST(CliModel, NanRho) {
+TEST_F(CliModel, NanRho) {
   CaseSpec spec;
   auto rho = constant(npt(spec), 2000);
   rho[5] = std::numeric_limits<float>::quiet_NaN();
@@ -426,7 +485,7 @@ TEST(CliModel, NanRho) {
                  {(dir / "model" / "proc000000_rho.bin").string(), "k=5", "nan", "finite"});
 }
 
-TEST(CliModel, ZeroRho) {
+TEST_F(CliModel, ZeroRho) {
   CaseSpec spec;
   auto rho = constant(npt(spec), 2000);
   rho[31] = 0;  // i = 1, j = 0
@@ -435,7 +494,7 @@ TEST(CliModel, ZeroRho) {
   expect_failure(run_case(dir), dir, {(dir / "model" / "proc000000_rho.bin").string(), "node 31", "> 0"});
 }
 
-TEST(CliModel, VpNotAboveSqrt2VsFailsForPsv) {
+TEST_F(CliModel, VpNotAboveSqrt2VsFailsForPsv) {
   CaseSpec spec;
   spec.vp = 1400;  // < sqrt(2) * 1000
   spec.config = default_config(false, true);
@@ -444,7 +503,7 @@ TEST(CliModel, VpNotAboveSqrt2VsFailsForPsv) {
                  {(dir / "model" / "proc000000_vp.bin").string(), "node 0", "vp = 1400", "sqrt(2) * vs"});
 }
 
-TEST(CliModel, VpNotAboveSqrt2VsIsFineForShOnly) {
+TEST_F(CliModel, VpNotAboveSqrt2VsIsFineForShOnly) {
   CaseSpec spec;
   spec.vp = 1400;
   spec.config = default_config(true, false);
@@ -454,7 +513,7 @@ TEST(CliModel, VpNotAboveSqrt2VsIsFineForShOnly) {
   EXPECT_TRUE(fs::exists(dir / "output" / "uy_000000.npy")) << r.output;
 }
 
-TEST(CliModel, SpinWithMissingCosseratFiles) {
+TEST_F(CliModel, SpinWithMissingCosseratFiles) {
   CaseSpec spec;
   spec.config = replace_line(default_config(false, true), "psv = yes", "psv = yes\nspin = yes");
   const fs::path dir = make_case("spin_missing", spec);
@@ -475,7 +534,7 @@ std::string six_digits(double v) {
   return s.str();
 }
 
-TEST(CliStability, DtAboveLimitPrintsLargestStableDt) {
+TEST_F(CliStability, DtAboveLimitPrintsLargestStableDt) {
   CaseSpec spec;
   spec.config = default_config(true, false, 100, 0.05);
   const fs::path dir = make_case("dt_unstable", spec);
@@ -487,7 +546,7 @@ TEST(CliStability, DtAboveLimitPrintsLargestStableDt) {
   EXPECT_NEAR(number_after(r.output, "largest stable dt is "), limit, 1e-6 * limit) << r.output;
 }
 
-TEST(CliStability, DtAboveLimitForPsvUsesVp) {
+TEST_F(CliStability, DtAboveLimitForPsvUsesVp) {
   CaseSpec spec;
   spec.config = default_config(false, true, 100, 0.01);
   const fs::path dir = make_case("dt_unstable_psv", spec);
@@ -496,7 +555,7 @@ TEST(CliStability, DtAboveLimitForPsvUsesVp) {
                  {"[solver] dt", "0.01", "P-SV", "largest stable dt is " + six_digits(limit)});
 }
 
-TEST(CliStability, DtJustAboveTheLimitFailsAndJustBelowRuns) {
+TEST_F(CliStability, DtJustAboveTheLimitFailsAndJustBelowRuns) {
   CaseSpec spec;
   spec.config = default_config(true, false, 100, 0.05);
   const fs::path probe = make_case("dt_probe", spec);
@@ -524,7 +583,7 @@ TEST(CliStability, DtJustAboveTheLimitFailsAndJustBelowRuns) {
 
 // ---- Sources and stations ------------------------------------------------------------------------------
 
-TEST(CliSources, NonNumberField) {
+TEST_F(CliSources, NonNumberField) {
   CaseSpec spec;
   spec.sources = "375.0 225.0 0 4.0 0.25 0.0 1.0e10\n375.0 abc 0 4.0 0.25 0.0 1.0e10\n";
   const fs::path dir = make_case("source_nan_text", spec);
@@ -532,7 +591,14 @@ TEST(CliSources, NonNumberField) {
                  {(dir / "sources.dat").string() + ":2", "z = \"abc\"", "not a number", "7 numbers"});
 }
 
-TEST(CliSources, TooFewColumns) {
+TEST_F(CliSources, NonFiniteStation) {
+  CaseSpec spec;
+  spec.stations = "225.0 150.0\ninf 150.0\n";
+  const fs::path dir = make_case("station_inf", spec);
+  expect_failure(run_case(dir), dir, {(dir / "stations.dat").string() + ":2", "x = inf", "finite"});
+}
+
+TEST_F(CliSources, TooFewColumns) {
   CaseSpec spec;
   spec.sources = "# x z type f0 t0 angle amp\n375.0 225.0 0 4.0\n";
   const fs::path dir = make_case("source_short", spec);
@@ -540,14 +606,14 @@ TEST(CliSources, TooFewColumns) {
                  {(dir / "sources.dat").string() + ":2", "7 numbers", "\"375.0 225.0 0 4.0\"", "4 columns"});
 }
 
-TEST(CliSources, NonPositiveFrequency) {
+TEST_F(CliSources, NonPositiveFrequency) {
   CaseSpec spec;
   spec.sources = "375.0 225.0 0 0 0.25 0.0 1.0e10\n";
   const fs::path dir = make_case("source_f0", spec);
   expect_failure(run_case(dir), dir, {(dir / "sources.dat").string() + ":1", "f0 = 0", "> 0"});
 }
 
-TEST(CliSources, SourceOutsideTheGrid) {
+TEST_F(CliSources, SourceOutsideTheGrid) {
   CaseSpec spec;
   spec.sources = "375.0 225.0 0 4.0 0.25 0.0 1.0e10\n900.0 225.0 0 4.0 0.25 0.0 1.0e10\n";
   const fs::path dir = make_case("source_outside", spec);
@@ -556,7 +622,18 @@ TEST(CliSources, SourceOutsideTheGrid) {
                   "x from 0 to 750 m"});
 }
 
-TEST(CliSources, StationOutsideTheGrid) {
+// Coordinates far beyond the int range of a node index must still be reported as outside.
+TEST_F(CliSources, SourceFarOutsideTheGrid) {
+  for (const std::string x : {"1e20", "-1e20"}) {
+    SCOPED_TRACE("x = " + x);
+    CaseSpec spec;
+    spec.sources = x + " 225.0 0 4.0 0.25 0.0 1.0e10\n";
+    const fs::path dir = make_case("source_far", spec);
+    expect_failure(run_case(dir), dir, {(dir / "sources.dat").string() + ":1", "outside the model grid"});
+  }
+}
+
+TEST_F(CliSources, StationOutsideTheGrid) {
   CaseSpec spec;
   spec.stations = "225.0 150.0\n375.0 150.0\n525.0 -100.0\n";
   const fs::path dir = make_case("station_outside", spec);
@@ -565,7 +642,7 @@ TEST(CliSources, StationOutsideTheGrid) {
                   "outside the model grid", "z from 0 to 750 m"});
 }
 
-TEST(CliSources, EmptyStationsFile) {
+TEST_F(CliSources, EmptyStationsFile) {
   for (const std::string text : {"", "# x z\n\n"}) {
     SCOPED_TRACE("stations.dat = \"" + text + "\"");
     CaseSpec spec;
@@ -575,7 +652,7 @@ TEST(CliSources, EmptyStationsFile) {
   }
 }
 
-TEST(CliSources, MissingSourcesFile) {
+TEST_F(CliSources, MissingSourcesFile) {
   const fs::path dir = make_case("no_sources");
   fs::remove(dir / "sources.dat");
   expect_failure(run_case(dir), dir, {(dir / "sources.dat").string(), "missing"});
@@ -583,14 +660,26 @@ TEST(CliSources, MissingSourcesFile) {
 
 // ---- Run time ------------------------------------------------------------------------------------------
 
-TEST(CliRunTime, UnknownAdapterIsAGpuError) {
+TEST_F(CliRunTime, UnknownAdapterIsAGpuError) {
   const fs::path dir = make_case("adapter");
   const auto r = run_cli({"run", (dir / "config.ini").string(), "--adapter", "nosuchgpu"});
   expect_failure(r, dir, {"nosuchgpu"});
   EXPECT_EQ(r.exit_code, 3) << r.output;
 }
 
-TEST(CliRunTime, OutputFolderIsAFile) {
+// 2e9 steps x 4 stations of traces fit no GPU buffer: the message must point at nt (and the stations), the
+// settings to change, not call the 31 x 31 grid too large.
+TEST_F(CliRunTime, TracesTooLargeForTheAdapterNamesNt) {
+  CaseSpec spec;
+  spec.config = default_config(true, false, 2000000000);
+  const fs::path dir = make_case("traces_too_large", spec);
+  const auto r = run_case(dir);
+  expect_failure(r, dir, {"receiver traces"});
+  EXPECT_TRUE(contains(r.output, "2000000000") || contains(r.output, "[solver] nt")) << r.output;
+  EXPECT_FALSE(contains(r.output, "grid is too large")) << r.output;
+}
+
+TEST_F(CliRunTime, OutputFolderIsAFile) {
   const fs::path dir = make_case("output_is_file");
   write_text(dir / "output", "not a folder");
   const auto r = run_case(dir);
@@ -604,7 +693,7 @@ TEST(CliRunTime, OutputFolderIsAFile) {
 // A source amplitude near FLT_MAX overflows the wavefield to Inf within a few steps: the run stops with
 // the step and place of the blow-up and keeps nothing, not even the snapshots and pictures written
 // before it.
-TEST(CliRunTime, UnstableRunIsDetectedAndLeavesNoOutput) {
+TEST_F(CliRunTime, UnstableRunIsDetectedAndLeavesNoOutput) {
   CaseSpec spec;
   spec.sources = "375.0 225.0 0 4.0 0.25 0.0 3.0e38\n";  // node i = 15, j = 9
   spec.config =
@@ -622,7 +711,7 @@ TEST(CliRunTime, UnstableRunIsDetectedAndLeavesNoOutput) {
 
 // ---- Good path -----------------------------------------------------------------------------------------
 
-TEST(CliGoodPath, DefaultCaseWritesTraces) {
+TEST_F(CliGoodPath, DefaultCaseWritesTraces) {
   const fs::path dir = make_case("good");
   const auto r = run_case(dir);
   ASSERT_EQ(r.exit_code, 0) << r.output;
@@ -649,7 +738,7 @@ TEST(CliGoodPath, DefaultCaseWritesTraces) {
   EXPECT_GT(peak, 0.f);
 }
 
-TEST(CliGoodPath, QuietRunPrintsNothing) {
+TEST_F(CliGoodPath, QuietRunPrintsNothing) {
   const fs::path dir = make_case("quiet");
   const auto r = run_cli({"run", (dir / "config.ini").string(), "--quiet"});
   ASSERT_EQ(r.exit_code, 0) << r.output;

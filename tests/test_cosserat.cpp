@@ -12,15 +12,15 @@ namespace seiswg {
 namespace {
 
 // Seispie's spin example medium (examples/spin/generate_model.py).
-const std::map<std::string, double> kSpinMedium = {{"rho", 2700},    {"lambda", 8.1e9}, {"mu", 8.1e9},
-                                                   {"nu", 1.005e9},  {"j", 2700},       {"lambda_c", 7.75e8},
-                                                   {"mu_c", 1.5e8},  {"nu_c", 3.0e8}};
+const std::map<std::string, double> kSpinMedium = {{"rho", 2700},   {"lambda", 8.1e9}, {"mu", 8.1e9},
+                                                   {"nu", 1.005e9}, {"j", 2700},       {"lambda_c", 7.75e8},
+                                                   {"mu_c", 1.5e8}, {"nu_c", 3.0e8}};
 
 // The discrete energy the staggered leapfrog conserves exactly (up to round-off) in a closed box:
 // E(n) = 1/2 v(n).M.v(n) + 1/2 s(n-1/2).S.s(n+1/2), M the densities, S the compliances. For a
 // homogeneous medium M and S are the same at every position of a plane.
 struct EnergyWeights {
-  std::vector<double> mass;                  // per velocity plane
+  std::vector<double> mass;  // per velocity plane
   std::function<double(const std::vector<double>&, const std::vector<double>&)> potential;  // per node
 };
 
@@ -28,7 +28,8 @@ double energy(const EnergyWeights& w, const std::vector<float>& v, const std::ve
               const std::vector<float>& s_new, std::size_t npt) {
   double e = 0;
   for (std::size_t p = 0; p < w.mass.size(); ++p)
-    for (std::size_t k = 0; k < npt; ++k) e += 0.5 * w.mass[p] * double(v[p * npt + k]) * double(v[p * npt + k]);
+    for (std::size_t k = 0; k < npt; ++k)
+      e += 0.5 * w.mass[p] * double(v[p * npt + k]) * double(v[p * npt + k]);
   const std::size_t planes = s_old.size() / npt;
   std::vector<double> a(planes), b(planes);
   for (std::size_t k = 0; k < npt; ++k) {
@@ -78,12 +79,12 @@ TEST(CosseratEnergy, ConservedInClosedBox) {
   const double dt = 0.9 * physics->max_stable_dt(model);
   const double l = m.at("lambda"), mu = m.at("mu"), nu = m.at("nu"), c = m.at("mu_c") + m.at("nu_c");
   const double det = (l + 2 * mu) * (l + 2 * mu) - l * l;
-  EnergyWeights w{{m.at("rho"), m.at("rho"), m.at("j")},
-                  [&](const std::vector<double>& a, const std::vector<double>& b) {
-                    // sxx, szz: inverse of [[l+2mu, l], [l, l+2mu]]; sxz: 1/mu; sa: 1/nu; mx, mz: 1/c
-                    return ((l + 2 * mu) * (a[0] * b[0] + a[1] * b[1]) - l * (a[0] * b[1] + a[1] * b[0])) / det +
-                           a[2] * b[2] / mu + a[3] * b[3] / nu + (a[4] * b[4] + a[5] * b[5]) / c;
-                  }};
+  EnergyWeights w{
+      {m.at("rho"), m.at("rho"), m.at("j")}, [&](const std::vector<double>& a, const std::vector<double>& b) {
+        // sxx, szz: inverse of [[l+2mu, l], [l, l+2mu]]; sxz: 1/mu; sa: 1/nu; mx, mz: 1/c
+        return ((l + 2 * mu) * (a[0] * b[0] + a[1] * b[1]) - l * (a[0] * b[1] + a[1] * b[0])) / det +
+               a[2] * b[2] / mu + a[3] * b[3] / nu + (a[4] * b[4] + a[5] * b[5]) / c;
+      }};
   const double drift = energy_drift(*physics, model, dt, 300, w);
   std::printf("Cosserat closed-box energy drift over 300 steps: %.2e\n", drift);
   EXPECT_LT(drift, 1e-4);
@@ -95,7 +96,8 @@ TEST(CosseratEnergy, PsvAlsoConservesEnergy) {
   const auto physics = physics::make_psv();
   const double mu = rho * vs * vs, l = rho * vp * vp - 2 * mu, det = (l + 2 * mu) * (l + 2 * mu) - l * l;
   EnergyWeights w{{rho, rho}, [&](const std::vector<double>& a, const std::vector<double>& b) {
-                    return ((l + 2 * mu) * (a[0] * b[0] + a[1] * b[1]) - l * (a[0] * b[1] + a[1] * b[0])) / det +
+                    return ((l + 2 * mu) * (a[0] * b[0] + a[1] * b[1]) - l * (a[0] * b[1] + a[1] * b[0])) /
+                               det +
                            a[2] * b[2] / mu;
                   }};
   const double drift = energy_drift(*physics, model, 0.95 * physics->max_stable_dt(model), 300, w);

@@ -31,7 +31,8 @@ std::vector<double> psv_errors(const PsvCase& s, int j, const std::vector<std::p
   const auto model = test::uniform_model(s.n, s.n, s.h, s.h, {{"vp", s.vp}, {"vs", s.vs}, {"rho", s.rho}});
   const int is = s.n / 2, js = s.n / 2;
   const auto stf = solver::ricker(s.nt, s.dt, s.f0, s.t0, s.amp);
-  solver::PointForce force{std::uint32_t(j), std::uint32_t(j), is, js, std::vector<float>(stf.begin(), stf.end())};
+  solver::PointForce force{std::uint32_t(j), std::uint32_t(j), is, js,
+                           std::vector<float>(stf.begin(), stf.end())};
   std::vector<solver::PointReceiver> receivers;
   for (int c = 0; c < 2; ++c)
     for (auto [di, dj] : offsets) receivers.push_back({std::uint32_t(c), is + di, js + dj});
@@ -42,11 +43,11 @@ std::vector<double> psv_errors(const PsvCase& s, int j, const std::vector<std::p
     const int c = int(receivers[r].velocity_plane);
     const double ox = s.h * (receivers[r].i + x_shift(c) - is - x_shift(j));
     const double oz = s.h * (receivers[r].j + z_shift(c) - js - z_shift(j));
-    const auto exact = test::psv_ricker_time_domain(c, j, ox, oz, test::Ricker{s.f0, s.t0, s.amp}, s.h * s.h, s.vp,
-                                                    s.vs, s.rho, s.dt, s.dt, std::size_t(s.nt));
+    const auto exact = test::psv_ricker_time_domain(c, j, ox, oz, test::Ricker{s.f0, s.t0, s.amp}, s.h * s.h,
+                                                    s.vp, s.vs, s.rho, s.dt, s.dt, std::size_t(s.nt));
     errors.push_back(test::relative_l2(traces[r], exact));
-    std::printf("P-SV u%c from F%c at (%6.1f, %6.1f) m: relative L2 %.4f\n", c ? 'z' : 'x', j ? 'z' : 'x', ox, oz,
-                errors.back());
+    std::printf("P-SV u%c from F%c at (%6.1f, %6.1f) m: relative L2 %.4f\n", c ? 'z' : 'x', j ? 'z' : 'x', ox,
+                oz, errors.back());
   }
   return errors;
 }

@@ -22,7 +22,8 @@ TEST(ShAnalytic, LineForceMatchesGreenFunctionWithin2Percent) {
   const auto stf = solver::ricker(nt, dt, f0, t0, amp);
   solver::PointForce force{0, 0, is, js, std::vector<float>(stf.begin(), stf.end())};
   // Receivers 100-250 m away along the axes and diagonals.
-  const std::vector<std::pair<int, int>> offsets = {{20, 0}, {0, -30}, {-50, 0}, {25, 25}, {-35, 35}, {0, 45}};
+  const std::vector<std::pair<int, int>> offsets = {{20, 0},  {0, -30},  {-50, 0},
+                                                    {25, 25}, {-35, 35}, {0, 45}};
   std::vector<solver::PointReceiver> receivers;
   for (auto [di, dj] : offsets) receivers.push_back({0, is + di, js + dj});
   const auto physics = physics::make_sh();

@@ -1,11 +1,10 @@
 // SH equals Seispie's own output on the reference case (tests/data/seispie-homog).
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <filesystem>
 #include <sstream>
-
-#include <unistd.h>
 
 #include "io/npy.hpp"
 #include "io/seispie_files.hpp"

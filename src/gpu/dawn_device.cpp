@@ -61,22 +61,34 @@ void prepare_environment(bool cpu_only) {
 
 AdapterKind kind_of(WGPUAdapterType t) {
   switch (t) {
-    case WGPUAdapterType_DiscreteGPU: return AdapterKind::discrete;
-    case WGPUAdapterType_IntegratedGPU: return AdapterKind::integrated;
-    case WGPUAdapterType_CPU: return AdapterKind::cpu;
-    default: return AdapterKind::unknown;
+    case WGPUAdapterType_DiscreteGPU:
+      return AdapterKind::discrete;
+    case WGPUAdapterType_IntegratedGPU:
+      return AdapterKind::integrated;
+    case WGPUAdapterType_CPU:
+      return AdapterKind::cpu;
+    default:
+      return AdapterKind::unknown;
   }
 }
 std::string backend_name(WGPUBackendType t) {
   switch (t) {
-    case WGPUBackendType_Vulkan: return "Vulkan";
-    case WGPUBackendType_OpenGL: return "OpenGL";
-    case WGPUBackendType_OpenGLES: return "OpenGLES";
-    case WGPUBackendType_Metal: return "Metal";
-    case WGPUBackendType_D3D12: return "D3D12";
-    case WGPUBackendType_D3D11: return "D3D11";
-    case WGPUBackendType_Null: return "Null";
-    default: return "other";
+    case WGPUBackendType_Vulkan:
+      return "Vulkan";
+    case WGPUBackendType_OpenGL:
+      return "OpenGL";
+    case WGPUBackendType_OpenGLES:
+      return "OpenGLES";
+    case WGPUBackendType_Metal:
+      return "Metal";
+    case WGPUBackendType_D3D12:
+      return "D3D12";
+    case WGPUBackendType_D3D11:
+      return "D3D11";
+    case WGPUBackendType_Null:
+      return "Null";
+    default:
+      return "other";
   }
 }
 
@@ -102,7 +114,8 @@ class Instance {
         throw GpuError("waiting for the GPU failed");
     }
   }
-  WGPUAdapter request_adapter(WGPUBackendType backend, WGPUPowerPreference power, WGPUFeatureLevel level) const {
+  WGPUAdapter request_adapter(WGPUBackendType backend, WGPUPowerPreference power,
+                              WGPUFeatureLevel level) const {
     WGPURequestAdapterOptions options = {};
     options.backendType = backend;
     options.powerPreference = power;
@@ -158,10 +171,14 @@ std::string format_bytes(std::uint64_t b) {
 
 std::string AdapterInfo::kind_name() const {
   switch (kind) {
-    case AdapterKind::discrete: return "discrete GPU";
-    case AdapterKind::integrated: return "integrated GPU";
-    case AdapterKind::cpu: return "CPU";
-    default: return "unknown";
+    case AdapterKind::discrete:
+      return "discrete GPU";
+    case AdapterKind::integrated:
+      return "integrated GPU";
+    case AdapterKind::cpu:
+      return "CPU";
+    default:
+      return "unknown";
   }
 }
 std::string AdapterInfo::summary() const { return name + " (" + kind_name() + ", " + backend + ")"; }
@@ -253,8 +270,8 @@ void Commands::copy(const Buffer& from, std::uint64_t from_offset, const Buffer&
 }
 void Commands::clear(const Buffer& buffer) {
   end_pass();
-  wgpuCommandEncoderClearBuffer(static_cast<WGPUCommandEncoder>(encoder_), static_cast<WGPUBuffer>(buffer.handle_),
-                                0, buffer.size());
+  wgpuCommandEncoderClearBuffer(static_cast<WGPUCommandEncoder>(encoder_),
+                                static_cast<WGPUBuffer>(buffer.handle_), 0, buffer.size());
 }
 
 Device::Device(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -307,7 +324,8 @@ std::unique_ptr<Device> Device::open(const DeviceOptions& options) {
     candidates = {{WGPUBackendType_Vulkan, WGPUPowerPreference_HighPerformance, WGPUFeatureLevel_Core},
                   {WGPUBackendType_Vulkan, WGPUPowerPreference_LowPower, WGPUFeatureLevel_Core}};
     if (selector.empty())
-      candidates.push_back({WGPUBackendType_OpenGL, WGPUPowerPreference_Undefined, WGPUFeatureLevel_Compatibility});
+      candidates.push_back(
+          {WGPUBackendType_OpenGL, WGPUPowerPreference_Undefined, WGPUFeatureLevel_Compatibility});
   }
 
   WGPULimits limits = {};
@@ -318,9 +336,11 @@ std::unique_ptr<Device> Device::open(const DeviceOptions& options) {
     WGPULimits l = {};
     AdapterInfo info = describe(a, &l);
     bool ok = info.backend != "Null";  // Dawn's Null backend "succeeds" with zeros: never use it
-    if (ok && selector == "gpu") ok = info.kind == AdapterKind::discrete || info.kind == AdapterKind::integrated;
+    if (ok && selector == "gpu")
+      ok = info.kind == AdapterKind::discrete || info.kind == AdapterKind::integrated;
     if (ok && selector == "cpu") ok = info.kind == AdapterKind::cpu;
-    if (ok && !selector.empty() && selector != "gpu" && selector != "cpu" && selector != "opengl" && selector != "gl")
+    if (ok && !selector.empty() && selector != "gpu" && selector != "cpu" && selector != "opengl" &&
+        selector != "gl")
       ok = lower(info.name).find(selector) != std::string::npos;
     if (!ok) {
       seen.push_back(info.summary());
@@ -341,7 +361,8 @@ std::unique_ptr<Device> Device::open(const DeviceOptions& options) {
     }
     if (lavapipe_manifest().empty())
       msg +=
-          ". No GPU driver was found and the CPU fallback (lavapipe) is not installed: run `bash scripts/setup.sh` "
+          ". No GPU driver was found and the CPU fallback (lavapipe) is not installed: run `bash "
+          "scripts/setup.sh` "
           "(as root, Debian 12) to install it";
     throw GpuError(msg);
   }
@@ -363,16 +384,16 @@ std::unique_ptr<Device> Device::open(const DeviceOptions& options) {
     desc.requiredFeatures = features;
   }
   Impl* raw = impl.get();
-  desc.uncapturedErrorCallbackInfo.callback = [](WGPUDevice const*, WGPUErrorType type, WGPUStringView message,
-                                                 void* self, void*) {
+  desc.uncapturedErrorCallbackInfo.callback = [](WGPUDevice const*, WGPUErrorType type,
+                                                 WGPUStringView message, void* self, void*) {
     auto* d = static_cast<Impl*>(self);
     std::lock_guard lock(d->error_mutex);
     d->errors += (type == WGPUErrorType_OutOfMemory ? "out of GPU memory: " : "") + text(message) + "\n";
   };
   desc.uncapturedErrorCallbackInfo.userdata1 = raw;
   desc.deviceLostCallbackInfo.mode = WGPUCallbackMode_AllowSpontaneous;
-  desc.deviceLostCallbackInfo.callback = [](WGPUDevice const*, WGPUDeviceLostReason reason, WGPUStringView message,
-                                            void* self, void*) {
+  desc.deviceLostCallbackInfo.callback = [](WGPUDevice const*, WGPUDeviceLostReason reason,
+                                            WGPUStringView message, void* self, void*) {
     if (reason == WGPUDeviceLostReason_Destroyed || reason == WGPUDeviceLostReason_CallbackCancelled) return;
     auto* d = static_cast<Impl*>(self);
     std::lock_guard lock(d->error_mutex);
@@ -385,7 +406,8 @@ std::unique_ptr<Device> Device::open(const DeviceOptions& options) {
   } result;
   WGPURequestDeviceCallbackInfo cb = {};
   cb.mode = WGPUCallbackMode_WaitAnyOnly;
-  cb.callback = [](WGPURequestDeviceStatus status, WGPUDevice device, WGPUStringView message, void* r, void*) {
+  cb.callback = [](WGPURequestDeviceStatus status, WGPUDevice device, WGPUStringView message, void* r,
+                   void*) {
     auto* res = static_cast<Result*>(r);
     if (status == WGPURequestDeviceStatus_Success)
       res->device = device;
@@ -419,13 +441,12 @@ Buffer Device::create_buffer(std::uint64_t bytes, std::uint32_t flags, std::stri
   desc.usage = u;
   desc.size = (std::max<std::uint64_t>(bytes, 4) + 3) & ~std::uint64_t(3);
   Buffer buffer;
-  std::string error = impl_->scoped(WGPUErrorFilter_OutOfMemory, [&] {
-    buffer.handle_ = wgpuDeviceCreateBuffer(impl_->device, &desc);
-  });
+  std::string error = impl_->scoped(WGPUErrorFilter_OutOfMemory,
+                                    [&] { buffer.handle_ = wgpuDeviceCreateBuffer(impl_->device, &desc); });
   buffer.size_ = desc.size;
   if (!error.empty())
-    throw GpuError("out of GPU memory allocating '" + std::string(label) + "' (" + format_bytes(bytes) + ") on " +
-                   info_.summary() + ": " + error);
+    throw GpuError("out of GPU memory allocating '" + std::string(label) + "' (" + format_bytes(bytes) +
+                   ") on " + info_.summary() + ": " + error);
   return buffer;
 }
 
@@ -437,7 +458,8 @@ void Device::write(const Buffer& buffer, std::uint64_t offset, const void* data,
   }
   std::vector<std::byte> padded((bytes + 3) & ~std::size_t(3));
   std::memcpy(padded.data(), data, bytes);
-  wgpuQueueWriteBuffer(impl_->queue, static_cast<WGPUBuffer>(buffer.handle_), offset, padded.data(), padded.size());
+  wgpuQueueWriteBuffer(impl_->queue, static_cast<WGPUBuffer>(buffer.handle_), offset, padded.data(),
+                       padded.size());
 }
 
 void Device::read(const Buffer& buffer, std::uint64_t offset, std::size_t bytes, void* out) {
@@ -468,7 +490,8 @@ void Device::read(const Buffer& buffer, std::uint64_t offset, std::size_t bytes,
 }
 
 Kernel Device::create_kernel(std::string_view wgsl, std::string_view entry,
-                             std::span<const std::pair<std::string, double>> constants, std::string_view label) {
+                             std::span<const std::pair<std::string, double>> constants,
+                             std::string_view label) {
   WGPUShaderSourceWGSL source = {};
   source.chain.sType = WGPUSType_ShaderSourceWGSL;
   source.code = view(wgsl);
@@ -494,7 +517,8 @@ Kernel Device::create_kernel(std::string_view wgsl, std::string_view entry,
     desc.compute.constantCount = entries.size();
     desc.compute.constants = entries.data();
     kernel.pipeline_ = wgpuDeviceCreateComputePipeline(impl_->device, &desc);
-    kernel.layout_ = wgpuComputePipelineGetBindGroupLayout(static_cast<WGPUComputePipeline>(kernel.pipeline_), 0);
+    kernel.layout_ =
+        wgpuComputePipelineGetBindGroupLayout(static_cast<WGPUComputePipeline>(kernel.pipeline_), 0);
   });
   if (module) wgpuShaderModuleRelease(module);
   if (!error.empty()) throw GpuError("compiling WGSL kernel '" + kernel.label_ + "' failed:\n" + error);
@@ -515,9 +539,8 @@ BindGroup Device::bind(const Kernel& kernel, std::span<const Binding> bindings) 
   desc.entryCount = entries.size();
   desc.entries = entries.data();
   BindGroup group;
-  std::string error = impl_->scoped(WGPUErrorFilter_Validation, [&] {
-    group.handle_ = wgpuDeviceCreateBindGroup(impl_->device, &desc);
-  });
+  std::string error = impl_->scoped(WGPUErrorFilter_Validation,
+                                    [&] { group.handle_ = wgpuDeviceCreateBindGroup(impl_->device, &desc); });
   if (!error.empty()) throw GpuError("binding buffers to kernel '" + kernel.label() + "' failed: " + error);
   return group;
 }

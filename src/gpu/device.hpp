@@ -23,9 +23,9 @@ struct Limits {
 enum class AdapterKind { discrete, integrated, cpu, unknown };
 
 struct AdapterInfo {
-  std::string name;         // e.g. "NVIDIA H100 80GB HBM3" or "llvmpipe (LLVM 15.0.6, 256 bits)"
-  std::string driver;       // driver description
-  std::string backend;      // "Vulkan", "OpenGL", ...
+  std::string name;     // e.g. "NVIDIA H100 80GB HBM3" or "llvmpipe (LLVM 15.0.6, 256 bits)"
+  std::string driver;   // driver description
+  std::string backend;  // "Vulkan", "OpenGL", ...
   AdapterKind kind = AdapterKind::unknown;
   Limits limits;
   bool has_timestamps = false;
@@ -128,7 +128,8 @@ class Commands {
   Commands& operator=(Commands&&) = delete;
   Commands(const Commands&) = delete;
   ~Commands();
-  void dispatch(const Kernel& kernel, const BindGroup& bindings, std::uint32_t groups_x, std::uint32_t groups_y = 1);
+  void dispatch(const Kernel& kernel, const BindGroup& bindings, std::uint32_t groups_x,
+                std::uint32_t groups_y = 1);
   void copy(const Buffer& from, std::uint64_t from_offset, const Buffer& to, std::uint64_t to_offset,
             std::uint64_t bytes);
   void clear(const Buffer& buffer);

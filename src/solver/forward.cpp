@@ -30,10 +30,32 @@ const std::map<std::string, std::set<std::string>>& known_keys() {
   static const std::map<std::string, std::set<std::string>> keys = {
       {"workflow", {"mode", "mpi", "inherit"}},
       {"solver",
-       {"method", "source", "sh", "psv", "spin", "nt", "dt", "abs_top", "abs_bottom", "abs_left", "abs_right",
-        "abs_width", "abs_alpha", "save_coordinates", "save_velocity", "save_displacement", "save_snapshot",
-        "threads_per_block", "combine_sources", "interpolate_model", "misfit", "save_gradient", "save_misfit",
-        "adjoint_interval", "smooth", "save_images"}},
+       {"method",
+        "source",
+        "sh",
+        "psv",
+        "spin",
+        "nt",
+        "dt",
+        "abs_top",
+        "abs_bottom",
+        "abs_left",
+        "abs_right",
+        "abs_width",
+        "abs_alpha",
+        "save_coordinates",
+        "save_velocity",
+        "save_displacement",
+        "save_snapshot",
+        "threads_per_block",
+        "combine_sources",
+        "interpolate_model",
+        "misfit",
+        "save_gradient",
+        "save_misfit",
+        "adjoint_interval",
+        "smooth",
+        "save_images"}},
       {"path", {"output", "output_traces", "model_true", "model_init", "sources", "stations", "traces"}},
   };
   return keys;
@@ -49,8 +71,10 @@ std::vector<std::unique_ptr<physics::WaveEquation>> wave_equations(const Forward
 }
 
 // Seispie's int(np.round(x / dx)): round half to even (the default floating-point rounding mode).
+// Far-away coordinates map to -1 (outside) rather than overflowing the int.
 int nearest_index(double coordinate, double origin, double spacing) {
-  return int(std::nearbyint((coordinate - origin) / spacing));
+  const double index = std::nearbyint((coordinate - origin) / spacing);
+  return std::abs(index) < 1e9 ? int(index) : -1;
 }
 
 template <class Point>
@@ -59,8 +83,8 @@ void check_inside(const io::Grid& g, const Point& p, const fs::path& file, const
   if (i < 0 || i >= g.nx || j < 0 || j >= g.nz) {
     std::ostringstream s;
     s << file.string() << ":" << p.line << ": " << what << " at x = " << p.x << " m, z = " << p.z
-      << " m is outside the model grid (x from " << g.x0 << " to " << g.x0 + (g.nx - 1) * g.dx << " m, z from "
-      << g.z0 << " to " << g.z0 + (g.nz - 1) * g.dz << " m)";
+      << " m is outside the model grid (x from " << g.x0 << " to " << g.x0 + (g.nx - 1) * g.dx
+      << " m, z from " << g.z0 << " to " << g.z0 + (g.nz - 1) * g.dz << " m)";
     throw InputError(s.str());
   }
 }
@@ -86,7 +110,8 @@ class Progress {
     if (!enabled_) return;
     const double rate = elapsed > 0 ? double(done) / elapsed : 0;
     const double eta = rate > 0 ? double(total - done) / rate : 0;
-    std::fprintf(stderr, "\r%s step %ld/%ld  %.0f steps/s  ETA %.1f s   ", label.c_str(), done, total, rate, eta);
+    std::fprintf(stderr, "\r%s step %ld/%ld  %.0f steps/s  ETA %.1f s   ", label.c_str(), done, total, rate,
+                 eta);
     std::fflush(stderr);
     shown_ = true;
   }
@@ -122,7 +147,8 @@ ForwardCase load_forward_case(const fs::path& config_path) {
     throw InputError(cfg.where("solver", "method") + ": only the fd2d method exists (got '" + method + "')");
   const std::string source = cfg.get_string_or("solver", "source", "ricker");
   if (source != "ricker")
-    throw InputError(cfg.where("solver", "source") + ": only Ricker sources are supported (got '" + source + "')");
+    throw InputError(cfg.where("solver", "source") + ": only Ricker sources are supported (got '" + source +
+                     "')");
 
   c.sh = cfg.get_bool_or("solver", "sh", false);
   c.psv = cfg.get_bool_or("solver", "psv", false);
@@ -133,8 +159,9 @@ ForwardCase load_forward_case(const fs::path& config_path) {
     throw InputError(cfg.where("solver", "spin") + ": spin = yes (Cosserat) needs psv = yes");
 
   const long nt = cfg.get_int("solver", "nt", "the number of time steps");
-  if (nt <= 0 || nt > 2000000000L)
-    throw InputError(cfg.where("solver", "nt") + ": the number of time steps must be > 0");
+  if (nt <= 0) throw InputError(cfg.where("solver", "nt") + ": the number of time steps must be > 0");
+  if (nt > 2000000000L)
+    throw InputError(cfg.where("solver", "nt") + ": the number of time steps must be at most 2000000000");
   c.nt = int(nt);
   c.dt = cfg.get_double("solver", "dt", "the time step in seconds");
   if (!(c.dt > 0)) throw InputError(cfg.where("solver", "dt") + ": the time step must be > 0");
@@ -153,7 +180,8 @@ ForwardCase load_forward_case(const fs::path& config_path) {
   if (c.taper.alpha < 0) throw InputError(cfg.where("solver", "abs_alpha") + ": must be >= 0");
 
   const long snapshot = cfg.get_int_or("solver", "save_snapshot", 0);
-  if (snapshot < 0) throw InputError(cfg.where("solver", "save_snapshot") + ": must be >= 0 (0: no snapshots)");
+  if (snapshot < 0)
+    throw InputError(cfg.where("solver", "save_snapshot") + ": must be >= 0 (0: no snapshots)");
   c.save_snapshot = int(snapshot);
   c.combine_sources = cfg.get_bool_or("solver", "combine_sources", true);
   c.save_coordinates = cfg.get_bool_or("solver", "save_coordinates", false);
@@ -171,9 +199,11 @@ ForwardCase load_forward_case(const fs::path& config_path) {
     model_dir = cfg.get_path("model_init");
     model_key = "model_init";
   }
-  if (!model_dir) throw InputError(cfg.file.string() + ": missing [path] model_true (or model_init): the model folder");
+  if (!model_dir)
+    throw InputError(cfg.file.string() + ": missing [path] model_true (or model_init): the model folder");
   if (!fs::is_directory(*model_dir))
-    throw InputError(cfg.where("path", model_key) + ": model folder " + model_dir->string() + " does not exist");
+    throw InputError(cfg.where("path", model_key) + ": model folder " + model_dir->string() +
+                     " does not exist");
 
   std::vector<std::string> names;
   for (const auto& eq : wave_equations(c))
@@ -184,9 +214,10 @@ ForwardCase load_forward_case(const fs::path& config_path) {
     eq->validate(c.model);
     const double limit = eq->max_stable_dt(c.model);
     if (c.dt > limit)
-      throw InputError(cfg.where("solver", "dt") + ": dt = " + fmt(c.dt) + " s exceeds the stability limit of the " +
-                       eq->name() + " scheme for this model (dx = " + fmt(c.model.grid.dx) +
-                       " m, dz = " + fmt(c.model.grid.dz) + " m): the largest stable dt is " + fmt(limit, 6) + " s");
+      throw InputError(
+          cfg.where("solver", "dt") + ": dt = " + fmt(c.dt) + " s exceeds the stability limit of the " +
+          eq->name() + " scheme for this model (dx = " + fmt(c.model.grid.dx) +
+          " m, dz = " + fmt(c.model.grid.dz) + " m): the largest stable dt is " + fmt(limit, 6) + " s");
   }
 
   auto sources = cfg.get_path("sources");
@@ -199,6 +230,17 @@ ForwardCase load_forward_case(const fs::path& config_path) {
   c.stations = io::read_stations(*stations);
   for (const auto& s : c.sources) check_inside(c.model.grid, s, *sources, "source");
   for (const auto& s : c.stations) check_inside(c.model.grid, s, *stations, "station");
+  if (c.sh) {
+    // Seispie's SH stencil never updates the two outermost rows and columns: they stay at rest.
+    const auto& g = c.model.grid;
+    for (const auto& s : c.stations) {
+      const int i = nearest_index(s.x, g.x0, g.dx), j = nearest_index(s.z, g.z0, g.dz);
+      if (i < 2 || j < 2 || i >= g.nx - 2 || j >= g.nz - 2)
+        cfg.warnings.push_back(c.stations_file.string() + ":" + std::to_string(s.line) +
+                               ": station within 2 nodes of the grid edge, where Seispie's SH scheme (which "
+                               "seiswg reproduces) keeps the wavefield at rest: its uy trace will be zero");
+    }
+  }
   return c;
 }
 
@@ -266,8 +308,11 @@ RunSummary run_forward(const ForwardCase& c, const RunOptions& options, std::ost
         const auto stf = ricker(c.nt, c.dt, src.f0, src.t0, src.amp);
         for (const auto& f : eq->forcing(src.angle_deg)) {
           if (f.weight == 0) continue;
-          PointForce force{f.velocity_plane, f.buoyancy_plane, nearest_index(src.x, grid.x0, grid.dx),
-                           nearest_index(src.z, grid.z0, grid.dz), {}};
+          PointForce force{f.velocity_plane,
+                           f.buoyancy_plane,
+                           nearest_index(src.x, grid.x0, grid.dx),
+                           nearest_index(src.z, grid.z0, grid.dz),
+                           {}};
           force.values.reserve(stf.size());
           for (double v : stf) force.values.push_back(float(f.weight * v));
           forces.push_back(std::move(force));
@@ -301,10 +346,11 @@ RunSummary run_forward(const ForwardCase& c, const RunOptions& options, std::ost
           const std::size_t i = k / std::size_t(grid.nz), j = k % std::size_t(grid.nz);
           std::ostringstream s;
           s << eq->name() << " run became unstable: a non-finite value (NaN or Inf) appeared in step "
-            << blow_up.step << " (t = " << fmt(blow_up.step * c.dt) << " s) near node i = " << i << ", j = " << j
-            << " (x = " << fmt(grid.x0 + double(i) * grid.dx) << " m, z = " << fmt(grid.z0 + double(j) * grid.dz)
-            << " m). Check the model values there and dt (largest stable dt " << fmt(eq->max_stable_dt(c.model), 6)
-            << " s). No output was kept.";
+            << blow_up.step << " (t = " << fmt(blow_up.step * c.dt) << " s) near node i = " << i
+            << ", j = " << j << " (x = " << fmt(grid.x0 + double(i) * grid.dx)
+            << " m, z = " << fmt(grid.z0 + double(j) * grid.dz)
+            << " m). Check the model values there and dt (largest stable dt "
+            << fmt(eq->max_stable_dt(c.model), 6) << " s). No output was kept.";
           throw std::runtime_error(s.str());
         }
         const int last_step = done - 1;
@@ -316,10 +362,12 @@ RunSummary run_forward(const ForwardCase& c, const RunOptions& options, std::ost
             std::string base = tag + comp.snapshot_name;
             if (runs > 1) base += "_src" + std::to_string(run);
             write_bin(c.output / (base + ".bin"), field);
-            if (c.save_images) write_png(c.output / (base + ".png"), io::render_diverging(field, grid.nx, grid.nz));
+            if (c.save_images)
+              write_png(c.output / (base + ".png"), io::render_diverging(field, grid.nx, grid.nz));
           }
         }
-        progress.show(label.str(), done, c.nt, std::chrono::duration<double>(Clock::now() - run_start).count());
+        progress.show(label.str(), done, c.nt,
+                      std::chrono::duration<double>(Clock::now() - run_start).count());
       }
       progress.done();
       loop_seconds += std::chrono::duration<double>(Clock::now() - run_start).count();
@@ -342,12 +390,13 @@ RunSummary run_forward(const ForwardCase& c, const RunOptions& options, std::ost
   outputs.commit();
   summary.wall_seconds = std::chrono::duration<double>(Clock::now() - start).count();
   if (!options.quiet) {
-    log << "seiswg: " << summary.adapter << ", grid " << grid.nx << " x " << grid.nz << ", " << c.nt << " steps";
+    log << "seiswg: " << summary.adapter << ", grid " << grid.nx << " x " << grid.nz << ", " << c.nt
+        << " steps";
     std::size_t runs = 0;
     for (std::size_t e = 0; e < equations.size(); ++e) runs += c.combine_sources ? 1 : c.sources.size();
     if (runs > 1) log << " x " << runs << " runs";
-    log << ", wall " << seconds_text(summary.wall_seconds) << " (time loop " << seconds_text(loop_seconds) << ", "
-        << fmt(summary.grid_point_steps / loop_seconds / 1e9, 3) << " Gpts/s)\n";
+    log << ", wall " << seconds_text(summary.wall_seconds) << " (time loop " << seconds_text(loop_seconds)
+        << ", " << fmt(summary.grid_point_steps / loop_seconds / 1e9, 3) << " Gpts/s)\n";
   }
   return summary;
 }

@@ -34,9 +34,9 @@ struct ForwardCase {
 ForwardCase load_forward_case(const std::filesystem::path& config_path);
 
 struct RunOptions {
-  std::string adapter;         // see gpu::DeviceOptions
-  bool progress = true;        // live progress line (only on a terminal)
-  bool quiet = false;          // no summary lines
+  std::string adapter;   // see gpu::DeviceOptions
+  bool progress = true;  // live progress line (only on a terminal)
+  bool quiet = false;    // no summary lines
 };
 
 struct RunSummary {

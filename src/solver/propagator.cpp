@@ -44,15 +44,18 @@ struct Propagator::Impl {
 
   Impl(gpu::Device& d, const physics::WaveEquation& p) : device(d), physics(p) {}
 
-  void check_binding(const char* what, std::uint64_t bytes) const {
+  // `what` completes "<what> need N GiB in one buffer", naming the sizes that caused it.
+  void check_binding(const std::string& what, std::uint64_t bytes) const {
     const auto& lim = device.limits();
     if (bytes > lim.max_storage_binding_size || bytes > lim.max_buffer_size) {
       std::ostringstream s;
-      s << "the " << nx << " x " << nz << " grid is too large for " << device.adapter().summary() << ": its "
-        << what << " need " << gib(bytes) << " in one buffer, the adapter allows "
-        << gib(std::min(lim.max_storage_binding_size, lim.max_buffer_size));
+      s << what << " need " << gib(bytes) << " in one buffer, but " << device.adapter().summary()
+        << " allows at most " << gib(std::min(lim.max_storage_binding_size, lim.max_buffer_size));
       throw GpuError(s.str());
     }
+  }
+  std::string grid_text() const {
+    return "the " + std::to_string(nx) + " x " + std::to_string(nz) + " grid's ";
   }
 
   gpu::Buffer storage(std::uint64_t bytes, const char* label) {
@@ -70,13 +73,15 @@ struct Propagator::Impl {
                              std::string(wgsl::source("solver/point_sources.wgsl"));
     inject = device.create_kernel(code, "inject", c, "inject");
     record = device.create_kernel(code, "record", c, "record");
-    inject_bg = device.bind(inject, {{0, &vel}, {2, &material}, {3, &status}, {4, &source_points}, {5, &source_time}});
-    record_bg = device.bind(record, {{0, &vel}, {3, &status}, {6, &receiver_points}, {7, &receiver_u}, {8, &trace_buffer}});
+    inject_bg = device.bind(
+        inject, {{0, &vel}, {2, &material}, {3, &status}, {4, &source_points}, {5, &source_time}});
+    record_bg = device.bind(
+        record, {{0, &vel}, {3, &status}, {6, &receiver_points}, {7, &receiver_u}, {8, &trace_buffer}});
   }
 };
 
-Propagator::Propagator(gpu::Device& device, const physics::WaveEquation& physics, const io::Model& model, int nt,
-                       double dt, const Taper& taper)
+Propagator::Propagator(gpu::Device& device, const physics::WaveEquation& physics, const io::Model& model,
+                       int nt, double dt, const Taper& taper)
     : impl_(std::make_unique<Impl>(device, physics)) {
   auto& s = *impl_;
   s.nx = model.grid.nx;
@@ -86,16 +91,17 @@ Propagator::Propagator(gpu::Device& device, const physics::WaveEquation& physics
   s.npt = model.grid.npt();
   const auto& lim = device.limits();
   while (s.wg_x * s.wg_y > lim.max_invocations_per_workgroup && s.wg_y > 1) s.wg_y /= 2;
-  const std::uint64_t gx = (std::uint64_t(s.nz) + s.wg_x - 1) / s.wg_x, gy = (std::uint64_t(s.nx) + s.wg_y - 1) / s.wg_y;
+  const std::uint64_t gx = (std::uint64_t(s.nz) + s.wg_x - 1) / s.wg_x,
+                      gy = (std::uint64_t(s.nx) + s.wg_y - 1) / s.wg_y;
   if (gx > lim.max_workgroups_per_dimension || gy > lim.max_workgroups_per_dimension)
     throw GpuError("the " + std::to_string(s.nx) + " x " + std::to_string(s.nz) + " grid needs more than " +
                    std::to_string(lim.max_workgroups_per_dimension) + " workgroups along one dimension on " +
                    device.adapter().summary());
 
   const std::uint64_t plane_bytes = s.npt * 4;
-  s.check_binding("velocity planes", plane_bytes * physics.velocity_planes());
-  s.check_binding("stress planes", plane_bytes * physics.stress_planes());
-  s.check_binding("material planes", plane_bytes * physics.material_plane_count());
+  s.check_binding(s.grid_text() + "velocity fields", plane_bytes * physics.velocity_planes());
+  s.check_binding(s.grid_text() + "stress fields", plane_bytes * physics.stress_planes());
+  s.check_binding(s.grid_text() + "material fields", plane_bytes * physics.material_plane_count());
 
   s.vel = s.storage(plane_bytes * physics.velocity_planes(), "velocity");
   s.stress = s.storage(plane_bytes * physics.stress_planes(), "stress");
@@ -151,7 +157,9 @@ void Propagator::set_sources(std::span<const PointForce> forces) {
     time.insert(time.end(), value.second.begin(), value.second.end());
   }
   s.source_count = std::uint32_t(points.size());
-  s.check_binding("source time functions", time.size() * 4);
+  s.check_binding("the source time functions (" + std::to_string(points.size()) +
+                      " source points x [solver] nt = " + std::to_string(s.nt) + " steps)",
+                  time.size() * 4);
   s.source_points = s.storage(points.size() * sizeof(SourceRecord), "source points");
   s.source_time = s.storage(time.size() * 4, "source time functions");
   s.device.write(s.source_points, std::span<const SourceRecord>(points));
@@ -167,7 +175,9 @@ void Propagator::set_receivers(std::span<const PointReceiver> receivers) {
                                   std::uint64_t(r.j)));
   s.receiver_count = std::uint32_t(index.size());
   const std::uint64_t trace_bytes = std::uint64_t(s.receiver_count) * std::uint64_t(s.nt) * 4;
-  s.check_binding("receiver traces", trace_bytes);
+  s.check_binding("the receiver traces (" + std::to_string(s.receiver_count) +
+                      " receiver components x [solver] nt = " + std::to_string(s.nt) + " steps)",
+                  trace_bytes);
   s.receiver_points = s.storage(index.size() * 4, "receiver points");
   s.receiver_u = s.storage(index.size() * 4, "receiver displacement");
   s.trace_buffer = s.storage(trace_bytes, "traces");

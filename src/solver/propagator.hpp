@@ -43,8 +43,8 @@ struct BlowUp {
 
 class Propagator {
  public:
-  Propagator(gpu::Device& device, const physics::WaveEquation& physics, const io::Model& model, int nt, double dt,
-             const Taper& taper);
+  Propagator(gpu::Device& device, const physics::WaveEquation& physics, const io::Model& model, int nt,
+             double dt, const Taper& taper);
   ~Propagator();
   Propagator(const Propagator&) = delete;
   Propagator& operator=(const Propagator&) = delete;

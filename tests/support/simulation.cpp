@@ -21,8 +21,8 @@ io::Model uniform_model(int nx, int nz, double dx, double dz, const std::map<std
   return m;
 }
 
-std::vector<std::vector<double>> run_traces(const physics::WaveEquation& physics, const io::Model& model, int nt,
-                                            double dt, const solver::Taper& taper,
+std::vector<std::vector<double>> run_traces(const physics::WaveEquation& physics, const io::Model& model,
+                                            int nt, double dt, const solver::Taper& taper,
                                             const std::vector<solver::PointForce>& forces,
                                             const std::vector<solver::PointReceiver>& receivers) {
   solver::Propagator p(test_device(), physics, model, nt, dt, taper);

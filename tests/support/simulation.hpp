@@ -18,8 +18,8 @@ gpu::Device& test_device();
 io::Model uniform_model(int nx, int nz, double dx, double dz, const std::map<std::string, double>& values);
 
 // Runs nt steps with the given forces and receivers; returns traces [receiver][nt] in double.
-std::vector<std::vector<double>> run_traces(const physics::WaveEquation& physics, const io::Model& model, int nt,
-                                            double dt, const solver::Taper& taper,
+std::vector<std::vector<double>> run_traces(const physics::WaveEquation& physics, const io::Model& model,
+                                            int nt, double dt, const solver::Taper& taper,
                                             const std::vector<solver::PointForce>& forces,
                                             const std::vector<solver::PointReceiver>& receivers);
 

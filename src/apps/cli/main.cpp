@@ -10,7 +10,8 @@
 
 namespace {
 
-constexpr const char* kUsage = R"(seiswg - finite-difference seismic wave solver on WebGPU (SH, P-SV, Cosserat)
+constexpr const char* kUsage =
+    R"(seiswg - finite-difference seismic wave solver on WebGPU (SH, P-SV, Cosserat)
 
 usage:
   seiswg run CONFIG [options]   run a Seispie-style case (config.ini, or a folder holding one)
@@ -46,8 +47,8 @@ int info() {
   for (const auto& a : adapters) {
     std::cout << a.summary() << "\n"
               << "  driver: " << a.driver << "\n"
-              << "  max buffer: " << a.limits.max_buffer_size << " bytes, max storage binding: "
-              << a.limits.max_storage_binding_size << " bytes\n"
+              << "  max buffer: " << a.limits.max_buffer_size
+              << " bytes, max storage binding: " << a.limits.max_storage_binding_size << " bytes\n"
               << "  storage buffers per stage: " << a.limits.max_storage_buffers_per_stage
               << ", workgroups per dimension: " << a.limits.max_workgroups_per_dimension
               << ", invocations per workgroup: " << a.limits.max_invocations_per_workgroup << "\n"
@@ -64,7 +65,12 @@ int run(const std::vector<std::string>& args) {
     if (a == "--help" || a == "-h") {
       std::cout << kRunUsage;
       return 0;
-    } else if (a == "--adapter" && i + 1 < args.size()) {
+    } else if (a == "--adapter") {
+      if (i + 1 >= args.size()) {
+        std::cerr
+            << "seiswg run: --adapter needs a NAME (auto, gpu, cpu, opengl or part of an adapter's name)\n";
+        return 2;
+      }
       options.adapter = args[++i];
     } else if (a.rfind("--adapter=", 0) == 0) {
       options.adapter = a.substr(10);
@@ -105,7 +111,8 @@ int main(int argc, char** argv) {
     if (command == "run") return run(args);
     if (command == "info") {
       if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
-        std::cout << "usage: seiswg info\n\nLists the adapters (GPUs, and the CPU through lavapipe) with their limits.\n";
+        std::cout << "usage: seiswg info\n\nLists the adapters (GPUs, and the CPU through lavapipe) with "
+                     "their limits.\n";
         return 0;
       }
       return info();

@@ -112,8 +112,10 @@ fn is_finite(x: f32) -> bool { return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800
 // Records the first step and a node where the run blew up; the host checks this between batches.
 fn watch(x: f32, k: u32) {
   if (!is_finite(x)) {
-    atomicMin(&status.bad_step, atomicLoad(&status.clock));
-    atomicMin(&status.bad_node, k);
+    // Only nodes of the earliest bad step report where: later steps have spread the NaN.
+    let step = atomicLoad(&status.clock);
+    let earliest = atomicMin(&status.bad_step, step);
+    if (step <= earliest) { atomicMin(&status.bad_node, k); }
   }
 }
 

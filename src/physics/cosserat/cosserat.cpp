@@ -48,14 +48,15 @@ class Cosserat final : public StaggeredElastic {
   }
   void validate(const io::Model& m) const override {
     const auto& f = m.fields;
-    const auto &rho = f.at("rho"), &j = f.at("j"), &mu = f.at("mu"), &lambda = f.at("lambda"), &nu = f.at("nu"),
-               &mu_c = f.at("mu_c"), &nu_c = f.at("nu_c");
+    const auto &rho = f.at("rho"), &j = f.at("j"), &mu = f.at("mu"), &lambda = f.at("lambda"),
+               &nu = f.at("nu"), &mu_c = f.at("mu_c"), &nu_c = f.at("nu_c");
     require_each(m, "rho", "must be > 0 (density)", [&](std::size_t k) { return rho[k] > 0; });
     require_each(m, "j", "must be > 0 (micro-inertia)", [&](std::size_t k) { return j[k] > 0; });
     require_each(m, "mu", "must be >= 0 (shear modulus)", [&](std::size_t k) { return mu[k] >= 0; });
     require_each(m, "lambda", "must satisfy lambda + mu > 0 (positive 2-D bulk modulus)",
                  [&](std::size_t k) { return double(lambda[k]) + double(mu[k]) > 0; });
-    require_each(m, "nu", "must be >= 0 (Cosserat coupling modulus)", [&](std::size_t k) { return nu[k] >= 0; });
+    require_each(m, "nu", "must be >= 0 (Cosserat coupling modulus)",
+                 [&](std::size_t k) { return nu[k] >= 0; });
     require_each(m, "mu_c", "must satisfy mu_c + nu_c >= 0 (couple-stress modulus)",
                  [&](std::size_t k) { return double(mu_c[k]) + double(nu_c[k]) >= 0; });
   }
@@ -63,8 +64,8 @@ class Cosserat final : public StaggeredElastic {
   // stiffness symbol at the highest wavenumber of the 4th-order operators and M = diag(rho, rho, J).
   double max_stable_dt(const io::Model& m) const override {
     const auto& f = m.fields;
-    const auto &rho = f.at("rho"), &jj = f.at("j"), &mu = f.at("mu"), &lambda = f.at("lambda"), &nu = f.at("nu"),
-               &mu_c = f.at("mu_c"), &nu_c = f.at("nu_c");
+    const auto &rho = f.at("rho"), &jj = f.at("j"), &mu = f.at("mu"), &lambda = f.at("lambda"),
+               &nu = f.at("nu"), &mu_c = f.at("mu_c"), &nu_c = f.at("nu_c");
     const double a = max_symbol(m.grid.dx), b = max_symbol(m.grid.dz);
     double worst = 0;
     for (std::size_t k = 0; k < rho.size(); ++k) {
@@ -76,8 +77,8 @@ class Cosserat final : public StaggeredElastic {
       const double axw = -2 * n * b, azw = 2 * n * a;
       const double aww = 4 * n + c * (a * a + b * b);
       std::array<std::array<double, 3>, 3> s = {{{axx * sr * sr, axz * sr * sr, axw * sr * sj},
-                                                  {axz * sr * sr, azz * sr * sr, azw * sr * sj},
-                                                  {axw * sr * sj, azw * sr * sj, aww * sj * sj}}};
+                                                 {axz * sr * sr, azz * sr * sr, azw * sr * sj},
+                                                 {axw * sr * sj, azw * sr * sj, aww * sj * sj}}};
       worst = std::max(worst, largest_eigenvalue(s));
     }
     return worst > 0 ? 2 / std::sqrt(worst) : INFINITY;
@@ -100,10 +101,13 @@ class Cosserat final : public StaggeredElastic {
     for (int i = 0; i < nx; ++i)
       for (int j = 0; j < nz; ++j) {
         const std::size_t k = std::size_t(i) * std::size_t(nz) + std::size_t(j);
-        auto at = [&](const std::vector<double>& f, int di, int dj) { return clamped_at(f, nx, nz, i + di, j + dj); };
+        auto at = [&](const std::vector<double>& f, int di, int dj) {
+          return clamped_at(f, nx, nz, i + di, j + dj);
+        };
         const double j_avg = 0.25 * (at(jj, 0, 0) + at(jj, 1, 0) + at(jj, 0, 1) + at(jj, 1, 1));
         planes[5 * n + k] = float(dt / j_avg);
-        planes[6 * n + k] = float(dt * 2 * harmonic_mean({at(nu, 0, 0), at(nu, 1, 0), at(nu, 0, 1), at(nu, 1, 1)}));
+        planes[6 * n + k] =
+            float(dt * 2 * harmonic_mean({at(nu, 0, 0), at(nu, 1, 0), at(nu, 0, 1), at(nu, 1, 1)}));
         planes[7 * n + k] = float(dt * harmonic_mean({at(c, 1, 0), at(c, 1, 1)}));
         planes[8 * n + k] = float(dt * harmonic_mean({at(c, 0, 1), at(c, 1, 1)}));
       }
