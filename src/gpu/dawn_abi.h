@@ -40,7 +40,11 @@ typedef struct WGPUStringView {
   size_t length;
 } WGPUStringView;
 
-typedef enum WGPUSType { WGPUSType_ShaderSourceWGSL = 0x00000002, WGPUSType_Force32 = 0x7FFFFFFF } WGPUSType;
+typedef enum WGPUSType {
+  WGPUSType_ShaderSourceWGSL = 0x00000002,
+  WGPUSType_DawnTogglesDescriptor = 0x0005000A,
+  WGPUSType_Force32 = 0x7FFFFFFF
+} WGPUSType;
 
 typedef enum WGPUBackendType {
   WGPUBackendType_Undefined = 0,
@@ -274,6 +278,15 @@ typedef struct WGPUPassTimestampWrites {
   uint32_t beginningOfPassWriteIndex;
   uint32_t endOfPassWriteIndex;
 } WGPUPassTimestampWrites;
+
+// Dawn's own extension: toggles by name, chained on the instance, adapter or device descriptor.
+typedef struct WGPUDawnTogglesDescriptor {
+  WGPUChainedStruct chain;
+  size_t enabledToggleCount;
+  const char* const* enabledToggles;
+  size_t disabledToggleCount;
+  const char* const* disabledToggles;
+} WGPUDawnTogglesDescriptor;
 
 typedef struct WGPUQueueDescriptor {
   WGPUChainedStruct* nextInChain;

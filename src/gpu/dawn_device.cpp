@@ -57,6 +57,9 @@ void prepare_environment(bool cpu_only) {
   std::string add = lvp.string();
   if (const char* old = std::getenv("VK_ADD_DRIVER_FILES")) add = std::string(old) + ":" + add;
   setenv("VK_ADD_DRIVER_FILES", add.c_str(), 1);
+  // Debian 12's own lavapipe (Mesa 22.3) is too old for this Dawn, which says so on stderr at every
+  // start: hide it from the Vulkan loader since ours replaces it.
+  if (!std::getenv("VK_LOADER_DRIVERS_DISABLE")) setenv("VK_LOADER_DRIVERS_DISABLE", "*lvp_icd.x86_64.json", 1);
 }
 
 AdapterKind kind_of(WGPUAdapterType t) {
@@ -169,6 +172,25 @@ std::string format_bytes(std::uint64_t b) {
 
 }  // namespace
 
+// Timestamp queries for Device::start_kernel_timing: two per timed dispatch (beginning and end of
+// its own compute pass), and the label of each timed dispatch.
+struct KernelTimer {
+  static constexpr std::uint32_t kMaxDispatches = 2048;  // WebGPU allows 4096 queries per set
+  WGPUQuerySet queries = nullptr;
+  std::uint32_t capacity = 0;
+  std::vector<std::string> labels;
+  KernelTimer() = default;
+  KernelTimer(const KernelTimer&) = delete;
+  KernelTimer& operator=(const KernelTimer&) = delete;
+  ~KernelTimer() {
+    if (queries) {
+      wgpuQuerySetDestroy(queries);
+      wgpuQuerySetRelease(queries);
+    }
+  }
+  bool active() const { return labels.size() < capacity; }
+};
+
 std::string AdapterInfo::kind_name() const {
   switch (kind) {
     case AdapterKind::discrete:
@@ -190,7 +212,13 @@ struct Device::Impl {
   WGPUQueue queue = nullptr;
   std::mutex error_mutex;
   std::string errors;
+  KernelTimer timer;  // its query set is released in ~Impl, before the device
   ~Impl() {
+    if (timer.queries) {
+      wgpuQuerySetDestroy(timer.queries);
+      wgpuQuerySetRelease(timer.queries);
+      timer.queries = nullptr;
+    }
     if (queue) wgpuQueueRelease(queue);
     if (device) {
       wgpuDeviceDestroy(device);
@@ -240,6 +268,7 @@ BindGroup::~BindGroup() {
 Commands::Commands(Commands&& other) noexcept {
   std::swap(encoder_, other.encoder_);
   std::swap(pass_, other.pass_);
+  std::swap(timer_, other.timer_);
 }
 Commands::~Commands() {
   end_pass();
@@ -255,11 +284,26 @@ void Commands::end_pass() {
 void Commands::dispatch(const Kernel& kernel, const BindGroup& bindings, std::uint32_t groups_x,
                         std::uint32_t groups_y) {
   if (groups_x == 0 || groups_y == 0) return;
-  if (!pass_) pass_ = wgpuCommandEncoderBeginComputePass(static_cast<WGPUCommandEncoder>(encoder_), nullptr);
+  const bool timed = timer_ && timer_->active();
+  WGPUPassTimestampWrites writes = {};
+  WGPUComputePassDescriptor desc = {};
+  if (timed) {  // a pass of its own, between two timestamps
+    end_pass();
+    const auto slot = std::uint32_t(timer_->labels.size());
+    writes.querySet = timer_->queries;
+    writes.beginningOfPassWriteIndex = 2 * slot;
+    writes.endOfPassWriteIndex = 2 * slot + 1;
+    desc.timestampWrites = &writes;
+    timer_->labels.push_back(kernel.label());
+  }
+  if (!pass_)
+    pass_ = wgpuCommandEncoderBeginComputePass(static_cast<WGPUCommandEncoder>(encoder_),
+                                               timed ? &desc : nullptr);
   auto pass = static_cast<WGPUComputePassEncoder>(pass_);
   wgpuComputePassEncoderSetPipeline(pass, static_cast<WGPUComputePipeline>(kernel.pipeline_));
   wgpuComputePassEncoderSetBindGroup(pass, 0, static_cast<WGPUBindGroup>(bindings.handle_), 0, nullptr);
   wgpuComputePassEncoderDispatchWorkgroups(pass, groups_x, groups_y, 1);
+  if (timed) end_pass();
 }
 void Commands::copy(const Buffer& from, std::uint64_t from_offset, const Buffer& to, std::uint64_t to_offset,
                     std::uint64_t bytes) {
@@ -379,6 +423,12 @@ std::unique_ptr<Device> Device::open(const DeviceOptions& options) {
   WGPUDeviceDescriptor desc = {};
   desc.label = view("seiswg");
   desc.requiredLimits = &required;
+  const char* const quantized[] = {"timestamp_quantization"};
+  WGPUDawnTogglesDescriptor toggles = {};
+  toggles.chain.sType = WGPUSType_DawnTogglesDescriptor;
+  toggles.disabledToggleCount = 1;
+  toggles.disabledToggles = quantized;
+  if (options.precise_timestamps && info.has_timestamps) desc.nextInChain = &toggles.chain;
   if (info.has_timestamps) {
     desc.requiredFeatureCount = 1;
     desc.requiredFeatures = features;
@@ -545,7 +595,9 @@ BindGroup Device::bind(const Kernel& kernel, std::span<const Binding> bindings) 
   return group;
 }
 
-Commands Device::record() { return Commands(wgpuDeviceCreateCommandEncoder(impl_->device, nullptr)); }
+Commands Device::record() {
+  return Commands(wgpuDeviceCreateCommandEncoder(impl_->device, nullptr), &impl_->timer);
+}
 
 void Device::submit(Commands&& commands) {
   commands.end_pass();
@@ -566,6 +618,55 @@ void Device::check_errors(std::string_view context) {
   std::string e = std::move(impl_->errors);
   impl_->errors.clear();
   throw GpuError(std::string(context) + " on " + info_.summary() + " failed:\n" + e);
+}
+
+void Device::start_kernel_timing(std::uint32_t max_dispatches) {
+  if (!info_.has_timestamps) throw GpuError(info_.summary() + " has no timestamp queries");
+  auto& timer = impl_->timer;
+  if (!timer.queries) {
+    WGPUQuerySetDescriptor desc = {};
+    desc.label = view("kernel timestamps");
+    desc.type = WGPUQueryType_Timestamp;
+    desc.count = 2 * KernelTimer::kMaxDispatches;
+    std::string error = impl_->scoped(
+        WGPUErrorFilter_Validation, [&] { timer.queries = wgpuDeviceCreateQuerySet(impl_->device, &desc); });
+    if (!error.empty())
+      throw GpuError("creating timestamp queries on " + info_.summary() + " failed: " + error);
+  }
+  timer.labels.clear();
+  timer.capacity = std::min(max_dispatches, KernelTimer::kMaxDispatches);
+}
+
+std::vector<KernelTime> Device::stop_kernel_timing() {
+  auto& timer = impl_->timer;
+  const auto count = std::uint32_t(timer.labels.size());
+  timer.capacity = 0;
+  if (count == 0) return {};
+  // Resolve (Dawn converts ticks to ns) into a buffer that `read` can copy from.
+  Buffer resolved;
+  WGPUBufferDescriptor desc = {};
+  desc.label = view("resolved timestamps");
+  desc.usage = WGPUBufferUsage_QueryResolve | WGPUBufferUsage_CopySrc;
+  desc.size = std::uint64_t(count) * 2 * sizeof(std::uint64_t);
+  resolved.handle_ = wgpuDeviceCreateBuffer(impl_->device, &desc);
+  resolved.size_ = desc.size;
+  Commands commands = record();
+  wgpuCommandEncoderResolveQuerySet(static_cast<WGPUCommandEncoder>(commands.encoder_), timer.queries, 0,
+                                    2 * count, static_cast<WGPUBuffer>(resolved.handle_), 0);
+  submit(std::move(commands));
+  std::vector<std::uint64_t> ns(std::size_t(count) * 2);
+  read(resolved, 0, ns.size() * sizeof(std::uint64_t), ns.data());
+  std::vector<KernelTime> times;
+  for (std::uint32_t d = 0; d < count; ++d) {
+    auto it = std::find_if(times.begin(), times.end(),
+                           [&](const KernelTime& t) { return t.label == timer.labels[d]; });
+    if (it == times.end()) it = times.insert(times.end(), KernelTime{timer.labels[d], 0, 0.0});
+    const std::uint64_t begin = ns[2 * std::size_t(d)], end = ns[2 * std::size_t(d) + 1];
+    it->dispatches += 1;
+    it->total_ns += end > begin ? double(end - begin) : 0.0;
+  }
+  timer.labels.clear();
+  return times;
 }
 
 }  // namespace seiswg::gpu

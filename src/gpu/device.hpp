@@ -37,6 +37,15 @@ struct AdapterInfo {
 // through lavapipe), "gpu", "cpu", "opengl", or a case-insensitive part of the adapter's name.
 struct DeviceOptions {
   std::string selector;
+  // For kernel timing (benchmarks): Dawn rounds timestamps to 65.5 us unless told otherwise.
+  bool precise_timestamps = false;
+};
+
+// GPU time of the dispatches of one kernel, from timestamp queries (Device::start_kernel_timing).
+struct KernelTime {
+  std::string label;
+  std::uint32_t dispatches = 0;
+  double total_ns = 0;
 };
 
 namespace usage {
@@ -45,6 +54,7 @@ inline constexpr std::uint32_t storage = 1, uniform = 2, copy_src = 4, copy_dst 
 
 class Device;
 class Commands;
+struct KernelTimer;
 
 // A GPU buffer. Move-only; released with its last owner.
 class Buffer {
@@ -136,10 +146,11 @@ class Commands {
 
  private:
   friend class Device;
-  explicit Commands(void* encoder) : encoder_(encoder) {}
+  Commands(void* encoder, KernelTimer* timer) : encoder_(encoder), timer_(timer) {}
   void end_pass();
   void* encoder_ = nullptr;
   void* pass_ = nullptr;
+  KernelTimer* timer_ = nullptr;
 };
 
 class Device {
@@ -186,6 +197,12 @@ class Device {
   void wait_idle();
   // Throws GpuError if the device reported an error since the last check.
   void check_errors(std::string_view context);
+
+  // Kernel timing (needs adapter().has_timestamps): each of the next `max_dispatches` dispatches
+  // recorded (at most 2048) runs in its own compute pass between two GPU timestamps.
+  // stop_kernel_timing waits for the GPU and returns the time per kernel label, in order of first use.
+  void start_kernel_timing(std::uint32_t max_dispatches);
+  std::vector<KernelTime> stop_kernel_timing();
 
   struct Impl;
 
