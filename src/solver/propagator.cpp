@@ -20,6 +20,12 @@ std::string gib(std::uint64_t bytes) {
   return s.str();
 }
 
+// Shared WGSL of every forward kernel: grid, differences, taper, and access to the live fields.
+std::string forward_prelude() {
+  return std::string(wgsl::source("physics/common/stencil.wgsl")) +
+         std::string(wgsl::source("physics/common/fields_forward.wgsl"));
+}
+
 struct SourceRecord {  // matches WGSL struct SourcePoint
   std::uint32_t vel_index, param_index;
   std::int32_t i, j;
@@ -69,8 +75,7 @@ struct Propagator::Impl {
     c.push_back({"DT", dt});
     c.push_back({"SOURCE_COUNT", double(source_count)});
     c.push_back({"RECEIVER_COUNT", double(receiver_count)});
-    const std::string code = std::string(wgsl::source("physics/common/stencil.wgsl")) +
-                             std::string(wgsl::source("solver/point_sources.wgsl"));
+    const std::string code = forward_prelude() + std::string(wgsl::source("solver/point_sources.wgsl"));
     inject = device.create_kernel(code, "inject", c, "inject");
     record = device.create_kernel(code, "record", c, "record");
     inject_bg = device.bind(
@@ -123,7 +128,7 @@ Propagator::Propagator(gpu::Device& device, const physics::WaveEquation& physics
                  {"TAPER_RIGHT", taper.right ? 1.0 : 0.0},
                  {"TAPER_TOP", taper.top ? 1.0 : 0.0},
                  {"TAPER_BOTTOM", taper.bottom ? 1.0 : 0.0}};
-  const std::string code = std::string(wgsl::source("physics/common/stencil.wgsl")) + physics.wgsl();
+  const std::string code = forward_prelude() + physics.wgsl();
   s.velocity = device.create_kernel(code, "velocity", s.constants, physics.name() + " velocity");
   s.stress_update = device.create_kernel(code, "stress_update", s.constants, physics.name() + " stress");
   s.velocity_bg = device.bind(s.velocity, {{0, &s.vel}, {1, &s.stress}, {2, &s.material}, {3, &s.status}});

@@ -43,14 +43,12 @@ fn npt() -> u32 { return u32(NX) * u32(NZ); }
 fn node(i: i32, j: i32) -> u32 { return u32(i) * u32(NZ) + u32(j); }
 fn inside(i: i32, j: i32) -> bool { return i >= 0 && j >= 0 && i < NX && j < NZ; }
 
-fn v_at(p: u32, i: i32, j: i32) -> f32 {
-  if (!inside(i, j)) { return 0.0; }
-  return vel[p * npt() + node(i, j)];
-}
-fn s_at(p: u32, i: i32, j: i32) -> f32 {
-  if (!inside(i, j)) { return 0.0; }
-  return stress[p * npt() + node(i, j)];
-}
+// Field sources for load(): every module defines `fn load(src, p, i, j) -> f32` (value of plane p of
+// source src at node (i, j), zero outside the grid); forward kernels read VEL and STRESS, adjoint
+// kernels add the stored forward states and weighted adjoint fields.
+const VEL: u32 = 0u;
+const STRESS: u32 = 1u;
+
 fn param(p: u32, k: u32) -> f32 { return params[p * npt() + k]; }
 
 // Staggered 4th-order difference from samples a(m-1), a(m), a(m+1), a(m+2): the derivative halfway
@@ -61,37 +59,44 @@ fn d4(am1: f32, a0: f32, a1: f32, a2: f32) -> f32 { return C1 * (a1 - a0) + C2 *
 fn fits_forward(m: i32, n: i32) -> bool { return !SEISPIE_EDGES || (m >= 1 && m < n - 2); }
 fn fits_backward(m: i32, n: i32) -> bool { return !SEISPIE_EDGES || (m >= 2 && m < n - 2); }
 
-fn dx_forward_v(p: u32, i: i32, j: i32) -> f32 {
+fn dx_forward(src: u32, p: u32, i: i32, j: i32) -> f32 {
   if (!fits_forward(i, NX)) { return 0.0; }
-  return d4(v_at(p, i - 1, j), v_at(p, i, j), v_at(p, i + 1, j), v_at(p, i + 2, j)) * INV_DX;
+  return d4(load(src, p, i - 1, j), load(src, p, i, j), load(src, p, i + 1, j), load(src, p, i + 2, j)) * INV_DX;
 }
-fn dz_forward_v(p: u32, i: i32, j: i32) -> f32 {
+fn dz_forward(src: u32, p: u32, i: i32, j: i32) -> f32 {
   if (!fits_forward(j, NZ)) { return 0.0; }
-  return d4(v_at(p, i, j - 1), v_at(p, i, j), v_at(p, i, j + 1), v_at(p, i, j + 2)) * INV_DZ;
+  return d4(load(src, p, i, j - 1), load(src, p, i, j), load(src, p, i, j + 1), load(src, p, i, j + 2)) * INV_DZ;
 }
-fn dx_backward_v(p: u32, i: i32, j: i32) -> f32 {
+fn dx_backward(src: u32, p: u32, i: i32, j: i32) -> f32 {
   if (!fits_backward(i, NX)) { return 0.0; }
-  return d4(v_at(p, i - 2, j), v_at(p, i - 1, j), v_at(p, i, j), v_at(p, i + 1, j)) * INV_DX;
+  return d4(load(src, p, i - 2, j), load(src, p, i - 1, j), load(src, p, i, j), load(src, p, i + 1, j)) * INV_DX;
 }
-fn dz_backward_v(p: u32, i: i32, j: i32) -> f32 {
+fn dz_backward(src: u32, p: u32, i: i32, j: i32) -> f32 {
   if (!fits_backward(j, NZ)) { return 0.0; }
-  return d4(v_at(p, i, j - 2), v_at(p, i, j - 1), v_at(p, i, j), v_at(p, i, j + 1)) * INV_DZ;
+  return d4(load(src, p, i, j - 2), load(src, p, i, j - 1), load(src, p, i, j), load(src, p, i, j + 1)) * INV_DZ;
 }
-fn dx_forward_s(p: u32, i: i32, j: i32) -> f32 {
-  if (!fits_forward(i, NX)) { return 0.0; }
-  return d4(s_at(p, i - 1, j), s_at(p, i, j), s_at(p, i + 1, j), s_at(p, i + 2, j)) * INV_DX;
+
+// Exact transposes of the four operators above (for the adjoint): the transpose of a masked forward
+// difference is minus the backward difference of the masked input, and vice versa.
+fn masked_forward_x(src: u32, p: u32, i: i32, j: i32) -> f32 { return select(0.0, load(src, p, i, j), fits_forward(i, NX)); }
+fn masked_forward_z(src: u32, p: u32, i: i32, j: i32) -> f32 { return select(0.0, load(src, p, i, j), fits_forward(j, NZ)); }
+fn masked_backward_x(src: u32, p: u32, i: i32, j: i32) -> f32 { return select(0.0, load(src, p, i, j), fits_backward(i, NX)); }
+fn masked_backward_z(src: u32, p: u32, i: i32, j: i32) -> f32 { return select(0.0, load(src, p, i, j), fits_backward(j, NZ)); }
+fn dx_forward_t(src: u32, p: u32, i: i32, j: i32) -> f32 {
+  return -d4(masked_forward_x(src, p, i - 2, j), masked_forward_x(src, p, i - 1, j), masked_forward_x(src, p, i, j),
+             masked_forward_x(src, p, i + 1, j)) * INV_DX;
 }
-fn dz_forward_s(p: u32, i: i32, j: i32) -> f32 {
-  if (!fits_forward(j, NZ)) { return 0.0; }
-  return d4(s_at(p, i, j - 1), s_at(p, i, j), s_at(p, i, j + 1), s_at(p, i, j + 2)) * INV_DZ;
+fn dz_forward_t(src: u32, p: u32, i: i32, j: i32) -> f32 {
+  return -d4(masked_forward_z(src, p, i, j - 2), masked_forward_z(src, p, i, j - 1), masked_forward_z(src, p, i, j),
+             masked_forward_z(src, p, i, j + 1)) * INV_DZ;
 }
-fn dx_backward_s(p: u32, i: i32, j: i32) -> f32 {
-  if (!fits_backward(i, NX)) { return 0.0; }
-  return d4(s_at(p, i - 2, j), s_at(p, i - 1, j), s_at(p, i, j), s_at(p, i + 1, j)) * INV_DX;
+fn dx_backward_t(src: u32, p: u32, i: i32, j: i32) -> f32 {
+  return -d4(masked_backward_x(src, p, i - 1, j), masked_backward_x(src, p, i, j), masked_backward_x(src, p, i + 1, j),
+             masked_backward_x(src, p, i + 2, j)) * INV_DX;
 }
-fn dz_backward_s(p: u32, i: i32, j: i32) -> f32 {
-  if (!fits_backward(j, NZ)) { return 0.0; }
-  return d4(s_at(p, i, j - 2), s_at(p, i, j - 1), s_at(p, i, j), s_at(p, i, j + 1)) * INV_DZ;
+fn dz_backward_t(src: u32, p: u32, i: i32, j: i32) -> f32 {
+  return -d4(masked_backward_z(src, p, i, j - 1), masked_backward_z(src, p, i, j), masked_backward_z(src, p, i, j + 1),
+             masked_backward_z(src, p, i, j + 2)) * INV_DZ;
 }
 
 fn taper_factor(distance: i32) -> f32 {

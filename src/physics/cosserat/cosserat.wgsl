@@ -15,12 +15,12 @@ const DT_2NU: u32 = 6u;           // dt 2 nu at sa
 const DT_MUC_NUC_X: u32 = 7u;     // dt (mu_c + nu_c) at mx
 const DT_MUC_NUC_Z: u32 = 8u;     // dt (mu_c + nu_c) at mz
 
-fn extra_force_x(i: i32, j: i32) -> f32 { return dz_backward_s(SA, i, j); }
-fn extra_force_z(i: i32, j: i32) -> f32 { return -dx_backward_s(SA, i, j); }
+fn extra_force_x(i: i32, j: i32) -> f32 { return dz_backward(STRESS, SA, i, j); }
+fn extra_force_z(i: i32, j: i32) -> f32 { return -dx_backward(STRESS, SA, i, j); }
 
 fn extra_velocity_update(i: i32, j: i32, k: u32, taper_value: f32) {
   let n = npt();
-  let torque = dx_backward_s(MX, i, j) + dz_backward_s(MZ, i, j) + 2.0 * stress[SA * n + k];
+  let torque = dx_backward(STRESS, MX, i, j) + dz_backward(STRESS, MZ, i, j) + 2.0 * stress[SA * n + k];
   let w = taper_value * (vel[W * n + k] + param(DT_OVER_J, k) * torque);
   vel[W * n + k] = w;
   watch(w, k);
@@ -30,6 +30,6 @@ fn extra_stress_update(i: i32, j: i32, k: u32, curl_rate: f32) {
   let n = npt();
   let w = vel[W * n + k];
   stress[SA * n + k] -= param(DT_2NU, k) * (w + 0.5 * curl_rate);
-  stress[MX * n + k] += param(DT_MUC_NUC_X, k) * dx_forward_v(W, i, j);
-  stress[MZ * n + k] += param(DT_MUC_NUC_Z, k) * dz_forward_v(W, i, j);
+  stress[MX * n + k] += param(DT_MUC_NUC_X, k) * dx_forward(VEL, W, i, j);
+  stress[MZ * n + k] += param(DT_MUC_NUC_Z, k) * dz_forward(VEL, W, i, j);
 }

@@ -22,8 +22,8 @@ fn velocity(@builtin(global_invocation_id) g: vec3<u32>) {
   let k = node(i, j);
   let n = npt();
   let b = taper(i, j);
-  let fx = dx_forward_s(SXX, i, j) + dz_backward_s(SXZ, i, j) + extra_force_x(i, j);
-  let fz = dx_backward_s(SXZ, i, j) + dz_forward_s(SZZ, i, j) + extra_force_z(i, j);
+  let fx = dx_forward(STRESS, SXX, i, j) + dz_backward(STRESS, SXZ, i, j) + extra_force_x(i, j);
+  let fz = dx_backward(STRESS, SXZ, i, j) + dz_forward(STRESS, SZZ, i, j) + extra_force_z(i, j);
   let vx = b * (vel[VX * n + k] + param(DT_OVER_RHO_X, k) * fx);
   let vz = b * (vel[VZ * n + k] + param(DT_OVER_RHO_Z, k) * fz);
   vel[VX * n + k] = vx;
@@ -40,10 +40,10 @@ fn stress_update(@builtin(global_invocation_id) g: vec3<u32>) {
   if (i >= NX || j >= NZ) { return; }
   let k = node(i, j);
   let n = npt();
-  let exx = dx_backward_v(VX, i, j);
-  let ezz = dz_backward_v(VZ, i, j);
-  let dvx_dz = dz_forward_v(VX, i, j);
-  let dvz_dx = dx_forward_v(VZ, i, j);
+  let exx = dx_backward(VEL, VX, i, j);
+  let ezz = dz_backward(VEL, VZ, i, j);
+  let dvx_dz = dz_forward(VEL, VX, i, j);
+  let dvz_dx = dx_forward(VEL, VZ, i, j);
   let l2m = param(DT_LAMBDA_2MU, k);
   let l = param(DT_LAMBDA, k);
   let sxx = stress[SXX * n + k] + l2m * exx + l * ezz;

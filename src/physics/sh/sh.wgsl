@@ -13,7 +13,7 @@ fn velocity(@builtin(global_invocation_id) g: vec3<u32>) {
   let j = ij.y;
   if (i >= NX || j >= NZ) { return; }
   let k = node(i, j);
-  let div = dx_backward_s(SXY, i, j) + dz_backward_s(SZY, i, j);
+  let div = dx_backward(STRESS, SXY, i, j) + dz_backward(STRESS, SZY, i, j);
   let v = taper(i, j) * (vel[k] + param(DT_OVER_RHO, k) * div);
   vel[k] = v;
   watch(v, k);
@@ -27,8 +27,8 @@ fn stress_update(@builtin(global_invocation_id) g: vec3<u32>) {
   if (i >= NX || j >= NZ) { return; }
   let k = node(i, j);
   let dt_mu = param(DT_MU, k);
-  let sxy = stress[k] + dt_mu * dx_forward_v(VY, i, j);
-  let szy = stress[npt() + k] + dt_mu * dz_forward_v(VY, i, j);
+  let sxy = stress[k] + dt_mu * dx_forward(VEL, VY, i, j);
+  let szy = stress[npt() + k] + dt_mu * dz_forward(VEL, VY, i, j);
   stress[k] = sxy;
   stress[npt() + k] = szy;
   watch(sxy + szy, k);
