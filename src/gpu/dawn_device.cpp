@@ -656,6 +656,7 @@ std::vector<KernelTime> Device::stop_kernel_timing() {
   submit(std::move(commands));
   std::vector<std::uint64_t> ns(std::size_t(count) * 2);
   read(resolved, 0, ns.size() * sizeof(std::uint64_t), ns.data());
+  if (std::getenv("SEISWG_DEBUG_TS")) for (auto x : ns) fprintf(stderr, "%lu %lu\n", (unsigned long)x, (unsigned long)(x % 65536));
   std::vector<KernelTime> times;
   for (std::uint32_t d = 0; d < count; ++d) {
     auto it = std::find_if(times.begin(), times.end(),

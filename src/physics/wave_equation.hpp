@@ -3,7 +3,9 @@
 // cosserat/) with the same parts: its WGSL kernels, the model files it reads and how they become
 // material planes, its stability limit, and what it records.
 #include <cstdint>
+#include <map>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -47,6 +49,19 @@ class WaveEquation {
   virtual std::vector<Component> components() const = 0;
   // Seispie's sources.dat angle (degrees) -> the forces it applies.
   virtual std::vector<Forcing> forcing(double angle_deg) const = 0;
+
+  // The medium's adjoint kernels (adjoint_velocity, adjoint_stress), composed after
+  // stencil.wgsl and fields_adjoint.wgsl; empty when the medium has no adjoint yet.
+  virtual std::string adjoint_wgsl() const { return {}; }
+  // d J / d model value at every node, from d J / d material-plane value (chain rule through the
+  // parameter averaging and dt). Keys are kernel names: "mu", "rho", ... (the parameters the
+  // kernels are built from) and the velocity parametrization "vs", "vp", "rho_velocity" (density
+  // at fixed velocities).
+  virtual std::map<std::string, std::vector<double>> model_gradient(const io::Model& model, double dt,
+                                                                    std::span<const double> plane_gradient) const {
+    (void)model, (void)dt, (void)plane_gradient;
+    return {};
+  }
 };
 
 std::unique_ptr<WaveEquation> make_sh();

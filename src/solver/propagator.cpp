@@ -1,5 +1,7 @@
 #include "solver/propagator.hpp"
 
+#include "solver/propagator_impl.hpp"
+
 #include <algorithm>
 #include <cstring>
 #include <map>
@@ -9,82 +11,6 @@
 #include "wgsl/embedded.hpp"
 
 namespace seiswg::solver {
-namespace {
-
-constexpr std::uint32_t kNone = 0xffffffffu;
-
-std::string gib(std::uint64_t bytes) {
-  std::ostringstream s;
-  s.precision(3);
-  s << double(bytes) / double(1ull << 30) << " GiB";
-  return s.str();
-}
-
-// Shared WGSL of every forward kernel: grid, differences, taper, and access to the live fields.
-std::string forward_prelude() {
-  return std::string(wgsl::source("physics/common/stencil.wgsl")) +
-         std::string(wgsl::source("physics/common/fields_forward.wgsl"));
-}
-
-struct SourceRecord {  // matches WGSL struct SourcePoint
-  std::uint32_t vel_index, param_index;
-  std::int32_t i, j;
-};
-
-}  // namespace
-
-struct Propagator::Impl {
-  gpu::Device& device;
-  const physics::WaveEquation& physics;
-  int nx, nz, nt;
-  double dt;
-  std::uint64_t npt;
-  std::uint32_t wg_x = 64, wg_y = 4;
-
-  gpu::Buffer vel, stress, material, status;
-  gpu::Buffer source_points, source_time, receiver_points, receiver_u, trace_buffer;
-  std::uint32_t source_count = 0, receiver_count = 0;
-  gpu::Kernel velocity, stress_update, inject, record;
-  gpu::BindGroup velocity_bg, stress_bg, inject_bg, record_bg;
-  std::vector<std::pair<std::string, double>> constants;
-
-  Impl(gpu::Device& d, const physics::WaveEquation& p) : device(d), physics(p) {}
-
-  // `what` completes "<what> need N GiB in one buffer", naming the sizes that caused it.
-  void check_binding(const std::string& what, std::uint64_t bytes) const {
-    const auto& lim = device.limits();
-    if (bytes > lim.max_storage_binding_size || bytes > lim.max_buffer_size) {
-      std::ostringstream s;
-      s << what << " need " << gib(bytes) << " in one buffer, but " << device.adapter().summary()
-        << " allows at most " << gib(std::min(lim.max_storage_binding_size, lim.max_buffer_size));
-      throw GpuError(s.str());
-    }
-  }
-  std::string grid_text() const {
-    return "the " + std::to_string(nx) + " x " + std::to_string(nz) + " grid's ";
-  }
-
-  gpu::Buffer storage(std::uint64_t bytes, const char* label) {
-    return device.create_buffer(std::max<std::uint64_t>(bytes, 16),
-                                gpu::usage::storage | gpu::usage::copy_dst | gpu::usage::copy_src, label);
-  }
-
-  void build_point_kernels() {
-    std::vector<std::pair<std::string, double>> c = constants;
-    c.push_back({"NT", double(nt)});
-    c.push_back({"DT", dt});
-    c.push_back({"SOURCE_COUNT", double(source_count)});
-    c.push_back({"RECEIVER_COUNT", double(receiver_count)});
-    const std::string code = forward_prelude() + std::string(wgsl::source("solver/point_sources.wgsl"));
-    inject = device.create_kernel(code, "inject", c, "inject");
-    record = device.create_kernel(code, "record", c, "record");
-    inject_bg = device.bind(
-        inject, {{0, &vel}, {2, &material}, {3, &status}, {4, &source_points}, {5, &source_time}});
-    record_bg = device.bind(
-        record, {{0, &vel}, {3, &status}, {6, &receiver_points}, {7, &receiver_u}, {8, &trace_buffer}});
-  }
-};
-
 Propagator::Propagator(gpu::Device& device, const physics::WaveEquation& physics, const io::Model& model,
                        int nt, double dt, const Taper& taper)
     : impl_(std::make_unique<Impl>(device, physics)) {
@@ -128,7 +54,7 @@ Propagator::Propagator(gpu::Device& device, const physics::WaveEquation& physics
                  {"TAPER_RIGHT", taper.right ? 1.0 : 0.0},
                  {"TAPER_TOP", taper.top ? 1.0 : 0.0},
                  {"TAPER_BOTTOM", taper.bottom ? 1.0 : 0.0}};
-  const std::string code = forward_prelude() + physics.wgsl();
+  const std::string code = detail::forward_prelude() + physics.wgsl();
   s.velocity = device.create_kernel(code, "velocity", s.constants, physics.name() + " velocity");
   s.stress_update = device.create_kernel(code, "stress_update", s.constants, physics.name() + " stress");
   s.velocity_bg = device.bind(s.velocity, {{0, &s.vel}, {1, &s.stress}, {2, &s.material}, {3, &s.status}});
@@ -143,7 +69,7 @@ Propagator::~Propagator() = default;
 void Propagator::set_sources(std::span<const PointForce> forces) {
   auto& s = *impl_;
   // Merge forces on the same velocity sample so that no two threads add to one value.
-  std::map<std::uint64_t, std::pair<SourceRecord, std::vector<float>>> merged;
+  std::map<std::uint64_t, std::pair<detail::SourceRecord, std::vector<float>>> merged;
   for (const auto& f : forces) {
     if (f.values.size() != std::size_t(s.nt)) throw std::logic_error("source time function length != nt");
     const std::uint64_t node = std::uint64_t(f.i) * std::uint64_t(s.nz) + std::uint64_t(f.j);
@@ -155,19 +81,20 @@ void Propagator::set_sources(std::span<const PointForce> forces) {
     }
     for (int t = 0; t < s.nt; ++t) it->second.second[std::size_t(t)] += f.values[std::size_t(t)];
   }
-  std::vector<SourceRecord> points;
+  std::vector<detail::SourceRecord> points;
   std::vector<float> time;
   for (auto& [key, value] : merged) {
     points.push_back(value.first);
     time.insert(time.end(), value.second.begin(), value.second.end());
   }
   s.source_count = std::uint32_t(points.size());
+  s.source_records = points;
   s.check_binding("the source time functions (" + std::to_string(points.size()) +
                       " source points x [solver] nt = " + std::to_string(s.nt) + " steps)",
                   time.size() * 4);
-  s.source_points = s.storage(points.size() * sizeof(SourceRecord), "source points");
+  s.source_points = s.storage(points.size() * sizeof(detail::SourceRecord), "source points");
   s.source_time = s.storage(time.size() * 4, "source time functions");
-  s.device.write(s.source_points, std::span<const SourceRecord>(points));
+  s.device.write(s.source_points, std::span<const detail::SourceRecord>(points));
   s.device.write(s.source_time, std::span<const float>(time));
   if (s.receiver_points) s.build_point_kernels();
 }
@@ -179,6 +106,7 @@ void Propagator::set_receivers(std::span<const PointReceiver> receivers) {
     index.push_back(std::uint32_t(r.velocity_plane * s.npt + std::uint64_t(r.i) * std::uint64_t(s.nz) +
                                   std::uint64_t(r.j)));
   s.receiver_count = std::uint32_t(index.size());
+  s.receiver_index = index;
   const std::uint64_t trace_bytes = std::uint64_t(s.receiver_count) * std::uint64_t(s.nt) * 4;
   s.check_binding("the receiver traces (" + std::to_string(s.receiver_count) +
                       " receiver components x [solver] nt = " + std::to_string(s.nt) + " steps)",
@@ -198,15 +126,15 @@ void Propagator::reset() {
   commands.clear(s.receiver_u);
   commands.clear(s.trace_buffer);
   s.device.submit(std::move(commands));
-  const std::uint32_t status[4] = {0, kNone, kNone, 0};
+  const std::uint32_t status[4] = {0, detail::kNone, detail::kNone, 0};
   s.device.write(s.status, 0, status, sizeof status);
 }
 
-void Propagator::advance(int steps) {
+void Propagator::advance(int steps, const StateStore* store) {
   auto& s = *impl_;
-  const std::uint32_t gx = (std::uint32_t(s.nz) + s.wg_x - 1) / s.wg_x;
-  const std::uint32_t gy = (std::uint32_t(s.nx) + s.wg_y - 1) / s.wg_y;
+  const std::uint32_t gx = s.groups_x(), gy = s.groups_y();
   const std::uint32_t gs = (s.source_count + 63) / 64;
+  const std::uint64_t vel_bytes = s.vel.size(), state_bytes = s.state_floats() * 4;
   // Bounded command buffers keep recording memory flat for very long runs.
   constexpr int kStepsPerSubmit = 256;
   for (int done = 0; done < steps;) {
@@ -217,17 +145,45 @@ void Propagator::advance(int steps) {
       if (s.source_count) commands.dispatch(s.inject, s.inject_bg, gs);
       commands.dispatch(s.stress_update, s.stress_bg, gx, gy);
       commands.dispatch(s.record, s.record_bg, 1);
+      if (store) {
+        const std::uint64_t offset = std::uint64_t(store->next_slot + done + step) * state_bytes;
+        commands.copy(s.vel, 0, *store->buffer, offset, vel_bytes);
+        commands.copy(s.stress, 0, *store->buffer, offset + vel_bytes, s.stress.size());
+      }
     }
     s.device.submit(std::move(commands));
     done += n;
   }
 }
 
+std::vector<float> Propagator::state() {
+  auto& s = *impl_;
+  std::vector<float> v(s.state_floats());
+  s.device.read(s.vel, 0, s.vel.size(), v.data());
+  s.device.read(s.stress, 0, s.stress.size(), v.data() + s.vel.size() / 4);
+  return v;
+}
+
+void Propagator::restore(std::span<const float> state, std::uint32_t completed) {
+  auto& s = *impl_;
+  if (state.empty()) {
+    auto commands = s.device.record();
+    commands.clear(s.vel);
+    commands.clear(s.stress);
+    s.device.submit(std::move(commands));
+  } else {
+    s.device.write(s.vel, state.first(s.vel.size() / 4));
+    s.device.write(s.stress, state.subspan(s.vel.size() / 4));
+  }
+  const std::uint32_t status[4] = {completed, detail::kNone, detail::kNone, 0};
+  s.device.write(s.status, 0, status, sizeof status);
+}
+
 std::uint32_t Propagator::completed_steps(BlowUp* blow_up) {
   auto& s = *impl_;
   std::uint32_t status[4];
   s.device.read(s.status, 0, sizeof status, status);
-  if (blow_up) *blow_up = {status[1] != kNone, status[1], status[2]};
+  if (blow_up) *blow_up = {status[1] != detail::kNone, status[1], status[2]};
   return status[0];
 }
 
@@ -262,6 +218,8 @@ void Propagator::set_state(std::span<const float> velocities, std::span<const fl
   s.device.write(s.vel, velocities);
   s.device.write(s.stress, stresses);
 }
+
+std::uint64_t Propagator::state_bytes() const { return impl_->state_floats() * 4; }
 
 std::uint64_t Propagator::gpu_bytes() const {
   const auto& s = *impl_;

@@ -54,8 +54,18 @@ class Propagator {
   void set_receivers(std::span<const PointReceiver> receivers);
   // Zeroes the wavefield, the receivers' displacement and the clock.
   void reset();
+  // Where advance() copies the state (velocity planes, then stress planes) after each step: slot
+  // next_slot for the first step, then consecutive slots.
+  struct StateStore {
+    const gpu::Buffer* buffer = nullptr;
+    std::uint32_t next_slot = 0;
+  };
   // Records `steps` time steps into command buffers and submits them (does not wait).
-  void advance(int steps);
+  void advance(int steps, const StateStore* store = nullptr);
+  // The whole state (velocity planes, then stress planes), and setting it back (empty = zero) with
+  // the clock at `completed` steps: checkpoints for the adjoint.
+  std::vector<float> state();
+  void restore(std::span<const float> state, std::uint32_t completed);
   // Waits for the GPU; returns the number of completed steps and whether the run blew up.
   std::uint32_t completed_steps(BlowUp* blow_up = nullptr);
 
@@ -68,9 +78,13 @@ class Propagator {
   void set_state(std::span<const float> velocities, std::span<const float> stresses);
 
   std::uint64_t gpu_bytes() const;
+  // Bytes of one whole state (velocity and stress planes): the unit of adjoint storage.
+  std::uint64_t state_bytes() const;
+
+  struct Impl;
+  Impl& internals() { return *impl_; }
 
  private:
-  struct Impl;
   std::unique_ptr<Impl> impl_;
 };
 

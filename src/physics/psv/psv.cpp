@@ -33,6 +33,35 @@ std::vector<float> StaggeredElastic::material_planes(const io::Model& m, double 
   return planes;
 }
 
+Lame StaggeredElastic::lame_gradient(const io::Model& m, double dt, std::span<const double> g) const {
+  const Lame p = lame(m);
+  const int nx = m.grid.nx, nz = m.grid.nz;
+  const std::size_t n = m.grid.npt();
+  Lame k{std::vector<double>(n), std::vector<double>(n), std::vector<double>(n)};
+  auto index = [&](int i, int j) {
+    return std::size_t(std::clamp(i, 0, nx - 1)) * std::size_t(nz) + std::size_t(std::clamp(j, 0, nz - 1));
+  };
+  for (int i = 0; i < nx; ++i)
+    for (int j = 0; j < nz; ++j) {
+      const std::size_t c = index(i, j);
+      // b = dt / mean(rho of two nodes): d b / d rho_q = -dt / mean^2 / 2 for each of the two.
+      for (auto [plane, q] : {std::pair{0, index(i + 1, j)}, std::pair{1, index(i, j + 1)}}) {
+        const double mean = 0.5 * (p.rho[c] + p.rho[q]);
+        const double d = -g[std::size_t(plane) * n + c] * dt / (mean * mean) * 0.5;
+        k.rho[c] += d;
+        k.rho[q] += d;
+      }
+      k.lambda[c] += dt * (g[2 * n + c] + g[3 * n + c]);
+      k.mu[c] += 2 * dt * g[2 * n + c];
+      // dt * harmonic mean H of four mu: d H / d mu_q = H^2 / (4 mu_q^2).
+      const std::size_t q4[4] = {c, index(i + 1, j), index(i, j + 1), index(i + 1, j + 1)};
+      const double h = harmonic_mean({p.mu[q4[0]], p.mu[q4[1]], p.mu[q4[2]], p.mu[q4[3]]});
+      if (h > 0)
+        for (std::size_t q : q4) k.mu[q] += g[4 * n + c] * dt * h * h / (4 * p.mu[q] * p.mu[q]);
+    }
+  return k;
+}
+
 std::vector<Component> StaggeredElastic::components() const {
   return {{"ux", "vx", 0, 0.5, 0.0}, {"uz", "vz", 1, 0.0, 0.5}};
 }
@@ -67,6 +96,26 @@ class Psv final : public StaggeredElastic {
   std::string wgsl() const override {
     return std::string(wgsl::source("physics/psv/elastic_hooks.wgsl")) +
            std::string(wgsl::source("physics/psv/psv.wgsl"));
+  }
+  std::string adjoint_wgsl() const override {
+    return wgsl() + std::string(wgsl::source("physics/psv/psv_adjoint.wgsl"));
+  }
+  // lambda = rho (vp^2 - 2 vs^2), mu = rho vs^2.
+  std::map<std::string, std::vector<double>> model_gradient(const io::Model& m, double dt,
+                                                            std::span<const double> g) const override {
+    const Lame k = lame_gradient(m, dt, g);
+    const auto &rho = m.fields.at("rho"), &vp = m.fields.at("vp"), &vs = m.fields.at("vs");
+    const std::size_t n = m.grid.npt();
+    std::map<std::string, std::vector<double>> out{{"lambda", k.lambda}, {"mu", k.mu}, {"rho", k.rho}};
+    auto &kvp = out["vp"], &kvs = out["vs"], &krho_v = out["rho_velocity"];
+    kvp.resize(n), kvs.resize(n), krho_v.resize(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      const double r = rho[i], a = vp[i], b = vs[i];
+      kvp[i] = k.lambda[i] * 2 * r * a;
+      kvs[i] = k.mu[i] * 2 * r * b - k.lambda[i] * 4 * r * b;
+      krho_v[i] = k.rho[i] + k.lambda[i] * (a * a - 2 * b * b) + k.mu[i] * b * b;
+    }
+    return out;
   }
 
  protected:

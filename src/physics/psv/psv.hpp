@@ -20,6 +20,8 @@ class StaggeredElastic : public WaveEquation {
   std::vector<float> material_planes(const io::Model& m, double dt) const override;
   std::vector<Component> components() const override;
   std::vector<Forcing> forcing(double angle_deg) const override;
+  // d J / d (lambda, mu, rho) per node from the material-plane gradient (through the averaging).
+  Lame lame_gradient(const io::Model& m, double dt, std::span<const double> g) const;
 
  protected:
   virtual Lame lame(const io::Model& m) const = 0;

@@ -43,6 +43,28 @@ class Sh final : public WaveEquation {
   bool seispie_edges() const override { return true; }
   std::vector<Component> components() const override { return {{"uy", "vy", 0, 0, 0}}; }
   std::vector<Forcing> forcing(double) const override { return {{0, 0, 1.0}}; }
+
+  std::string adjoint_wgsl() const override {
+    return wgsl() + std::string(wgsl::source("physics/sh/sh_adjoint.wgsl"));
+  }
+  // Planes: b = dt / rho, c = dt mu, mu = rho vs^2.
+  std::map<std::string, std::vector<double>> model_gradient(const io::Model& m, double dt,
+                                                            std::span<const double> g) const override {
+    const auto& rho = m.fields.at("rho");
+    const auto& vs = m.fields.at("vs");
+    const std::size_t n = m.grid.npt();
+    std::map<std::string, std::vector<double>> k;
+    auto &kmu = k["mu"], &krho = k["rho"], &kvs = k["vs"], &krho_v = k["rho_velocity"];
+    kmu.resize(n), krho.resize(n), kvs.resize(n), krho_v.resize(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      const double r = rho[i], v = vs[i];
+      kmu[i] = g[n + i] * dt;
+      krho[i] = -g[i] * dt / (r * r);
+      kvs[i] = kmu[i] * 2 * r * v;
+      krho_v[i] = krho[i] + kmu[i] * v * v;
+    }
+    return k;
+  }
 };
 
 }  // namespace

@@ -1,0 +1,54 @@
+// Discrete adjoint of psv.wgsl (plain elastic): each kernel is the transpose of a forward one.
+fn weighted_stress(p: u32, k: u32) -> f32 {
+  let n = npt();
+  let sxx = stress[SXX * n + k];
+  let szz = stress[SZZ * n + k];
+  switch p {
+    case 0u: { return param(DT_LAMBDA_2MU, k) * sxx + param(DT_LAMBDA, k) * szz; }  // weight of d vx/dx
+    case 1u: { return param(DT_LAMBDA, k) * sxx + param(DT_LAMBDA_2MU, k) * szz; }  // weight of d vz/dz
+    default: { return param(DT_MU_XZ, k) * stress[SXZ * n + k]; }                    // weight of the shear strain
+  }
+}
+fn buoyancy_plane(p: u32) -> u32 { return select(DT_OVER_RHO_Z, DT_OVER_RHO_X, p == VX); }
+
+@compute @workgroup_size(WG_X, WG_Y)
+fn adjoint_velocity(@builtin(global_invocation_id) g: vec3<u32>) {
+  let ij = grid_node(g);
+  let i = ij.x;
+  let j = ij.y;
+  if (i >= NX || j >= NZ) { return; }
+  let k = node(i, j);
+  let n = npt();
+  let exx = dx_backward(FWD_NOW, VX, i, j);
+  let ezz = dz_backward(FWD_NOW, VZ, i, j);
+  let shear = dz_forward(FWD_NOW, VX, i, j) + dx_forward(FWD_NOW, VZ, i, j);
+  let sxx = stress[SXX * n + k];
+  let szz = stress[SZZ * n + k];
+  grad[DT_LAMBDA_2MU * n + k] += sxx * exx + szz * ezz;
+  grad[DT_LAMBDA * n + k] += sxx * ezz + szz * exx;
+  grad[DT_MU_XZ * n + k] += stress[SXZ * n + k] * shear;
+  let b = taper(i, j);
+  let vx = b * vel[VX * n + k] + dx_backward_t(WEIGHTED, 0u, i, j) + dz_forward_t(WEIGHTED, 2u, i, j);
+  let vz = b * vel[VZ * n + k] + dz_backward_t(WEIGHTED, 1u, i, j) + dx_forward_t(WEIGHTED, 2u, i, j);
+  vel[VX * n + k] = vx;
+  vel[VZ * n + k] = vz;
+  watch(vx + vz, k);
+}
+
+@compute @workgroup_size(WG_X, WG_Y)
+fn adjoint_stress(@builtin(global_invocation_id) g: vec3<u32>) {
+  let ij = grid_node(g);
+  let i = ij.x;
+  let j = ij.y;
+  if (i >= NX || j >= NZ) { return; }
+  let k = node(i, j);
+  let n = npt();
+  let fx = dx_forward(FWD_BEFORE, VEL_PLANES + SXX, i, j) + dz_backward(FWD_BEFORE, VEL_PLANES + SXZ, i, j);
+  let fz = dx_backward(FWD_BEFORE, VEL_PLANES + SXZ, i, j) + dz_forward(FWD_BEFORE, VEL_PLANES + SZZ, i, j);
+  let b = taper(i, j);
+  grad[DT_OVER_RHO_X * n + k] += b * vel[VX * n + k] * fx;
+  grad[DT_OVER_RHO_Z * n + k] += b * vel[VZ * n + k] * fz;
+  stress[SXX * n + k] += dx_forward_t(BUOYANT, VX, i, j);
+  stress[SZZ * n + k] += dz_forward_t(BUOYANT, VZ, i, j);
+  stress[SXZ * n + k] += dz_backward_t(BUOYANT, VX, i, j) + dx_backward_t(BUOYANT, VZ, i, j);
+}

@@ -1,0 +1,37 @@
+// Discrete adjoint of sh.wgsl: each kernel is the transpose of a forward one, run in reverse order.
+fn weighted_stress(p: u32, k: u32) -> f32 { return param(DT_MU, k) * stress[p * npt() + k]; }
+fn buoyancy_plane(p: u32) -> u32 { return DT_OVER_RHO; }
+
+// Transpose of the stress update s += dt mu G v (plus the taper of the previous reverse step):
+// v^ = taper v^ + G^T (dt mu s^), and d J / d(dt mu) += s^ . G v(n).
+@compute @workgroup_size(WG_X, WG_Y)
+fn adjoint_velocity(@builtin(global_invocation_id) g: vec3<u32>) {
+  let ij = grid_node(g);
+  let i = ij.x;
+  let j = ij.y;
+  if (i >= NX || j >= NZ) { return; }
+  let k = node(i, j);
+  let n = npt();
+  grad[DT_MU * n + k] += stress[SXY * n + k] * dx_forward(FWD_NOW, VY, i, j) +
+                         stress[SZY * n + k] * dz_forward(FWD_NOW, VY, i, j);
+  let v = taper(i, j) * vel[k] + dx_forward_t(WEIGHTED, SXY, i, j) + dz_forward_t(WEIGHTED, SZY, i, j);
+  vel[k] = v;
+  watch(v, k);
+}
+
+// Transpose of the velocity update v = taper (v + dt/rho D s): s^ += D^T (taper dt/rho v^), and
+// d J / d(dt/rho) += taper v^ . D s(n-1/2). (The taper factor on v^ itself is applied by the next
+// reverse step's adjoint_velocity.)
+@compute @workgroup_size(WG_X, WG_Y)
+fn adjoint_stress(@builtin(global_invocation_id) g: vec3<u32>) {
+  let ij = grid_node(g);
+  let i = ij.x;
+  let j = ij.y;
+  if (i >= NX || j >= NZ) { return; }
+  let k = node(i, j);
+  let n = npt();
+  let div = dx_backward(FWD_BEFORE, VEL_PLANES + SXY, i, j) + dz_backward(FWD_BEFORE, VEL_PLANES + SZY, i, j);
+  grad[DT_OVER_RHO * n + k] += taper(i, j) * vel[k] * div;
+  stress[SXY * n + k] += dx_backward_t(BUOYANT, VY, i, j);
+  stress[SZY * n + k] += dz_backward_t(BUOYANT, VY, i, j);
+}

@@ -1,0 +1,42 @@
+// Adjoint of point sources and receivers, and the reverse clock. Composed after stencil.wgsl and
+// fields_adjoint.wgsl.
+override NT: u32;
+override SOURCE_COUNT: u32 = 0u;
+override RECEIVER_COUNT: u32 = 0u;
+
+struct SourcePoint {
+  vel_index: u32,
+  param_index: u32,
+  i: i32,
+  j: i32,
+}
+@group(0) @binding(6) var<storage, read> receivers: array<u32>;        // plane * npt + node (distinct)
+@group(0) @binding(7) var<storage, read> adjoint_source: array<f32>;  // [receiver][NT]: dt * sum_{m>=n} dJ/dd(m)
+@group(0) @binding(8) var<storage, read> sources: array<SourcePoint>;
+@group(0) @binding(9) var<storage, read> source_time: array<f32>;     // [source][NT]
+@group(0) @binding(10) var<storage, read_write> source_adjoint: array<f32>;  // [source][NT]
+
+// Transpose of recording u += dt v: the adjoint velocity receives the accumulated residual.
+@compute @workgroup_size(64)
+fn adjoint_record(@builtin(global_invocation_id) g: vec3<u32>) {
+  let r = g.x;
+  if (r >= RECEIVER_COUNT) { return; }
+  let it = atomicLoad(&status.clock);
+  vel[receivers[r]] += adjoint_source[r * NT + it];
+}
+
+// Transpose of the injection v += taper dt/rho f: the source's share of d J / d(dt/rho), and the
+// adjoint wavefield at the source (d J / d f, for the dot-product test and source inversion).
+@compute @workgroup_size(64)
+fn adjoint_inject(@builtin(global_invocation_id) g: vec3<u32>) {
+  let s = g.x;
+  if (s >= SOURCE_COUNT) { return; }
+  let it = atomicLoad(&status.clock);
+  let p = sources[s];
+  let tv = taper(p.i, p.j) * vel[p.vel_index];
+  grad[p.param_index] += tv * source_time[s * NT + it];
+  source_adjoint[s * NT + it] = params[p.param_index] * tv;
+}
+
+@compute @workgroup_size(1)
+fn reverse_tick() { atomicSub(&status.clock, 1u); }
