@@ -332,6 +332,7 @@ void bench_small(gpu::Device& device, Output& out) {
 
 // Writes DIR/<case>/{meta.txt, material.bin, sources.txt, v0.bin, s0.bin, v.bin, s.bin}: a 256 x 256
 // case, its initial state, and seiswg's state after nt steps, for bench/cuda/fd2d.cu to check.
+// sources.txt: one line per force: velocity plane, buoyancy plane, i, j, then nt values.
 void write_reference(gpu::Device& device, const fs::path& dir) {
   auto write = [](const fs::path& path, const std::vector<float>& v) {
     std::ofstream f(path, std::ios::binary);
@@ -345,7 +346,9 @@ void write_reference(gpu::Device& device, const fs::path& dir) {
       Setup s = homogeneous(n, n);
       const fs::path d = dir / ((scheme == "SH" ? "sh" : "psv") + std::string(random ? "_random" : "_rest"));
       fs::create_directories(d);
-      const auto forces = source_forces(*eq, s, nt, n / 2, 40);
+      // From rest with a point source; or from a random state (every node's stencil, the edges and
+      // the taper matter) without one.
+      const auto forces = random ? std::vector<solver::PointForce>{} : source_forces(*eq, s, nt, n / 2, 40);
       solver::Propagator p(device, *eq, s.model, nt, s.dt, s.taper);
       p.set_receivers({});
       p.set_sources(forces);

@@ -55,13 +55,19 @@ const std::map<std::string, std::set<std::string>>& known_keys() {
         "save_misfit",
         "adjoint_interval",
         "smooth",
-        "save_images"}},
+        "save_images",
+        "misfit_taper",
+        "adjoint_storage",
+        "adjoint_gpu_memory",
+        "adjoint_segment"}},
       {"path", {"output", "output_traces", "model_true", "model_init", "sources", "stations", "traces"}},
   };
   return keys;
 }
 // Sections of Seispie's that belong to other tools (job submission, inversion) and are not checked.
 const std::set<std::string> kForeignSections = {"slurm", "preprocess", "postprocess", "optimize"};
+
+}  // namespace
 
 std::vector<std::unique_ptr<physics::WaveEquation>> wave_equations(const ForwardCase& c) {
   std::vector<std::unique_ptr<physics::WaveEquation>> list;
@@ -76,6 +82,39 @@ int nearest_index(double coordinate, double origin, double spacing) {
   const double index = std::nearbyint((coordinate - origin) / spacing);
   return std::abs(index) < 1e9 ? int(index) : -1;
 }
+
+std::size_t run_count(const ForwardCase& c) { return c.combine_sources ? 1 : c.sources.size(); }
+
+std::vector<PointReceiver> receivers_for(const ForwardCase& c, const physics::WaveEquation& eq) {
+  const auto& grid = c.model.grid;
+  std::vector<PointReceiver> receivers;
+  for (const auto& comp : eq.components())
+    for (const auto& st : c.stations)
+      receivers.push_back(
+          {comp.velocity_plane, nearest_index(st.x, grid.x0, grid.dx), nearest_index(st.z, grid.z0, grid.dz)});
+  return receivers;
+}
+
+std::vector<PointForce> forces_for(const ForwardCase& c, const physics::WaveEquation& eq, std::size_t run) {
+  const auto& grid = c.model.grid;
+  std::vector<PointForce> forces;
+  for (std::size_t s = 0; s < c.sources.size(); ++s) {
+    if (!c.combine_sources && s != run) continue;
+    const auto& src = c.sources[s];
+    const auto stf = ricker(c.nt, c.dt, src.f0, src.t0, src.amp);
+    for (const auto& f : eq.forcing(src.angle_deg)) {
+      if (f.weight == 0) continue;
+      PointForce force{f.velocity_plane, f.buoyancy_plane, nearest_index(src.x, grid.x0, grid.dx),
+                       nearest_index(src.z, grid.z0, grid.dz), {}};
+      force.values.reserve(stf.size());
+      for (double v : stf) force.values.push_back(float(f.weight * v));
+      forces.push_back(std::move(force));
+    }
+  }
+  return forces;
+}
+
+namespace {
 
 template <class Point>
 void check_inside(const io::Grid& g, const Point& p, const fs::path& file, const char* what) {
@@ -139,9 +178,9 @@ ForwardCase load_forward_case(const fs::path& config_path) {
   io::warn_unknown_keys(cfg, known);
 
   c.mode = cfg.get_string_or("workflow", "mode", "forward");
-  if (c.mode != "forward")
+  if (c.mode != "forward" && c.mode != "adjoint")
     throw InputError(cfg.where("workflow", "mode") + ": mode '" + c.mode +
-                     "' is not available in this version of seiswg (supported: forward)");
+                     "' is not available in this version of seiswg (supported: forward, adjoint)");
   const std::string method = cfg.get_string_or("solver", "method", "fd2d");
   if (method != "fd2d")
     throw InputError(cfg.where("solver", "method") + ": only the fd2d method exists (got '" + method + "')");
@@ -192,32 +231,56 @@ ForwardCase load_forward_case(const fs::path& config_path) {
   auto traces = cfg.get_path("output_traces");
   c.output_traces = traces ? *traces : c.output;
 
-  // Forward runs use the true model when there is one (Seispie), else the initial model.
-  auto model_dir = cfg.get_path("model_true");
-  std::string model_key = "model_true";
-  if (!model_dir) {
-    model_dir = cfg.get_path("model_init");
-    model_key = "model_init";
-  }
-  if (!model_dir)
-    throw InputError(cfg.file.string() + ": missing [path] model_true (or model_init): the model folder");
-  if (!fs::is_directory(*model_dir))
-    throw InputError(cfg.where("path", model_key) + ": model folder " + model_dir->string() +
-                     " does not exist");
-
   std::vector<std::string> names;
   for (const auto& eq : wave_equations(c))
     for (const auto& n : eq->model_names())
       if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
-  c.model = io::read_model(*model_dir, names);
-  for (const auto& eq : wave_equations(c)) {
-    eq->validate(c.model);
-    const double limit = eq->max_stable_dt(c.model);
-    if (c.dt > limit)
-      throw InputError(
-          cfg.where("solver", "dt") + ": dt = " + fmt(c.dt) + " s exceeds the stability limit of the " +
-          eq->name() + " scheme for this model (dx = " + fmt(c.model.grid.dx) +
-          " m, dz = " + fmt(c.model.grid.dz) + " m): the largest stable dt is " + fmt(limit, 6) + " s");
+  auto load_model = [&](const std::string& key, const std::string& what) {
+    auto dir = cfg.get_path(key);
+    if (!dir) throw InputError(cfg.file.string() + ": missing [path] " + key + " (" + what + ")");
+    if (!fs::is_directory(*dir))
+      throw InputError(cfg.where("path", key) + ": model folder " + dir->string() + " does not exist");
+    io::Model m = io::read_model(*dir, names);
+    for (const auto& eq : wave_equations(c)) {
+      eq->validate(m);
+      const double limit = eq->max_stable_dt(m);
+      if (c.dt > limit)
+        throw InputError(cfg.where("solver", "dt") + ": dt = " + fmt(c.dt) + " s exceeds the stability limit of the " +
+                         eq->name() + " scheme for the model in " + dir->string() + " (dx = " + fmt(m.grid.dx) +
+                         " m, dz = " + fmt(m.grid.dz) + " m): the largest stable dt is " + fmt(limit, 6) + " s");
+    }
+    return m;
+  };
+  if (c.mode == "forward") {
+    // Forward runs use the true model when there is one (Seispie), else the initial model.
+    c.model = load_model(cfg.get_path("model_true") ? "model_true" : "model_init", "the model folder");
+  } else {
+    c.model = load_model("model_init", "the starting model of an adjoint run");
+    c.observed_traces = cfg.get_path("traces");
+    if (c.observed_traces) {
+      if (!fs::is_directory(*c.observed_traces))
+        throw InputError(cfg.where("path", "traces") + ": folder of observed traces " +
+                         c.observed_traces->string() + " does not exist");
+    } else {
+      c.model_true = load_model("model_true", "the true model, to compute observed traces; or give [path] traces");
+      const auto &a = c.model.grid, &b = c.model_true->grid;
+      if (a.nx != b.nx || a.nz != b.nz || std::abs(a.dx - b.dx) > 1e-6 * a.dx || std::abs(a.dz - b.dz) > 1e-6 * a.dz)
+        throw InputError(cfg.where("path", "model_true") + ": the true model's grid (" + std::to_string(b.nx) + " x " +
+                         std::to_string(b.nz) + ") differs from model_init's (" + std::to_string(a.nx) + " x " +
+                         std::to_string(a.nz) + ")");
+    }
+    c.misfit_taper = cfg.get_double_or("solver", "misfit_taper", 0.0);
+    if (c.misfit_taper < 0 || c.misfit_taper >= 0.5)
+      throw InputError(cfg.where("solver", "misfit_taper") +
+                       ": the cosine taper's width is a fraction of the trace length in [0, 0.5)");
+    c.adjoint_storage = cfg.get_string_or("solver", "adjoint_storage", "auto");
+    const double gb = cfg.get_double_or("solver", "adjoint_gpu_memory", 0.0);
+    if (gb < 0) throw InputError(cfg.where("solver", "adjoint_gpu_memory") + ": must be >= 0 (GB; 0 = no limit)");
+    c.adjoint_gpu_bytes = std::uint64_t(gb * 1e9);
+    const long segment = cfg.get_int_or("solver", "adjoint_segment", 0);
+    if (segment < 0) throw InputError(cfg.where("solver", "adjoint_segment") + ": must be >= 0 (0 = automatic)");
+    c.adjoint_segment = int(segment);
+    if (c.spin) throw InputError(cfg.where("solver", "spin") + ": adjoint runs are not available for Cosserat media yet");
   }
 
   auto sources = cfg.get_path("sources");
@@ -291,33 +354,12 @@ RunSummary run_forward(const ForwardCase& c, const RunOptions& options, std::ost
   for (const auto& eq : equations) {
     Propagator propagator(*device, *eq, c.model, c.nt, c.dt, c.taper);
     const auto components = eq->components();
-    std::vector<PointReceiver> receivers;
-    for (const auto& comp : components)
-      for (const auto& st : c.stations)
-        receivers.push_back({comp.velocity_plane, nearest_index(st.x, grid.x0, grid.dx),
-                             nearest_index(st.z, grid.z0, grid.dz)});
-    propagator.set_receivers(receivers);
+    propagator.set_receivers(receivers_for(c, *eq));
 
     // One run with every source, or one run per source (Seispie's combine_sources).
-    const std::size_t runs = c.combine_sources ? 1 : c.sources.size();
+    const std::size_t runs = run_count(c);
     for (std::size_t run = 0; run < runs; ++run) {
-      std::vector<PointForce> forces;
-      for (std::size_t s = 0; s < c.sources.size(); ++s) {
-        if (!c.combine_sources && s != run) continue;
-        const auto& src = c.sources[s];
-        const auto stf = ricker(c.nt, c.dt, src.f0, src.t0, src.amp);
-        for (const auto& f : eq->forcing(src.angle_deg)) {
-          if (f.weight == 0) continue;
-          PointForce force{f.velocity_plane,
-                           f.buoyancy_plane,
-                           nearest_index(src.x, grid.x0, grid.dx),
-                           nearest_index(src.z, grid.z0, grid.dz),
-                           {}};
-          force.values.reserve(stf.size());
-          for (double v : stf) force.values.push_back(float(f.weight * v));
-          forces.push_back(std::move(force));
-        }
-      }
+      const auto forces = forces_for(c, *eq, run);
       propagator.set_sources(forces);
       propagator.reset();
 

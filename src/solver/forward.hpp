@@ -1,12 +1,16 @@
 #pragma once
 // The forward workflow: a Seispie case folder in, traces / snapshots / pictures out.
+#include <cstdint>
 #include <filesystem>
 #include <iosfwd>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "io/config.hpp"
 #include "io/seispie_files.hpp"
+#include "physics/wave_equation.hpp"
 #include "solver/propagator.hpp"
 
 namespace seiswg::solver {
@@ -28,7 +32,25 @@ struct ForwardCase {
   std::vector<io::SourceSpec> sources;
   std::vector<io::StationSpec> stations;
   std::filesystem::path sources_file, stations_file;
+
+  // Adjoint mode: synthetics in `model` (model_init); observed traces from `model_true` or from
+  // the .npy files in `observed_traces`.
+  std::optional<io::Model> model_true;
+  std::optional<std::filesystem::path> observed_traces;
+  double misfit_taper = 0;              // cosine taper width as a fraction of the trace length
+  std::string adjoint_storage = "auto";  // auto | gpu | checkpoint
+  std::uint64_t adjoint_gpu_bytes = 0;   // GPU budget for stored states (0: the adapter's limit)
+  int adjoint_segment = 0;               // checkpoint segment length (0: automatic)
 };
+
+// The wave equations a case simulates, its runs (1 when sources are combined, else one per
+// source), and the points of each run.
+std::vector<std::unique_ptr<physics::WaveEquation>> wave_equations(const ForwardCase& c);
+std::size_t run_count(const ForwardCase& c);
+std::vector<PointReceiver> receivers_for(const ForwardCase& c, const physics::WaveEquation& eq);
+std::vector<PointForce> forces_for(const ForwardCase& c, const physics::WaveEquation& eq, std::size_t run);
+// Seispie's nearest node index, round(x / dx) with ties to even.
+int nearest_index(double coordinate, double origin, double spacing);
 
 // Reads config, model, sources and stations; every check that needs no GPU. Throws InputError.
 ForwardCase load_forward_case(const std::filesystem::path& config_path);

@@ -6,6 +6,7 @@
 
 #include "gpu/device.hpp"
 #include "io/error.hpp"
+#include "solver/adjoint_workflow.hpp"
 #include "solver/forward.hpp"
 
 namespace {
@@ -93,7 +94,10 @@ int run(const std::vector<std::string>& args) {
     return 2;
   }
   const auto c = seiswg::solver::load_forward_case(config);
-  seiswg::solver::run_forward(c, options, std::cerr);
+  if (c.mode == "adjoint")
+    seiswg::solver::run_adjoint(c, options, std::cerr);
+  else
+    seiswg::solver::run_forward(c, options, std::cerr);
   return 0;
 }
 

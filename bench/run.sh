@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# seiswg's performance benchmark, one command: bash bench/run.sh [--quick]
+#
+# Builds what is missing (seiswg and seiswg-bench with CMake where the build tree belongs to this
+# checkout; the plain CUDA port bench/cuda/fd2d.cu with nvcc where nvcc and an NVIDIA GPU are), then
+# on the same card: checks the CUDA port against seiswg, measures the copy roof, SH and P-SV from 256²
+# to the largest grid that fits (kernels, GPU timestamps per kernel, end to end), the same in CUDA,
+# Seispie's small forward example, and prints a Markdown table. Writes results-<card>.md and
+# results-<card>.jsonl into $OUT when set (the device tool), else into bench/.
+# --quick: tiny grids only (a smoke test, e.g. on the CPU through lavapipe).
+# On a bare GPU machine, carry .gl (libvulkan1 .deb), .deps/dawn and build/native/{seiswg,seiswg-bench}.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+quick=0
+[ "${1:-}" = "--quick" ] && quick=1
+dest=${OUT:-$root/bench}
+mkdir -p "$dest"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+say() { echo "== $*" >&2; }
+
+# Vulkan loader: a bare machine has the NVIDIA driver but no loader (see bench/gpu_check.sh).
+if ! ldconfig -p | grep -q 'libvulkan\.so\.1'; then
+  for f in .gl/*.deb; do [ -f "$f" ] && dpkg -x "$f" /; done
+  ldconfig
+fi
+export VK_DRIVER_FILES=${VK_DRIVER_FILES:-/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json}
+[ -f "$VK_DRIVER_FILES" ] || unset VK_DRIVER_FILES
+export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-/tmp}
+
+# seiswg and seiswg-bench: rebuild where this checkout's build tree is (or none is), else use the
+# carried binaries (a build tree configured elsewhere cannot be rebuilt in place).
+bin=build/native
+cache_home=$(sed -n 's/^CMAKE_HOME_DIRECTORY:INTERNAL=//p' $bin/CMakeCache.txt 2>/dev/null)
+if command -v cmake >/dev/null && command -v ninja >/dev/null && { [ "$cache_home" = "$root" ] || [ ! -x $bin/seiswg-bench ]; }; then
+  say "building seiswg and seiswg-bench"
+  [ "$cache_home" = "$root" ] || rm -rf $bin
+  { cmake --preset native >/dev/null && cmake --build $bin --target seiswg seiswg-bench; } >&2 ||
+    { say "build failed"; exit 1; }
+fi
+[ -x $bin/seiswg-bench ] || { say "no $bin/seiswg-bench (build it: cmake --preset native && cmake --build build/native)"; exit 1; }
+
+# The CUDA port, built here with nvcc for this card.
+cuda=""
+nvcc=$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)
+if [ -x "$nvcc" ] && nvidia-smi -L >/dev/null 2>&1; then
+  mkdir -p build/cuda
+  say "building bench/cuda/fd2d.cu with $nvcc"
+  if "$nvcc" -O3 -std=c++17 -arch=native -o build/cuda/fd2d bench/cuda/fd2d.cu >&2 ||
+    "$nvcc" -O3 -std=c++17 -arch=sm_90 -o build/cuda/fd2d bench/cuda/fd2d.cu >&2; then
+    cuda=build/cuda/fd2d
+  fi
+fi
+
+results=$work/results.jsonl
+: >"$results"
+emit() { echo "$1" | tee -a "$results"; }
+if nvidia-smi -L >/dev/null 2>&1; then
+  IFS=, read -r name memory driver < <(nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader | head -1)
+  emit "{\"what\": \"card\", \"name\": \"$name\", \"memory\": \"${memory# }\", \"driver\": \"${driver# }\", \"date\": \"$(date -u +%F)\"}"
+else
+  name=$($bin/seiswg info 2>/dev/null | sed -n '1s/ (.*//p')
+  emit "{\"what\": \"card\", \"name\": \"${name:-unknown}\", \"memory\": \"?\", \"driver\": \"?\", \"date\": \"$(date -u +%F)\"}"
+fi
+slug=$(echo "${name:-unknown}" | tr 'A-Z' 'a-z' | sed 's/[^a-z0-9]\+/-/g; s/^-//; s/-$//')
+
+if [ $quick = 1 ]; then
+  sizes_sh=64,128
+  sizes_psv=64,128
+  extra=(--copy-mib 64 --no-small)
+else
+  sizes_sh=256,512,1024,2048,4096,8192,16384
+  sizes_psv=256,512,1024,2048,4096,8192,16384
+  extra=()
+fi
+
+# 1. Correctness of the CUDA port: the same small cases in both, compared.
+if [ -n "$cuda" ]; then
+  say "CUDA port vs seiswg"
+  $bin/seiswg-bench reference "$work/ref" >&2 && $cuda check "$work/ref" | tee -a "$results"
+fi
+# 2. CUDA timings (roof, kernels, small case), then seiswg's on the same card.
+if [ -n "$cuda" ]; then
+  say "CUDA timings"
+  if [ $quick = 1 ]; then $cuda run --sh $sizes_sh --psv $sizes_psv --no-small; else $cuda run; fi | tee -a "$results"
+fi
+say "seiswg timings"
+$bin/seiswg-bench run --sh $sizes_sh --psv $sizes_psv "${extra[@]}" | tee -a "$results"
+
+# 3. The CLI end to end (whole process: device open, inputs, run, outputs).
+cli() {  # label, case dir
+  local t0 t1 line
+  rm -rf "$2/output"
+  t0=$(date +%s.%N)
+  line=$($bin/seiswg run "$2" 2>&1 | grep '^seiswg:' | tail -1)
+  t1=$(date +%s.%N)
+  emit "{\"what\": \"cli\", \"case\": \"$1\", \"wall_s\": $(awk "BEGIN{print $t1 - $t0}"), \"summary\": \"${line//\"/}\"}"
+}
+if [ $quick = 0 ]; then
+  say "seiswg run (CLI)"
+  python3 bench/make_case.py "$work/seispie_fwd" --nx 201 --nz 201 --nt 4800 --sources 12 --h 1000 --dt 0.06 \
+    --receivers 60 --combine no
+  cli "201² × 4800 × 12 sources" "$work/seispie_fwd"
+  if python3 -c 'import numpy' 2>/dev/null; then
+    python3 bench/make_case.py "$work/sh4096" --nx 4096 --nz 4096 --nt 1000 --sh yes --psv no
+    cli "SH 4096² × 1000" "$work/sh4096"
+    python3 bench/make_case.py "$work/psv4096" --nx 4096 --nz 4096 --nt 1000 --sh no --psv yes
+    cli "P-SV 4096² × 1000" "$work/psv4096"
+  fi
+fi
+
+cp "$results" "$dest/results-$slug.jsonl"
+python3 bench/report.py "$results" --command "bash bench/run.sh${1:+ $1}" >"$dest/results-$slug.md"
+cat "$dest/results-$slug.md"
+say "written: $dest/results-$slug.md"
