@@ -51,7 +51,8 @@ void dot_product_test(const Medium& medium) {
   const int nx = 44, nz = 38, nt = 300;
   const auto model = smooth_model(nx, nz, medium.h, medium.base);
   const auto physics = medium.make();
-  solver::Propagator p(test::test_device(), *physics, model, nt, medium.dt, {true, true, false, true, 8, 0.03});
+  solver::Propagator p(test::test_device(), *physics, model, nt, medium.dt,
+                       {true, true, false, true, 8, 0.03});
   std::mt19937 rng(7);
   std::vector<solver::PointForce> forces;
   for (auto [i, j] : {std::pair{12, 10}, std::pair{30, 20}})
@@ -59,7 +60,8 @@ void dot_product_test(const Medium& medium) {
       forces.push_back({f.velocity_plane, f.buoyancy_plane, i, j, random_series(rng, nt)});
   std::vector<solver::PointReceiver> receivers;
   for (const auto& c : physics->components())
-    for (auto [i, j] : {std::pair{5, 30}, std::pair{20, 3}, std::pair{38, 33}, std::pair{38, 33}, std::pair{1, 1}})
+    for (auto [i, j] :
+         {std::pair{5, 30}, std::pair{20, 3}, std::pair{38, 33}, std::pair{38, 33}, std::pair{1, 1}})
       receivers.push_back({c.velocity_plane, i, j});
   p.set_sources(forces);
   p.set_receivers(receivers);
@@ -70,7 +72,8 @@ void dot_product_test(const Medium& medium) {
   for (auto& d : data) d = normal(rng);
   const auto source_adjoint = adjoint.reverse(data);
   double lhs = 0, rhs = 0, scale = 0;
-  for (std::size_t k = 0; k < traces.size(); ++k) lhs += double(traces[k]) * data[k], scale += std::abs(double(traces[k]) * data[k]);
+  for (std::size_t k = 0; k < traces.size(); ++k)
+    lhs += double(traces[k]) * data[k], scale += std::abs(double(traces[k]) * data[k]);
   // Source rows come back in the order of their velocity sample (plane * npt + node).
   auto sorted = forces;
   std::sort(sorted.begin(), sorted.end(), [&](const auto& a, const auto& b) {
@@ -79,10 +82,11 @@ void dot_product_test(const Medium& medium) {
   });
   for (std::size_t s = 0; s < sorted.size(); ++s)
     for (int n = 0; n < nt; ++n)
-      rhs += double(sorted[s].values[std::size_t(n)]) * double(source_adjoint[s * std::size_t(nt) + std::size_t(n)]);
+      rhs += double(sorted[s].values[std::size_t(n)]) *
+             double(source_adjoint[s * std::size_t(nt) + std::size_t(n)]);
   const double mismatch = std::abs(lhs - rhs) / std::max(std::abs(lhs), std::abs(rhs));
-  std::printf("%s dot-product test: <Lf,d> = %.9e, <f,L'd> = %.9e, relative mismatch %.2e\n", medium.name, lhs,
-              rhs, mismatch);
+  std::printf("%s dot-product test: <Lf,d> = %.9e, <f,L'd> = %.9e, relative mismatch %.2e\n", medium.name,
+              lhs, rhs, mismatch);
   EXPECT_LT(mismatch, 1e-4);
 }
 
@@ -104,8 +108,8 @@ struct GradientCase {
     for (auto [i, j] : {std::pair{10, 6}, std::pair{28, 7}}) {
       const auto stf = solver::ricker(nt, medium.dt, f0, t0, 1e9);
       for (const auto& f : physics->forcing(30))
-        forces.push_back({f.velocity_plane, f.buoyancy_plane, i, j,
-                          std::vector<float>(stf.begin(), stf.end())});
+        forces.push_back(
+            {f.velocity_plane, f.buoyancy_plane, i, j, std::vector<float>(stf.begin(), stf.end())});
       for (auto& v : forces.back().values) v *= float(f0);
     }
     for (const auto& c : physics->components())
@@ -124,7 +128,8 @@ struct GradientCase {
   double misfit(const io::Model& model) const {
     const auto d = traces(model);
     double j = 0;
-    for (std::size_t k = 0; k < d.size(); ++k) j += 0.5 * (double(d[k]) - observed[k]) * (double(d[k]) - observed[k]);
+    for (std::size_t k = 0; k < d.size(); ++k)
+      j += 0.5 * (double(d[k]) - observed[k]) * (double(d[k]) - observed[k]);
     return j * medium.dt;
   }
   // d J / d model parameter, by the adjoint, with the given storage plan.
@@ -133,7 +138,8 @@ struct GradientCase {
     solver::Propagator p(test::test_device(), *physics, model, nt, medium.dt, taper);
     p.set_sources(forces);
     p.set_receivers(receivers);
-    solver::Adjoint adjoint(p, solver::plan_storage(test::test_device(), p.state_bytes(), nt, storage, 0, segment));
+    solver::Adjoint adjoint(
+        p, solver::plan_storage(test::test_device(), p.state_bytes(), nt, storage, 0, segment));
     const auto d = adjoint.forward();
     std::vector<double> residual(d.size());
     for (std::size_t k = 0; k < d.size(); ++k) residual[k] = (double(d[k]) - observed[k]) * medium.dt;
@@ -153,9 +159,12 @@ io::Model perturbed(const io::Model& m, const std::string& name, const std::vect
     double rho = f["rho"][k], vs = f["vs"][k], vp = psv ? double(f["vp"][k]) : 0.0;
     double mu = rho * vs * vs, lambda = rho * vp * vp - 2 * mu;
     const double d = h * dm[k];
-    if (name == "vs") vs += d;
-    else if (name == "vp") vp += d;
-    else if (name == "rho_velocity") rho += d;
+    if (name == "vs")
+      vs += d;
+    else if (name == "vp")
+      vp += d;
+    else if (name == "rho_velocity")
+      rho += d;
     else {
       if (name == "mu") mu += d;
       if (name == "lambda") lambda += d;
@@ -195,11 +204,14 @@ void taylor_test(const Medium& medium, const std::string& name, double scale) {
   for (std::size_t k = 0; k < dm.size(); ++k) directional += g[k] * dm[k];
   const double j0 = c.misfit(model);
   std::vector<double> hs = {1.0, 0.3, 0.1, 0.03, 0.01}, remainders;
-  for (double h : hs) remainders.push_back(std::abs(c.misfit(perturbed(model, name, dm, h)) - j0 - h * directional));
+  for (double h : hs)
+    remainders.push_back(std::abs(c.misfit(perturbed(model, name, dm, h)) - j0 - h * directional));
   const double h = 0.1;
-  const double central = (c.misfit(perturbed(model, name, dm, h)) - c.misfit(perturbed(model, name, dm, -h))) / (2 * h);
-  std::printf("%s Taylor test for %s: J = %.6e, <g, dm> = %.6e, central FD %.6e (%.2e)\n  remainders:", medium.name,
-              name.c_str(), j0, directional, central, std::abs(central - directional) / std::abs(central));
+  const double central =
+      (c.misfit(perturbed(model, name, dm, h)) - c.misfit(perturbed(model, name, dm, -h))) / (2 * h);
+  std::printf(
+      "%s Taylor test for %s: J = %.6e, <g, dm> = %.6e, central FD %.6e (%.2e)\n  remainders:", medium.name,
+      name.c_str(), j0, directional, central, std::abs(central - directional) / std::abs(central));
   for (std::size_t i = 0; i < hs.size(); ++i) std::printf(" h=%g: %.3e", hs[i], remainders[i]);
   std::printf("\n");
   EXPECT_LT(std::abs(central - directional), 0.01 * std::abs(central));

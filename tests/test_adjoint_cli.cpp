@@ -43,7 +43,8 @@ fs::path write_cases(const std::string& adjoint_extra = "", bool psv = false) {
   for (const char* name : {"x", "z", "vp", "vs", "rho"}) {
     auto values = io::read_field_bin(root / "forward/model" / (std::string("proc000000_") + name + ".bin"));
     if (std::string(name) == "vs") values.assign(values.size(), 1000.0f);
-    test::write_model_file(root / "forward/model_init" / (std::string("proc000000_") + name + ".bin"), values);
+    test::write_model_file(root / "forward/model_init" / (std::string("proc000000_") + name + ".bin"),
+                           values);
   }
   std::ofstream(root / "adjoint/config.ini") << "";
   fs::create_directories(root / "adjoint");
@@ -66,7 +67,8 @@ TEST(AdjointCli, InheritingCaseWritesMisfitAndKernels) {
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("storing 160 steps x 3 fields on the GPU"), std::string::npos) << r.output;
   for (const char* k : {"kmu", "krho", "kvs", "krho_velocity"}) {
-    const auto values = io::read_field_bin(root / "adjoint/output/kernels" / (std::string("proc000000_") + k + ".bin"));
+    const auto values =
+        io::read_field_bin(root / "adjoint/output/kernels" / (std::string("proc000000_") + k + ".bin"));
     ASSERT_EQ(values.size(), std::size_t(kN * kN)) << k;
     double norm = 0;
     for (float v : values) norm += double(v) * v;

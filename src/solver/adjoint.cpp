@@ -13,7 +13,8 @@ std::string StoragePlan::describe(int nt, std::uint32_t fields) const {
   std::ostringstream s;
   s.precision(3);
   if (mode == Mode::gpu) {
-    s << "storing " << nt << " steps x " << fields << " fields on the GPU: " << double(gpu_bytes) / 1e9 << " GB";
+    s << "storing " << nt << " steps x " << fields << " fields on the GPU: " << double(gpu_bytes) / 1e9
+      << " GB";
   } else {
     const int segments = (nt + segment_steps - 1) / segment_steps;
     s << "checkpointing: " << segments - 1 << " checkpoints in host memory (" << double(host_bytes) / 1e9
@@ -23,8 +24,8 @@ std::string StoragePlan::describe(int nt, std::uint32_t fields) const {
   return s.str();
 }
 
-StoragePlan plan_storage(const gpu::Device& device, std::uint64_t state_bytes, int nt, const std::string& requested,
-                         std::uint64_t gpu_budget, int segment_steps) {
+StoragePlan plan_storage(const gpu::Device& device, std::uint64_t state_bytes, int nt,
+                         const std::string& requested, std::uint64_t gpu_budget, int segment_steps) {
   const auto& lim = device.limits();
   std::uint64_t budget = std::min(lim.max_storage_binding_size, lim.max_buffer_size);
   if (gpu_budget > 0) budget = std::min(budget, gpu_budget);
@@ -43,8 +44,9 @@ StoragePlan plan_storage(const gpu::Device& device, std::uint64_t state_bytes, i
     plan.segment_steps = nt;
   } else if (requested == "checkpoint" || requested == "auto") {
     plan.mode = StoragePlan::Mode::checkpoint;
-    int k = segment_steps > 0 ? segment_steps
-                              : (requested == "auto" ? int(max_slots - 1) : int(std::ceil(std::sqrt(double(nt)))));
+    int k = segment_steps > 0
+                ? segment_steps
+                : (requested == "auto" ? int(max_slots - 1) : int(std::ceil(std::sqrt(double(nt)))));
     k = std::max(1, std::min({k, nt, int(max_slots - 1)}));
     plan.segment_steps = k;
   } else {
@@ -64,7 +66,7 @@ struct Adjoint::Impl {
   gpu::Buffer receivers, adjoint_source, source_adjoint;
   gpu::Kernel velocity, stress, record, inject, tick;
   gpu::BindGroup velocity_bg, stress_bg, record_bg, inject_bg, tick_bg;
-  std::vector<std::uint32_t> unique_receivers;   // distinct plane * npt + node
+  std::vector<std::uint32_t> unique_receivers;  // distinct plane * npt + node
   std::vector<std::size_t> receiver_slot;       // receiver -> index in unique_receivers
   std::vector<std::vector<float>> checkpoints;  // state when `segment start` steps are done
   bool have_forward = false;
@@ -93,7 +95,8 @@ struct Adjoint::Impl {
   }
 };
 
-Adjoint::Adjoint(Propagator& forward, const StoragePlan& plan) : impl_(std::make_unique<Impl>(forward, plan)) {
+Adjoint::Adjoint(Propagator& forward, const StoragePlan& plan)
+    : impl_(std::make_unique<Impl>(forward, plan)) {
   auto& s = *impl_;
   auto& f = s.f;
   const std::string code = std::string(wgsl::source("physics/common/stencil.wgsl")) +
@@ -132,11 +135,13 @@ Adjoint::Adjoint(Propagator& forward, const StoragePlan& plan) : impl_(std::make
   c.push_back({"NT", double(f.nt)});
   c.push_back({"SOURCE_COUNT", double(f.source_count)});
   c.push_back({"RECEIVER_COUNT", double(s.unique_receivers.size())});
-  const std::string points = code + std::string(wgsl::source("solver/adjoint_points.wgsl"));
+  const std::string points = code + std::string(wgsl::source("solver/points.wgsl")) +
+                             std::string(wgsl::source("solver/adjoint_points.wgsl"));
   s.record = f.device.create_kernel(points, "adjoint_record", c, "adjoint record");
   s.inject = f.device.create_kernel(points, "adjoint_inject", c, "adjoint inject");
   s.tick = f.device.create_kernel(points, "reverse_tick", c, "reverse tick");
-  s.record_bg = f.device.bind(s.record, {{0, &s.adj_vel}, {3, &s.status}, {6, &s.receivers}, {7, &s.adjoint_source}});
+  s.record_bg =
+      f.device.bind(s.record, {{0, &s.adj_vel}, {3, &s.status}, {6, &s.receivers}, {7, &s.adjoint_source}});
   s.inject_bg = f.device.bind(s.inject, {{0, &s.adj_vel},
                                          {2, &f.material},
                                          {3, &s.status},
@@ -167,7 +172,8 @@ std::vector<float> Adjoint::forward() {
   BlowUp blow_up;
   s.forward.completed_steps(&blow_up);
   if (blow_up.happened)
-    throw std::runtime_error("the forward run became unstable (NaN or Inf) at step " + std::to_string(blow_up.step));
+    throw std::runtime_error("the forward run became unstable (NaN or Inf) at step " +
+                             std::to_string(blow_up.step));
   s.have_forward = true;
   return s.forward.traces();
 }
@@ -177,7 +183,8 @@ std::vector<float> Adjoint::reverse(const std::vector<double>& dj_dtraces) {
   auto& f = s.f;
   if (!s.have_forward) throw std::logic_error("Adjoint::reverse before Adjoint::forward");
   const std::size_t nt = std::size_t(f.nt);
-  if (dj_dtraces.size() != s.receiver_slot.size() * nt) throw std::logic_error("dJ/dtraces has the wrong size");
+  if (dj_dtraces.size() != s.receiver_slot.size() * nt)
+    throw std::logic_error("dJ/dtraces has the wrong size");
   // Transposed recording: trace sample m = dt * sum of velocities up to step m, so the adjoint
   // velocity at step n receives dt * sum_{m >= n} dJ/d(sample m).
   std::vector<double> sums(s.unique_receivers.size() * nt, 0.0);
@@ -197,13 +204,15 @@ std::vector<float> Adjoint::reverse(const std::vector<double>& dj_dtraces) {
     f.device.submit(std::move(commands));
   }
   const std::uint32_t gx = f.groups_x(), gy = f.groups_y();
-  const std::uint32_t gr = std::uint32_t((s.unique_receivers.size() + 63) / 64), gs = (f.source_count + 63) / 64;
+  const std::uint32_t gr = std::uint32_t((s.unique_receivers.size() + 63) / 64),
+                      gs = (f.source_count + 63) / 64;
   for (int seg = s.segments() - 1; seg >= 0; --seg) {
     const int start = seg * s.plan.segment_steps;
     const int steps = std::min(s.plan.segment_steps, f.nt - start);
     if (s.plan.mode == StoragePlan::Mode::checkpoint)
-      s.fill_store(start, steps, seg > 0 ? std::span<const float>(s.checkpoints[std::size_t(seg - 1)])
-                                         : std::span<const float>());
+      s.fill_store(
+          start, steps,
+          seg > 0 ? std::span<const float>(s.checkpoints[std::size_t(seg - 1)]) : std::span<const float>());
     s.set_status(std::uint32_t(start + steps - 1), std::uint32_t(start));
     constexpr int kStepsPerSubmit = 256;
     for (int done = 0; done < steps;) {
@@ -223,7 +232,8 @@ std::vector<float> Adjoint::reverse(const std::vector<double>& dj_dtraces) {
   std::uint32_t words[4];
   f.device.read(s.status, 0, sizeof words, words);
   if (words[1] != detail::kNone)
-    throw std::runtime_error("the adjoint run became unstable (NaN or Inf) at step " + std::to_string(words[1]));
+    throw std::runtime_error("the adjoint run became unstable (NaN or Inf) at step " +
+                             std::to_string(words[1]));
   std::vector<float> out(std::size_t(f.source_count) * nt);
   f.device.read(s.source_adjoint, 0, out.size() * 4, out.data());
   return out;

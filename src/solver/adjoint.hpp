@@ -26,8 +26,8 @@ struct StoragePlan {
 // Chooses the storage for `nt` steps of states of `state_bytes` each. `requested` is "auto", "gpu"
 // or "checkpoint"; `gpu_budget` bounds the GPU store (0: the adapter's largest binding).
 // Throws InputError when the requested mode cannot fit.
-StoragePlan plan_storage(const gpu::Device& device, std::uint64_t state_bytes, int nt, const std::string& requested,
-                         std::uint64_t gpu_budget, int segment_steps);
+StoragePlan plan_storage(const gpu::Device& device, std::uint64_t state_bytes, int nt,
+                         const std::string& requested, std::uint64_t gpu_budget, int segment_steps);
 
 class Adjoint {
  public:

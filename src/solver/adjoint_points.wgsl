@@ -1,15 +1,5 @@
-// Adjoint of point sources and receivers, and the reverse clock. Composed after stencil.wgsl and
-// fields_adjoint.wgsl.
-override NT: u32;
-override SOURCE_COUNT: u32 = 0u;
-override RECEIVER_COUNT: u32 = 0u;
-
-struct SourcePoint {
-  vel_index: u32,
-  param_index: u32,
-  i: i32,
-  j: i32,
-}
+// Adjoint of point sources and receivers, and the reverse clock. Composed after stencil.wgsl,
+// fields_adjoint.wgsl and points.wgsl.
 @group(0) @binding(6) var<storage, read> receivers: array<u32>;        // plane * npt + node (distinct)
 @group(0) @binding(7) var<storage, read> adjoint_source: array<f32>;  // [receiver][NT]: dt * sum_{m>=n} dJ/dd(m)
 @group(0) @binding(8) var<storage, read> sources: array<SourcePoint>;

@@ -32,15 +32,15 @@ std::vector<float> read_observed(const ForwardCase& c, const physics::WaveEquati
   for (const auto& comp : eq.components()) {
     const fs::path file = *c.observed_traces / (comp.trace_name + "_" + run_tag(c, run) + ".npy");
     if (!fs::exists(file))
-      throw InputError("missing observed traces " + file.string() + " ([path] traces, " + eq.name() + " component " +
-                       comp.trace_name + ")");
+      throw InputError("missing observed traces " + file.string() + " ([path] traces, " + eq.name() +
+                       " component " + comp.trace_name + ")");
     const auto a = io::read_npy(file);
     if (a.shape.size() != 2 || a.shape[0] != nrec || a.shape[1] != nt)
       throw InputError(file.string() + ": observed traces have shape (" +
                        (a.shape.empty() ? std::string() : std::to_string(a.shape[0])) +
-                       (a.shape.size() > 1 ? ", " + std::to_string(a.shape[1]) : std::string()) + "), expected (" +
-                       std::to_string(nrec) + " stations in " + c.stations_file.filename().string() + ", nt = " +
-                       std::to_string(nt) + ")");
+                       (a.shape.size() > 1 ? ", " + std::to_string(a.shape[1]) : std::string()) +
+                       "), expected (" + std::to_string(nrec) + " stations in " +
+                       c.stations_file.filename().string() + ", nt = " + std::to_string(nt) + ")");
     all.insert(all.end(), a.data.begin(), a.data.end());
   }
   return all;
@@ -48,8 +48,8 @@ std::vector<float> read_observed(const ForwardCase& c, const physics::WaveEquati
 
 }  // namespace
 
-double waveform_misfit(std::span<const float> synthetic, std::span<const float> observed, std::size_t nt, double dt,
-                       double taper_fraction, std::vector<double>& dj_dd) {
+double waveform_misfit(std::span<const float> synthetic, std::span<const float> observed, std::size_t nt,
+                       double dt, double taper_fraction, std::vector<double>& dj_dd) {
   std::vector<double> w(nt, 1.0);
   if (taper_fraction > 0) {
     // Seispie's taper: raised cosine over the first and last fraction of the trace.
@@ -87,17 +87,18 @@ RunSummary run_adjoint(const ForwardCase& c, const RunOptions& options, std::ost
   std::map<std::pair<std::string, std::size_t>, std::vector<float>> observed_files;
   if (!c.model_true)
     for (const auto& eq : wave_equations(c))
-      for (std::size_t run = 0; run < run_count(c); ++run) observed_files[{eq->name(), run}] = read_observed(c, *eq, run);
+      for (std::size_t run = 0; run < run_count(c); ++run)
+        observed_files[{eq->name(), run}] = read_observed(c, *eq, run);
 
   for (const auto& eq : wave_equations(c)) {
     const auto receivers = receivers_for(c, *eq);
     Propagator synthetic(*device, *eq, c.model, c.nt, c.dt, c.taper);
     synthetic.set_receivers(receivers);
-    const auto plan =
-        plan_storage(*device, synthetic.state_bytes(), c.nt, c.adjoint_storage, c.adjoint_gpu_bytes, c.adjoint_segment);
+    const auto plan = plan_storage(*device, synthetic.state_bytes(), c.nt, c.adjoint_storage,
+                                   c.adjoint_gpu_bytes, c.adjoint_segment);
     if (!options.quiet)
-      log << "seiswg: " << eq->name() << " adjoint: "
-          << plan.describe(c.nt, eq->velocity_planes() + eq->stress_planes()) << "\n";
+      log << "seiswg: " << eq->name()
+          << " adjoint: " << plan.describe(c.nt, eq->velocity_planes() + eq->stress_planes()) << "\n";
     std::unique_ptr<Propagator> truth;
     if (c.model_true) {
       truth = std::make_unique<Propagator>(*device, *eq, *c.model_true, c.nt, c.dt, c.taper);
@@ -139,7 +140,8 @@ RunSummary run_adjoint(const ForwardCase& c, const RunOptions& options, std::ost
   io::OutputSet outputs;
   std::error_code ec;
   fs::create_directories(c.output / "kernels", ec);
-  if (ec) throw InputError("cannot create output folder " + (c.output / "kernels").string() + ": " + ec.message());
+  if (ec)
+    throw InputError("cannot create output folder " + (c.output / "kernels").string() + ": " + ec.message());
   char text[64];
   std::snprintf(text, sizeof text, "%.17g\n", misfit);
   const fs::path misfit_file = c.output / "misfit.txt";

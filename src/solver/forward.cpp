@@ -90,8 +90,8 @@ std::vector<PointReceiver> receivers_for(const ForwardCase& c, const physics::Wa
   std::vector<PointReceiver> receivers;
   for (const auto& comp : eq.components())
     for (const auto& st : c.stations)
-      receivers.push_back(
-          {comp.velocity_plane, nearest_index(st.x, grid.x0, grid.dx), nearest_index(st.z, grid.z0, grid.dz)});
+      receivers.push_back({comp.velocity_plane, nearest_index(st.x, grid.x0, grid.dx),
+                           nearest_index(st.z, grid.z0, grid.dz)});
   return receivers;
 }
 
@@ -104,8 +104,11 @@ std::vector<PointForce> forces_for(const ForwardCase& c, const physics::WaveEqua
     const auto stf = ricker(c.nt, c.dt, src.f0, src.t0, src.amp);
     for (const auto& f : eq.forcing(src.angle_deg)) {
       if (f.weight == 0) continue;
-      PointForce force{f.velocity_plane, f.buoyancy_plane, nearest_index(src.x, grid.x0, grid.dx),
-                       nearest_index(src.z, grid.z0, grid.dz), {}};
+      PointForce force{f.velocity_plane,
+                       f.buoyancy_plane,
+                       nearest_index(src.x, grid.x0, grid.dx),
+                       nearest_index(src.z, grid.z0, grid.dz),
+                       {}};
       force.values.reserve(stf.size());
       for (double v : stf) force.values.push_back(float(f.weight * v));
       forces.push_back(std::move(force));
@@ -245,9 +248,10 @@ ForwardCase load_forward_case(const fs::path& config_path) {
       eq->validate(m);
       const double limit = eq->max_stable_dt(m);
       if (c.dt > limit)
-        throw InputError(cfg.where("solver", "dt") + ": dt = " + fmt(c.dt) + " s exceeds the stability limit of the " +
-                         eq->name() + " scheme for the model in " + dir->string() + " (dx = " + fmt(m.grid.dx) +
-                         " m, dz = " + fmt(m.grid.dz) + " m): the largest stable dt is " + fmt(limit, 6) + " s");
+        throw InputError(cfg.where("solver", "dt") + ": dt = " + fmt(c.dt) +
+                         " s exceeds the stability limit of the " + eq->name() + " scheme for the model in " +
+                         dir->string() + " (dx = " + fmt(m.grid.dx) + " m, dz = " + fmt(m.grid.dz) +
+                         " m): the largest stable dt is " + fmt(limit, 6) + " s");
     }
     return m;
   };
@@ -262,11 +266,14 @@ ForwardCase load_forward_case(const fs::path& config_path) {
         throw InputError(cfg.where("path", "traces") + ": folder of observed traces " +
                          c.observed_traces->string() + " does not exist");
     } else {
-      c.model_true = load_model("model_true", "the true model, to compute observed traces; or give [path] traces");
+      c.model_true =
+          load_model("model_true", "the true model, to compute observed traces; or give [path] traces");
       const auto &a = c.model.grid, &b = c.model_true->grid;
-      if (a.nx != b.nx || a.nz != b.nz || std::abs(a.dx - b.dx) > 1e-6 * a.dx || std::abs(a.dz - b.dz) > 1e-6 * a.dz)
-        throw InputError(cfg.where("path", "model_true") + ": the true model's grid (" + std::to_string(b.nx) + " x " +
-                         std::to_string(b.nz) + ") differs from model_init's (" + std::to_string(a.nx) + " x " +
+      if (a.nx != b.nx || a.nz != b.nz || std::abs(a.dx - b.dx) > 1e-6 * a.dx ||
+          std::abs(a.dz - b.dz) > 1e-6 * a.dz)
+        throw InputError(cfg.where("path", "model_true") + ": the true model's grid (" +
+                         std::to_string(b.nx) + " x " + std::to_string(b.nz) +
+                         ") differs from model_init's (" + std::to_string(a.nx) + " x " +
                          std::to_string(a.nz) + ")");
     }
     c.misfit_taper = cfg.get_double_or("solver", "misfit_taper", 0.0);
@@ -275,12 +282,16 @@ ForwardCase load_forward_case(const fs::path& config_path) {
                        ": the cosine taper's width is a fraction of the trace length in [0, 0.5)");
     c.adjoint_storage = cfg.get_string_or("solver", "adjoint_storage", "auto");
     const double gb = cfg.get_double_or("solver", "adjoint_gpu_memory", 0.0);
-    if (gb < 0) throw InputError(cfg.where("solver", "adjoint_gpu_memory") + ": must be >= 0 (GB; 0 = no limit)");
+    if (gb < 0)
+      throw InputError(cfg.where("solver", "adjoint_gpu_memory") + ": must be >= 0 (GB; 0 = no limit)");
     c.adjoint_gpu_bytes = std::uint64_t(gb * 1e9);
     const long segment = cfg.get_int_or("solver", "adjoint_segment", 0);
-    if (segment < 0) throw InputError(cfg.where("solver", "adjoint_segment") + ": must be >= 0 (0 = automatic)");
+    if (segment < 0)
+      throw InputError(cfg.where("solver", "adjoint_segment") + ": must be >= 0 (0 = automatic)");
     c.adjoint_segment = int(segment);
-    if (c.spin) throw InputError(cfg.where("solver", "spin") + ": adjoint runs are not available for Cosserat media yet");
+    if (c.spin)
+      throw InputError(cfg.where("solver", "spin") +
+                       ": adjoint runs are not available for Cosserat media yet");
   }
 
   auto sources = cfg.get_path("sources");

@@ -37,7 +37,7 @@ struct ForwardCase {
   // the .npy files in `observed_traces`.
   std::optional<io::Model> model_true;
   std::optional<std::filesystem::path> observed_traces;
-  double misfit_taper = 0;              // cosine taper width as a fraction of the trace length
+  double misfit_taper = 0;               // cosine taper width as a fraction of the trace length
   std::string adjoint_storage = "auto";  // auto | gpu | checkpoint
   std::uint64_t adjoint_gpu_bytes = 0;   // GPU budget for stored states (0: the adapter's limit)
   int adjoint_segment = 0;               // checkpoint segment length (0: automatic)

@@ -1,18 +1,9 @@
-// Point sources and receivers, composed after physics/common/stencil.wgsl.
+// Point sources and receivers, composed after physics/common/stencil.wgsl and solver/points.wgsl.
 // Sources run after the velocity update: adding taper * dt/rho * f to the new velocity equals
 // Seispie's v = taper * (v + dt (div sigma + f) / rho). Receivers integrate the velocity at their
 // node (u += v dt, Seispie's displacement) and store sample `clock` = after that step.
-override NT: u32;
 override DT: f32;
-override SOURCE_COUNT: u32 = 0u;
-override RECEIVER_COUNT: u32 = 0u;
 
-struct SourcePoint {
-  vel_index: u32,    // plane * npt + node of the velocity it drives
-  param_index: u32,  // plane * npt + node of dt / density there
-  i: i32,
-  j: i32,
-}
 @group(0) @binding(4) var<storage, read> sources: array<SourcePoint>;
 @group(0) @binding(5) var<storage, read> source_time: array<f32>;  // [source][NT], force per volume
 @group(0) @binding(6) var<storage, read> receivers: array<u32>;   // plane * npt + node

@@ -1,13 +1,12 @@
 #include "solver/propagator.hpp"
 
-#include "solver/propagator_impl.hpp"
-
 #include <algorithm>
 #include <cstring>
 #include <map>
 #include <sstream>
 
 #include "io/error.hpp"
+#include "solver/propagator_impl.hpp"
 #include "wgsl/embedded.hpp"
 
 namespace seiswg::solver {

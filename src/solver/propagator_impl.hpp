@@ -52,7 +52,7 @@ struct Propagator::Impl {
   gpu::Kernel velocity, stress_update, inject, record;
   gpu::BindGroup velocity_bg, stress_bg, inject_bg, record_bg;
   std::vector<std::pair<std::string, double>> constants;
-  std::vector<SourceRecord> source_records;  // merged point forces, as uploaded
+  std::vector<SourceRecord> source_records;   // merged point forces, as uploaded
   std::vector<std::uint32_t> receiver_index;  // plane * npt + node per receiver, as uploaded
 
   std::uint32_t groups_x() const { return (std::uint32_t(nz) + wg_x - 1) / wg_x; }
@@ -86,7 +86,8 @@ struct Propagator::Impl {
     c.push_back({"DT", dt});
     c.push_back({"SOURCE_COUNT", double(source_count)});
     c.push_back({"RECEIVER_COUNT", double(receiver_count)});
-    const std::string code = detail::forward_prelude() + std::string(wgsl::source("solver/point_sources.wgsl"));
+    const std::string code = detail::forward_prelude() + std::string(wgsl::source("solver/points.wgsl")) +
+                             std::string(wgsl::source("solver/point_sources.wgsl"));
     inject = device.create_kernel(code, "inject", c, "inject");
     record = device.create_kernel(code, "record", c, "record");
     inject_bg = device.bind(
@@ -95,6 +96,5 @@ struct Propagator::Impl {
         record, {{0, &vel}, {3, &status}, {6, &receiver_points}, {7, &receiver_u}, {8, &trace_buffer}});
   }
 };
-
 
 }  // namespace seiswg::solver

@@ -124,5 +124,17 @@ fn watch(x: f32, k: u32) {
   }
 }
 
-// The (i, j) node of this invocation, or false outside the grid.
-fn grid_node(g: vec3<u32>) -> vec2<i32> { return vec2<i32>(i32(g.y), i32(g.x)); }
+// The node of this invocation of a grid kernel (x along z, y along x); `inside` is false for the
+// invocations past the grid's edge, which do nothing.
+struct Node {
+  i: i32,
+  j: i32,
+  k: u32,
+  inside: bool,
+}
+fn grid_node(g: vec3<u32>) -> Node {
+  let i = i32(g.y);
+  let j = i32(g.x);
+  let ok = i < NX && j < NZ;
+  return Node(i, j, select(0u, node(i, j), ok), ok);
+}

@@ -15,11 +15,11 @@ const DT_MU_XZ: u32 = 4u;       // dt mu at sxz (harmonic mean of the 4 nodes ar
 
 @compute @workgroup_size(WG_X, WG_Y)
 fn velocity(@builtin(global_invocation_id) g: vec3<u32>) {
-  let ij = grid_node(g);
-  let i = ij.x;
-  let j = ij.y;
-  if (i >= NX || j >= NZ) { return; }
-  let k = node(i, j);
+  let at = grid_node(g);
+  if (!at.inside) { return; }
+  let i = at.i;
+  let j = at.j;
+  let k = at.k;
   let n = npt();
   let b = taper(i, j);
   let fx = dx_forward(STRESS, SXX, i, j) + dz_backward(STRESS, SXZ, i, j) + extra_force_x(i, j);
@@ -34,11 +34,11 @@ fn velocity(@builtin(global_invocation_id) g: vec3<u32>) {
 
 @compute @workgroup_size(WG_X, WG_Y)
 fn stress_update(@builtin(global_invocation_id) g: vec3<u32>) {
-  let ij = grid_node(g);
-  let i = ij.x;
-  let j = ij.y;
-  if (i >= NX || j >= NZ) { return; }
-  let k = node(i, j);
+  let at = grid_node(g);
+  if (!at.inside) { return; }
+  let i = at.i;
+  let j = at.j;
+  let k = at.k;
   let n = npt();
   let exx = dx_backward(VEL, VX, i, j);
   let ezz = dz_backward(VEL, VZ, i, j);

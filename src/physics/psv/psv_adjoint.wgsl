@@ -13,11 +13,11 @@ fn buoyancy_plane(p: u32) -> u32 { return select(DT_OVER_RHO_Z, DT_OVER_RHO_X, p
 
 @compute @workgroup_size(WG_X, WG_Y)
 fn adjoint_velocity(@builtin(global_invocation_id) g: vec3<u32>) {
-  let ij = grid_node(g);
-  let i = ij.x;
-  let j = ij.y;
-  if (i >= NX || j >= NZ) { return; }
-  let k = node(i, j);
+  let at = grid_node(g);
+  if (!at.inside) { return; }
+  let i = at.i;
+  let j = at.j;
+  let k = at.k;
   let n = npt();
   let exx = dx_backward(FWD_NOW, VX, i, j);
   let ezz = dz_backward(FWD_NOW, VZ, i, j);
@@ -37,11 +37,11 @@ fn adjoint_velocity(@builtin(global_invocation_id) g: vec3<u32>) {
 
 @compute @workgroup_size(WG_X, WG_Y)
 fn adjoint_stress(@builtin(global_invocation_id) g: vec3<u32>) {
-  let ij = grid_node(g);
-  let i = ij.x;
-  let j = ij.y;
-  if (i >= NX || j >= NZ) { return; }
-  let k = node(i, j);
+  let at = grid_node(g);
+  if (!at.inside) { return; }
+  let i = at.i;
+  let j = at.j;
+  let k = at.k;
   let n = npt();
   let fx = dx_forward(FWD_BEFORE, VEL_PLANES + SXX, i, j) + dz_backward(FWD_BEFORE, VEL_PLANES + SXZ, i, j);
   let fz = dx_backward(FWD_BEFORE, VEL_PLANES + SXZ, i, j) + dz_forward(FWD_BEFORE, VEL_PLANES + SZZ, i, j);

@@ -8,11 +8,11 @@ const DT_MU: u32 = 1u;
 
 @compute @workgroup_size(WG_X, WG_Y)
 fn velocity(@builtin(global_invocation_id) g: vec3<u32>) {
-  let ij = grid_node(g);
-  let i = ij.x;
-  let j = ij.y;
-  if (i >= NX || j >= NZ) { return; }
-  let k = node(i, j);
+  let at = grid_node(g);
+  if (!at.inside) { return; }
+  let i = at.i;
+  let j = at.j;
+  let k = at.k;
   let div = dx_backward(STRESS, SXY, i, j) + dz_backward(STRESS, SZY, i, j);
   let v = taper(i, j) * (vel[k] + param(DT_OVER_RHO, k) * div);
   vel[k] = v;
@@ -21,11 +21,11 @@ fn velocity(@builtin(global_invocation_id) g: vec3<u32>) {
 
 @compute @workgroup_size(WG_X, WG_Y)
 fn stress_update(@builtin(global_invocation_id) g: vec3<u32>) {
-  let ij = grid_node(g);
-  let i = ij.x;
-  let j = ij.y;
-  if (i >= NX || j >= NZ) { return; }
-  let k = node(i, j);
+  let at = grid_node(g);
+  if (!at.inside) { return; }
+  let i = at.i;
+  let j = at.j;
+  let k = at.k;
   let dt_mu = param(DT_MU, k);
   let sxy = stress[k] + dt_mu * dx_forward(VEL, VY, i, j);
   let szy = stress[npt() + k] + dt_mu * dz_forward(VEL, VY, i, j);

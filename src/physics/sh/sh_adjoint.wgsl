@@ -6,11 +6,11 @@ fn buoyancy_plane(p: u32) -> u32 { return DT_OVER_RHO; }
 // v^ = taper v^ + G^T (dt mu s^), and d J / d(dt mu) += s^ . G v(n).
 @compute @workgroup_size(WG_X, WG_Y)
 fn adjoint_velocity(@builtin(global_invocation_id) g: vec3<u32>) {
-  let ij = grid_node(g);
-  let i = ij.x;
-  let j = ij.y;
-  if (i >= NX || j >= NZ) { return; }
-  let k = node(i, j);
+  let at = grid_node(g);
+  if (!at.inside) { return; }
+  let i = at.i;
+  let j = at.j;
+  let k = at.k;
   let n = npt();
   grad[DT_MU * n + k] += stress[SXY * n + k] * dx_forward(FWD_NOW, VY, i, j) +
                          stress[SZY * n + k] * dz_forward(FWD_NOW, VY, i, j);
@@ -24,11 +24,11 @@ fn adjoint_velocity(@builtin(global_invocation_id) g: vec3<u32>) {
 // reverse step's adjoint_velocity.)
 @compute @workgroup_size(WG_X, WG_Y)
 fn adjoint_stress(@builtin(global_invocation_id) g: vec3<u32>) {
-  let ij = grid_node(g);
-  let i = ij.x;
-  let j = ij.y;
-  if (i >= NX || j >= NZ) { return; }
-  let k = node(i, j);
+  let at = grid_node(g);
+  if (!at.inside) { return; }
+  let i = at.i;
+  let j = at.j;
+  let k = at.k;
   let n = npt();
   let div = dx_backward(FWD_BEFORE, VEL_PLANES + SXY, i, j) + dz_backward(FWD_BEFORE, VEL_PLANES + SZY, i, j);
   grad[DT_OVER_RHO * n + k] += taper(i, j) * vel[k] * div;
