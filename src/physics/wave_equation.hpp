@@ -53,6 +53,9 @@ class WaveEquation {
   // The medium's adjoint kernels (adjoint_velocity, adjoint_stress), composed after
   // stencil.wgsl and fields_adjoint.wgsl; empty when the medium has no adjoint yet.
   virtual std::string adjoint_wgsl() const { return {}; }
+  // The medium's linearization hooks (born_velocity_term, born_stress_term) plus its kernels,
+  // composed after stencil.wgsl and fields_born.wgsl; empty when not available.
+  virtual std::string born_wgsl() const { return {}; }
   // d J / d model value at every node, from d J / d material-plane value (chain rule through the
   // parameter averaging and dt). Keys are kernel names: "mu", "rho", ... (the parameters the
   // kernels are built from) and the velocity parametrization "vs", "vp", "rho_velocity" (density

@@ -101,6 +101,7 @@ Adjoint::Adjoint(Propagator& forward, const StoragePlan& plan)
   auto& f = s.f;
   const std::string code = std::string(wgsl::source("physics/common/stencil.wgsl")) +
                            std::string(wgsl::source("physics/common/fields_adjoint.wgsl")) +
+                           std::string(wgsl::source("physics/common/no_born.wgsl")) +
                            f.physics.adjoint_wgsl();
   if (f.physics.adjoint_wgsl().empty())
     throw InputError("adjoint runs are not available for the " + f.physics.name() + " medium yet");

@@ -27,7 +27,8 @@ inline std::string gib(std::uint64_t bytes) {
 // Shared WGSL of every forward kernel: grid, differences, taper, and access to the live fields.
 inline std::string forward_prelude() {
   return std::string(wgsl::source("physics/common/stencil.wgsl")) +
-         std::string(wgsl::source("physics/common/fields_forward.wgsl"));
+         std::string(wgsl::source("physics/common/fields_forward.wgsl")) +
+         std::string(wgsl::source("physics/common/no_born.wgsl"));
 }
 
 struct SourceRecord {  // matches WGSL struct SourcePoint

@@ -97,6 +97,9 @@ class Psv final : public StaggeredElastic {
     return std::string(wgsl::source("physics/psv/elastic_hooks.wgsl")) +
            std::string(wgsl::source("physics/psv/psv.wgsl"));
   }
+  std::string born_wgsl() const override {
+    return wgsl() + std::string(wgsl::source("physics/psv/psv_born.wgsl"));
+  }
   std::string adjoint_wgsl() const override {
     return wgsl() + std::string(wgsl::source("physics/psv/psv_adjoint.wgsl"));
   }

@@ -24,8 +24,8 @@ fn velocity(@builtin(global_invocation_id) g: vec3<u32>) {
   let b = taper(i, j);
   let fx = dx_forward(STRESS, SXX, i, j) + dz_backward(STRESS, SXZ, i, j) + extra_force_x(i, j);
   let fz = dx_backward(STRESS, SXZ, i, j) + dz_forward(STRESS, SZZ, i, j) + extra_force_z(i, j);
-  let vx = b * (vel[VX * n + k] + param(DT_OVER_RHO_X, k) * fx);
-  let vz = b * (vel[VZ * n + k] + param(DT_OVER_RHO_Z, k) * fz);
+  let vx = b * (vel[VX * n + k] + param(DT_OVER_RHO_X, k) * fx + born_velocity_term(VX, i, j, k));
+  let vz = b * (vel[VZ * n + k] + param(DT_OVER_RHO_Z, k) * fz + born_velocity_term(VZ, i, j, k));
   vel[VX * n + k] = vx;
   vel[VZ * n + k] = vz;
   watch(vx + vz, k);
@@ -46,9 +46,9 @@ fn stress_update(@builtin(global_invocation_id) g: vec3<u32>) {
   let dvz_dx = dx_forward(VEL, VZ, i, j);
   let l2m = param(DT_LAMBDA_2MU, k);
   let l = param(DT_LAMBDA, k);
-  let sxx = stress[SXX * n + k] + l2m * exx + l * ezz;
-  let szz = stress[SZZ * n + k] + l * exx + l2m * ezz;
-  let sxz = stress[SXZ * n + k] + param(DT_MU_XZ, k) * (dvx_dz + dvz_dx);
+  let sxx = stress[SXX * n + k] + l2m * exx + l * ezz + born_stress_term(SXX, i, j, k);
+  let szz = stress[SZZ * n + k] + l * exx + l2m * ezz + born_stress_term(SZZ, i, j, k);
+  let sxz = stress[SXZ * n + k] + param(DT_MU_XZ, k) * (dvx_dz + dvz_dx) + born_stress_term(SXZ, i, j, k);
   stress[SXX * n + k] = sxx;
   stress[SZZ * n + k] = szz;
   stress[SXZ * n + k] = sxz;

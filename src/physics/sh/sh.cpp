@@ -44,6 +44,9 @@ class Sh final : public WaveEquation {
   std::vector<Component> components() const override { return {{"uy", "vy", 0, 0, 0}}; }
   std::vector<Forcing> forcing(double) const override { return {{0, 0, 1.0}}; }
 
+  std::string born_wgsl() const override {
+    return wgsl() + std::string(wgsl::source("physics/sh/sh_born.wgsl"));
+  }
   std::string adjoint_wgsl() const override {
     return wgsl() + std::string(wgsl::source("physics/sh/sh_adjoint.wgsl"));
   }

@@ -14,7 +14,7 @@ fn velocity(@builtin(global_invocation_id) g: vec3<u32>) {
   let j = at.j;
   let k = at.k;
   let div = dx_backward(STRESS, SXY, i, j) + dz_backward(STRESS, SZY, i, j);
-  let v = taper(i, j) * (vel[k] + param(DT_OVER_RHO, k) * div);
+  let v = taper(i, j) * (vel[k] + param(DT_OVER_RHO, k) * div + born_velocity_term(VY, i, j, k));
   vel[k] = v;
   watch(v, k);
 }
@@ -27,8 +27,8 @@ fn stress_update(@builtin(global_invocation_id) g: vec3<u32>) {
   let j = at.j;
   let k = at.k;
   let dt_mu = param(DT_MU, k);
-  let sxy = stress[k] + dt_mu * dx_forward(VEL, VY, i, j);
-  let szy = stress[npt() + k] + dt_mu * dz_forward(VEL, VY, i, j);
+  let sxy = stress[k] + dt_mu * dx_forward(VEL, VY, i, j) + born_stress_term(SXY, i, j, k);
+  let szy = stress[npt() + k] + dt_mu * dz_forward(VEL, VY, i, j) + born_stress_term(SZY, i, j, k);
   stress[k] = sxy;
   stress[npt() + k] = szy;
   watch(sxy + szy, k);
