@@ -15,7 +15,10 @@ def load(path):
             line = line.strip()
             if line.startswith("{"):
                 try:
-                    rows.append(json.loads(line))
+                    row = json.loads(line)
+                    row.setdefault("variant", "default")
+                    row.setdefault("block", "64x4")
+                    rows.append(row)
                 except json.JSONDecodeError:
                     pass
     return rows
@@ -38,18 +41,21 @@ def num(value, digits=3):
     return "%.*g" % (digits, value)
 
 
-def limit_label(n, bytes_per_step, step_us, roof_gbs):
-    """What limits a kernel row: bandwidth when near the copy roof, else the fixed cost per dispatch
-    (small grids) or memory traffic above the minimum (large grids)."""
+def limit_label(n, bytes_per_step, step_us, fixed_us, roof_gbs):
+    """What limits a kernel row: the fixed cost of a step (its 4 dispatches and barriers, taken as the
+    step time of the smallest grid), or memory traffic (near the roof or above the minimum)."""
     if not step_us or not roof_gbs:
         return "–"
-    floor_us = n * n * bytes_per_step / roof_gbs / 1e3
-    share = floor_us / step_us
-    if share >= 0.7:
-        return "memory bandwidth (%.0f%% of copy)" % (100 * share)
-    if n * n * bytes_per_step < 40e6:
-        return "fixed cost per dispatch: %.1f µs/step vs %.1f µs of traffic" % (step_us, floor_us)
-    return "memory traffic above the minimum (%.0f%% of copy)" % (100 * share)
+    share = n * n * bytes_per_step / roof_gbs / 1e3 / step_us
+    if fixed_us and fixed_us / step_us >= 0.4:
+        return "fixed cost per step (~%.0f of %.0f µs)" % (fixed_us, step_us)
+    if share >= 0.6:
+        return "memory bandwidth (%.0f%% of roof)" % (100 * share)
+    return "memory traffic + fixed cost (%.0f%% of roof)" % (100 * share)
+
+
+# Bytes per point and step of each kernel (velocity, stress), as counted in the notes below the roof.
+KERNEL_BYTES = {"SH": (20, 24), "P-SV": (36, 44)}
 
 
 def main():
@@ -65,7 +71,8 @@ def main():
     cuda_dev = first(rows, what="device", impl="cuda") or {}
     out.append("## seiswg benchmark: %s" % (card.get("name") or dev.get("adapter", "unknown card")))
     out.append("")
-    out.append("- date: %s; command: `%s`" % (a.date or card.get("date", "?"), a.command))
+    out.append("- date: %s; command: `%s`; commit %s, WGSL sha256 %s" % (a.date or card.get("date", "?"), a.command,
+                                                                     card.get("commit", "?"), card.get("wgsl_sha256", "?")))
     out.append("- card: %s, %s, driver %s" % (card.get("name", "?"), card.get("memory", "?"), card.get("driver", "?")))
     out.append("- WebGPU: %s, Dawn (bun-webgpu 0.1.7), timestamps %s, max binding %s GiB, device open %s s"
                % (dev.get("adapter", "?"), dev.get("timestamps", "?"),
@@ -75,23 +82,26 @@ def main():
                    % (cuda_dev.get("runtime"), cuda_dev.get("sms"), num(cuda_dev.get("context_s"))))
     out.append("")
 
-    wgpu_copy = first(rows, what="copy", impl="webgpu")
-    cuda_copy = first(rows, what="copy", impl="cudaMemcpy")
-    roof = wgpu_copy["gbs"] if wgpu_copy else None
-    out.append("### Memory roof (device-to-device copy of a 1 GiB buffer, bytes read + written)")
+    copies = [("WebGPU copyBufferToBuffer", first(rows, what="copy", impl="webgpu", variant="default")),
+              ("WebGPU copy kernel (vec4, WGSL)", first(rows, what="copy", impl="webgpu-kernel", variant="default")),
+              ("cudaMemcpy D2D", first(rows, what="copy", impl="cudaMemcpy"))]
+    copies = [(label, c) for label, c in copies if c]
+    roof_label, roof_row = max(copies, key=lambda lc: lc[1]["gbs"]) if copies else ("", None)
+    roof = roof_row["gbs"] if roof_row else None
+    out.append("### Memory roof (device-to-device copies, 10 back and forth, bytes read + written)")
     out.append("")
-    out.append("| copy | GB/s (median of 3) | best |")
-    out.append("| --- | --- | --- |")
-    if wgpu_copy:
-        out.append("| WebGPU copyBufferToBuffer | %s | %s |" % (num(wgpu_copy["gbs"]), num(wgpu_copy["gbs_best"])))
-    if cuda_copy:
-        out.append("| cudaMemcpy D2D | %s | %s |" % (num(cuda_copy["gbs"]), num(cuda_copy["gbs_best"])))
+    out.append("| copy | buffer | GB/s (median of 3) | best |")
+    out.append("| --- | --- | --- | --- |")
+    for label, c in copies:
+        out.append("| %s | %s MiB | %s | %s |" % (label, c["buffer_bytes"] >> 20, num(c["gbs"]), num(c["gbs_best"])))
     out.append("")
     out.append("Bytes each scheme must move per grid point and step (float32; each field and material plane read "
                "once, each updated field written once): SH 44 B (velocity kernel: read σxy, σzy, vy, dt/ρ, write vy; "
                "stress kernel: read vy, σxy, σzy, dt·μ, write σxy, σzy), P-SV 80 B (velocity: read σxx, σzz, σxz, vx, "
                "vz, dt/ρ at vx and vz, write vx, vz; stress: read vx, vz, σxx, σzz, σxz, dt(λ+2μ), dt·λ, dt·μ at σxz, "
-               "write σxx, σzz, σxz). Roof = copy GB/s ÷ those bytes.")
+               "write σxx, σzz, σxz). Roof = the fastest copy above (%s, %s GB/s) ÷ those bytes: SH %s Gpts/s, "
+               "P-SV %s Gpts/s." % (roof_label, num(roof), num(roof / 44 if roof else None),
+                                   num(roof / 80 if roof else None)))
     out.append("")
 
     checks = pick(rows, what="check")
@@ -112,27 +122,34 @@ def main():
                "a whole Propagator run as `seiswg run` does it (material planes, upload, kernel compilation, status "
                "check every 100 steps, traces read back), steps in brackets.")
     out.append("")
-    out.append("| scheme | grid | seiswg kernels Gpts/s | GB/s | % of roof | roof Gpts/s | timestamps µs (vel / str / src+rec) "
-               "| CUDA Gpts/s | seiswg / CUDA | end to end Gpts/s [steps] (setup s) | limited by |")
+    out.append("| scheme | grid | seiswg kernels Gpts/s | GB/s | % of roof | timestamps µs: velocity / stress / "
+               "source+receivers | velocity / stress % of roof (timestamps) | CUDA Gpts/s | seiswg / CUDA "
+               "| end to end Gpts/s [steps] (setup s) | limited by |")
     out.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for scheme in ("SH", "P-SV"):
         sizes = sorted({r["n"] for r in pick(rows, what="forward", scheme=scheme)})
+        fixed = None
         for n in sizes:
-            s = first(rows, what="forward", impl="seiswg", scheme=scheme, n=n) or {}
-            c = first(rows, what="forward", impl="cuda", scheme=scheme, n=n) or {}
+            s = first(rows, what="forward", impl="seiswg", scheme=scheme, n=n, variant="default") or {}
+            c = first(rows, what="forward", impl="cuda", scheme=scheme, n=n, block="64x4") or {}
             b = 44 if scheme == "SH" else 80
             roof_pts = roof / b if roof else None
             if s.get("status") == "ok":
                 g = s["kernel_gpts"]
-                ts = "%s / %s / %s" % (num(s.get("ts_velocity_us")), num(s.get("ts_stress_us")),
-                                      num((s.get("ts_inject_us") or 0) + (s.get("ts_record_us") or 0)))
-                cells = [num(g), num(g * b), num(100 * g / roof_pts, 2) if roof_pts else "–", num(roof_pts), ts]
+                if fixed is None:
+                    fixed = s.get("step_us")
+                tv, tsr = s.get("ts_velocity_us"), s.get("ts_stress_us")
+                ts = "%s / %s / %s" % (num(tv), num(tsr), num((s.get("ts_inject_us") or 0) + (s.get("ts_record_us") or 0)))
+                eff = "–"
+                if tv and tsr and roof:
+                    bv, bs = KERNEL_BYTES[scheme]
+                    eff = "%.0f%% / %.0f%%" % (100 * n * n * bv / tv / 1e3 / roof, 100 * n * n * bs / tsr / 1e3 / roof)
+                cells = [num(g), num(g * b), num(100 * g / roof_pts, 2) if roof_pts else "–", ts, eff]
                 e2e = "%s [%d] (%s)" % (num(s["e2e_gpts"]), s["e2e_steps"], num(s["setup_s"], 2))
-                limit = limit_label(n, b, s.get("step_us"), roof)
+                limit = limit_label(n, b, s.get("step_us"), fixed, roof)
             else:
                 reason = s.get("error", "not run")
-                cells = ["does not fit" if "allows at most" in reason or "memory" in reason else "failed",
-                         "", "", num(roof_pts), ""]
+                cells = ["does not fit" if "allows at most" in reason or "memory" in reason else "failed", "", "", "", ""]
                 e2e = ""
                 limit = reason[:160]
             cg = c.get("kernel_gpts") if c.get("status") == "ok" else None
@@ -140,6 +157,35 @@ def main():
             row = [scheme, "%d²" % n] + cells + [num(cg) if cg else c.get("status", "–"), ratio, e2e, limit]
             out.append("| " + " | ".join(row) + " |")
     out.append("")
+
+    variants = [r for r in pick(rows, what="forward") if r.get("status") == "ok" and
+                (r.get("variant", "default") != "default" or r["impl"] == "cuda-restrict")]
+    if variants:
+        out.append("### Variants (kernels Gpts/s, same card, same run)")
+        out.append("")
+        out.append("| scheme | grid | seiswg | seiswg, Dawn robustness off | CUDA | CUDA, `__restrict__` pointers |")
+        out.append("| --- | --- | --- | --- | --- | --- |")
+        for scheme in ("SH", "P-SV"):
+            for n in sorted({r["n"] for r in variants if r["scheme"] == scheme}):
+                def g(**m):
+                    r = first(rows, what="forward", scheme=scheme, n=n, **m)
+                    return num(r["kernel_gpts"]) if r and r.get("status") == "ok" else "–"
+                out.append("| %s | %d² | %s | %s | %s | %s |" % (
+                    scheme, n, g(impl="seiswg", variant="default"), g(impl="seiswg", variant="no-robustness"),
+                    g(impl="cuda", block="64x4"), g(impl="cuda-restrict")))
+        out.append("")
+
+    shapes = [r for r in pick(rows, what="forward", impl="cuda") if r.get("n") == 4096 and r.get("status") == "ok"]
+    if len({r.get("block") for r in shapes}) > 1:
+        out.append("### CUDA port: block shape at 4096² (kernels Gpts/s; seiswg's workgroups are 64 × 4)")
+        out.append("")
+        out.append("| block | SH | P-SV |")
+        out.append("| --- | --- | --- |")
+        for b in dict.fromkeys(r["block"] for r in shapes):
+            sh = first(shapes, block=b, scheme="SH")
+            ps = first(shapes, block=b, scheme="P-SV")
+            out.append("| %s | %s | %s |" % (b, num(sh["kernel_gpts"]) if sh else "–", num(ps["kernel_gpts"]) if ps else "–"))
+        out.append("")
 
     small = pick(rows, what="small")
     cli = pick(rows, what="cli")
@@ -155,6 +201,8 @@ def main():
             note = ""
             if r.get("setup_s") is not None:
                 note = "setup %s s, time loops %s s" % (num(r["setup_s"], 2), num(r["loop_s"]))
+            if r.get("record_step_us"):
+                note += "; recording commands %s µs/step" % num(r["record_step_us"])
             if r.get("ts_step_us"):
                 note += "; GPU busy (timestamps) %s µs/step" % num(r["ts_step_us"])
             out.append("| %s, %s | %s | %s | %s |" % (r["impl"], r["mode"], num(r["wall_s"]), num(r["step_us"]), note))

@@ -37,7 +37,7 @@ if command -v cmake >/dev/null && command -v ninja >/dev/null && { [ "$cache_hom
   say "building seiswg and seiswg-bench"
   [ "$cache_home" = "$root" ] || rm -rf $bin
   { cmake --preset native >/dev/null && cmake --build $bin --target seiswg seiswg-bench; } >&2 ||
-    { say "build failed"; exit 1; }
+    say "build failed: using the binaries that are there, if any"
 fi
 [ -x $bin/seiswg-bench ] || { say "no $bin/seiswg-bench (build it: cmake --preset native && cmake --build build/native)"; exit 1; }
 
@@ -47,23 +47,32 @@ nvcc=$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)
 if [ -x "$nvcc" ] && nvidia-smi -L >/dev/null 2>&1; then
   mkdir -p build/cuda
   say "building bench/cuda/fd2d.cu with $nvcc"
-  if "$nvcc" -O3 -std=c++17 -arch=native -o build/cuda/fd2d bench/cuda/fd2d.cu >&2 ||
-    "$nvcc" -O3 -std=c++17 -arch=sm_90 -o build/cuda/fd2d bench/cuda/fd2d.cu >&2; then
+  arch=native
+  "$nvcc" -O3 -std=c++17 -arch=$arch -o build/cuda/fd2d bench/cuda/fd2d.cu >&2 || arch=sm_90
+  if "$nvcc" -O3 -std=c++17 -arch=$arch -o build/cuda/fd2d bench/cuda/fd2d.cu >&2 &&
+    "$nvcc" -O3 -std=c++17 -arch=$arch -DFD2D_RESTRICT -o build/cuda/fd2d_restrict bench/cuda/fd2d.cu >&2; then
     cuda=build/cuda/fd2d
   fi
 fi
 
-results=$work/results.jsonl
-: >"$results"
-emit() { echo "$1" | tee -a "$results"; }
+memory="?" driver="?"
 if nvidia-smi -L >/dev/null 2>&1; then
   IFS=, read -r name memory driver < <(nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader | head -1)
-  emit "{\"what\": \"card\", \"name\": \"$name\", \"memory\": \"${memory# }\", \"driver\": \"${driver# }\", \"date\": \"$(date -u +%F)\"}"
 else
   name=$($bin/seiswg info 2>/dev/null | sed -n '1s/ (.*//p')
-  emit "{\"what\": \"card\", \"name\": \"${name:-unknown}\", \"memory\": \"?\", \"driver\": \"?\", \"date\": \"$(date -u +%F)\"}"
 fi
 slug=$(echo "${name:-unknown}" | tr 'A-Z' 'a-z' | sed 's/[^a-z0-9]\+/-/g; s/^-//; s/-$//')
+# Results go straight to their file, so that a run cut short still leaves what it measured.
+results=$dest/results-$slug.jsonl
+: >"$results"
+emit() { echo "$1" | tee -a "$results"; }
+# What was measured: the commit (where git is) and a hash of every WGSL file (kernels change often).
+commit="?"
+if commit=$(git rev-parse --short HEAD 2>/dev/null); then
+  [ -z "$(git status --porcelain -- src bench 2>/dev/null)" ] || commit="$commit+local changes"
+fi
+wgsl=$(find src -name '*.wgsl' | LC_ALL=C sort | xargs cat | sha256sum | cut -c1-12)
+emit "{\"what\": \"card\", \"name\": \"${name:-unknown}\", \"memory\": \"${memory# }\", \"driver\": \"${driver# }\", \"date\": \"$(date -u +%F)\", \"commit\": \"$commit\", \"wgsl_sha256\": \"$wgsl\"}"
 
 if [ $quick = 1 ]; then
   sizes_sh=64,128
@@ -84,9 +93,23 @@ fi
 if [ -n "$cuda" ]; then
   say "CUDA timings"
   if [ $quick = 1 ]; then $cuda run --sh $sizes_sh --psv $sizes_psv --no-small; else $cuda run; fi | tee -a "$results"
+  if [ $quick = 0 ]; then
+    # Block shape sensitivity (seiswg's workgroups are 64 x 4, as the first CUDA run's blocks).
+    for b in 32x8 128x2 256x1; do
+      $cuda run --sh 4096 --psv 4096 --block $b --no-small --no-copy | grep '"forward"' | tee -a "$results"
+    done
+    # The same kernels with __restrict__ pointers.
+    build/cuda/fd2d_restrict run --sh 1024,4096,16384 --psv 1024,4096,8192 --no-small --no-copy |
+      grep '"forward"' | tee -a "$results"
+  fi
 fi
 say "seiswg timings"
 $bin/seiswg-bench run --sh $sizes_sh --psv $sizes_psv "${extra[@]}" | tee -a "$results"
+if [ $quick = 0 ]; then
+  # Experiment: Dawn without robust buffer access (bounds clamping on every storage access).
+  $bin/seiswg-bench run --sh 1024,4096,16384 --psv 1024,4096,8192 --copy-mib 0 --no-small \
+    --toggles disable_robustness,allow_unsafe_apis --variant no-robustness | grep '"forward"' | tee -a "$results"
+fi
 
 # 3. The CLI end to end (whole process: device open, inputs, run, outputs).
 cli() {  # label, case dir
@@ -110,7 +133,6 @@ if [ $quick = 0 ]; then
   fi
 fi
 
-cp "$results" "$dest/results-$slug.jsonl"
 python3 bench/report.py "$results" --command "bash bench/run.sh${1:+ $1}" >"$dest/results-$slug.md"
 cat "$dest/results-$slug.md"
 say "written: $dest/results-$slug.md"

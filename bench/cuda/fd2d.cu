@@ -32,6 +32,16 @@
   } while (0)
 #define CHECK_LAUNCH() CHECK(cudaGetLastError())
 
+// Built with -DFD2D_RESTRICT, the field kernels' pointers are __restrict__ (no aliasing: loads may
+// move across stores), which is what WebGPU's separate bindings tell the Vulkan driver.
+#ifdef FD2D_RESTRICT
+#define RESTRICT __restrict__
+constexpr const char* kImpl = "cuda-restrict";
+#else
+#define RESTRICT
+constexpr const char* kImpl = "cuda";
+#endif
+
 namespace {
 
 constexpr float C1 = 1.125f;            // 9/8
@@ -97,12 +107,14 @@ __device__ float taper(const Grid& g, int i, int j) {
   const size_t k = (size_t)i * g.nz + j;
 
 // SH: vy at nodes, sxy at (i+1/2, j), szy at (i, j+1/2); material dt/rho and dt*mu per node.
-__global__ void sh_velocity(Grid g, float* vy, const float* sxy, const float* szy, const float* dt_rho) {
+__global__ void sh_velocity(Grid g, float* RESTRICT vy, const float* RESTRICT sxy, const float* RESTRICT szy,
+                            const float* RESTRICT dt_rho) {
   GRID_NODE
   const float div = dx_backward(sxy, g, i, j) + dz_backward(szy, g, i, j);
   vy[k] = taper(g, i, j) * (vy[k] + dt_rho[k] * div);
 }
-__global__ void sh_stress(Grid g, const float* vy, float* sxy, float* szy, const float* dt_mu) {
+__global__ void sh_stress(Grid g, const float* RESTRICT vy, float* RESTRICT sxy, float* RESTRICT szy,
+                          const float* RESTRICT dt_mu) {
   GRID_NODE
   const float m = dt_mu[k];
   sxy[k] = sxy[k] + m * dx_forward(vy, g, i, j);
@@ -110,8 +122,9 @@ __global__ void sh_stress(Grid g, const float* vy, float* sxy, float* szy, const
 }
 
 // P-SV (Virieux): sxx, szz at nodes, vx at (i+1/2, j), vz at (i, j+1/2), sxz at (i+1/2, j+1/2).
-__global__ void psv_velocity(Grid g, float* vx, float* vz, const float* sxx, const float* szz,
-                             const float* sxz, const float* dt_rho_x, const float* dt_rho_z) {
+__global__ void psv_velocity(Grid g, float* RESTRICT vx, float* RESTRICT vz, const float* RESTRICT sxx,
+                             const float* RESTRICT szz, const float* RESTRICT sxz,
+                             const float* RESTRICT dt_rho_x, const float* RESTRICT dt_rho_z) {
   GRID_NODE
   const float b = taper(g, i, j);
   const float fx = dx_forward(sxx, g, i, j) + dz_backward(sxz, g, i, j);
@@ -119,8 +132,9 @@ __global__ void psv_velocity(Grid g, float* vx, float* vz, const float* sxx, con
   vx[k] = b * (vx[k] + dt_rho_x[k] * fx);
   vz[k] = b * (vz[k] + dt_rho_z[k] * fz);
 }
-__global__ void psv_stress(Grid g, const float* vx, const float* vz, float* sxx, float* szz, float* sxz,
-                           const float* dt_l2m, const float* dt_l, const float* dt_mu_xz) {
+__global__ void psv_stress(Grid g, const float* RESTRICT vx, const float* RESTRICT vz, float* RESTRICT sxx,
+                           float* RESTRICT szz, float* RESTRICT sxz, const float* RESTRICT dt_l2m,
+                           const float* RESTRICT dt_l, const float* RESTRICT dt_mu_xz) {
   GRID_NODE
   const float exx = dx_backward(vx, g, i, j);
   const float ezz = dz_backward(vz, g, i, j);
@@ -218,8 +232,8 @@ struct Sim {
     source_count = int(s.size());
     CHECK(cudaMalloc(&sources, std::max<size_t>(1, s.size()) * sizeof(Source)));
     CHECK(cudaMalloc(&stf, std::max<size_t>(1, values.size()) * 4));
-    CHECK(cudaMemcpy(sources, s.data(), s.size() * sizeof(Source), cudaMemcpyHostToDevice));
-    CHECK(cudaMemcpy(stf, values.data(), values.size() * 4, cudaMemcpyHostToDevice));
+    if (!s.empty()) CHECK(cudaMemcpy(sources, s.data(), s.size() * sizeof(Source), cudaMemcpyHostToDevice));
+    if (!values.empty()) CHECK(cudaMemcpy(stf, values.data(), values.size() * 4, cudaMemcpyHostToDevice));
   }
   void set_receivers(const std::vector<unsigned>& index) {
     cudaFree(receivers);
@@ -229,7 +243,7 @@ struct Sim {
     CHECK(cudaMalloc(&receivers, std::max<size_t>(1, index.size()) * 4));
     CHECK(cudaMalloc(&displacement, std::max<size_t>(1, index.size()) * 4));
     CHECK(cudaMalloc(&traces, std::max<size_t>(1, index.size() * size_t(nt)) * 4));
-    CHECK(cudaMemcpy(receivers, index.data(), index.size() * 4, cudaMemcpyHostToDevice));
+    if (!index.empty()) CHECK(cudaMemcpy(receivers, index.data(), index.size() * 4, cudaMemcpyHostToDevice));
     CHECK(cudaMemset(displacement, 0, std::max<size_t>(1, index.size()) * 4));
   }
   void release() {
@@ -361,9 +375,9 @@ void bench_forward(bool sh, int n, dim3 block) {
   // nt = 4096: the source time function and the traces wrap around after that many steps.
   if (!sim.allocate(sh, make_grid(n, n, h, sh), 4096, float(dt))) {
     std::printf(
-        "{\"what\": \"forward\", \"impl\": \"cuda\", \"scheme\": \"%s\", \"n\": %d, \"status\": \"does not "
+        "{\"what\": \"forward\", \"impl\": \"%s\", \"scheme\": \"%s\", \"n\": %d, \"status\": \"does not "
         "fit\"}\n",
-        scheme, n);
+        kImpl, scheme, n);
     return;
   }
   homogeneous_material(sim, dt);
@@ -387,21 +401,37 @@ void bench_forward(bool sh, int n, dim3 block) {
     t2.push_back(run(2 * steps));
   }
   const double marginal = (median(t2) - median(t1)) / steps;
-  // Per kernel: events around each launch, 100 steps.
-  double tv = 0, ts = 0, ti = 0, tr = 0;
-  for (int s = 0; s < 100; ++s, ++it) {
-    tv += ev.time([&] { sim.velocity_kernel(); });
-    ti += ev.time([&] { sim.inject_kernel(it); });
-    ts += ev.time([&] { sim.stress_kernel(); });
-    tr += ev.time([&] { sim.record_kernel(it); });
+  // Per kernel: an event after each launch, 100 steps queued back to back, one wait at the end.
+  constexpr int kSteps = 100;
+  std::vector<cudaEvent_t> marks(4 * kSteps + 1);
+  for (auto& e : marks) CHECK(cudaEventCreate(&e));
+  CHECK(cudaEventRecord(marks[0]));
+  for (int s = 0; s < kSteps; ++s, ++it) {
+    sim.velocity_kernel();
+    CHECK(cudaEventRecord(marks[4 * s + 1]));
+    sim.inject_kernel(it);
+    CHECK(cudaEventRecord(marks[4 * s + 2]));
+    sim.stress_kernel();
+    CHECK(cudaEventRecord(marks[4 * s + 3]));
+    sim.record_kernel(it);
+    CHECK(cudaEventRecord(marks[4 * s + 4]));
   }
-  CHECK(cudaDeviceSynchronize());
+  CHECK(cudaEventSynchronize(marks.back()));
+  double per_kernel[4] = {0, 0, 0, 0};  // ms: velocity, inject, stress, record
+  for (int m = 1; m < int(marks.size()); ++m) {
+    float ms = 0;
+    CHECK(cudaEventElapsedTime(&ms, marks[size_t(m - 1)], marks[size_t(m)]));
+    per_kernel[(m - 1) % 4] += ms;
+  }
+  for (auto& e : marks) cudaEventDestroy(e);
+  const double tv = per_kernel[0] * 1e-3, ti = per_kernel[1] * 1e-3, ts = per_kernel[2] * 1e-3,
+               tr = per_kernel[3] * 1e-3;
   std::printf(
-      "{\"what\": \"forward\", \"impl\": \"cuda\", \"scheme\": \"%s\", \"n\": %d, \"block\": \"%ux%u\", "
+      "{\"what\": \"forward\", \"impl\": \"%s\", \"scheme\": \"%s\", \"n\": %d, \"block\": \"%ux%u\", "
       "\"kernel_steps\": %d, \"step_us\": %.4g, \"kernel_gpts\": %.5g, \"ev_velocity_us\": %.4g, "
       "\"ev_inject_us\": %.4g, \"ev_stress_us\": %.4g, \"ev_record_us\": %.4g, \"status\": \"ok\"}\n",
-      scheme, n, block.x, block.y, steps, marginal * 1e6, npt / marginal / 1e9, tv * 1e4, ti * 1e4, ts * 1e4,
-      tr * 1e4);
+      kImpl, scheme, n, block.x, block.y, steps, marginal * 1e6, npt / marginal / 1e9, tv * 1e4, ti * 1e4,
+      ts * 1e4, tr * 1e4);
   std::fflush(stdout);
   sim.release();
 }
@@ -451,10 +481,10 @@ void bench_small() {
   }
   const double wall = seconds_since(t0);
   std::printf(
-      "{\"what\": \"small\", \"impl\": \"cuda\", \"n\": %d, \"nt\": %d, \"shots\": %d, \"mode\": \"plain "
+      "{\"what\": \"small\", \"impl\": \"%s\", \"n\": %d, \"nt\": %d, \"shots\": %d, \"mode\": \"plain "
       "launches\", "
       "\"wall_s\": %.4g, \"step_us\": %.4g}\n",
-      n, nt, shots, wall, wall / (double(nt) * shots) * 1e6);
+      kImpl, n, nt, shots, wall, wall / (double(nt) * shots) * 1e6);
   std::fflush(stdout);
   sim.release();
 }
@@ -538,10 +568,10 @@ int check_case(const std::string& dir) {
   const bool pass = ev <= 1e-5 && es <= 1e-5;
   std::string name = dir.substr(dir.find_last_of('/') + 1);
   std::printf(
-      "{\"what\": \"check\", \"impl\": \"cuda\", \"case\": \"%s\", \"scheme\": \"%s\", \"n\": %d, \"nt\": "
+      "{\"what\": \"check\", \"impl\": \"%s\", \"case\": \"%s\", \"scheme\": \"%s\", \"n\": %d, \"nt\": "
       "%d, "
       "\"rel_l2_velocity\": %.3g, \"rel_l2_stress\": %.3g, \"pass\": \"%s\"}\n",
-      name.c_str(), sh ? "SH" : "P-SV", g.nx, nt, ev, es, pass ? "yes" : "NO");
+      kImpl, name.c_str(), sh ? "SH" : "P-SV", g.nx, nt, ev, es, pass ? "yes" : "NO");
   std::fflush(stdout);
   sim.release();
   return pass ? 0 : 4;
@@ -560,9 +590,9 @@ std::vector<int> parse_sizes(const std::string& text) {
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty()) {
-    std::fprintf(
-        stderr,
-        "usage: fd2d check DIR | fd2d run [--sh 256,...] [--psv 256,...] [--block 64x4] [--no-small]\n");
+    std::fprintf(stderr,
+                 "usage: fd2d check DIR | fd2d run [--sh 256,...] [--psv 256,...] [--block 64x4] "
+                 "[--no-small] [--no-copy]\n");
     return 2;
   }
   const auto t_ctx = Clock::now();
@@ -577,7 +607,7 @@ int main(int argc, char** argv) {
   if (args[0] != "run") return 2;
   std::vector<int> sh = {256, 512, 1024, 2048, 4096, 8192, 16384}, psv = sh;
   dim3 block(64, 4);
-  bool small = true;
+  bool small = true, copy = true;
   for (size_t k = 1; k < args.size(); ++k) {
     if (args[k] == "--sh" && k + 1 < args.size())
       sh = parse_sizes(args[++k]);
@@ -589,6 +619,8 @@ int main(int argc, char** argv) {
       block = dim3(x, y);
     } else if (args[k] == "--no-small")
       small = false;
+    else if (args[k] == "--no-copy")
+      copy = false;
     else
       return 2;
   }
@@ -598,11 +630,11 @@ int main(int argc, char** argv) {
   cudaRuntimeGetVersion(&runtime);
   cudaDriverGetVersion(&driver);
   std::printf(
-      "{\"what\": \"device\", \"impl\": \"cuda\", \"name\": \"%s\", \"sms\": %d, \"memory_bytes\": %zu, "
+      "{\"what\": \"device\", \"impl\": \"%s\", \"name\": \"%s\", \"sms\": %d, \"memory_bytes\": %zu, "
       "\"runtime\": %d, \"driver\": %d, \"context_s\": %.3g}\n",
-      prop.name, prop.multiProcessorCount, prop.totalGlobalMem, runtime, driver, ctx_s);
+      kImpl, prop.name, prop.multiProcessorCount, prop.totalGlobalMem, runtime, driver, ctx_s);
   std::fflush(stdout);
-  bench_copy();
+  if (copy) bench_copy();
   for (int n : sh) bench_forward(true, n, block);
   for (int n : psv) bench_forward(false, n, block);
   if (small) bench_small();

@@ -59,7 +59,8 @@ void prepare_environment(bool cpu_only) {
   setenv("VK_ADD_DRIVER_FILES", add.c_str(), 1);
   // Debian 12's own lavapipe (Mesa 22.3) is too old for this Dawn, which says so on stderr at every
   // start: hide it from the Vulkan loader since ours replaces it.
-  if (!std::getenv("VK_LOADER_DRIVERS_DISABLE")) setenv("VK_LOADER_DRIVERS_DISABLE", "*lvp_icd.x86_64.json", 1);
+  if (!std::getenv("VK_LOADER_DRIVERS_DISABLE"))
+    setenv("VK_LOADER_DRIVERS_DISABLE", "*lvp_icd.x86_64.json", 1);
 }
 
 AdapterKind kind_of(WGPUAdapterType t) {
@@ -424,11 +425,17 @@ std::unique_ptr<Device> Device::open(const DeviceOptions& options) {
   desc.label = view("seiswg");
   desc.requiredLimits = &required;
   const char* const quantized[] = {"timestamp_quantization"};
+  std::vector<const char*> enabled;
+  for (const auto& t : options.dawn_toggles) enabled.push_back(t.c_str());
   WGPUDawnTogglesDescriptor toggles = {};
   toggles.chain.sType = WGPUSType_DawnTogglesDescriptor;
-  toggles.disabledToggleCount = 1;
-  toggles.disabledToggles = quantized;
-  if (options.precise_timestamps && info.has_timestamps) desc.nextInChain = &toggles.chain;
+  toggles.enabledToggleCount = enabled.size();
+  toggles.enabledToggles = enabled.data();
+  if (options.precise_timestamps && info.has_timestamps) {
+    toggles.disabledToggleCount = 1;
+    toggles.disabledToggles = quantized;
+  }
+  if (toggles.enabledToggleCount + toggles.disabledToggleCount > 0) desc.nextInChain = &toggles.chain;
   if (info.has_timestamps) {
     desc.requiredFeatureCount = 1;
     desc.requiredFeatures = features;
@@ -656,7 +663,6 @@ std::vector<KernelTime> Device::stop_kernel_timing() {
   submit(std::move(commands));
   std::vector<std::uint64_t> ns(std::size_t(count) * 2);
   read(resolved, 0, ns.size() * sizeof(std::uint64_t), ns.data());
-  if (std::getenv("SEISWG_DEBUG_TS")) for (auto x : ns) fprintf(stderr, "%lu %lu\n", (unsigned long)x, (unsigned long)(x % 65536));
   std::vector<KernelTime> times;
   for (std::uint32_t d = 0; d < count; ++d) {
     auto it = std::find_if(times.begin(), times.end(),

@@ -39,6 +39,8 @@ struct DeviceOptions {
   std::string selector;
   // For kernel timing (benchmarks): Dawn rounds timestamps to 65.5 us unless told otherwise.
   bool precise_timestamps = false;
+  // Dawn toggles to enable by name (benchmark experiments, e.g. "disable_robustness").
+  std::vector<std::string> dawn_toggles = {};
 };
 
 // GPU time of the dispatches of one kernel, from timestamp queries (Device::start_kernel_timing).
