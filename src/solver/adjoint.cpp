@@ -78,8 +78,8 @@ struct Adjoint::Impl {
   int segments() const { return (f.nt + plan.segment_steps - 1) / plan.segment_steps; }
 
   void set_status(std::uint32_t clock, std::uint32_t segment_start) {
-    const std::uint32_t words[4] = {clock, detail::kNone, detail::kNone, segment_start};
-    f.device.write(status, 0, words, sizeof words);
+    const detail::StatusWords words(clock, segment_start);
+    f.device.write(status, 0, words.words, sizeof words.words);
   }
 
   // Fills store slots 1..steps with the states after steps [start, start + steps); slot 0 holds
@@ -108,7 +108,7 @@ Adjoint::Adjoint(Propagator& forward, const StoragePlan& plan)
   s.store = s.storage((std::uint64_t(plan.segment_steps) + 1) * f.state_floats() * 4, "forward states");
   s.adj_vel = s.storage(f.vel.size(), "adjoint velocity");
   s.adj_stress = s.storage(f.stress.size(), "adjoint stress");
-  s.status = s.storage(16, "adjoint status");
+  s.status = s.storage(detail::kStatusBytes, "adjoint status");
   s.grad = s.storage(f.material.size(), "gradient");
 
   // Receivers on the same sample share one adjoint source, so no two threads add to one value.

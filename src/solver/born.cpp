@@ -21,7 +21,7 @@ Born::Born(Propagator& background) : impl_(std::make_unique<Impl>(background)) {
   s.dvel = f.storage(f.vel.size(), "velocity perturbation");
   s.dstress = f.storage(f.stress.size(), "stress perturbation");
   s.dmaterial = f.storage(f.material.size(), "material perturbation");
-  s.status = f.storage(16, "born status");
+  s.status = f.storage(detail::kStatusBytes, "born status");
   s.receiver_u = f.storage(f.receiver_u.size(), "born receiver displacement");
   s.traces = f.storage(f.trace_buffer.size(), "born traces");
   const std::string code = std::string(wgsl::source("physics/common/stencil.wgsl")) +
@@ -54,8 +54,8 @@ std::vector<float> Born::run(std::span<const float> material_perturbation) {
     auto commands = f.device.record();
     for (const gpu::Buffer* b : {&s.dvel, &s.dstress, &s.receiver_u, &s.traces}) commands.clear(*b);
     f.device.submit(std::move(commands));
-    const std::uint32_t words[4] = {0, detail::kNone, detail::kNone, 0};
-    f.device.write(s.status, 0, words, sizeof words);
+    const detail::StatusWords words(0);
+    f.device.write(s.status, 0, words.words, sizeof words.words);
   }
   const std::uint32_t gx = f.groups_x(), gy = f.groups_y(), gs = (f.source_count + 63) / 64;
   constexpr int kStepsPerSubmit = 256;

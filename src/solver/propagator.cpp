@@ -36,7 +36,7 @@ Propagator::Propagator(gpu::Device& device, const physics::WaveEquation& physics
   s.vel = s.storage(plane_bytes * physics.velocity_planes(), "velocity");
   s.stress = s.storage(plane_bytes * physics.stress_planes(), "stress");
   s.material = s.storage(plane_bytes * physics.material_plane_count(), "material");
-  s.status = s.storage(16, "status");
+  s.status = s.storage(detail::kStatusBytes, "status");
   const auto planes = physics.material_planes(model, dt);
   device.write(s.material, std::span<const float>(planes));
 
@@ -125,8 +125,8 @@ void Propagator::reset() {
   commands.clear(s.receiver_u);
   commands.clear(s.trace_buffer);
   s.device.submit(std::move(commands));
-  const std::uint32_t status[4] = {0, detail::kNone, detail::kNone, 0};
-  s.device.write(s.status, 0, status, sizeof status);
+  const detail::StatusWords status(0);
+  s.device.write(s.status, 0, status.words, sizeof status.words);
 }
 
 void Propagator::advance(int steps, const StateStore* store) {
@@ -174,8 +174,8 @@ void Propagator::restore(std::span<const float> state, std::uint32_t completed) 
     s.device.write(s.vel, state.first(s.vel.size() / 4));
     s.device.write(s.stress, state.subspan(s.vel.size() / 4));
   }
-  const std::uint32_t status[4] = {completed, detail::kNone, detail::kNone, 0};
-  s.device.write(s.status, 0, status, sizeof status);
+  const detail::StatusWords status(completed);
+  s.device.write(s.status, 0, status.words, sizeof status.words);
 }
 
 std::uint32_t Propagator::completed_steps(BlowUp* blow_up) {

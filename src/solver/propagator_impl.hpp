@@ -31,6 +31,14 @@ inline std::string forward_prelude() {
          std::string(wgsl::source("physics/common/no_born.wgsl"));
 }
 
+// The status buffer (WGSL struct Status): clock, first bad step, bad node, segment start, halted.
+constexpr std::uint64_t kStatusBytes = 32;
+struct StatusWords {
+  std::uint32_t words[8];
+  StatusWords(std::uint32_t clock, std::uint32_t segment_start = 0)
+      : words{clock, kNone, kNone, segment_start, 0, 0, 0, 0} {}
+};
+
 struct SourceRecord {  // matches WGSL struct SourcePoint
   std::uint32_t vel_index, param_index;
   std::int32_t i, j;

@@ -31,7 +31,8 @@ struct Status {
   clock: atomic<u32>,     // time steps completed
   bad_step: atomic<u32>,  // first step that produced a non-finite value (0xffffffff: none)
   bad_node: atomic<u32>,  // a node where it happened
-  pad: u32,
+  pad: u32,               // the adjoint's segment start
+  halted: u32,            // 1 once a value blew up: every later kernel does nothing
 }
 
 @group(0) @binding(0) var<storage, read_write> vel: array<f32>;
@@ -121,6 +122,8 @@ fn watch(x: f32, k: u32) {
     let step = atomicLoad(&status.clock);
     let earliest = atomicMin(&status.bad_step, step);
     if (step <= earliest) { atomicMin(&status.bad_node, k); }
+    // The run stops on the GPU at once, however long the host waits before it looks.
+    status.halted = 1u;
   }
 }
 
@@ -135,6 +138,6 @@ struct Node {
 fn grid_node(g: vec3<u32>) -> Node {
   let i = i32(g.y);
   let j = i32(g.x);
-  let ok = i < NX && j < NZ;
+  let ok = i < NX && j < NZ && status.halted == 0u;
   return Node(i, j, select(0u, node(i, j), ok), ok);
 }
