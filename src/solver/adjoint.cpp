@@ -78,7 +78,8 @@ struct Adjoint::Impl {
   int segments() const { return (f.nt + plan.segment_steps - 1) / plan.segment_steps; }
 
   void set_status(std::uint32_t clock, std::uint32_t segment_start) {
-    const detail::StatusWords words(clock, segment_start);
+    const detail::StatusWords words(clock, segment_start, f.source_count,
+                                    std::uint32_t(unique_receivers.size()));
     f.device.write(status, 0, words.words, sizeof words.words);
   }
 
@@ -134,8 +135,6 @@ Adjoint::Adjoint(Propagator& forward, const StoragePlan& plan)
   s.stress_bg = f.device.bind(s.stress, grid_bindings);
 
   c.push_back({"NT", double(f.nt)});
-  c.push_back({"SOURCE_COUNT", double(f.source_count)});
-  c.push_back({"RECEIVER_COUNT", double(s.unique_receivers.size())});
   const std::string points = code + std::string(wgsl::source("solver/points.wgsl")) +
                              std::string(wgsl::source("solver/adjoint_points.wgsl"));
   s.record = f.device.create_kernel(points, "adjoint_record", c, "adjoint record");

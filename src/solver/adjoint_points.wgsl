@@ -10,7 +10,7 @@
 @compute @workgroup_size(64)
 fn adjoint_record(@builtin(global_invocation_id) g: vec3<u32>) {
   let r = g.x;
-  if (r >= RECEIVER_COUNT || status.halted != 0u) { return; }
+  if (r >= status.receivers || status.halted != 0u) { return; }
   let it = atomicLoad(&status.clock);
   vel[receivers[r]] += adjoint_source[r * NT + it];
 }
@@ -20,7 +20,7 @@ fn adjoint_record(@builtin(global_invocation_id) g: vec3<u32>) {
 @compute @workgroup_size(64)
 fn adjoint_inject(@builtin(global_invocation_id) g: vec3<u32>) {
   let s = g.x;
-  if (s >= SOURCE_COUNT || status.halted != 0u) { return; }
+  if (s >= status.sources || status.halted != 0u) { return; }
   let it = atomicLoad(&status.clock);
   let p = sources[s];
   let tv = taper(p.i, p.j) * vel[p.vel_index];

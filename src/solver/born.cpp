@@ -54,7 +54,7 @@ std::vector<float> Born::run(std::span<const float> material_perturbation) {
     auto commands = f.device.record();
     for (const gpu::Buffer* b : {&s.dvel, &s.dstress, &s.receiver_u, &s.traces}) commands.clear(*b);
     f.device.submit(std::move(commands));
-    const detail::StatusWords words(0);
+    const detail::StatusWords words = f.status_words(0);
     f.device.write(s.status, 0, words.words, sizeof words.words);
   }
   const std::uint32_t gx = f.groups_x(), gy = f.groups_y(), gs = (f.source_count + 63) / 64;

@@ -13,7 +13,7 @@ override DT: f32;
 @compute @workgroup_size(64)
 fn inject(@builtin(global_invocation_id) g: vec3<u32>) {
   let s = g.x;
-  if (s >= SOURCE_COUNT || status.halted != 0u) { return; }
+  if (s >= status.sources || status.halted != 0u) { return; }
   let it = atomicLoad(&status.clock);
   let p = sources[s];
   vel[p.vel_index] += taper(p.i, p.j) * params[p.param_index] * source_time[s * NT + it];
@@ -24,7 +24,7 @@ fn inject(@builtin(global_invocation_id) g: vec3<u32>) {
 fn record(@builtin(local_invocation_index) lane: u32) {
   let halted = status.halted != 0u;  // then the clock stops at the step that blew up
   let it = atomicLoad(&status.clock);
-  for (var r = lane; r < RECEIVER_COUNT && !halted; r += 64u) {
+  for (var r = lane; r < status.receivers && !halted; r += 64u) {
     let u = displacement[r] + vel[receivers[r]] * DT;
     displacement[r] = u;
     traces[r * NT + it] = u;

@@ -1,7 +1,5 @@
 // Shared by the point-source and receiver kernels (forward and adjoint).
 override NT: u32;
-override SOURCE_COUNT: u32 = 0u;
-override RECEIVER_COUNT: u32 = 0u;
 
 // A merged point force: the velocity sample it drives and dt/density there (indices into the
 // velocity and material buffers), and its node for the taper.

@@ -58,6 +58,7 @@ Propagator::Propagator(gpu::Device& device, const physics::WaveEquation& physics
   s.stress_update = device.create_kernel(code, "stress_update", s.constants, physics.name() + " stress");
   s.velocity_bg = device.bind(s.velocity, {{0, &s.vel}, {1, &s.stress}, {2, &s.material}, {3, &s.status}});
   s.stress_bg = device.bind(s.stress_update, {{0, &s.vel}, {1, &s.stress}, {2, &s.material}, {3, &s.status}});
+  s.build_point_kernels();
   set_sources({});
   set_receivers({});
   reset();
@@ -95,7 +96,7 @@ void Propagator::set_sources(std::span<const PointForce> forces) {
   s.source_time = s.storage(time.size() * 4, "source time functions");
   s.device.write(s.source_points, std::span<const detail::SourceRecord>(points));
   s.device.write(s.source_time, std::span<const float>(time));
-  if (s.receiver_points) s.build_point_kernels();
+  if (s.receiver_points) s.bind_point_kernels();
 }
 
 void Propagator::set_receivers(std::span<const PointReceiver> receivers) {
@@ -114,7 +115,7 @@ void Propagator::set_receivers(std::span<const PointReceiver> receivers) {
   s.receiver_u = s.storage(index.size() * 4, "receiver displacement");
   s.trace_buffer = s.storage(trace_bytes, "traces");
   s.device.write(s.receiver_points, std::span<const std::uint32_t>(index));
-  s.build_point_kernels();
+  s.bind_point_kernels();
 }
 
 void Propagator::reset() {
@@ -125,7 +126,7 @@ void Propagator::reset() {
   commands.clear(s.receiver_u);
   commands.clear(s.trace_buffer);
   s.device.submit(std::move(commands));
-  const detail::StatusWords status(0);
+  const detail::StatusWords status = s.status_words(0);
   s.device.write(s.status, 0, status.words, sizeof status.words);
 }
 
@@ -174,7 +175,7 @@ void Propagator::restore(std::span<const float> state, std::uint32_t completed) 
     s.device.write(s.vel, state.first(s.vel.size() / 4));
     s.device.write(s.stress, state.subspan(s.vel.size() / 4));
   }
-  const detail::StatusWords status(completed);
+  const detail::StatusWords status = s.status_words(completed);
   s.device.write(s.status, 0, status.words, sizeof status.words);
 }
 

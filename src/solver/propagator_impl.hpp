@@ -31,12 +31,14 @@ inline std::string forward_prelude() {
          std::string(wgsl::source("physics/common/no_born.wgsl"));
 }
 
-// The status buffer (WGSL struct Status): clock, first bad step, bad node, segment start, halted.
+// The status buffer (WGSL struct Status): clock, first bad step, bad node, segment start, halted,
+// source and receiver counts.
 constexpr std::uint64_t kStatusBytes = 32;
 struct StatusWords {
   std::uint32_t words[8];
-  StatusWords(std::uint32_t clock, std::uint32_t segment_start = 0)
-      : words{clock, kNone, kNone, segment_start, 0, 0, 0, 0} {}
+  StatusWords(std::uint32_t clock, std::uint32_t segment_start, std::uint32_t sources,
+              std::uint32_t receivers)
+      : words{clock, kNone, kNone, segment_start, 0, sources, receivers, 0} {}
 };
 
 struct SourceRecord {  // matches WGSL struct SourcePoint
@@ -89,16 +91,21 @@ struct Propagator::Impl {
                                 gpu::usage::storage | gpu::usage::copy_dst | gpu::usage::copy_src, label);
   }
 
+  detail::StatusWords status_words(std::uint32_t clock) const {
+    return detail::StatusWords(clock, 0, source_count, receiver_count);
+  }
+
+  // Point kernels are compiled once; a new set of sources or receivers only rebinds buffers.
   void build_point_kernels() {
     std::vector<std::pair<std::string, double>> c = constants;
     c.push_back({"NT", double(nt)});
     c.push_back({"DT", dt});
-    c.push_back({"SOURCE_COUNT", double(source_count)});
-    c.push_back({"RECEIVER_COUNT", double(receiver_count)});
     const std::string code = detail::forward_prelude() + std::string(wgsl::source("solver/points.wgsl")) +
                              std::string(wgsl::source("solver/point_sources.wgsl"));
     inject = device.create_kernel(code, "inject", c, "inject");
     record = device.create_kernel(code, "record", c, "record");
+  }
+  void bind_point_kernels() {
     inject_bg = device.bind(
         inject, {{0, &vel}, {2, &material}, {3, &status}, {4, &source_points}, {5, &source_time}});
     record_bg = device.bind(

@@ -33,6 +33,8 @@ struct Status {
   bad_node: atomic<u32>,  // a node where it happened
   pad: u32,               // the adjoint's segment start
   halted: u32,            // 1 once a value blew up: every later kernel does nothing
+  sources: u32,           // point sources and receivers of this run (set with the clock, so a new
+  receivers: u32,         // source set needs no new kernels)
 }
 
 @group(0) @binding(0) var<storage, read_write> vel: array<f32>;
