@@ -207,6 +207,21 @@ def main():
                 note += "; GPU busy (timestamps) %s µs/step" % num(r["ts_step_us"])
             out.append("| %s, %s | %s | %s | %s |" % (r["impl"], r["mode"], num(r["wall_s"]), num(r["step_us"]), note))
         out.append("")
+    adjoint = [r for r in pick(rows, what="adjoint") if r.get("status") == "ok"]
+    if adjoint:
+        out.append("### Adjoint (all forward states on the GPU)")
+        out.append("")
+        out.append("Per time step: the plain forward loop, the forward run that also stores every state, and the "
+                   "reverse (adjoint) loop that reads them back and accumulates the kernels.")
+        out.append("")
+        out.append("| scheme | grid | steps | forward µs | forward + store µs | adjoint µs | adjoint / forward | "
+                   "whole gradient / forward |")
+        out.append("| --- | --- | --- | --- | --- | --- | --- | --- |")
+        for r in adjoint:
+            out.append("| %s | %d² | %d | %s | %s | %s | %s | %s |" % (
+                r["scheme"], r["n"], r["nt"], num(r["forward_step_us"]), num(r["forward_store_step_us"]),
+                num(r["reverse_step_us"]), num(r["reverse_over_forward"], 2), num(r["gradient_over_forward"], 2)))
+        out.append("")
     print("\n".join(out))
 
 

@@ -5,6 +5,9 @@
 //   {"what":"forward", ...}     one scheme at one grid size: kernels (marginal time per step and GPU
 //                               timestamps per kernel) and end to end (Propagator run incl. setup)
 //   {"what":"small", ...}       the Seispie-example regime: 201 x 201, 4800 steps, 12 runs, SH
+//   {"what":"adjoint", ...}     one scheme at one grid size: per-step time of the forward run that
+//                               stores every state on the GPU, of the reverse (adjoint) loop, and of
+//                               the plain forward loop, from the same propagator
 // `seiswg-bench reference DIR` instead writes small cases (inputs and seiswg's result) that the CUDA
 // program (bench/cuda/fd2d.cu) runs and compares with.
 #include <algorithm>
@@ -23,6 +26,7 @@
 #include "gpu/device.hpp"
 #include "io/error.hpp"
 #include "physics/wave_equation.hpp"
+#include "solver/adjoint.hpp"
 #include "solver/propagator.hpp"
 #include "solver/wavelet.hpp"
 
@@ -426,6 +430,49 @@ void write_reference(gpu::Device& device, const fs::path& dir) {
     }
 }
 
+// Adjoint step vs forward step. nt is as many steps as fit in one GPU binding (all states on the
+// GPU), at most 400. Times are host clocks around whole calls (each ends with a read-back), best of 3.
+void bench_adjoint(gpu::Device& device, Output& out, const std::string& scheme, int n) {
+  auto eq = make(scheme);
+  Json row;
+  row.add("what", "adjoint").add("impl", "seiswg").add("scheme", scheme).add("n", n);
+  try {
+    Setup s = homogeneous(n, n);
+    const std::uint64_t state_bytes =
+        std::uint64_t(n) * std::uint64_t(n) * 4 * (eq->velocity_planes() + eq->stress_planes());
+    const std::uint64_t limit =
+        std::min(device.limits().max_storage_binding_size, device.limits().max_buffer_size);
+    const int nt = int(std::min<std::uint64_t>(400, limit / state_bytes - 1));
+    if (nt < 20) throw std::runtime_error("fewer than 20 states fit in one binding");
+    auto p = make_propagator(device, *eq, s, nt);
+    solver::Adjoint adjoint(*p, solver::plan_storage(device, p->state_bytes(), nt, "gpu", 0, 0));
+    std::vector<double> t_store, t_reverse, t_plain;
+    for (int rep = 0; rep < 4; ++rep) {
+      auto t = Clock::now();
+      const auto traces = adjoint.forward();
+      const double store = seconds_since(t);
+      std::vector<double> residual(traces.begin(), traces.end());
+      t = Clock::now();
+      adjoint.reverse(residual);
+      const double reverse = seconds_since(t);
+      p->reset();
+      const double plain = timed_steps(*p, nt);
+      if (rep == 0) continue;  // warm-up
+      t_store.push_back(store), t_reverse.push_back(reverse), t_plain.push_back(plain);
+    }
+    auto best = [](const std::vector<double>& v) { return *std::min_element(v.begin(), v.end()); };
+    const double fwd = best(t_plain) / nt, store = best(t_store) / nt, rev = best(t_reverse) / nt;
+    row.add("status", "ok").add("nt", nt).add("state_bytes", state_bytes);
+    row.add("forward_step_us", fwd * 1e6)
+        .add("forward_store_step_us", store * 1e6)
+        .add("reverse_step_us", rev * 1e6);
+    row.add("reverse_over_forward", rev / fwd).add("gradient_over_forward", (store + rev) / fwd);
+  } catch (const std::exception& e) {
+    row.add("status", std::string("failed: ") + e.what());
+  }
+  out.emit(row);
+}
+
 std::vector<int> parse_sizes(const std::string& text) {
   std::vector<int> v;
   std::stringstream s(text);
@@ -437,6 +484,7 @@ std::vector<int> parse_sizes(const std::string& text) {
 int usage() {
   std::cerr
       << "usage: seiswg-bench run [--out FILE.jsonl] [--sh 256,512,...] [--psv 256,...] [--no-small]\n"
+         "                        [--adjoint 256,1024,... (sizes for both schemes)]\n"
          "                        [--copy-mib 1024 (0: none)] [--toggles dawn_toggle,...] [--variant NAME]\n"
          "       seiswg-bench reference DIR\n";
   return 2;
@@ -458,6 +506,7 @@ int main(int argc, char** argv) {
     std::vector<int> sh = {256, 512, 1024, 2048, 4096, 8192, 16384};
     std::vector<int> psv = {256, 512, 1024, 2048, 4096, 8192, 16384};
     bool small = true;
+    std::vector<int> adjoint_sizes = {256, 1024, 2048, 4096};
     std::uint64_t copy_bytes = 1ull << 30;
     gpu::DeviceOptions options{"", true};
     for (std::size_t k = 1; k < args.size(); ++k) {
@@ -470,6 +519,8 @@ int main(int argc, char** argv) {
         psv = parse_sizes(args[++k]);
       else if (args[k] == "--copy-mib" && has_value)
         copy_bytes = std::stoull(args[++k]) << 20;
+      else if (args[k] == "--adjoint" && has_value)
+        adjoint_sizes = parse_sizes(args[++k]);
       else if (args[k] == "--no-small")
         small = false;
       else if (args[k] == "--toggles" && has_value) {
@@ -498,6 +549,8 @@ int main(int argc, char** argv) {
     for (int n : sh) bench_forward(*device, out, "SH", n);
     for (int n : psv) bench_forward(*device, out, "P-SV", n);
     if (small) bench_small(*device, out);
+    for (const char* scheme : {"SH", "P-SV"})
+      for (int n : adjoint_sizes) bench_adjoint(*device, out, scheme, n);
   } catch (const std::exception& e) {
     std::cerr << "seiswg-bench: " << e.what() << "\n";
     return 3;

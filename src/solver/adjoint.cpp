@@ -1,81 +1,348 @@
 #include "solver/adjoint.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
 #include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <limits>
 #include <map>
+#include <random>
 #include <sstream>
 
 #include "io/error.hpp"
 #include "solver/propagator_impl.hpp"
 
 namespace seiswg::solver {
+namespace {
+
+namespace fs = std::filesystem;
+using Mode = StoragePlan::Mode;
+
+constexpr std::pair<Mode, const char*> kModeNames[] = {{Mode::gpu, "gpu"},
+                                                       {Mode::host, "host"},
+                                                       {Mode::disk, "disk"},
+                                                       {Mode::checkpoint, "checkpoint"},
+                                                       {Mode::compressed16, "compressed16"},
+                                                       {Mode::compressed8, "compressed8"}};
+
+std::string gb(std::uint64_t bytes) {
+  std::ostringstream s;
+  s.precision(3);
+  s << double(bytes) / 1e9 << " GB";
+  return s.str();
+}
+
+// Creates a new file with a unique name in `folder` (read-write, owner only); -1 and errno on failure.
+int create_unique_file(const fs::path& folder, fs::path& path) {
+  std::random_device random;
+  for (int attempt = 0; attempt < 64; ++attempt) {
+    char name[80];
+    std::snprintf(name, sizeof name, "seiswg-forward-states-%ld-%08x.tmp", long(::getpid()),
+                  unsigned(random()));
+    path = folder / name;
+    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0 || errno != EEXIST) return fd;
+  }
+  return -1;
+}
+
+// The disk mode's file of forward states: created in a folder, removed by the destructor (also when
+// the run fails).
+class TemporaryFile {
+ public:
+  explicit TemporaryFile(const fs::path& folder) {
+    fd_ = create_unique_file(folder, path_);
+    if (fd_ < 0)
+      throw InputError("[solver] adjoint_disk_path: cannot create a temporary file in " + folder.string() +
+                       ": " + std::strerror(errno));
+  }
+  ~TemporaryFile() {
+    ::close(fd_);
+    std::error_code ec;
+    fs::remove(path_, ec);
+  }
+  TemporaryFile(const TemporaryFile&) = delete;
+  TemporaryFile& operator=(const TemporaryFile&) = delete;
+  const fs::path& path() const { return path_; }
+
+  void write(std::uint64_t offset, const void* data, std::size_t bytes) {
+    const auto* p = static_cast<const char*>(data);
+    while (bytes > 0) {
+      const ssize_t n = ::pwrite(fd_, p, std::min<std::size_t>(bytes, 1u << 30), off_t(offset));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) fail("writing forward states to");
+      p += n, offset += std::uint64_t(n), bytes -= std::size_t(n);
+    }
+  }
+  void read(std::uint64_t offset, void* data, std::size_t bytes) {
+    auto* p = static_cast<char*>(data);
+    while (bytes > 0) {
+      const ssize_t n = ::pread(fd_, p, std::min<std::size_t>(bytes, 1u << 30), off_t(offset));
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) fail("reading forward states from");
+      if (n == 0)
+        throw std::runtime_error("reading forward states from " + path_.string() + ": file too short");
+      p += n, offset += std::uint64_t(n), bytes -= std::size_t(n);
+    }
+  }
+
+ private:
+  [[noreturn]] void fail(const char* what) const {
+    throw std::runtime_error(std::string(what) + " " + path_.string() + ": " + std::strerror(errno));
+  }
+  fs::path path_;
+  int fd_ = -1;
+};
+
+}  // namespace
+
+std::string storage_mode_name(Mode mode) {
+  for (const auto& [m, name] : kModeNames)
+    if (m == mode) return name;
+  return "?";
+}
+
+bool is_storage_mode(const std::string& requested) {
+  if (requested == "auto") return true;
+  for (const auto& [m, name] : kModeNames)
+    if (requested == name) return true;
+  return false;
+}
+
+std::uint64_t stored_state_bytes(const StateLayout& state, Mode mode) {
+  if (mode != Mode::compressed16 && mode != Mode::compressed8) return state.bytes();
+  const std::uint64_t values_per_word = mode == Mode::compressed16 ? 2 : 4;
+  const std::uint64_t blocks =
+      state.planes * ((state.plane_values + kCompressionBlock - 1) / kCompressionBlock);
+  return blocks * (1 + kCompressionBlock / values_per_word) * 4;
+}
+
+std::optional<std::uint64_t> host_memory_available() {
+  std::ifstream in("/proc/meminfo");
+  std::string key, unit;
+  std::uint64_t value = 0;
+  while (in >> key >> value) {
+    std::getline(in, unit);
+    if (key == "MemAvailable:") return value * 1024;
+  }
+  return std::nullopt;
+}
+
+void check_disk_folder(const fs::path& folder, const std::string& where) {
+  std::error_code ec;
+  if (folder.empty()) throw InputError(where + ": no folder for the forward states' temporary file");
+  if (!fs::exists(folder, ec))
+    throw InputError(where + ": the folder " + folder.string() + " for the forward states does not exist");
+  if (!fs::is_directory(folder, ec))
+    throw InputError(where + ": " + folder.string() +
+                     " is not a folder (the forward states' temporary file goes there)");
+  fs::path probe;
+  const int fd = create_unique_file(folder, probe);
+  if (fd < 0)
+    throw InputError(where + ": cannot write the forward states' temporary file in " + folder.string() +
+                     ": " + std::strerror(errno));
+  ::close(fd);
+  fs::remove(probe, ec);
+}
 
 std::string StoragePlan::describe(int nt, std::uint32_t fields) const {
   std::ostringstream s;
-  s.precision(3);
-  if (mode == Mode::gpu) {
-    s << "storing " << nt << " steps x " << fields << " fields on the GPU: " << double(gpu_bytes) / 1e9
-      << " GB";
-  } else {
-    const int segments = (nt + segment_steps - 1) / segment_steps;
-    s << "checkpointing: " << segments - 1 << " checkpoints in host memory (" << double(host_bytes) / 1e9
-      << " GB), recomputing segments of " << segment_steps << " steps x " << fields << " fields on the GPU ("
-      << double(gpu_bytes) / 1e9 << " GB)";
+  const std::string states = std::to_string(nt) + " steps x " + std::to_string(fields) + " fields";
+  const std::string buffer = "a GPU buffer of " + std::to_string(segment_steps) + " steps (" + gb(gpu_bytes) +
+                             " with its transfer copy)";
+  switch (mode) {
+    case Mode::gpu:
+      s << "storing " << states << " on the GPU: " << gb(gpu_bytes);
+      break;
+    case Mode::host:
+      s << "storing " << states << " in host memory (" << gb(host_bytes) << "), copied out of and back into "
+        << buffer;
+      break;
+    case Mode::disk:
+      s << "storing " << states << " in a temporary file in " << disk_folder.string() << " ("
+        << gb(disk_bytes) << ", deleted afterwards), copied out of and back into " << buffer;
+      break;
+    case Mode::checkpoint: {
+      const int segments = (nt + segment_steps - 1) / segment_steps;
+      s << "checkpointing: " << segments - 1 << " checkpoints in host memory (" << gb(host_bytes)
+        << "), recomputing segments of " << segment_steps << " steps x " << fields << " fields on the GPU ("
+        << gb(gpu_bytes) << ")";
+      break;
+    }
+    case Mode::compressed16:
+    case Mode::compressed8:
+      s << "storing " << states << " on the GPU compressed to " << (mode == Mode::compressed16 ? "16" : "8")
+        << " bits (blocks of " << kCompressionBlock << " values with a scale each): " << gb(gpu_bytes)
+        << " with a staging buffer of " << segment_steps << " steps; lossy: "
+        << (mode == Mode::compressed16
+                ? "kernels within ~1e-3 of exact storage"
+                : "kernels within a few % of exact storage at 5-15 points per wavelength, "
+                  "worse on finer grids");
+      break;
   }
+  if (!reason.empty()) s << " [auto: " << reason << "]";
   return s.str();
+}
+
+StoragePlan plan_storage(const gpu::AdapterInfo& adapter, const StateLayout& state, int nt,
+                         const StorageOptions& options) {
+  const std::string key = "[solver] adjoint_storage = " + options.mode;
+  if (!is_storage_mode(options.mode)) throw InputError(key + ": expected " + kStorageModes);
+  const auto& lim = adapter.limits;
+  const std::uint64_t binding = std::min(lim.max_storage_binding_size, lim.max_buffer_size);
+  const std::uint64_t budget =
+      options.gpu_budget > 0 ? options.gpu_budget : std::numeric_limits<std::uint64_t>::max();
+  const std::uint64_t state_bytes = state.bytes(), per_buffer = std::min(binding, budget);
+  const std::uint64_t max_slots = per_buffer / state_bytes;
+  if (max_slots < 3)
+    throw InputError("adjoint storage: one forward state needs " + detail::gib(state_bytes) +
+                     "; the GPU budget (" + detail::gib(per_buffer) + ") holds fewer than 3 of them");
+  const std::uint64_t steps = std::uint64_t(nt), all = (steps + 1) * state_bytes;
+  const bool all_fit = steps + 1 <= max_slots;
+  const std::optional<std::uint64_t> host =
+      options.host_available ? options.host_available : host_memory_available();
+  const bool shared_memory =
+      adapter.kind == gpu::AdapterKind::cpu || adapter.kind == gpu::AdapterKind::integrated;
+
+  StoragePlan plan;
+  if (options.mode == "auto") {
+    if (all_fit) {
+      plan.mode = Mode::gpu;
+      plan.reason = "every state fits on the GPU";
+    } else if (shared_memory && host && all <= *host / 2) {
+      plan.mode = Mode::host;
+      plan.reason = "the states exceed the GPU budget (" + gb(per_buffer) + "); on a " + adapter.kind_name() +
+                    " adapter copying them to host memory (" + gb(*host) + " available) beats recomputing";
+    } else {
+      plan.mode = Mode::checkpoint;
+      plan.reason = "the states exceed the GPU budget (" + gb(per_buffer) + ")" +
+                    (shared_memory ? std::string(" and half the host memory available")
+                                   : "; on a discrete GPU recomputing beats copying them over the bus");
+    }
+  } else {
+    for (const auto& [m, name] : kModeNames)
+      if (options.mode == name) plan.mode = m;
+  }
+
+  switch (plan.mode) {
+    case Mode::gpu:
+      if (!all_fit)
+        throw InputError(key + ": storing " + std::to_string(nt) + " steps needs " + detail::gib(all) +
+                         " on the GPU, the budget is " + detail::gib(per_buffer) +
+                         " (use auto or checkpoint)");
+      plan.segment_steps = nt;
+      plan.gpu_bytes = all;
+      break;
+    case Mode::checkpoint: {
+      int k = options.segment_steps > 0
+                  ? options.segment_steps
+                  : (options.mode == "auto" ? int(std::min<std::uint64_t>(max_slots - 1, steps))
+                                            : int(std::ceil(std::sqrt(double(nt)))));
+      k = std::max(1, int(std::min<std::uint64_t>({std::uint64_t(k), steps, max_slots - 1})));
+      plan.segment_steps = k;
+      plan.gpu_bytes = (std::uint64_t(k) + 1) * state_bytes;
+      plan.host_bytes = std::uint64_t((nt + k - 1) / k - 1) * state_bytes;
+      break;
+    }
+    case Mode::host:
+    case Mode::disk: {
+      // A segment buffer of k + 1 states and, while it is copied, a transfer buffer as large.
+      const std::uint64_t slots = std::min(binding / state_bytes, budget / 2 / state_bytes);
+      if (slots < 2)
+        throw InputError(key + ": a segment of one step and its transfer copy need " +
+                         detail::gib(4 * state_bytes) + " on the GPU, the budget is " + detail::gib(budget));
+      const std::uint64_t automatic = std::max<std::uint64_t>(1, (256ull << 20) / state_bytes);
+      const std::uint64_t k = std::min<std::uint64_t>(
+          {options.segment_steps > 0 ? std::uint64_t(options.segment_steps) : automatic, steps, slots - 1});
+      plan.segment_steps = int(k);
+      plan.gpu_bytes = 2 * (k + 1) * state_bytes;
+      if (plan.mode == Mode::host) {
+        plan.host_bytes = all;
+        if (host && all > *host)
+          throw InputError(key + ": storing " + std::to_string(nt) + " steps needs " + detail::gib(all) +
+                           " of host memory, " + detail::gib(*host) +
+                           " is available (MemAvailable; use checkpoint or disk)");
+      } else {
+        const std::string where = "[solver] adjoint_disk_path = " + options.disk_folder.string();
+        if (options.disk_folder.empty())
+          throw InputError(key + " needs a folder for its temporary file ([solver] adjoint_disk_path)");
+        check_disk_folder(options.disk_folder, where);
+        plan.disk_folder = options.disk_folder;
+        plan.disk_bytes = all;
+        std::error_code ec;
+        const auto space = fs::space(options.disk_folder, ec);
+        if (!ec && space.available < all)
+          throw InputError(where + ": storing " + std::to_string(nt) + " steps needs " + detail::gib(all) +
+                           ", the disk has " + detail::gib(space.available) + " free (use checkpoint)");
+      }
+      break;
+    }
+    case Mode::compressed16:
+    case Mode::compressed8: {
+      const std::uint64_t store = (steps + 1) * stored_state_bytes(state, plan.mode);
+      if (store > binding || store + state_bytes > budget)
+        throw InputError(
+            key + ": storing " + std::to_string(nt) + " compressed steps needs " + detail::gib(store) +
+            " in one GPU buffer plus a float32 state (" + detail::gib(state_bytes) + "), the budget is " +
+            detail::gib(std::min(binding, budget)) +
+            (plan.mode == Mode::compressed16 ? " (use compressed8 or checkpoint)" : " (use checkpoint)"));
+      const std::uint64_t staging_slots = std::min(binding, budget - store) / state_bytes;
+      const std::uint64_t k = std::min<std::uint64_t>(
+          {options.segment_steps > 0 ? std::uint64_t(options.segment_steps) : 32, steps, staging_slots});
+      plan.segment_steps = int(k);
+      plan.gpu_bytes = store + k * state_bytes;
+      break;
+    }
+  }
+  return plan;
+}
+
+StoragePlan plan_storage(Propagator& forward, const StorageOptions& options) {
+  auto& f = forward.internals();
+  const StateLayout state{f.npt, f.physics.velocity_planes() + f.physics.stress_planes()};
+  return plan_storage(f.device.adapter(), state, f.nt, options);
 }
 
 StoragePlan plan_storage(const gpu::Device& device, std::uint64_t state_bytes, int nt,
                          const std::string& requested, std::uint64_t gpu_budget, int segment_steps) {
-  const auto& lim = device.limits();
-  std::uint64_t budget = std::min(lim.max_storage_binding_size, lim.max_buffer_size);
-  if (gpu_budget > 0) budget = std::min(budget, gpu_budget);
-  const std::uint64_t max_slots = budget / state_bytes;
-  if (max_slots < 3)
-    throw InputError("adjoint storage: one forward state needs " + detail::gib(state_bytes) +
-                     "; the GPU budget (" + detail::gib(budget) + ") holds fewer than 3 of them");
-  StoragePlan plan;
-  const bool all_fit = std::uint64_t(nt) + 1 <= max_slots;
-  if (requested == "gpu" || (requested == "auto" && all_fit)) {
-    if (!all_fit)
-      throw InputError("[solver] adjoint_storage = gpu: storing " + std::to_string(nt) + " steps needs " +
-                       detail::gib((std::uint64_t(nt) + 1) * state_bytes) + " on the GPU, the budget is " +
-                       detail::gib(budget) + " (use auto or checkpoint)");
-    plan.mode = StoragePlan::Mode::gpu;
-    plan.segment_steps = nt;
-  } else if (requested == "checkpoint" || requested == "auto") {
-    plan.mode = StoragePlan::Mode::checkpoint;
-    int k = segment_steps > 0
-                ? segment_steps
-                : (requested == "auto" ? int(max_slots - 1) : int(std::ceil(std::sqrt(double(nt)))));
-    k = std::max(1, std::min({k, nt, int(max_slots - 1)}));
-    plan.segment_steps = k;
-  } else {
-    throw InputError("[solver] adjoint_storage = " + requested + ": expected auto, gpu or checkpoint");
-  }
-  plan.gpu_bytes = (std::uint64_t(plan.segment_steps) + 1) * state_bytes;
-  const int segments = (nt + plan.segment_steps - 1) / plan.segment_steps;
-  plan.host_bytes = std::uint64_t(segments - 1) * state_bytes;
-  return plan;
+  StorageOptions options;
+  options.mode = requested;
+  options.gpu_budget = gpu_budget;
+  options.segment_steps = segment_steps;
+  return plan_storage(device.adapter(), StateLayout{state_bytes / 4, 1}, nt, options);
 }
 
 struct Adjoint::Impl {
   Propagator& forward;
   Propagator::Impl& f;
   StoragePlan plan;
-  gpu::Buffer store, adj_vel, adj_stress, status, grad;
+  gpu::Buffer store, staging, pack_job, adj_vel, adj_stress, status, grad;
   gpu::Buffer receivers, adjoint_source, source_adjoint;
-  gpu::Kernel velocity, stress, record, inject, tick;
-  gpu::BindGroup velocity_bg, stress_bg, record_bg, inject_bg, tick_bg;
+  gpu::Kernel velocity, stress, record, inject, tick, pack;
+  gpu::BindGroup velocity_bg, stress_bg, record_bg, inject_bg, tick_bg, pack_bg;
   std::vector<std::uint32_t> unique_receivers;  // distinct plane * npt + node
   std::vector<std::size_t> receiver_slot;       // receiver -> index in unique_receivers
-  std::vector<std::vector<float>> checkpoints;  // state when `segment start` steps are done
+  std::vector<std::vector<float>> checkpoints;  // checkpoint: state when `segment start` steps are done
+  std::unique_ptr<float[]> host_states;         // host: the nt + 1 states (state 0 = rest)
+  std::unique_ptr<TemporaryFile> disk;          // disk: the nt + 1 states
+  std::vector<float> in_transit;                // disk: one segment on its way
   bool have_forward = false;
 
   Impl(Propagator& p, const StoragePlan& pl) : forward(p), f(p.internals()), plan(pl) {}
 
   gpu::Buffer storage(std::uint64_t bytes, const char* label) { return f.storage(bytes, label); }
-
-  int segments() const { return (f.nt + plan.segment_steps - 1) / plan.segment_steps; }
+  std::uint64_t state_floats() const { return f.state_floats(); }
+  std::uint64_t state_bytes() const { return f.state_floats() * 4; }
+  bool compressed() const { return !plan.exact(); }
+  // Steps per segment of the reverse loop: the whole run where every state stays on the GPU.
+  int reverse_segment() const {
+    return plan.mode == StoragePlan::Mode::gpu || compressed() ? f.nt : plan.segment_steps;
+  }
 
   void set_status(std::uint32_t clock, std::uint32_t segment_start) {
     const detail::StatusWords words(clock, segment_start, f.source_count,
@@ -94,19 +361,59 @@ struct Adjoint::Impl {
     Propagator::StateStore sink{&store, 1};
     forward.advance(steps, &sink);
   }
+
+  // host, disk: the states after steps [start, start + steps), in store slots 1..steps, leave the GPU.
+  void move_out(int start, int steps) {
+    const std::uint64_t bytes = std::uint64_t(steps) * state_bytes();
+    if (plan.mode == StoragePlan::Mode::host) {
+      f.device.read(store, state_bytes(), bytes,
+                    host_states.get() + std::uint64_t(start + 1) * state_floats());
+    } else {
+      in_transit.resize(std::uint64_t(steps) * state_floats());
+      f.device.read(store, state_bytes(), bytes, in_transit.data());
+      disk->write(std::uint64_t(start + 1) * state_bytes(), in_transit.data(), bytes);
+    }
+  }
+  // host, disk: the states start..start + steps come back into store slots 0..steps.
+  void move_in(int start, int steps) {
+    const std::uint64_t bytes = std::uint64_t(steps + 1) * state_bytes();
+    if (plan.mode == StoragePlan::Mode::host) {
+      f.device.write(store, 0, host_states.get() + std::uint64_t(start) * state_floats(), bytes);
+    } else {
+      in_transit.resize(std::uint64_t(steps + 1) * state_floats());
+      disk->read(std::uint64_t(start) * state_bytes(), in_transit.data(), bytes);
+      f.device.write(store, 0, in_transit.data(), bytes);
+    }
+  }
+  // compressed: the states in staging slots 0..steps - 1 go to store slots first_slot...
+  void compress(std::uint32_t first_slot, std::uint32_t steps) {
+    const std::uint32_t job[4] = {0, first_slot, steps, 0};
+    f.device.write(pack_job, 0, job, sizeof job);
+    const std::uint64_t blocks = std::uint64_t(f.physics.velocity_planes() + f.physics.stress_planes()) *
+                                 ((f.npt + kCompressionBlock - 1) / kCompressionBlock);
+    const std::uint64_t groups = blocks * steps;
+    const std::uint64_t gx = std::min<std::uint64_t>(groups, f.device.limits().max_workgroups_per_dimension);
+    auto commands = f.device.record();
+    commands.dispatch(pack, pack_bg, std::uint32_t(gx), std::uint32_t((groups + gx - 1) / gx));
+    f.device.submit(std::move(commands));
+  }
 };
 
 Adjoint::Adjoint(Propagator& forward, const StoragePlan& plan)
     : impl_(std::make_unique<Impl>(forward, plan)) {
   auto& s = *impl_;
   auto& f = s.f;
-  const std::string code = std::string(wgsl::source("physics/common/stencil.wgsl")) +
-                           std::string(wgsl::source("physics/common/fields_adjoint.wgsl")) +
-                           std::string(wgsl::source("physics/common/no_born.wgsl")) +
-                           f.physics.adjoint_wgsl();
   if (f.physics.adjoint_wgsl().empty())
     throw InputError("adjoint runs are not available for the " + f.physics.name() + " medium yet");
-  s.store = s.storage((std::uint64_t(plan.segment_steps) + 1) * f.state_floats() * 4, "forward states");
+  if (plan.segment_steps < 1) throw std::logic_error("Adjoint: the storage plan has no segment length");
+  const std::string stencil(wgsl::source("physics/common/stencil.wgsl"));
+  const std::string store_format(wgsl::source("solver/forward_store.wgsl"));
+  const std::string code =
+      stencil + store_format + std::string(wgsl::source("physics/common/fields_adjoint.wgsl")) +
+      std::string(wgsl::source("physics/common/no_born.wgsl")) + f.physics.adjoint_wgsl();
+  const StateLayout layout{f.npt, f.physics.velocity_planes() + f.physics.stress_planes()};
+  const std::uint64_t slots = s.reverse_segment() + 1ull;
+  s.store = s.storage(slots * stored_state_bytes(layout, plan.mode), "forward states");
   s.adj_vel = s.storage(f.vel.size(), "adjoint velocity");
   s.adj_stress = s.storage(f.stress.size(), "adjoint stress");
   s.status = s.storage(detail::kStatusBytes, "adjoint status");
@@ -127,6 +434,18 @@ Adjoint::Adjoint(Propagator& forward, const StoragePlan& plan)
   auto c = f.constants;
   c.push_back({"VEL_PLANES", double(f.physics.velocity_planes())});
   c.push_back({"STRESS_PLANES", double(f.physics.stress_planes())});
+  c.push_back({"FWD_FORMAT", plan.mode == StoragePlan::Mode::compressed16  ? 1.0
+                             : plan.mode == StoragePlan::Mode::compressed8 ? 2.0
+                                                                           : 0.0});
+  c.push_back({"FWD_BLOCK", double(kCompressionBlock)});
+  if (s.compressed()) {
+    s.staging = s.storage(std::uint64_t(plan.segment_steps) * s.state_bytes(), "forward states to compress");
+    s.pack_job = s.storage(16, "compression job");
+    s.pack = f.device.create_kernel(
+        detail::forward_prelude() + store_format + std::string(wgsl::source("solver/forward_pack.wgsl")),
+        "pack", c, "compress forward states");
+    s.pack_bg = f.device.bind(s.pack, {{4, &s.store}, {5, &s.staging}, {6, &s.pack_job}});
+  }
   s.velocity = f.device.create_kernel(code, "adjoint_velocity", c, f.physics.name() + " adjoint velocity");
   s.stress = f.device.create_kernel(code, "adjoint_stress", c, f.physics.name() + " adjoint stress");
   const std::initializer_list<gpu::Device::Binding> grid_bindings = {
@@ -158,15 +477,56 @@ Adjoint::~Adjoint() = default;
 std::vector<float> Adjoint::forward() {
   auto& s = *impl_;
   auto& f = s.f;
+  using Mode = StoragePlan::Mode;
+  s.have_forward = false;
   s.forward.reset();
   s.checkpoints.clear();
-  if (s.plan.mode == StoragePlan::Mode::gpu) {
-    s.fill_store(0, f.nt, {});
-  } else {
-    // Keep the state at each segment start except the first (which is rest).
-    for (int start = 0; start < f.nt; start += s.plan.segment_steps) {
-      if (start > 0) s.checkpoints.push_back(s.forward.state());
-      s.forward.advance(std::min(s.plan.segment_steps, f.nt - start));
+  s.host_states.reset();
+  s.disk.reset();
+  const int k = s.plan.segment_steps;
+  switch (s.plan.mode) {
+    case Mode::gpu:
+      s.fill_store(0, f.nt, {});
+      break;
+    case Mode::checkpoint:
+      // Keep the state at each segment start except the first (which is rest).
+      for (int start = 0; start < f.nt; start += k) {
+        if (start > 0) s.checkpoints.push_back(s.forward.state());
+        s.forward.advance(std::min(k, f.nt - start));
+      }
+      break;
+    case Mode::host:
+    case Mode::disk: {
+      if (s.plan.mode == Mode::host) {
+        // Left uninitialized (the forward run writes every state but the first): no time goes
+        // into zeroing gigabytes.
+        s.host_states = std::make_unique_for_overwrite<float[]>((std::uint64_t(f.nt) + 1) * s.state_floats());
+        std::fill_n(s.host_states.get(), s.state_floats(), 0.0f);
+      } else {
+        s.disk = std::make_unique<TemporaryFile>(s.plan.disk_folder);
+        const std::vector<float> rest(s.state_floats(), 0.0f);
+        s.disk->write(0, rest.data(), s.state_bytes());
+      }
+      Propagator::StateStore sink{&s.store, 1};
+      for (int start = 0; start < f.nt; start += k) {
+        const int steps = std::min(k, f.nt - start);
+        s.forward.advance(steps, &sink);
+        s.move_out(start, steps);
+      }
+      break;
+    }
+    case Mode::compressed16:
+    case Mode::compressed8: {
+      auto commands = f.device.record();
+      commands.clear(s.store);  // slot 0: rest (zero scales)
+      f.device.submit(std::move(commands));
+      Propagator::StateStore sink{&s.staging, 0};
+      for (int start = 0; start < f.nt; start += k) {
+        const int steps = std::min(k, f.nt - start);
+        s.forward.advance(steps, &sink);
+        s.compress(std::uint32_t(start + 1), std::uint32_t(steps));
+      }
+      break;
     }
   }
   BlowUp blow_up;
@@ -206,13 +566,16 @@ std::vector<float> Adjoint::reverse(const std::vector<double>& dj_dtraces) {
   const std::uint32_t gx = f.groups_x(), gy = f.groups_y();
   const std::uint32_t gr = std::uint32_t((s.unique_receivers.size() + 63) / 64),
                       gs = (f.source_count + 63) / 64;
-  for (int seg = s.segments() - 1; seg >= 0; --seg) {
-    const int start = seg * s.plan.segment_steps;
-    const int steps = std::min(s.plan.segment_steps, f.nt - start);
+  const int k = s.reverse_segment();
+  for (int seg = (f.nt + k - 1) / k - 1; seg >= 0; --seg) {
+    const int start = seg * k;
+    const int steps = std::min(k, f.nt - start);
     if (s.plan.mode == StoragePlan::Mode::checkpoint)
       s.fill_store(
           start, steps,
           seg > 0 ? std::span<const float>(s.checkpoints[std::size_t(seg - 1)]) : std::span<const float>());
+    else if (s.plan.mode == StoragePlan::Mode::host || s.plan.mode == StoragePlan::Mode::disk)
+      s.move_in(start, steps);
     s.set_status(std::uint32_t(start + steps - 1), std::uint32_t(start));
     constexpr int kStepsPerSubmit = 256;
     for (int done = 0; done < steps;) {
@@ -249,6 +612,10 @@ void Adjoint::clear_gradient() {
   auto commands = impl_->f.device.record();
   commands.clear(impl_->grad);
   impl_->f.device.submit(std::move(commands));
+}
+
+std::filesystem::path Adjoint::temporary_file() const {
+  return impl_->disk ? impl_->disk->path() : fs::path();
 }
 
 }  // namespace seiswg::solver

@@ -90,15 +90,26 @@ RunSummary run_adjoint(const ForwardCase& c, const RunOptions& options, std::ost
       for (std::size_t run = 0; run < run_count(c); ++run)
         observed_files[{eq->name(), run}] = read_observed(c, *eq, run);
 
+  // Every medium's storage plan is made (and printed) before any computation.
+  StorageOptions storage;
+  storage.mode = c.adjoint_storage;
+  storage.gpu_budget = c.adjoint_gpu_bytes;
+  storage.segment_steps = c.adjoint_segment;
+  storage.disk_folder = c.adjoint_disk_path;
+  std::map<std::string, StoragePlan> plans;
+  for (const auto& eq : wave_equations(c)) {
+    const std::uint32_t fields = eq->velocity_planes() + eq->stress_planes();
+    const auto plan = plan_storage(device->adapter(), StateLayout{grid.npt(), fields}, c.nt, storage);
+    if (!options.quiet)
+      log << "seiswg: " << eq->name() << " adjoint: " << plan.describe(c.nt, fields) << "\n";
+    plans[eq->name()] = plan;
+  }
+
   for (const auto& eq : wave_equations(c)) {
     const auto receivers = receivers_for(c, *eq);
     Propagator synthetic(*device, *eq, c.model, c.nt, c.dt, c.taper);
     synthetic.set_receivers(receivers);
-    const auto plan = plan_storage(*device, synthetic.state_bytes(), c.nt, c.adjoint_storage,
-                                   c.adjoint_gpu_bytes, c.adjoint_segment);
-    if (!options.quiet)
-      log << "seiswg: " << eq->name()
-          << " adjoint: " << plan.describe(c.nt, eq->velocity_planes() + eq->stress_planes()) << "\n";
+    const auto& plan = plans.at(eq->name());
     std::unique_ptr<Propagator> truth;
     if (c.model_true) {
       truth = std::make_unique<Propagator>(*device, *eq, *c.model_true, c.nt, c.dt, c.taper);

@@ -17,6 +17,7 @@
 #include "io/npy.hpp"
 #include "io/png.hpp"
 #include "physics/wave_equation.hpp"
+#include "solver/adjoint.hpp"
 #include "solver/wavelet.hpp"
 
 namespace seiswg::solver {
@@ -59,7 +60,8 @@ const std::map<std::string, std::set<std::string>>& known_keys() {
         "misfit_taper",
         "adjoint_storage",
         "adjoint_gpu_memory",
-        "adjoint_segment"}},
+        "adjoint_segment",
+        "adjoint_disk_path"}},
       {"path", {"output", "output_traces", "model_true", "model_init", "sources", "stations", "traces"}},
   };
   return keys;
@@ -281,6 +283,8 @@ ForwardCase load_forward_case(const fs::path& config_path) {
       throw InputError(cfg.where("solver", "misfit_taper") +
                        ": the cosine taper's width is a fraction of the trace length in [0, 0.5)");
     c.adjoint_storage = cfg.get_string_or("solver", "adjoint_storage", "auto");
+    if (!is_storage_mode(c.adjoint_storage))
+      throw InputError(cfg.where("solver", "adjoint_storage") + ": expected " + kStorageModes);
     const double gb = cfg.get_double_or("solver", "adjoint_gpu_memory", 0.0);
     if (gb < 0)
       throw InputError(cfg.where("solver", "adjoint_gpu_memory") + ": must be >= 0 (GB; 0 = no limit)");
@@ -289,6 +293,25 @@ ForwardCase load_forward_case(const fs::path& config_path) {
     if (segment < 0)
       throw InputError(cfg.where("solver", "adjoint_segment") + ": must be >= 0 (0 = automatic)");
     c.adjoint_segment = int(segment);
+    // The disk mode's temporary file: in [solver] adjoint_disk_path (relative to the config file that
+    // sets it), else in the output folder. Checked now, before any computation.
+    const std::string disk = cfg.get_string_or("solver", "adjoint_disk_path", "");
+    if (!disk.empty()) {
+      fs::path folder(disk);
+      if (folder.is_relative())
+        folder = cfg.sections.at("solver").at("adjoint_disk_path").file.parent_path() / folder;
+      c.adjoint_disk_path = folder.lexically_normal();
+    } else {
+      c.adjoint_disk_path = c.output;
+    }
+    if (c.adjoint_storage == "disk") {
+      std::error_code ec;
+      if (disk.empty()) fs::create_directories(c.output, ec);
+      check_disk_folder(c.adjoint_disk_path,
+                        disk.empty()
+                            ? cfg.file.string() + ": [solver] adjoint_disk_path (default: the output folder)"
+                            : cfg.where("solver", "adjoint_disk_path"));
+    }
     if (c.spin)
       throw InputError(cfg.where("solver", "spin") +
                        ": adjoint runs are not available for Cosserat media yet");

@@ -37,10 +37,11 @@ struct ForwardCase {
   // the .npy files in `observed_traces`.
   std::optional<io::Model> model_true;
   std::optional<std::filesystem::path> observed_traces;
-  double misfit_taper = 0;               // cosine taper width as a fraction of the trace length
-  std::string adjoint_storage = "auto";  // auto | gpu | checkpoint
-  std::uint64_t adjoint_gpu_bytes = 0;   // GPU budget for stored states (0: the adapter's limit)
-  int adjoint_segment = 0;               // checkpoint segment length (0: automatic)
+  double misfit_taper = 0;                  // cosine taper width as a fraction of the trace length
+  std::string adjoint_storage = "auto";     // solver::StorageOptions::mode
+  std::uint64_t adjoint_gpu_bytes = 0;      // GPU budget for stored states (0: the adapter's limit)
+  int adjoint_segment = 0;                  // segment length in steps (0: automatic)
+  std::filesystem::path adjoint_disk_path;  // disk storage's folder (default: the output folder)
 };
 
 // The wave equations a case simulates, its runs (1 when sources are combined, else one per

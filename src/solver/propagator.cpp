@@ -134,7 +134,19 @@ void Propagator::advance(int steps, const StateStore* store) {
   auto& s = *impl_;
   const std::uint32_t gx = s.groups_x(), gy = s.groups_y();
   const std::uint32_t gs = (s.source_count + 63) / 64;
-  const std::uint64_t vel_bytes = s.vel.size(), state_bytes = s.state_floats() * 4;
+  gpu::BindGroup store_bg;
+  std::uint32_t store_gx = 0, store_gy = 0;
+  if (store) {
+    // Slot of step `it` = it + 1 - start, with the clock at it + 1 when the copy runs.
+    const std::uint32_t first_step = completed_steps();
+    const std::uint32_t start = first_step + 1 - store->next_slot;
+    s.device.write(s.status, 12, &start, 4);
+    store_bg =
+        s.device.bind(s.store_state, {{0, &s.vel}, {1, &s.stress}, {3, &s.status}, {9, store->buffer}});
+    const std::uint64_t groups = (s.state_floats() + 255) / 256;
+    store_gx = std::uint32_t(std::min<std::uint64_t>(groups, 32768));
+    store_gy = std::uint32_t((groups + store_gx - 1) / store_gx);
+  }
   // Bounded command buffers keep recording memory flat for very long runs.
   constexpr int kStepsPerSubmit = 256;
   for (int done = 0; done < steps;) {
@@ -145,11 +157,7 @@ void Propagator::advance(int steps, const StateStore* store) {
       if (s.source_count) commands.dispatch(s.inject, s.inject_bg, gs);
       commands.dispatch(s.stress_update, s.stress_bg, gx, gy);
       commands.dispatch(s.record, s.record_bg, 1);
-      if (store) {
-        const std::uint64_t offset = std::uint64_t(store->next_slot + done + step) * state_bytes;
-        commands.copy(s.vel, 0, *store->buffer, offset, vel_bytes);
-        commands.copy(s.stress, 0, *store->buffer, offset + vel_bytes, s.stress.size());
-      }
+      if (store) commands.dispatch(s.store_state, store_bg, store_gx, store_gy);
     }
     s.device.submit(std::move(commands));
     done += n;

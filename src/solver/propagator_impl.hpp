@@ -60,7 +60,7 @@ struct Propagator::Impl {
   gpu::Buffer vel, stress, material, status;
   gpu::Buffer source_points, source_time, receiver_points, receiver_u, trace_buffer;
   std::uint32_t source_count = 0, receiver_count = 0;
-  gpu::Kernel velocity, stress_update, inject, record;
+  gpu::Kernel velocity, stress_update, inject, record, store_state;
   gpu::BindGroup velocity_bg, stress_bg, inject_bg, record_bg;
   std::vector<std::pair<std::string, double>> constants;
   std::vector<SourceRecord> source_records;   // merged point forces, as uploaded
@@ -104,6 +104,12 @@ struct Propagator::Impl {
                              std::string(wgsl::source("solver/point_sources.wgsl"));
     inject = device.create_kernel(code, "inject", c, "inject");
     record = device.create_kernel(code, "record", c, "record");
+    auto store_constants = constants;
+    store_constants.push_back({"VEL_FLOATS", double(npt * physics.velocity_planes())});
+    store_constants.push_back({"STATE_FLOATS", double(state_floats())});
+    store_state =
+        device.create_kernel(detail::forward_prelude() + std::string(wgsl::source("solver/store_state.wgsl")),
+                             "store_state", store_constants, "store state");
   }
   void bind_point_kernels() {
     inject_bg = device.bind(
