@@ -1,12 +1,9 @@
 // Field access for adjoint kernels. `vel` and `stress` hold the adjoint fields; the forward states
-// stored during the forward run (one slot per step: velocity planes, then stress planes) are read
-// from `fwd`; d J / d material plane accumulates in `grad`. The medium's adjoint file defines
-// weighted_stress (moduli times adjoint stress: the input of the transposed velocity-to-stress
-// operator) and buoyancy_plane (dt/density at each velocity plane).
-override VEL_PLANES: u32;
-override STRESS_PLANES: u32;
-
-@group(0) @binding(4) var<storage, read> fwd: array<f32>;
+// stored during the forward run (one slot per step, in the format of solver/forward_store.wgsl,
+// composed before this file) are read from `fwd`; d J / d material plane accumulates in `grad`. The
+// medium's adjoint file defines weighted_stress (moduli times adjoint stress: the input of the
+// transposed velocity-to-stress operator) and buoyancy_plane (dt/density at each velocity plane).
+@group(0) @binding(4) var<storage, read> fwd: array<u32>;
 @group(0) @binding(5) var<storage, read_write> grad: array<f32>;
 
 const FWD_NOW: u32 = 2u;     // forward state after the current step: v(n), s(n+1/2)
@@ -16,7 +13,6 @@ const BUOYANT: u32 = 5u;     // taper * dt/density * adjoint velocity of plane p
 
 // The reverse loop's step n is status.clock; status.pad holds the first step of the stored segment,
 // whose slot 0 is the state before it.
-fn slot_offset(slot: u32) -> u32 { return slot * (VEL_PLANES + STRESS_PLANES) * npt(); }
 fn now_slot() -> u32 { return atomicLoad(&status.clock) - status.pad + 1u; }
 
 fn load(src: u32, p: u32, i: i32, j: i32) -> f32 {
@@ -25,8 +21,8 @@ fn load(src: u32, p: u32, i: i32, j: i32) -> f32 {
   switch src {
     case 0u: { return vel[p * npt() + k]; }
     case 1u: { return stress[p * npt() + k]; }
-    case 2u: { return fwd[slot_offset(now_slot()) + p * npt() + k]; }
-    case 3u: { return fwd[slot_offset(now_slot() - 1u) + p * npt() + k]; }
+    case 2u: { return fwd_value(now_slot(), p, k); }
+    case 3u: { return fwd_value(now_slot() - 1u, p, k); }
     case 4u: { return weighted_stress(p, k); }
     default: { return taper(i, j) * param(buoyancy_plane(p), k) * vel[p * npt() + k]; }
   }
