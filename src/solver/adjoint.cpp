@@ -321,7 +321,8 @@ struct Adjoint::Impl {
   Propagator& forward;
   Propagator::Impl& f;
   StoragePlan plan;
-  gpu::Buffer store, staging, pack_job, adj_vel, adj_stress, status, grad;
+  gpu::Buffer store, staging, pack_job, adj_vel, adj_stress, grad;
+  detail::RunState state;
   gpu::Buffer receivers, adjoint_source, source_adjoint;
   gpu::Kernel velocity, stress, record, inject, tick, pack;
   gpu::BindGroup velocity_bg, stress_bg, record_bg, inject_bg, tick_bg, pack_bg;
@@ -345,9 +346,7 @@ struct Adjoint::Impl {
   }
 
   void set_status(std::uint32_t clock, std::uint32_t segment_start) {
-    const detail::StatusWords words(clock, segment_start, f.source_count,
-                                    std::uint32_t(unique_receivers.size()));
-    f.device.write(status, 0, words.words, sizeof words.words);
+    state.set(f.device, clock, segment_start, f.source_count, std::uint32_t(unique_receivers.size()));
   }
 
   // Fills store slots 1..steps with the states after steps [start, start + steps); slot 0 holds
@@ -406,17 +405,15 @@ Adjoint::Adjoint(Propagator& forward, const StoragePlan& plan)
   if (f.physics.adjoint_wgsl().empty())
     throw InputError("adjoint runs are not available for the " + f.physics.name() + " medium yet");
   if (plan.segment_steps < 1) throw std::logic_error("Adjoint: the storage plan has no segment length");
-  const std::string stencil(wgsl::source("physics/common/stencil.wgsl"));
   const std::string store_format(wgsl::source("solver/forward_store.wgsl"));
   const std::string code =
-      stencil + store_format + std::string(wgsl::source("physics/common/fields_adjoint.wgsl")) +
-      std::string(wgsl::source("physics/common/no_born.wgsl")) + f.physics.adjoint_wgsl();
+      detail::prelude("physics/common/fields_adjoint.wgsl", false) + store_format + f.physics.adjoint_wgsl();
   const StateLayout layout{f.npt, f.physics.velocity_planes() + f.physics.stress_planes()};
   const std::uint64_t slots = s.reverse_segment() + 1ull;
   s.store = s.storage(slots * stored_state_bytes(layout, plan.mode), "forward states");
   s.adj_vel = s.storage(f.vel.size(), "adjoint velocity");
   s.adj_stress = s.storage(f.stress.size(), "adjoint stress");
-  s.status = s.storage(detail::kStatusBytes, "adjoint status");
+  s.state.create(f.device, "adjoint");
   s.grad = s.storage(f.material.size(), "gradient");
 
   // Receivers on the same sample share one adjoint source, so no two threads add to one value.
@@ -448,27 +445,37 @@ Adjoint::Adjoint(Propagator& forward, const StoragePlan& plan)
   }
   s.velocity = f.device.create_kernel(code, "adjoint_velocity", c, f.physics.name() + " adjoint velocity");
   s.stress = f.device.create_kernel(code, "adjoint_stress", c, f.physics.name() + " adjoint stress");
-  const std::initializer_list<gpu::Device::Binding> grid_bindings = {
-      {0, &s.adj_vel}, {1, &s.adj_stress}, {2, &f.material}, {3, &s.status}, {4, &s.store}, {5, &s.grad}};
+  const std::initializer_list<gpu::Device::Binding> grid_bindings = {{0, &s.adj_vel},
+                                                                     {1, &s.adj_stress},
+                                                                     {2, &f.material},
+                                                                     {3, &s.state.status},
+                                                                     {4, &s.store},
+                                                                     {5, &s.grad},
+                                                                     {detail::kRunBinding, &s.state.run}};
   s.velocity_bg = f.device.bind(s.velocity, grid_bindings);
   s.stress_bg = f.device.bind(s.stress, grid_bindings);
 
   c.push_back({"NT", double(f.nt)});
-  const std::string points = code + std::string(wgsl::source("solver/points.wgsl")) +
+  const std::string points = detail::prelude("physics/common/fields_adjoint.wgsl", true) + store_format +
+                             f.physics.adjoint_wgsl() + std::string(wgsl::source("solver/points.wgsl")) +
                              std::string(wgsl::source("solver/adjoint_points.wgsl"));
   s.record = f.device.create_kernel(points, "adjoint_record", c, "adjoint record");
   s.inject = f.device.create_kernel(points, "adjoint_inject", c, "adjoint inject");
   s.tick = f.device.create_kernel(points, "reverse_tick", c, "reverse tick");
-  s.record_bg =
-      f.device.bind(s.record, {{0, &s.adj_vel}, {3, &s.status}, {6, &s.receivers}, {7, &s.adjoint_source}});
+  s.record_bg = f.device.bind(s.record, {{0, &s.adj_vel},
+                                         {3, &s.state.status},
+                                         {6, &s.receivers},
+                                         {7, &s.adjoint_source},
+                                         {detail::kRunBinding, &s.state.run}});
   s.inject_bg = f.device.bind(s.inject, {{0, &s.adj_vel},
                                          {2, &f.material},
-                                         {3, &s.status},
+                                         {3, &s.state.status},
+                                         {detail::kRunBinding, &s.state.run},
                                          {5, &s.grad},
                                          {8, &f.source_points},
                                          {9, &f.source_time},
                                          {10, &s.source_adjoint}});
-  s.tick_bg = f.device.bind(s.tick, {{3, &s.status}});
+  s.tick_bg = f.device.bind(s.tick, {{detail::kRunBinding, &s.state.run}});
   clear_gradient();
 }
 
@@ -592,11 +599,11 @@ std::vector<float> Adjoint::reverse(const std::vector<double>& dj_dtraces) {
       done += n;
     }
   }
-  std::uint32_t words[4];
-  f.device.read(s.status, 0, sizeof words, words);
-  if (words[1] != detail::kNone)
+  BlowUp blow_up;
+  s.state.read(f.device, &blow_up);
+  if (blow_up.happened)
     throw std::runtime_error("the adjoint run became unstable (NaN or Inf) at step " +
-                             std::to_string(words[1]));
+                             std::to_string(blow_up.step));
   std::vector<float> out(std::size_t(f.source_count) * nt);
   f.device.read(s.source_adjoint, 0, out.size() * 4, out.data());
   return out;

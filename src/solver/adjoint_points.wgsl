@@ -10,8 +10,8 @@
 @compute @workgroup_size(64)
 fn adjoint_record(@builtin(global_invocation_id) g: vec3<u32>) {
   let r = g.x;
-  if (r >= status.receivers || status.halted != 0u) { return; }
-  let it = atomicLoad(&status.clock);
+  if (r >= run.receivers || status.halted != 0u) { return; }
+  let it = run.step;
   vel[receivers[r]] += adjoint_source[r * NT + it];
 }
 
@@ -20,8 +20,8 @@ fn adjoint_record(@builtin(global_invocation_id) g: vec3<u32>) {
 @compute @workgroup_size(64)
 fn adjoint_inject(@builtin(global_invocation_id) g: vec3<u32>) {
   let s = g.x;
-  if (s >= status.sources || status.halted != 0u) { return; }
-  let it = atomicLoad(&status.clock);
+  if (s >= run.sources || status.halted != 0u) { return; }
+  let it = run.step;
   let p = sources[s];
   let tv = taper(p.i, p.j) * vel[p.vel_index];
   grad[p.param_index] += tv * source_time[s * NT + it];
@@ -29,4 +29,4 @@ fn adjoint_inject(@builtin(global_invocation_id) g: vec3<u32>) {
 }
 
 @compute @workgroup_size(1)
-fn reverse_tick() { atomicSub(&status.clock, 1u); }
+fn reverse_tick() { run.step -= 1u; }

@@ -7,7 +7,8 @@ namespace seiswg::solver {
 struct Born::Impl {
   Propagator& background;
   Propagator::Impl& f;
-  gpu::Buffer dvel, dstress, dmaterial, status, receiver_u, traces;
+  gpu::Buffer dvel, dstress, dmaterial, receiver_u, traces;
+  detail::RunState state;
   gpu::Kernel velocity, stress;
   gpu::BindGroup velocity_bg, stress_bg, inject_bg, record_bg;
   Impl(Propagator& b) : background(b), f(b.internals()) {}
@@ -21,26 +22,31 @@ Born::Born(Propagator& background) : impl_(std::make_unique<Impl>(background)) {
   s.dvel = f.storage(f.vel.size(), "velocity perturbation");
   s.dstress = f.storage(f.stress.size(), "stress perturbation");
   s.dmaterial = f.storage(f.material.size(), "material perturbation");
-  s.status = f.storage(detail::kStatusBytes, "born status");
+  s.state.create(f.device, "born");
   s.receiver_u = f.storage(f.receiver_u.size(), "born receiver displacement");
   s.traces = f.storage(f.trace_buffer.size(), "born traces");
-  const std::string code = std::string(wgsl::source("physics/common/stencil.wgsl")) +
-                           std::string(wgsl::source("physics/common/fields_born.wgsl")) +
-                           f.physics.born_wgsl();
+  const std::string code = detail::prelude("physics/common/fields_born.wgsl", false) + f.physics.born_wgsl();
   s.velocity = f.device.create_kernel(code, "velocity", f.constants, f.physics.name() + " born velocity");
   s.stress = f.device.create_kernel(code, "stress_update", f.constants, f.physics.name() + " born stress");
   const std::initializer_list<gpu::Device::Binding> grid = {
-      {0, &s.dvel}, {1, &s.dstress}, {2, &f.material}, {3, &s.status},
-      {4, &f.vel},  {5, &f.stress},  {6, &s.dmaterial}};
+      {0, &s.dvel}, {1, &s.dstress}, {2, &f.material},  {3, &s.state.status},
+      {4, &f.vel},  {5, &f.stress},  {6, &s.dmaterial}, {detail::kRunBinding, &s.state.run}};
   s.velocity_bg = f.device.bind(s.velocity, grid);
   s.stress_bg = f.device.bind(s.stress, grid);
   // The forward point kernels serve the perturbation too: injection with the perturbed dt/density
   // is the source's Born term, and recording is linear.
-  s.inject_bg = f.device.bind(
-      f.inject,
-      {{0, &s.dvel}, {2, &s.dmaterial}, {3, &s.status}, {4, &f.source_points}, {5, &f.source_time}});
-  s.record_bg = f.device.bind(
-      f.record, {{0, &s.dvel}, {3, &s.status}, {6, &f.receiver_points}, {7, &s.receiver_u}, {8, &s.traces}});
+  s.inject_bg = f.device.bind(f.inject, {{0, &s.dvel},
+                                         {2, &s.dmaterial},
+                                         {3, &s.state.status},
+                                         {4, &f.source_points},
+                                         {5, &f.source_time},
+                                         {detail::kRunBinding, &s.state.run}});
+  s.record_bg = f.device.bind(f.record, {{0, &s.dvel},
+                                         {3, &s.state.status},
+                                         {6, &f.receiver_points},
+                                         {7, &s.receiver_u},
+                                         {8, &s.traces},
+                                         {detail::kRunBinding, &s.state.run}});
 }
 
 Born::~Born() = default;
@@ -54,8 +60,7 @@ std::vector<float> Born::run(std::span<const float> material_perturbation) {
     auto commands = f.device.record();
     for (const gpu::Buffer* b : {&s.dvel, &s.dstress, &s.receiver_u, &s.traces}) commands.clear(*b);
     f.device.submit(std::move(commands));
-    const detail::StatusWords words = f.status_words(0);
-    f.device.write(s.status, 0, words.words, sizeof words.words);
+    s.state.set(f.device, 0, 0, f.source_count, f.receiver_count);
   }
   const std::uint32_t gx = f.groups_x(), gy = f.groups_y(), gs = (f.source_count + 63) / 64;
   constexpr int kStepsPerSubmit = 256;

@@ -13,8 +13,8 @@ override DT: f32;
 @compute @workgroup_size(64)
 fn inject(@builtin(global_invocation_id) g: vec3<u32>) {
   let s = g.x;
-  if (s >= status.sources || status.halted != 0u) { return; }
-  let it = atomicLoad(&status.clock);
+  if (s >= run.sources || status.halted != 0u) { return; }
+  let it = run.step;
   let p = sources[s];
   vel[p.vel_index] += taper(p.i, p.j) * params[p.param_index] * source_time[s * NT + it];
 }
@@ -23,12 +23,12 @@ fn inject(@builtin(global_invocation_id) g: vec3<u32>) {
 @compute @workgroup_size(64)
 fn record(@builtin(local_invocation_index) lane: u32) {
   let halted = status.halted != 0u;  // then the clock stops at the step that blew up
-  let it = atomicLoad(&status.clock);
-  for (var r = lane; r < status.receivers && !halted; r += 64u) {
+  let it = run.step;
+  for (var r = lane; r < run.receivers && !halted; r += 64u) {
     let u = displacement[r] + vel[receivers[r]] * DT;
     displacement[r] = u;
     traces[r * NT + it] = u;
   }
   workgroupBarrier();
-  if (lane == 0u && !halted) { atomicAdd(&status.clock, 1u); }
+  if (lane == 0u && !halted) { run.step = it + 1u; }
 }

@@ -36,7 +36,7 @@ Propagator::Propagator(gpu::Device& device, const physics::WaveEquation& physics
   s.vel = s.storage(plane_bytes * physics.velocity_planes(), "velocity");
   s.stress = s.storage(plane_bytes * physics.stress_planes(), "stress");
   s.material = s.storage(plane_bytes * physics.material_plane_count(), "material");
-  s.status = s.storage(detail::kStatusBytes, "status");
+  s.state.create(device, "forward");
   const auto planes = physics.material_planes(model, dt);
   device.write(s.material, std::span<const float>(planes));
 
@@ -56,8 +56,13 @@ Propagator::Propagator(gpu::Device& device, const physics::WaveEquation& physics
   const std::string code = detail::forward_prelude() + physics.wgsl();
   s.velocity = device.create_kernel(code, "velocity", s.constants, physics.name() + " velocity");
   s.stress_update = device.create_kernel(code, "stress_update", s.constants, physics.name() + " stress");
-  s.velocity_bg = device.bind(s.velocity, {{0, &s.vel}, {1, &s.stress}, {2, &s.material}, {3, &s.status}});
-  s.stress_bg = device.bind(s.stress_update, {{0, &s.vel}, {1, &s.stress}, {2, &s.material}, {3, &s.status}});
+  const std::initializer_list<gpu::Device::Binding> grid = {{0, &s.vel},
+                                                            {1, &s.stress},
+                                                            {2, &s.material},
+                                                            {3, &s.state.status},
+                                                            {detail::kRunBinding, &s.state.run}};
+  s.velocity_bg = device.bind(s.velocity, grid);
+  s.stress_bg = device.bind(s.stress_update, grid);
   s.build_point_kernels();
   set_sources({});
   set_receivers({});
@@ -126,8 +131,7 @@ void Propagator::reset() {
   commands.clear(s.receiver_u);
   commands.clear(s.trace_buffer);
   s.device.submit(std::move(commands));
-  const detail::StatusWords status = s.status_words(0);
-  s.device.write(s.status, 0, status.words, sizeof status.words);
+  s.set_run(0);
 }
 
 void Propagator::advance(int steps, const StateStore* store) {
@@ -140,9 +144,10 @@ void Propagator::advance(int steps, const StateStore* store) {
     // Slot of step `it` = it + 1 - start, with the clock at it + 1 when the copy runs.
     const std::uint32_t first_step = completed_steps();
     const std::uint32_t start = first_step + 1 - store->next_slot;
-    s.device.write(s.status, 12, &start, 4);
+    s.state.set_segment_start(s.device, start);
     store_bg =
-        s.device.bind(s.store_state, {{0, &s.vel}, {1, &s.stress}, {3, &s.status}, {9, store->buffer}});
+        s.device.bind(s.store_state,
+                      {{0, &s.vel}, {1, &s.stress}, {9, store->buffer}, {detail::kRunBinding, &s.state.run}});
     const std::uint64_t groups = (s.state_floats() + 255) / 256;
     store_gx = std::uint32_t(std::min<std::uint64_t>(groups, 32768));
     store_gy = std::uint32_t((groups + store_gx - 1) / store_gx);
@@ -183,16 +188,12 @@ void Propagator::restore(std::span<const float> state, std::uint32_t completed) 
     s.device.write(s.vel, state.first(s.vel.size() / 4));
     s.device.write(s.stress, state.subspan(s.vel.size() / 4));
   }
-  const detail::StatusWords status = s.status_words(completed);
-  s.device.write(s.status, 0, status.words, sizeof status.words);
+  s.set_run(completed);
 }
 
 std::uint32_t Propagator::completed_steps(BlowUp* blow_up) {
   auto& s = *impl_;
-  std::uint32_t status[4];
-  s.device.read(s.status, 0, sizeof status, status);
-  if (blow_up) *blow_up = {status[1] != detail::kNone, status[1], status[2]};
-  return status[0];
+  return s.state.read(s.device, blow_up);
 }
 
 std::vector<float> Propagator::velocity_plane(std::uint32_t plane) {

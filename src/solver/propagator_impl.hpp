@@ -24,21 +24,49 @@ inline std::string gib(std::uint64_t bytes) {
   return s.str();
 }
 
-// Shared WGSL of every forward kernel: grid, differences, taper, and access to the live fields.
-inline std::string forward_prelude() {
-  return std::string(wgsl::source("physics/common/stencil.wgsl")) +
-         std::string(wgsl::source("physics/common/fields_forward.wgsl")) +
-         std::string(wgsl::source("physics/common/no_born.wgsl"));
+// The WGSL every kernel starts with: grid, differences, taper, the run state (writable only for
+// the single-invocation point kernels that advance the clock) and the field access of `fields`
+// (physics/common/fields_*.wgsl).
+inline std::string prelude(std::string_view fields, bool writes_run) {
+  std::string code(wgsl::source("physics/common/stencil.wgsl"));
+  code += wgsl::source(writes_run ? "physics/common/run_write.wgsl" : "physics/common/run_read.wgsl");
+  code += wgsl::source(fields);
+  if (fields != "physics/common/fields_born.wgsl") code += wgsl::source("physics/common/no_born.wgsl");
+  return code;
+}
+inline std::string forward_prelude(bool writes_run = false) {
+  return prelude("physics/common/fields_forward.wgsl", writes_run);
 }
 
-// The status buffer (WGSL struct Status): clock, first bad step, bad node, segment start, halted,
-// source and receiver counts.
-constexpr std::uint64_t kStatusBytes = 32;
-struct StatusWords {
-  std::uint32_t words[8];
-  StatusWords(std::uint32_t clock, std::uint32_t segment_start, std::uint32_t sources,
-              std::uint32_t receivers)
-      : words{clock, kNone, kNone, segment_start, 0, sources, receivers, 0} {}
+// The run state on the GPU: `status` (WGSL Status: first bad step and node, halted; written with
+// atomics by any kernel when a value blows up) and `run` (WGSL RunInfo: step, segment start,
+// source and receiver counts; read-only in grid kernels so that all threads read it freely).
+constexpr std::uint32_t kRunBinding = 11;
+struct RunState {
+  gpu::Buffer status, run;
+  void create(gpu::Device& device, const std::string& label) {
+    const auto usage = gpu::usage::storage | gpu::usage::copy_dst | gpu::usage::copy_src;
+    status = device.create_buffer(16, usage, label + " status");
+    run = device.create_buffer(16, usage, label + " run");
+  }
+  void set(gpu::Device& device, std::uint32_t step, std::uint32_t segment_start, std::uint32_t sources,
+           std::uint32_t receivers) const {
+    const std::uint32_t status_words[4] = {kNone, kNone, 0, 0};
+    const std::uint32_t run_words[4] = {step, segment_start, sources, receivers};
+    device.write(status, 0, status_words, sizeof status_words);
+    device.write(run, 0, run_words, sizeof run_words);
+  }
+  void set_segment_start(gpu::Device& device, std::uint32_t segment_start) const {
+    device.write(run, 4, &segment_start, 4);
+  }
+  // Waits for the GPU; the step counter and the blow-up record.
+  std::uint32_t read(gpu::Device& device, BlowUp* blow_up) const {
+    std::uint32_t status_words[4], run_words[4];
+    device.read(status, 0, sizeof status_words, status_words);
+    device.read(run, 0, sizeof run_words, run_words);
+    if (blow_up) *blow_up = {status_words[0] != kNone, status_words[0], status_words[1]};
+    return run_words[0];
+  }
 };
 
 struct SourceRecord {  // matches WGSL struct SourcePoint
@@ -57,7 +85,8 @@ struct Propagator::Impl {
   std::uint64_t npt;
   std::uint32_t wg_x = 64, wg_y = 4;
 
-  gpu::Buffer vel, stress, material, status;
+  gpu::Buffer vel, stress, material;
+  detail::RunState state;
   gpu::Buffer source_points, source_time, receiver_points, receiver_u, trace_buffer;
   std::uint32_t source_count = 0, receiver_count = 0;
   gpu::Kernel velocity, stress_update, inject, record, store_state;
@@ -91,16 +120,14 @@ struct Propagator::Impl {
                                 gpu::usage::storage | gpu::usage::copy_dst | gpu::usage::copy_src, label);
   }
 
-  detail::StatusWords status_words(std::uint32_t clock) const {
-    return detail::StatusWords(clock, 0, source_count, receiver_count);
-  }
+  void set_run(std::uint32_t step) const { state.set(device, step, 0, source_count, receiver_count); }
 
   // Point kernels are compiled once; a new set of sources or receivers only rebinds buffers.
   void build_point_kernels() {
     std::vector<std::pair<std::string, double>> c = constants;
     c.push_back({"NT", double(nt)});
     c.push_back({"DT", dt});
-    const std::string code = detail::forward_prelude() + std::string(wgsl::source("solver/points.wgsl")) +
+    const std::string code = detail::forward_prelude(true) + std::string(wgsl::source("solver/points.wgsl")) +
                              std::string(wgsl::source("solver/point_sources.wgsl"));
     inject = device.create_kernel(code, "inject", c, "inject");
     record = device.create_kernel(code, "record", c, "record");
@@ -112,10 +139,18 @@ struct Propagator::Impl {
                              "store_state", store_constants, "store state");
   }
   void bind_point_kernels() {
-    inject_bg = device.bind(
-        inject, {{0, &vel}, {2, &material}, {3, &status}, {4, &source_points}, {5, &source_time}});
-    record_bg = device.bind(
-        record, {{0, &vel}, {3, &status}, {6, &receiver_points}, {7, &receiver_u}, {8, &trace_buffer}});
+    inject_bg = device.bind(inject, {{0, &vel},
+                                     {2, &material},
+                                     {3, &state.status},
+                                     {4, &source_points},
+                                     {5, &source_time},
+                                     {detail::kRunBinding, &state.run}});
+    record_bg = device.bind(record, {{0, &vel},
+                                     {3, &state.status},
+                                     {6, &receiver_points},
+                                     {7, &receiver_u},
+                                     {8, &trace_buffer},
+                                     {detail::kRunBinding, &state.run}});
   }
 };
 

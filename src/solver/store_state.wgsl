@@ -1,4 +1,4 @@
-// Copies the whole state (velocity planes, then stress planes) into slot `clock - status.pad` of
+// Copies the whole state (velocity planes, then stress planes) into slot `step - segment_start` of
 // the adjoint's store after each step: a kernel, because buffer-to-buffer copies run at a fifth of
 // the memory bandwidth on some drivers.
 override VEL_FLOATS: u32;
@@ -9,8 +9,8 @@ override STATE_FLOATS: u32;
 @compute @workgroup_size(256)
 fn store_state(@builtin(global_invocation_id) g: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
   let index = g.x + g.y * groups.x * 256u;
-  if (index >= STATE_FLOATS || status.halted != 0u) { return; }
-  let base = (atomicLoad(&status.clock) - status.pad) * STATE_FLOATS;
+  if (index >= STATE_FLOATS) { return; }
+  let base = (run.step - run.segment_start) * STATE_FLOATS;
   if (index < VEL_FLOATS) {
     store[base + index] = vel[index];
   } else {

@@ -28,13 +28,20 @@ const C1: f32 = 1.125;            // 9/8
 const C2: f32 = -0.041666666667;  // -1/24
 
 struct Status {
-  clock: atomic<u32>,     // time steps completed
   bad_step: atomic<u32>,  // first step that produced a non-finite value (0xffffffff: none)
   bad_node: atomic<u32>,  // a node where it happened
-  pad: u32,               // the adjoint's segment start
-  halted: u32,            // 1 once a value blew up: every later kernel does nothing
-  sources: u32,           // point sources and receivers of this run (set with the clock, so a new
-  receivers: u32,         // source set needs no new kernels)
+  halted: u32,            // 1 once a value blew up: the clock stops there
+  pad: u32,
+}
+
+// The step counter and what changes from run to run. Only single-invocation point kernels write it
+// (run_write.wgsl); grid kernels bind it read-only (run_read.wgsl), so that every thread may read
+// it without contention.
+struct RunInfo {
+  step: u32,           // time steps completed (the forward clock; the reverse step in an adjoint)
+  segment_start: u32,  // first step of the stored segment (adjoint storage)
+  sources: u32,        // point sources and receivers of this run
+  receivers: u32,
 }
 
 @group(0) @binding(0) var<storage, read_write> vel: array<f32>;
@@ -120,11 +127,13 @@ fn is_finite(x: f32) -> bool { return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800
 // Records the first step and a node where the run blew up; the host checks this between batches.
 fn watch(x: f32, k: u32) {
   if (!is_finite(x)) {
-    // Only nodes of the earliest bad step report where: later steps have spread the NaN.
-    let step = atomicLoad(&status.clock);
+    // Only nodes of the earliest bad step report where: later steps (which run on with the clock
+    // stopped) have spread the NaN.
+    if (status.halted != 0u) { return; }
+    let step = run.step;
     let earliest = atomicMin(&status.bad_step, step);
     if (step <= earliest) { atomicMin(&status.bad_node, k); }
-    // The run stops on the GPU at once, however long the host waits before it looks.
+    // The clock stops here, however long the host waits before it looks.
     status.halted = 1u;
   }
 }
@@ -140,6 +149,6 @@ struct Node {
 fn grid_node(g: vec3<u32>) -> Node {
   let i = i32(g.y);
   let j = i32(g.x);
-  let ok = i < NX && j < NZ && status.halted == 0u;
+  let ok = i < NX && j < NZ;
   return Node(i, j, select(0u, node(i, j), ok), ok);
 }

@@ -48,7 +48,11 @@ fn adjoint_stress(@builtin(global_invocation_id) g: vec3<u32>) {
   let b = taper(i, j);
   grad[DT_OVER_RHO_X * n + k] += b * vel[VX * n + k] * fx;
   grad[DT_OVER_RHO_Z * n + k] += b * vel[VZ * n + k] * fz;
-  stress[SXX * n + k] += dx_forward_t(BUOYANT, VX, i, j);
-  stress[SZZ * n + k] += dz_forward_t(BUOYANT, VZ, i, j);
-  stress[SXZ * n + k] += dz_backward_t(BUOYANT, VX, i, j) + dx_backward_t(BUOYANT, VZ, i, j);
+  let sxx = stress[SXX * n + k] + dx_forward_t(BUOYANT, VX, i, j);
+  let szz = stress[SZZ * n + k] + dz_forward_t(BUOYANT, VZ, i, j);
+  let sxz = stress[SXZ * n + k] + dz_backward_t(BUOYANT, VX, i, j) + dx_backward_t(BUOYANT, VZ, i, j);
+  stress[SXX * n + k] = sxx;
+  stress[SZZ * n + k] = szz;
+  stress[SXZ * n + k] = sxz;
+  watch(sxx + szz + sxz, k);
 }

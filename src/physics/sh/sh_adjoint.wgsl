@@ -32,6 +32,9 @@ fn adjoint_stress(@builtin(global_invocation_id) g: vec3<u32>) {
   let n = npt();
   let div = dx_backward(FWD_BEFORE, VEL_PLANES + SXY, i, j) + dz_backward(FWD_BEFORE, VEL_PLANES + SZY, i, j);
   grad[DT_OVER_RHO * n + k] += taper(i, j) * vel[k] * div;
-  stress[SXY * n + k] += dx_backward_t(BUOYANT, VY, i, j);
-  stress[SZY * n + k] += dz_backward_t(BUOYANT, VY, i, j);
+  let sxy = stress[SXY * n + k] + dx_backward_t(BUOYANT, VY, i, j);
+  let szy = stress[SZY * n + k] + dz_backward_t(BUOYANT, VY, i, j);
+  stress[SXY * n + k] = sxy;
+  stress[SZY * n + k] = szy;
+  watch(sxy + szy, k);
 }
