@@ -13,6 +13,7 @@
 #include "io/npy.hpp"
 #include "io/png.hpp"
 #include "solver/adjoint.hpp"
+#include "solver/progress.hpp"
 
 namespace seiswg::solver {
 namespace {
@@ -105,7 +106,20 @@ RunSummary run_adjoint(const ForwardCase& c, const RunOptions& options, std::ost
     plans[eq->name()] = plan;
   }
 
-  for (const auto& eq : wave_equations(c)) {
+  // Progress counts time steps: per run, the observed data (when computed), the forward run and
+  // the reverse run.
+  Progress progress(options.progress);
+  const auto equations = wave_equations(c);
+  const long steps_per_run = long(c.nt) * (c.model_true ? 3 : 2);
+  const long total_steps = steps_per_run * long(run_count(c) * equations.size());
+  long steps_done = 0;
+  auto advance_progress = [&](const std::string& label, long steps) {
+    steps_done += steps;
+    progress.show(label, steps_done, total_steps,
+                  std::chrono::duration<double>(Clock::now() - start).count());
+  };
+
+  for (const auto& eq : equations) {
     const auto receivers = receivers_for(c, *eq);
     Propagator synthetic(*device, *eq, c.model, c.nt, c.dt, c.taper);
     synthetic.set_receivers(receivers);
@@ -116,6 +130,8 @@ RunSummary run_adjoint(const ForwardCase& c, const RunOptions& options, std::ost
       truth->set_receivers(receivers);
     }
     for (std::size_t run = 0; run < run_count(c); ++run) {
+      const std::string label = "[" + eq->name() + " adjoint, run " + std::to_string(run + 1) + "/" +
+                                std::to_string(run_count(c)) + "]";
       const auto forces = forces_for(c, *eq, run);
       std::vector<float> observed;
       if (truth) {
@@ -123,6 +139,7 @@ RunSummary run_adjoint(const ForwardCase& c, const RunOptions& options, std::ost
         truth->reset();
         truth->advance(c.nt);
         observed = truth->traces();
+        advance_progress(label, c.nt);
       } else {
         observed = observed_files.at({eq->name(), run});
       }
@@ -131,11 +148,13 @@ RunSummary run_adjoint(const ForwardCase& c, const RunOptions& options, std::ost
       auto t0 = Clock::now();
       const auto traces = adjoint.forward();
       auto t1 = Clock::now();
+      advance_progress(label, c.nt);
       std::vector<double> dj_dd;
       misfit += waveform_misfit(traces, observed, std::size_t(c.nt), c.dt, c.misfit_taper, dj_dd);
       adjoint.reverse(dj_dd);
       const auto planes = adjoint.gradient();
       auto t2 = Clock::now();
+      advance_progress(label, c.nt);
       forward_seconds += std::chrono::duration<double>(t1 - t0).count();
       adjoint_seconds += std::chrono::duration<double>(t2 - t1).count();
       // J sums over runs and media: so do its derivatives with respect to shared model values.
@@ -148,6 +167,7 @@ RunSummary run_adjoint(const ForwardCase& c, const RunOptions& options, std::ost
     }
   }
 
+  progress.done();
   io::OutputSet outputs;
   std::error_code ec;
   fs::create_directories(c.output / "kernels", ec);

@@ -18,6 +18,7 @@
 #include "io/png.hpp"
 #include "physics/wave_equation.hpp"
 #include "solver/adjoint.hpp"
+#include "solver/progress.hpp"
 #include "solver/wavelet.hpp"
 
 namespace seiswg::solver {
@@ -144,31 +145,6 @@ std::string seconds_text(double s) {
   o << std::fixed << std::setprecision(s < 10 ? 2 : 1) << s << " s";
   return o.str();
 }
-
-class Progress {
- public:
-  Progress(bool enabled, std::ostream& log) : enabled_(enabled && isatty(STDERR_FILENO)), log_(log) {
-    (void)log_;
-  }
-  void show(const std::string& label, long done, long total, double elapsed) {
-    if (!enabled_) return;
-    const double rate = elapsed > 0 ? double(done) / elapsed : 0;
-    const double eta = rate > 0 ? double(total - done) / rate : 0;
-    std::fprintf(stderr, "\r%s step %ld/%ld  %.0f steps/s  ETA %.1f s   ", label.c_str(), done, total, rate,
-                 eta);
-    std::fflush(stderr);
-    shown_ = true;
-  }
-  void done() {
-    if (shown_) std::fprintf(stderr, "\r\033[K");
-    shown_ = false;
-  }
-
- private:
-  bool enabled_;
-  bool shown_ = false;
-  std::ostream& log_;
-};
 
 }  // namespace
 
@@ -383,7 +359,7 @@ RunSummary run_forward(const ForwardCase& c, const RunOptions& options, std::ost
   const std::size_t nrec = c.stations.size();
   const auto start = Clock::now();
   double loop_seconds = 0;
-  Progress progress(options.progress, log);
+  Progress progress(options.progress);
 
   for (const auto& eq : equations) {
     Propagator propagator(*device, *eq, c.model, c.nt, c.dt, c.taper);
