@@ -75,10 +75,8 @@ double waveform_misfit(std::span<const float> synthetic, std::span<const float> 
 
 RunSummary run_adjoint(const ForwardCase& c, const RunOptions& options, std::ostream& log) {
   using Clock = std::chrono::steady_clock;
-  for (const auto& w : c.config.warnings) log << "warning: " << w << "\n";
-  auto device = gpu::Device::open({options.adapter});
   RunSummary summary;
-  summary.adapter = device->adapter().summary();
+  auto device = start_run(c, options, log, summary);
   const auto& grid = c.model.grid;
   const auto start = Clock::now();
   double forward_seconds = 0, adjoint_seconds = 0, misfit = 0;

@@ -317,13 +317,18 @@ ForwardCase load_forward_case(const fs::path& config_path) {
   return c;
 }
 
+std::unique_ptr<gpu::Device> start_run(const ForwardCase& c, const RunOptions& options, std::ostream& log,
+                                       RunSummary& summary) {
+  for (const auto& w : c.config.warnings) log << "warning: " << w << "\n";
+  auto device = gpu::Device::open({options.adapter});
+  summary.adapter = device->adapter().summary();
+  return device;
+}
+
 RunSummary run_forward(const ForwardCase& c, const RunOptions& options, std::ostream& log) {
   using Clock = std::chrono::steady_clock;
-  for (const auto& w : c.config.warnings) log << "warning: " << w << "\n";
-
-  auto device = gpu::Device::open({options.adapter});
   RunSummary summary;
-  summary.adapter = device->adapter().summary();
+  auto device = start_run(c, options, log, summary);
   const auto& grid = c.model.grid;
 
   io::OutputSet outputs;

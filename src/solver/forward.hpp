@@ -69,6 +69,10 @@ struct RunSummary {
   std::vector<std::filesystem::path> files;
 };
 
+// Prints the config's warnings and opens the GPU device the options ask for (summary.adapter).
+std::unique_ptr<gpu::Device> start_run(const ForwardCase& c, const RunOptions& options, std::ostream& log,
+                                       RunSummary& summary);
+
 // Runs the case on the GPU and writes its outputs (all or nothing). Throws InputError / GpuError /
 // std::runtime_error (instability) with a complete message.
 RunSummary run_forward(const ForwardCase& c, const RunOptions& options, std::ostream& log);
