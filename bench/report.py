@@ -42,7 +42,7 @@ def num(value, digits=3):
 
 
 def limit_label(n, bytes_per_step, step_us, fixed_us, roof_gbs):
-    """What limits a kernel row: the fixed cost of a step (its 4 dispatches and barriers, taken as the
+    """What limits a kernel row: the fixed cost of a step (its 3 dispatches and barriers, taken as the
     step time of the smallest grid), or memory traffic (near the roof or above the minimum)."""
     if not step_us or not roof_gbs:
         return "–"
@@ -117,7 +117,7 @@ def main():
     out.append("### Forward kernels and end to end")
     out.append("")
     out.append("Gpts/s = grid points × time steps / s. *Kernels*: marginal time per step (t(2N) − t(N)) / N on a "
-               "non-zero wavefield, 4 dispatches a step (velocity, source, stress, receivers). *Timestamps*: GPU time "
+               "non-zero wavefield, 3 dispatches a step (velocity, sources + receivers, stress). *Timestamps*: GPU time "
                "of each dispatch in its own compute pass (velocity / stress / source + receivers, µs). *End to end*: "
                "a whole Propagator run as `seiswg run` does it (material planes, upload, kernel compilation, status "
                "check every 100 steps, traces read back), steps in brackets.")
@@ -139,7 +139,7 @@ def main():
                 if fixed is None:
                     fixed = s.get("step_us")
                 tv, tsr = s.get("ts_velocity_us"), s.get("ts_stress_us")
-                ts = "%s / %s / %s" % (num(tv), num(tsr), num((s.get("ts_inject_us") or 0) + (s.get("ts_record_us") or 0)))
+                ts = "%s / %s / %s" % (num(tv), num(tsr), num((s.get("ts_inject_us") or 0) + (s.get("ts_record_us") or 0) + (s.get("ts_receivers_us") or 0)))
                 eff = "–"
                 if tv and tsr and roof:
                     bv, bs = KERNEL_BYTES[scheme]

@@ -10,7 +10,7 @@ struct Born::Impl {
   gpu::Buffer dvel, dstress, dmaterial, receiver_u, traces;
   detail::RunState state;
   gpu::Kernel velocity, stress;
-  gpu::BindGroup velocity_bg, stress_bg, inject_bg, record_bg;
+  gpu::BindGroup velocity_bg, stress_bg, points_bg;
   Impl(Propagator& b) : background(b), f(b.internals()) {}
 };
 
@@ -33,16 +33,13 @@ Born::Born(Propagator& background) : impl_(std::make_unique<Impl>(background)) {
       {4, &f.vel},  {5, &f.stress},  {6, &s.dmaterial}, {detail::kRunBinding, &s.state.run}};
   s.velocity_bg = f.device.bind(s.velocity, grid);
   s.stress_bg = f.device.bind(s.stress, grid);
-  // The forward point kernels serve the perturbation too: injection with the perturbed dt/density
+  // The forward point kernel serves the perturbation too: injection with the perturbed dt/density
   // is the source's Born term, and recording is linear.
-  s.inject_bg = f.device.bind(f.inject, {{0, &s.dvel},
+  s.points_bg = f.device.bind(f.points, {{0, &s.dvel},
                                          {2, &s.dmaterial},
                                          {3, &s.state.status},
                                          {4, &f.source_points},
                                          {5, &f.source_time},
-                                         {detail::kRunBinding, &s.state.run}});
-  s.record_bg = f.device.bind(f.record, {{0, &s.dvel},
-                                         {3, &s.state.status},
                                          {6, &f.receiver_points},
                                          {7, &s.receiver_u},
                                          {8, &s.traces},
@@ -62,7 +59,7 @@ std::vector<float> Born::run(std::span<const float> material_perturbation) {
     f.device.submit(std::move(commands));
     s.state.set(f.device, 0, 0, f.source_count, f.receiver_count);
   }
-  const std::uint32_t gx = f.groups_x(), gy = f.groups_y(), gs = (f.source_count + 63) / 64;
+  const std::uint32_t gx = f.groups_x(), gy = f.groups_y();
   constexpr int kStepsPerSubmit = 256;
   for (int done = 0; done < f.nt;) {
     const int n = std::min(kStepsPerSubmit, f.nt - done);
@@ -71,13 +68,11 @@ std::vector<float> Born::run(std::span<const float> material_perturbation) {
       // The perturbation's velocity update reads the background stress before its update, its
       // stress update the background velocity after its update.
       commands.dispatch(f.velocity, f.velocity_bg, gx, gy);
-      if (gs) commands.dispatch(f.inject, f.inject_bg, gs);
+      commands.dispatch(f.points, f.points_bg, 1);
       commands.dispatch(s.velocity, s.velocity_bg, gx, gy);
-      if (gs) commands.dispatch(f.inject, s.inject_bg, gs);
+      commands.dispatch(f.points, s.points_bg, 1);
       commands.dispatch(f.stress_update, f.stress_bg, gx, gy);
       commands.dispatch(s.stress, s.stress_bg, gx, gy);
-      commands.dispatch(f.record, f.record_bg, 1);
-      commands.dispatch(f.record, s.record_bg, 1);
     }
     f.device.submit(std::move(commands));
     done += n;

@@ -137,7 +137,6 @@ void Propagator::reset() {
 void Propagator::advance(int steps, const StateStore* store) {
   auto& s = *impl_;
   const std::uint32_t gx = s.groups_x(), gy = s.groups_y();
-  const std::uint32_t gs = (s.source_count + 63) / 64;
   gpu::BindGroup store_bg;
   std::uint32_t store_gx = 0, store_gy = 0;
   if (store) {
@@ -159,9 +158,8 @@ void Propagator::advance(int steps, const StateStore* store) {
     auto commands = s.device.record();
     for (int step = 0; step < n; ++step) {
       commands.dispatch(s.velocity, s.velocity_bg, gx, gy);
-      if (s.source_count) commands.dispatch(s.inject, s.inject_bg, gs);
+      commands.dispatch(s.points, s.points_bg, 1);
       commands.dispatch(s.stress_update, s.stress_bg, gx, gy);
-      commands.dispatch(s.record, s.record_bg, 1);
       if (store) commands.dispatch(s.store_state, store_bg, store_gx, store_gy);
     }
     s.device.submit(std::move(commands));

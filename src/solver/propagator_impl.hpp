@@ -89,8 +89,8 @@ struct Propagator::Impl {
   detail::RunState state;
   gpu::Buffer source_points, source_time, receiver_points, receiver_u, trace_buffer;
   std::uint32_t source_count = 0, receiver_count = 0;
-  gpu::Kernel velocity, stress_update, inject, record, store_state;
-  gpu::BindGroup velocity_bg, stress_bg, inject_bg, record_bg;
+  gpu::Kernel velocity, stress_update, points, store_state;
+  gpu::BindGroup velocity_bg, stress_bg, points_bg;
   std::vector<std::pair<std::string, double>> constants;
   std::vector<SourceRecord> source_records;   // merged point forces, as uploaded
   std::vector<std::uint32_t> receiver_index;  // plane * npt + node per receiver, as uploaded
@@ -129,8 +129,7 @@ struct Propagator::Impl {
     c.push_back({"DT", dt});
     const std::string code = detail::forward_prelude(true) + std::string(wgsl::source("solver/points.wgsl")) +
                              std::string(wgsl::source("solver/point_sources.wgsl"));
-    inject = device.create_kernel(code, "inject", c, "inject");
-    record = device.create_kernel(code, "record", c, "record");
+    points = device.create_kernel(code, "points", c, "sources and receivers");
     auto store_constants = constants;
     store_constants.push_back({"VEL_FLOATS", double(npt * physics.velocity_planes())});
     store_constants.push_back({"STATE_FLOATS", double(state_floats())});
@@ -139,14 +138,11 @@ struct Propagator::Impl {
                              "store_state", store_constants, "store state");
   }
   void bind_point_kernels() {
-    inject_bg = device.bind(inject, {{0, &vel},
+    points_bg = device.bind(points, {{0, &vel},
                                      {2, &material},
                                      {3, &state.status},
                                      {4, &source_points},
                                      {5, &source_time},
-                                     {detail::kRunBinding, &state.run}});
-    record_bg = device.bind(record, {{0, &vel},
-                                     {3, &state.status},
                                      {6, &receiver_points},
                                      {7, &receiver_u},
                                      {8, &trace_buffer},
