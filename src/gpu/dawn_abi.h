@@ -88,7 +88,11 @@ typedef enum WGPUCallbackMode {
   WGPUCallbackMode_Force32 = 0x7FFFFFFF
 } WGPUCallbackMode;
 
-typedef enum WGPUStatus { WGPUStatus_Success = 1, WGPUStatus_Error = 2, WGPUStatus_Force32 = 0x7FFFFFFF } WGPUStatus;
+typedef enum WGPUStatus {
+  WGPUStatus_Success = 1,
+  WGPUStatus_Error = 2,
+  WGPUStatus_Force32 = 0x7FFFFFFF
+} WGPUStatus;
 typedef enum WGPURequestAdapterStatus {
   WGPURequestAdapterStatus_Success = 1,
   WGPURequestAdapterStatus_Force32 = 0x7FFFFFFF
@@ -153,10 +157,12 @@ typedef WGPUFlags WGPUMapMode;
 typedef void (*WGPUBufferMapCallback)(WGPUMapAsyncStatus, WGPUStringView, void*, void*);
 typedef void (*WGPUDeviceLostCallback)(WGPUDevice const*, WGPUDeviceLostReason, WGPUStringView, void*, void*);
 typedef void (*WGPUQueueWorkDoneCallback)(WGPUQueueWorkDoneStatus, WGPUStringView, void*, void*);
-typedef void (*WGPURequestAdapterCallback)(WGPURequestAdapterStatus, WGPUAdapter, WGPUStringView, void*, void*);
+typedef void (*WGPURequestAdapterCallback)(WGPURequestAdapterStatus, WGPUAdapter, WGPUStringView, void*,
+                                           void*);
 typedef void (*WGPURequestDeviceCallback)(WGPURequestDeviceStatus, WGPUDevice, WGPUStringView, void*, void*);
 typedef void (*WGPUUncapturedErrorCallback)(WGPUDevice const*, WGPUErrorType, WGPUStringView, void*, void*);
-typedef void (*WGPUPopErrorScopeCallback)(WGPUPopErrorScopeStatus, WGPUErrorType, WGPUStringView, void*, void*);
+typedef void (*WGPUPopErrorScopeCallback)(WGPUPopErrorScopeStatus, WGPUErrorType, WGPUStringView, void*,
+                                          void*);
 
 typedef struct WGPUChainedStruct {
   struct WGPUChainedStruct* next;
@@ -370,8 +376,10 @@ typedef struct WGPUQuerySetDescriptor {
 } WGPUQuerySetDescriptor;
 
 WGPUInstance wgpuCreateInstance(WGPUInstanceDescriptor const* descriptor);
-WGPUFuture wgpuInstanceRequestAdapter(WGPUInstance, WGPURequestAdapterOptions const*, WGPURequestAdapterCallbackInfo);
-WGPUWaitStatus wgpuInstanceWaitAny(WGPUInstance, size_t futureCount, WGPUFutureWaitInfo* futures, uint64_t timeoutNS);
+WGPUFuture wgpuInstanceRequestAdapter(WGPUInstance, WGPURequestAdapterOptions const*,
+                                      WGPURequestAdapterCallbackInfo);
+WGPUWaitStatus wgpuInstanceWaitAny(WGPUInstance, size_t futureCount, WGPUFutureWaitInfo* futures,
+                                   uint64_t timeoutNS);
 void wgpuInstanceRelease(WGPUInstance);
 WGPUStatus wgpuAdapterGetInfo(WGPUAdapter, WGPUAdapterInfo* info);
 WGPUStatus wgpuAdapterGetLimits(WGPUAdapter, WGPULimits* limits);
@@ -401,12 +409,14 @@ void wgpuQueueWriteBuffer(WGPUQueue, WGPUBuffer, uint64_t offset, void const* da
 void wgpuQueueSubmit(WGPUQueue, size_t commandCount, WGPUCommandBuffer const* commands);
 WGPUFuture wgpuQueueOnSubmittedWorkDone(WGPUQueue, WGPUQueueWorkDoneCallbackInfo);
 void wgpuQueueRelease(WGPUQueue);
-WGPUComputePassEncoder wgpuCommandEncoderBeginComputePass(WGPUCommandEncoder, WGPUComputePassDescriptor const*);
+WGPUComputePassEncoder wgpuCommandEncoderBeginComputePass(WGPUCommandEncoder,
+                                                          WGPUComputePassDescriptor const*);
 void wgpuCommandEncoderCopyBufferToBuffer(WGPUCommandEncoder, WGPUBuffer source, uint64_t sourceOffset,
                                           WGPUBuffer destination, uint64_t destinationOffset, uint64_t size);
 void wgpuCommandEncoderClearBuffer(WGPUCommandEncoder, WGPUBuffer buffer, uint64_t offset, uint64_t size);
-void wgpuCommandEncoderResolveQuerySet(WGPUCommandEncoder, WGPUQuerySet, uint32_t firstQuery, uint32_t queryCount,
-                                       WGPUBuffer destination, uint64_t destinationOffset);
+void wgpuCommandEncoderResolveQuerySet(WGPUCommandEncoder, WGPUQuerySet, uint32_t firstQuery,
+                                       uint32_t queryCount, WGPUBuffer destination,
+                                       uint64_t destinationOffset);
 WGPUCommandBuffer wgpuCommandEncoderFinish(WGPUCommandEncoder, void const* descriptor);
 void wgpuCommandEncoderRelease(WGPUCommandEncoder);
 void wgpuCommandBufferRelease(WGPUCommandBuffer);
@@ -416,7 +426,8 @@ void wgpuComputePassEncoderSetBindGroup(WGPUComputePassEncoder, uint32_t groupIn
 void wgpuComputePassEncoderDispatchWorkgroups(WGPUComputePassEncoder, uint32_t x, uint32_t y, uint32_t z);
 void wgpuComputePassEncoderEnd(WGPUComputePassEncoder);
 void wgpuComputePassEncoderRelease(WGPUComputePassEncoder);
-WGPUFuture wgpuBufferMapAsync(WGPUBuffer, WGPUMapMode mode, size_t offset, size_t size, WGPUBufferMapCallbackInfo);
+WGPUFuture wgpuBufferMapAsync(WGPUBuffer, WGPUMapMode mode, size_t offset, size_t size,
+                              WGPUBufferMapCallbackInfo);
 void const* wgpuBufferGetConstMappedRange(WGPUBuffer, size_t offset, size_t size);
 void wgpuBufferUnmap(WGPUBuffer);
 void wgpuBufferDestroy(WGPUBuffer);

@@ -60,8 +60,8 @@ class WaveEquation {
   // parameter averaging and dt). Keys are kernel names: "mu", "rho", ... (the parameters the
   // kernels are built from) and the velocity parametrization "vs", "vp", "rho_velocity" (density
   // at fixed velocities).
-  virtual std::map<std::string, std::vector<double>> model_gradient(const io::Model& model, double dt,
-                                                                    std::span<const double> plane_gradient) const {
+  virtual std::map<std::string, std::vector<double>> model_gradient(
+      const io::Model& model, double dt, std::span<const double> plane_gradient) const {
     (void)model, (void)dt, (void)plane_gradient;
     return {};
   }
