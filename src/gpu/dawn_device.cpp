@@ -283,7 +283,7 @@ void Commands::end_pass() {
   pass_ = nullptr;
 }
 void Commands::dispatch(const Kernel& kernel, const BindGroup& bindings, std::uint32_t groups_x,
-                        std::uint32_t groups_y) {
+                        std::uint32_t groups_y, std::uint32_t groups_z) {
   if (groups_x == 0 || groups_y == 0) return;
   const bool timed = timer_ && timer_->active();
   WGPUPassTimestampWrites writes = {};
@@ -303,7 +303,7 @@ void Commands::dispatch(const Kernel& kernel, const BindGroup& bindings, std::ui
   auto pass = static_cast<WGPUComputePassEncoder>(pass_);
   wgpuComputePassEncoderSetPipeline(pass, static_cast<WGPUComputePipeline>(kernel.pipeline_));
   wgpuComputePassEncoderSetBindGroup(pass, 0, static_cast<WGPUBindGroup>(bindings.handle_), 0, nullptr);
-  wgpuComputePassEncoderDispatchWorkgroups(pass, groups_x, groups_y, 1);
+  wgpuComputePassEncoderDispatchWorkgroups(pass, groups_x, groups_y, groups_z);
   if (timed) end_pass();
 }
 void Commands::copy(const Buffer& from, std::uint64_t from_offset, const Buffer& to, std::uint64_t to_offset,

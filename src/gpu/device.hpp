@@ -141,7 +141,7 @@ class Commands {
   Commands(const Commands&) = delete;
   ~Commands();
   void dispatch(const Kernel& kernel, const BindGroup& bindings, std::uint32_t groups_x,
-                std::uint32_t groups_y = 1);
+                std::uint32_t groups_y = 1, std::uint32_t groups_z = 1);
   void copy(const Buffer& from, std::uint64_t from_offset, const Buffer& to, std::uint64_t to_offset,
             std::uint64_t bytes);
   void clear(const Buffer& buffer);

@@ -402,6 +402,7 @@ Adjoint::Adjoint(Propagator& forward, const StoragePlan& plan)
     : impl_(std::make_unique<Impl>(forward, plan)) {
   auto& s = *impl_;
   auto& f = s.f;
+  if (f.shots != 1) throw std::logic_error("adjoint and Born runs take a propagator of one shot");
   if (f.physics.adjoint_wgsl().empty())
     throw InputError("adjoint runs are not available for the " + f.physics.name() + " medium yet");
   if (plan.segment_steps < 1) throw std::logic_error("Adjoint: the storage plan has no segment length");

@@ -17,6 +17,7 @@ struct Born::Impl {
 Born::Born(Propagator& background) : impl_(std::make_unique<Impl>(background)) {
   auto& s = *impl_;
   auto& f = s.f;
+  if (f.shots != 1) throw std::logic_error("adjoint and Born runs take a propagator of one shot");
   if (f.physics.born_wgsl().empty())
     throw InputError("linearized (Born) runs are not available for the " + f.physics.name() + " medium yet");
   s.dvel = f.storage(f.vel.size(), "velocity perturbation");

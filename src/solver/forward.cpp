@@ -88,6 +88,19 @@ int nearest_index(double coordinate, double origin, double spacing) {
 
 std::size_t run_count(const ForwardCase& c) { return c.combine_sources ? 1 : c.sources.size(); }
 
+std::size_t shots_per_batch(const ForwardCase& c, const physics::WaveEquation& eq,
+                            const gpu::Limits& limits) {
+  // Batching pays while one shot leaves the GPU idle: up to ~4M grid points in all. The fields of
+  // all shots share each binding.
+  const std::size_t npt = c.model.grid.npt();
+  const std::uint64_t bytes_per_shot =
+      std::uint64_t(npt) * 4 * std::max(eq.velocity_planes(), eq.stress_planes());
+  const std::uint64_t binding = std::min(limits.max_storage_binding_size, limits.max_buffer_size);
+  std::size_t shots = std::max<std::size_t>(1, (std::size_t(1) << 22) / std::max<std::size_t>(npt, 1));
+  shots = std::min<std::size_t>(shots, std::max<std::uint64_t>(1, binding / bytes_per_shot));
+  return std::min({shots, run_count(c), std::size_t(65535)});
+}
+
 std::vector<PointReceiver> receivers_for(const ForwardCase& c, const physics::WaveEquation& eq) {
   const auto& grid = c.model.grid;
   std::vector<PointReceiver> receivers;
@@ -367,20 +380,39 @@ RunSummary run_forward(const ForwardCase& c, const RunOptions& options, std::ost
   Progress progress(options.progress);
 
   for (const auto& eq : equations) {
-    Propagator propagator(*device, *eq, c.model, c.nt, c.dt, c.taper);
-    const auto components = eq->components();
-    propagator.set_receivers(receivers_for(c, *eq));
-
-    // One run with every source, or one run per source (Seispie's combine_sources).
+    // One run with every source, or one run per source (Seispie's combine_sources); runs of small
+    // grids are advanced together as the shots of one propagator.
     const std::size_t runs = run_count(c);
-    for (std::size_t run = 0; run < runs; ++run) {
-      const auto forces = forces_for(c, *eq, run);
+    const std::size_t shots = shots_per_batch(c, *eq, device->limits());
+    Propagator propagator(*device, *eq, c.model, c.nt, c.dt, c.taper, int(shots));
+    const auto components = eq->components();
+    const auto receivers = receivers_for(c, *eq);
+    std::vector<PointReceiver> all_receivers;
+    for (std::uint32_t shot = 0; shot < shots; ++shot)
+      for (auto r : receivers) {
+        r.shot = shot;
+        all_receivers.push_back(r);
+      }
+    propagator.set_receivers(all_receivers);
+
+    for (std::size_t first = 0; first < runs; first += shots) {
+      const std::size_t count = std::min(shots, runs - first);
+      std::vector<PointForce> forces;
+      for (std::size_t shot = 0; shot < count; ++shot)
+        for (auto& f : forces_for(c, *eq, first + shot)) {
+          f.shot = std::uint32_t(shot);
+          forces.push_back(std::move(f));
+        }
       propagator.set_sources(forces);
       propagator.reset();
 
       std::ostringstream label;
       label << "[" << eq->name();
-      if (runs > 1) label << " source " << run + 1 << "/" << runs;
+      if (runs > 1) {
+        label << " source " << first + 1;
+        if (count > 1) label << "-" << first + count;
+        label << "/" << runs;
+      }
       label << "]";
       const auto run_start = Clock::now();
       int done = 0;
@@ -400,12 +432,14 @@ RunSummary run_forward(const ForwardCase& c, const RunOptions& options, std::ost
         done = int(propagator.completed_steps(&blow_up));
         if (blow_up.happened) {
           progress.done();
-          const std::size_t k = blow_up.node;
+          const std::size_t k = blow_up.node % grid.npt(), run = first + blow_up.node / grid.npt();
           const std::size_t i = k / std::size_t(grid.nz), j = k % std::size_t(grid.nz);
           std::ostringstream s;
-          s << eq->name() << " run became unstable: a non-finite value (NaN or Inf) appeared in step "
-            << blow_up.step << " (t = " << fmt(blow_up.step * c.dt) << " s) near node i = " << i
-            << ", j = " << j << " (x = " << fmt(grid.x0 + double(i) * grid.dx)
+          s << eq->name() << " run";
+          if (runs > 1) s << " of source " << run + 1;
+          s << " became unstable: a non-finite value (NaN or Inf) appeared in step " << blow_up.step
+            << " (t = " << fmt(blow_up.step * c.dt) << " s) near node i = " << i << ", j = " << j
+            << " (x = " << fmt(grid.x0 + double(i) * grid.dx)
             << " m, z = " << fmt(grid.z0 + double(j) * grid.dz)
             << " m). Check the model values there and dt (largest stable dt "
             << fmt(eq->max_stable_dt(c.model), 6) << " s). No output was kept.";
@@ -415,14 +449,15 @@ RunSummary run_forward(const ForwardCase& c, const RunOptions& options, std::ost
         if (c.save_snapshot > 0 && last_step > 0 && last_step % c.save_snapshot == 0) {
           char tag[32];
           std::snprintf(tag, sizeof tag, "proc%06d_", last_step);
-          for (const auto& comp : components) {
-            const auto field = propagator.velocity_plane(comp.velocity_plane);
-            std::string base = tag + comp.snapshot_name;
-            if (runs > 1) base += "_src" + std::to_string(run);
-            write_bin(c.output / (base + ".bin"), field);
-            if (c.save_images)
-              write_png(c.output / (base + ".png"), io::render_diverging(field, grid.nx, grid.nz));
-          }
+          for (std::size_t shot = 0; shot < count; ++shot)
+            for (const auto& comp : components) {
+              const auto field = propagator.velocity_plane(comp.velocity_plane, std::uint32_t(shot));
+              std::string base = tag + comp.snapshot_name;
+              if (runs > 1) base += "_src" + std::to_string(first + shot);
+              write_bin(c.output / (base + ".bin"), field);
+              if (c.save_images)
+                write_png(c.output / (base + ".png"), io::render_diverging(field, grid.nx, grid.nz));
+            }
         }
         const double elapsed = std::chrono::duration<double>(Clock::now() - run_start).count();
         progress.show(label.str(), done, c.nt, elapsed);
@@ -430,19 +465,24 @@ RunSummary run_forward(const ForwardCase& c, const RunOptions& options, std::ost
       }
       progress.done();
       loop_seconds += std::chrono::duration<double>(Clock::now() - run_start).count();
-      summary.grid_point_steps += double(grid.npt()) * double(c.nt);
+      summary.grid_point_steps += double(grid.npt()) * double(c.nt) * double(count);
 
+      // Traces come back shot by shot, component by component, station by station.
       const auto traces = propagator.traces();
-      char index[32];
-      std::snprintf(index, sizeof index, "%06zu", c.combine_sources ? std::size_t(0) : run);
-      for (std::size_t ci = 0; ci < components.size(); ++ci) {
-        std::span<const float> block(traces.data() + ci * nrec * std::size_t(c.nt), nrec * std::size_t(c.nt));
-        const auto path = c.output_traces / (components[ci].trace_name + "_" + index + ".npy");
-        io::write_npy(path, block, {nrec, std::size_t(c.nt)});
-        outputs.add(path);
-        if (c.save_images && nrec > 0)
-          write_png(c.output_traces / (components[ci].trace_name + "_" + index + ".png"),
-                    io::render_gather(block, nrec, std::size_t(c.nt)));
+      const std::size_t block_size = nrec * std::size_t(c.nt);
+      for (std::size_t shot = 0; shot < count; ++shot) {
+        char index[32];
+        std::snprintf(index, sizeof index, "%06zu", c.combine_sources ? std::size_t(0) : first + shot);
+        for (std::size_t ci = 0; ci < components.size(); ++ci) {
+          std::span<const float> block(traces.data() + (shot * components.size() + ci) * block_size,
+                                       block_size);
+          const auto path = c.output_traces / (components[ci].trace_name + "_" + index + ".npy");
+          io::write_npy(path, block, {nrec, std::size_t(c.nt)});
+          outputs.add(path);
+          if (c.save_images && nrec > 0)
+            write_png(c.output_traces / (components[ci].trace_name + "_" + index + ".png"),
+                      io::render_gather(block, nrec, std::size_t(c.nt)));
+        }
       }
     }
   }

@@ -48,6 +48,9 @@ struct ForwardCase {
 // source), and the points of each run.
 std::vector<std::unique_ptr<physics::WaveEquation>> wave_equations(const ForwardCase& c);
 std::size_t run_count(const ForwardCase& c);
+// How many runs one propagator advances together (its shots): all of them for small grids, one for
+// large ones.
+std::size_t shots_per_batch(const ForwardCase& c, const physics::WaveEquation& eq, const gpu::Limits& limits);
 std::vector<PointReceiver> receivers_for(const ForwardCase& c, const physics::WaveEquation& eq);
 std::vector<PointForce> forces_for(const ForwardCase& c, const physics::WaveEquation& eq, std::size_t run);
 // Seispie's nearest node index, round(x / dx) with ties to even.

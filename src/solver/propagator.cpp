@@ -11,7 +11,7 @@
 
 namespace seiswg::solver {
 Propagator::Propagator(gpu::Device& device, const physics::WaveEquation& physics, const io::Model& model,
-                       int nt, double dt, const Taper& taper)
+                       int nt, double dt, const Taper& taper, int shots)
     : impl_(std::make_unique<Impl>(device, physics)) {
   auto& s = *impl_;
   s.nx = model.grid.nx;
@@ -19,6 +19,8 @@ Propagator::Propagator(gpu::Device& device, const physics::WaveEquation& physics
   s.nt = nt;
   s.dt = dt;
   s.npt = model.grid.npt();
+  if (shots < 1 || shots > 65535) throw std::logic_error("Propagator: shots must be in 1..65535");
+  s.shots = std::uint32_t(shots);
   const auto& lim = device.limits();
   while (s.wg_x * s.wg_y > lim.max_invocations_per_workgroup && s.wg_y > 1) s.wg_y /= 2;
   const std::uint64_t gx = (std::uint64_t(s.nz) + s.wg_x - 1) / s.wg_x,
@@ -28,19 +30,20 @@ Propagator::Propagator(gpu::Device& device, const physics::WaveEquation& physics
                    std::to_string(lim.max_workgroups_per_dimension) + " workgroups along one dimension on " +
                    device.adapter().summary());
 
-  const std::uint64_t plane_bytes = s.npt * 4;
+  const std::uint64_t plane_bytes = s.stride() * 4;
   s.check_binding(s.grid_text() + "velocity fields", plane_bytes * physics.velocity_planes());
   s.check_binding(s.grid_text() + "stress fields", plane_bytes * physics.stress_planes());
-  s.check_binding(s.grid_text() + "material fields", plane_bytes * physics.material_plane_count());
+  s.check_binding(s.grid_text() + "material fields", s.npt * 4 * physics.material_plane_count());
 
   s.vel = s.storage(plane_bytes * physics.velocity_planes(), "velocity");
   s.stress = s.storage(plane_bytes * physics.stress_planes(), "stress");
-  s.material = s.storage(plane_bytes * physics.material_plane_count(), "material");
+  s.material = s.storage(s.npt * 4 * physics.material_plane_count(), "material");
   s.state.create(device, "forward");
   const auto planes = physics.material_planes(model, dt);
   device.write(s.material, std::span<const float>(planes));
 
   s.constants = {{"NX", double(s.nx)},
+                 {"SHOTS", double(s.shots)},
                  {"NZ", double(s.nz)},
                  {"INV_DX", 1.0 / model.grid.dx},
                  {"INV_DZ", 1.0 / model.grid.dz},
@@ -78,7 +81,8 @@ void Propagator::set_sources(std::span<const PointForce> forces) {
   for (const auto& f : forces) {
     if (f.values.size() != std::size_t(s.nt)) throw std::logic_error("source time function length != nt");
     const std::uint64_t node = std::uint64_t(f.i) * std::uint64_t(s.nz) + std::uint64_t(f.j);
-    const std::uint64_t vel_index = f.velocity_plane * s.npt + node;
+    if (f.shot >= s.shots) throw std::logic_error("source for a shot the propagator does not have");
+    const std::uint64_t vel_index = f.velocity_plane * s.stride() + f.shot * s.npt + node;
     auto [it, fresh] = merged.try_emplace(vel_index);
     if (fresh) {
       it->second.first = {std::uint32_t(vel_index), std::uint32_t(f.buoyancy_plane * s.npt + node), f.i, f.j};
@@ -108,8 +112,8 @@ void Propagator::set_receivers(std::span<const PointReceiver> receivers) {
   auto& s = *impl_;
   std::vector<std::uint32_t> index;
   for (const auto& r : receivers)
-    index.push_back(std::uint32_t(r.velocity_plane * s.npt + std::uint64_t(r.i) * std::uint64_t(s.nz) +
-                                  std::uint64_t(r.j)));
+    index.push_back(std::uint32_t(r.velocity_plane * s.stride() + r.shot * s.npt +
+                                  std::uint64_t(r.i) * std::uint64_t(s.nz) + std::uint64_t(r.j)));
   s.receiver_count = std::uint32_t(index.size());
   s.receiver_index = index;
   const std::uint64_t trace_bytes = std::uint64_t(s.receiver_count) * std::uint64_t(s.nt) * 4;
@@ -157,9 +161,9 @@ void Propagator::advance(int steps, const StateStore* store) {
     const int n = std::min(kStepsPerSubmit, steps - done);
     auto commands = s.device.record();
     for (int step = 0; step < n; ++step) {
-      commands.dispatch(s.velocity, s.velocity_bg, gx, gy);
+      commands.dispatch(s.velocity, s.velocity_bg, gx, gy, s.shots);
       commands.dispatch(s.points, s.points_bg, 1);
-      commands.dispatch(s.stress_update, s.stress_bg, gx, gy);
+      commands.dispatch(s.stress_update, s.stress_bg, gx, gy, s.shots);
       if (store) commands.dispatch(s.store_state, store_bg, store_gx, store_gy);
     }
     s.device.submit(std::move(commands));
@@ -194,10 +198,10 @@ std::uint32_t Propagator::completed_steps(BlowUp* blow_up) {
   return s.state.read(s.device, blow_up);
 }
 
-std::vector<float> Propagator::velocity_plane(std::uint32_t plane) {
+std::vector<float> Propagator::velocity_plane(std::uint32_t plane, std::uint32_t shot) {
   auto& s = *impl_;
   std::vector<float> v(s.npt);
-  s.device.read(s.vel, plane * s.npt * 4, s.npt * 4, v.data());
+  s.device.read(s.vel, (plane * s.stride() + shot * s.npt) * 4, s.npt * 4, v.data());
   return v;
 }
 
@@ -210,13 +214,13 @@ std::vector<float> Propagator::traces() {
 
 std::vector<float> Propagator::velocities() {
   auto& s = *impl_;
-  std::vector<float> v(s.npt * s.physics.velocity_planes());
+  std::vector<float> v(s.stride() * s.physics.velocity_planes());
   s.device.read(s.vel, 0, v.size() * 4, v.data());
   return v;
 }
 std::vector<float> Propagator::stresses() {
   auto& s = *impl_;
-  std::vector<float> v(s.npt * s.physics.stress_planes());
+  std::vector<float> v(s.stride() * s.physics.stress_planes());
   s.device.read(s.stress, 0, v.size() * 4, v.data());
   return v;
 }

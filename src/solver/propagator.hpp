@@ -27,12 +27,14 @@ struct PointForce {
   std::uint32_t buoyancy_plane = 0;
   int i = 0, j = 0;
   std::vector<float> values;
+  std::uint32_t shot = 0;  // which of the propagator's shots it drives
 };
 
 // A receiver samples the displacement of one velocity plane at node (i, j).
 struct PointReceiver {
   std::uint32_t velocity_plane = 0;
   int i = 0, j = 0;
+  std::uint32_t shot = 0;
 };
 
 struct BlowUp {
@@ -43,8 +45,10 @@ struct BlowUp {
 
 class Propagator {
  public:
+  // `shots` independent wavefields are advanced together (one dispatch updates them all), sharing
+  // the model: small grids fill the GPU and pay the fixed cost of a step once for all shots.
   Propagator(gpu::Device& device, const physics::WaveEquation& physics, const io::Model& model, int nt,
-             double dt, const Taper& taper);
+             double dt, const Taper& taper, int shots = 1);
   ~Propagator();
   Propagator(const Propagator&) = delete;
   Propagator& operator=(const Propagator&) = delete;
@@ -69,7 +73,7 @@ class Propagator {
   // Waits for the GPU; returns the number of completed steps and whether the run blew up.
   std::uint32_t completed_steps(BlowUp* blow_up = nullptr);
 
-  std::vector<float> velocity_plane(std::uint32_t plane);
+  std::vector<float> velocity_plane(std::uint32_t plane, std::uint32_t shot = 0);
   // Receiver traces [receiver][nt] (displacement, sample it = after step it).
   std::vector<float> traces();
   // Whole-state access for tests (energy, adjoint checks): plane-major.

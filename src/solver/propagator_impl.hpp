@@ -83,6 +83,8 @@ struct Propagator::Impl {
   int nx, nz, nt;
   double dt;
   std::uint64_t npt;
+  std::uint32_t shots = 1;
+  std::uint64_t stride() const { return npt * shots; }  // one field plane: every shot's copy
   std::uint32_t wg_x = 64, wg_y = 4;
 
   gpu::Buffer vel, stress, material;

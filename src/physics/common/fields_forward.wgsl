@@ -1,7 +1,7 @@
-// Field access for forward kernels: the current velocity and stress planes.
+// Field access for forward kernels: the current velocity and stress planes of this shot.
 fn load(src: u32, p: u32, i: i32, j: i32) -> f32 {
   if (!inside(i, j)) { return 0.0; }
-  let k = p * npt() + node(i, j);
+  let k = p * stride() + shot_base + node(i, j);
   if (src == VEL) { return vel[k]; }
   return stress[k];
 }

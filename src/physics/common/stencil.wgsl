@@ -9,6 +9,7 @@ override NX: i32;
 override NZ: i32;
 override INV_DX: f32;
 override INV_DZ: f32;
+override SHOTS: u32 = 1u;  // independent wavefields (shots) advanced together, sharing the material
 override WG_X: u32 = 64u;  // along z: consecutive threads touch consecutive addresses
 override WG_Y: u32 = 4u;   // along x
 // Seispie's edge rule (SH reproduces Seispie exactly): a derivative whose 4-point stencil leaves the
@@ -50,6 +51,11 @@ struct RunInfo {
 @group(0) @binding(3) var<storage, read_write> status: Status;
 
 fn npt() -> u32 { return u32(NX) * u32(NZ); }
+// Field planes hold SHOTS copies of the grid, shot after shot: plane p of shot s starts at
+// p * stride() + s * npt(). The material has one copy.
+fn stride() -> u32 { return SHOTS * npt(); }
+// Offset of this invocation's shot within a field plane (grid kernels set it in grid_node).
+var<private> shot_base: u32 = 0u;
 fn node(i: i32, j: i32) -> u32 { return u32(i) * u32(NZ) + u32(j); }
 fn inside(i: i32, j: i32) -> bool { return i >= 0 && j >= 0 && i < NX && j < NZ; }
 
@@ -59,7 +65,8 @@ fn inside(i: i32, j: i32) -> bool { return i >= 0 && j >= 0 && i < NX && j < NZ;
 const VEL: u32 = 0u;
 const STRESS: u32 = 1u;
 
-fn param(p: u32, k: u32) -> f32 { return params[p * npt() + k]; }
+// Material value of plane p at field index k (shot_base + node): the material is shared by all shots.
+fn param(p: u32, k: u32) -> f32 { return params[p * npt() + k - shot_base]; }
 
 // Staggered 4th-order difference from samples a(m-1), a(m), a(m+1), a(m+2): the derivative halfway
 // between a(m) and a(m+1), without the 1/h factor.
@@ -138,8 +145,9 @@ fn watch(x: f32, k: u32) {
   }
 }
 
-// The node of this invocation of a grid kernel (x along z, y along x); `inside` is false for the
-// invocations past the grid's edge, which do nothing.
+// The node of this invocation of a grid kernel (x along z, y along x, z along the shots); k is the
+// node's index within a field plane (shot_base + node), and `inside` is false for the invocations
+// past the grid's edge, which do nothing.
 struct Node {
   i: i32,
   j: i32,
@@ -150,5 +158,6 @@ fn grid_node(g: vec3<u32>) -> Node {
   let i = i32(g.y);
   let j = i32(g.x);
   let ok = i < NX && j < NZ;
-  return Node(i, j, select(0u, node(i, j), ok), ok);
+  shot_base = g.z * npt();
+  return Node(i, j, select(0u, shot_base + node(i, j), ok), ok);
 }

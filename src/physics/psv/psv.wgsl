@@ -20,7 +20,7 @@ fn velocity(@builtin(global_invocation_id) g: vec3<u32>) {
   let i = at.i;
   let j = at.j;
   let k = at.k;
-  let n = npt();
+  let n = stride();
   let b = taper(i, j);
   let fx = dx_forward(STRESS, SXX, i, j) + dz_backward(STRESS, SXZ, i, j) + extra_force_x(i, j);
   let fz = dx_backward(STRESS, SXZ, i, j) + dz_forward(STRESS, SZZ, i, j) + extra_force_z(i, j);
@@ -39,7 +39,7 @@ fn stress_update(@builtin(global_invocation_id) g: vec3<u32>) {
   let i = at.i;
   let j = at.j;
   let k = at.k;
-  let n = npt();
+  let n = stride();
   let exx = dx_backward(VEL, VX, i, j);
   let ezz = dz_backward(VEL, VZ, i, j);
   let dvx_dz = dz_forward(VEL, VX, i, j);

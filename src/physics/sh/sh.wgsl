@@ -28,8 +28,8 @@ fn stress_update(@builtin(global_invocation_id) g: vec3<u32>) {
   let k = at.k;
   let dt_mu = param(DT_MU, k);
   let sxy = stress[k] + dt_mu * dx_forward(VEL, VY, i, j) + born_stress_term(SXY, i, j, k);
-  let szy = stress[npt() + k] + dt_mu * dz_forward(VEL, VY, i, j) + born_stress_term(SZY, i, j, k);
+  let szy = stress[stride() + k] + dt_mu * dz_forward(VEL, VY, i, j) + born_stress_term(SZY, i, j, k);
   stress[k] = sxy;
-  stress[npt() + k] = szy;
+  stress[stride() + k] = szy;
   watch(sxy + szy, k);
 }
