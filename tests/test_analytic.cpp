@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <array>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -491,46 +490,6 @@ TEST(AnalyticMisc, ScaleIsLinear) {
 }
 
 // 10 receivers × 1000 samples; the fast (Ricker) path must be far below a second.
-TEST(AnalyticPerformance, TenReceiversThousandSamples) {
-  using clock = std::chrono::steady_clock;
-  const Medium& m = kMedia[0];
-  const Ricker w{10.0, 0.15, 1.0};
-  const TimeFunction F = [&w](double t) { return w(t); };
-  const std::size_t n = 1000;
-  const double dt = 6e-4;
-  const auto seconds = [](clock::time_point a, clock::time_point b) {
-    return std::chrono::duration<double>(b - a).count();
-  };
-  double sink = 0.0;
-  const auto t0 = clock::now();
-  for (int k = 0; k < 10; ++k)
-    sink += sh_ricker_time_domain(100.0 + 20.0 * k, w, 1.0, m.mu(), m.rho, 0.0, dt, n)[500];
-  const auto t1 = clock::now();
-  for (int k = 0; k < 10; ++k)
-    sink += psv_ricker_time_domain(0, 1, 100.0 + 15.0 * k, 50.0 - 12.0 * k, w, 1.0, m.vp, m.vs, m.rho, 0.0,
-                                   dt, n)[500];
-  const auto t2 = clock::now();
-  for (int k = 0; k < 10; ++k)
-    for (std::size_t s = 0; s < n; ++s)
-      sink += sh_line_force(100.0 + 20.0 * k, dt * static_cast<double>(s), m.mu(), m.rho, F);
-  const auto t3 = clock::now();
-  for (int k = 0; k < 10; ++k)
-    for (std::size_t s = 0; s < n; ++s)
-      sink += psv_line_force(0, 1, 100.0 + 15.0 * k, 50.0 - 12.0 * k, dt * static_cast<double>(s), m.vp, m.vs,
-                             m.rho, F);
-  const auto t4 = clock::now();
-  for (int k = 0; k < 10; ++k)
-    sink += psv_ricker_frequency_domain(0, 1, 100.0 + 15.0 * k, 50.0 - 12.0 * k, w, 1.0, m.vp, m.vs, m.rho,
-                                        0.0, dt, n)[500];
-  const auto t5 = clock::now();
-  std::printf(
-      "[ analytic ] 10 receivers x 1000 samples, one component: SH %.1f ms, P-SV %.1f ms (Ricker path); "
-      "SH %.1f ms, P-SV %.1f ms (generic TimeFunction path); P-SV frequency domain %.1f ms\n",
-      1e3 * seconds(t0, t1), 1e3 * seconds(t1, t2), 1e3 * seconds(t2, t3), 1e3 * seconds(t3, t4),
-      1e3 * seconds(t4, t5));
-  EXPECT_TRUE(std::isfinite(sink));
-  EXPECT_LT(seconds(t0, t2), 1.0);
-}
 
 }  // namespace
 }  // namespace seiswg::test
