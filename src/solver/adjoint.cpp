@@ -345,6 +345,18 @@ struct Adjoint::Impl {
     return plan.mode == StoragePlan::Mode::gpu || compressed() ? f.nt : plan.segment_steps;
   }
 
+  // The propagator's sources may change between runs (Propagator::set_sources): bind the current ones.
+  void bind_sources() {
+    source_adjoint = storage(std::uint64_t(f.source_count) * std::uint64_t(f.nt) * 4, "source adjoint");
+    inject_bg = f.device.bind(inject, {{0, &adj_vel},
+                                       {2, &f.material},
+                                       {3, &state.status},
+                                       {detail::kRunBinding, &state.run},
+                                       {5, &grad},
+                                       {8, &f.source_points},
+                                       {9, &f.source_time},
+                                       {10, &source_adjoint}});
+  }
   void set_status(std::uint32_t clock, std::uint32_t segment_start) {
     state.set(f.device, clock, segment_start, f.source_count, std::uint32_t(unique_receivers.size()));
   }
@@ -427,7 +439,6 @@ Adjoint::Adjoint(Propagator& forward, const StoragePlan& plan)
   s.receivers = s.storage(s.unique_receivers.size() * 4, "adjoint receivers");
   f.device.write(s.receivers, std::span<const std::uint32_t>(s.unique_receivers));
   s.adjoint_source = s.storage(s.unique_receivers.size() * std::uint64_t(f.nt) * 4, "adjoint sources");
-  s.source_adjoint = s.storage(std::uint64_t(f.source_count) * std::uint64_t(f.nt) * 4, "source adjoint");
 
   auto c = f.constants;
   c.push_back({"VEL_PLANES", double(f.physics.velocity_planes())});
@@ -468,14 +479,7 @@ Adjoint::Adjoint(Propagator& forward, const StoragePlan& plan)
                                          {6, &s.receivers},
                                          {7, &s.adjoint_source},
                                          {detail::kRunBinding, &s.state.run}});
-  s.inject_bg = f.device.bind(s.inject, {{0, &s.adj_vel},
-                                         {2, &f.material},
-                                         {3, &s.state.status},
-                                         {detail::kRunBinding, &s.state.run},
-                                         {5, &s.grad},
-                                         {8, &f.source_points},
-                                         {9, &f.source_time},
-                                         {10, &s.source_adjoint}});
+  s.bind_sources();
   s.tick_bg = f.device.bind(s.tick, {{detail::kRunBinding, &s.state.run}});
   clear_gradient();
 }
@@ -487,6 +491,7 @@ std::vector<float> Adjoint::forward() {
   auto& f = s.f;
   using Mode = StoragePlan::Mode;
   s.have_forward = false;
+  s.bind_sources();
   s.forward.reset();
   s.checkpoints.clear();
   s.host_states.reset();

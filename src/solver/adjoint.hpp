@@ -94,8 +94,8 @@ class Adjoint {
   Adjoint(const Adjoint&) = delete;
   Adjoint& operator=(const Adjoint&) = delete;
 
-  // Runs the forward problem from rest with the propagator's sources, keeping what the reverse
-  // loop needs; returns the traces [receiver][nt].
+  // Runs the forward problem from rest with the propagator's current sources (they may change
+  // between runs), keeping what the reverse loop needs; returns the traces [receiver][nt].
   std::vector<float> forward();
   // Runs the adjoint loop for d J / d trace sample (same layout as the traces, in double) and adds
   // this run's d J / d material plane to the gradient. Returns d J / d source value [source][nt]

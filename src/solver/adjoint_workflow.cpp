@@ -123,6 +123,7 @@ RunSummary run_adjoint(const ForwardCase& c, const RunOptions& options, std::ost
     synthetic.set_receivers(receivers);
     const auto& plan = plans.at(eq->name());
     std::unique_ptr<Propagator> truth;
+    std::unique_ptr<Adjoint> adjoint;  // one for all runs: kernels and storage are made once
     if (c.model_true) {
       truth = std::make_unique<Propagator>(*device, *eq, *c.model_true, c.nt, c.dt, c.taper);
       truth->set_receivers(receivers);
@@ -142,26 +143,25 @@ RunSummary run_adjoint(const ForwardCase& c, const RunOptions& options, std::ost
         observed = observed_files.at({eq->name(), run});
       }
       synthetic.set_sources(forces);
-      Adjoint adjoint(synthetic, plan);
+      if (!adjoint) adjoint = std::make_unique<Adjoint>(synthetic, plan);
       auto t0 = Clock::now();
-      const auto traces = adjoint.forward();
+      const auto traces = adjoint->forward();
       auto t1 = Clock::now();
       advance_progress(label, c.nt);
       std::vector<double> dj_dd;
       misfit += waveform_misfit(traces, observed, std::size_t(c.nt), c.dt, c.misfit_taper, dj_dd);
-      adjoint.reverse(dj_dd);
-      const auto planes = adjoint.gradient();
+      adjoint->reverse(dj_dd);  // adds this run's d J / d material to the GPU's sum
       auto t2 = Clock::now();
       advance_progress(label, c.nt);
       forward_seconds += std::chrono::duration<double>(t1 - t0).count();
       adjoint_seconds += std::chrono::duration<double>(t2 - t1).count();
-      // J sums over runs and media: so do its derivatives with respect to shared model values.
-      for (auto& [name, values] : eq->model_gradient(c.model, c.dt, planes)) {
-        auto& total = kernels[name];
-        total.resize(values.size(), 0.0);
-        for (std::size_t k = 0; k < values.size(); ++k) total[k] += values[k];
-      }
       summary.grid_point_steps += 2.0 * double(grid.npt()) * double(c.nt);
+    }
+    // J sums over runs and media: so do its derivatives with respect to shared model values.
+    for (auto& [name, values] : eq->model_gradient(c.model, c.dt, adjoint->gradient())) {
+      auto& total = kernels[name];
+      total.resize(values.size(), 0.0);
+      for (std::size_t k = 0; k < values.size(); ++k) total[k] += values[k];
     }
   }
 
