@@ -124,6 +124,7 @@ RunSummary run_adjoint(const ForwardCase& c, const RunOptions& options, std::ost
     const auto& plan = plans.at(eq->name());
     std::unique_ptr<Propagator> truth;
     std::unique_ptr<Adjoint> adjoint;  // one for all runs: kernels and storage are made once
+    std::vector<double> plane_sum;
     if (c.model_true) {
       truth = std::make_unique<Propagator>(*device, *eq, *c.model_true, c.nt, c.dt, c.taper);
       truth->set_receivers(receivers);
@@ -150,7 +151,13 @@ RunSummary run_adjoint(const ForwardCase& c, const RunOptions& options, std::ost
       advance_progress(label, c.nt);
       std::vector<double> dj_dd;
       misfit += waveform_misfit(traces, observed, std::size_t(c.nt), c.dt, c.misfit_taper, dj_dd);
-      adjoint->reverse(dj_dd);  // adds this run's d J / d material to the GPU's sum
+      adjoint->reverse(dj_dd);
+      // Each run's d J / d material plane is summed on the host in double (float32 on the GPU only
+      // within one run).
+      const auto planes = adjoint->gradient();
+      adjoint->clear_gradient();
+      plane_sum.resize(planes.size(), 0.0);
+      for (std::size_t k = 0; k < planes.size(); ++k) plane_sum[k] += planes[k];
       auto t2 = Clock::now();
       advance_progress(label, c.nt);
       forward_seconds += std::chrono::duration<double>(t1 - t0).count();
@@ -158,7 +165,7 @@ RunSummary run_adjoint(const ForwardCase& c, const RunOptions& options, std::ost
       summary.grid_point_steps += 2.0 * double(grid.npt()) * double(c.nt);
     }
     // J sums over runs and media: so do its derivatives with respect to shared model values.
-    for (auto& [name, values] : eq->model_gradient(c.model, c.dt, adjoint->gradient())) {
+    for (auto& [name, values] : eq->model_gradient(c.model, c.dt, plane_sum)) {
       auto& total = kernels[name];
       total.resize(values.size(), 0.0);
       for (std::size_t k = 0; k < values.size(); ++k) total[k] += values[k];
