@@ -122,27 +122,18 @@ RunSummary run_adjoint(const ForwardCase& c, const RunOptions& options, std::ost
     Propagator synthetic(*device, *eq, c.model, c.nt, c.dt, c.taper);
     synthetic.set_receivers(receivers);
     const auto& plan = plans.at(eq->name());
-    std::unique_ptr<Propagator> truth;
     std::unique_ptr<Adjoint> adjoint;  // one for all runs: kernels and storage are made once
     std::vector<double> plane_sum;
+    std::vector<std::vector<float>> observed_runs;  // data from model_true, every run at once
     if (c.model_true) {
-      truth = std::make_unique<Propagator>(*device, *eq, *c.model_true, c.nt, c.dt, c.taper);
-      truth->set_receivers(receivers);
+      observed_runs = traces_of_runs(*device, c, *eq, *c.model_true);
+      advance_progress("[" + eq->name() + " observed data]", long(c.nt) * long(run_count(c)));
     }
     for (std::size_t run = 0; run < run_count(c); ++run) {
       const std::string label = "[" + eq->name() + " adjoint, run " + std::to_string(run + 1) + "/" +
                                 std::to_string(run_count(c)) + "]";
       const auto forces = forces_for(c, *eq, run);
-      std::vector<float> observed;
-      if (truth) {
-        truth->set_sources(forces);
-        truth->reset();
-        truth->advance(c.nt);
-        observed = truth->traces();
-        advance_progress(label, c.nt);
-      } else {
-        observed = observed_files.at({eq->name(), run});
-      }
+      const auto& observed = c.model_true ? observed_runs[run] : observed_files.at({eq->name(), run});
       synthetic.set_sources(forces);
       if (!adjoint) adjoint = std::make_unique<Adjoint>(synthetic, plan);
       auto t0 = Clock::now();

@@ -88,6 +88,54 @@ int nearest_index(double coordinate, double origin, double spacing) {
 
 std::size_t run_count(const ForwardCase& c) { return c.combine_sources ? 1 : c.sources.size(); }
 
+std::vector<PointReceiver> receivers_for_shots(const ForwardCase& c, const physics::WaveEquation& eq,
+                                               std::size_t shots) {
+  const auto receivers = receivers_for(c, eq);
+  std::vector<PointReceiver> all;
+  for (std::uint32_t shot = 0; shot < shots; ++shot)
+    for (auto r : receivers) {
+      r.shot = shot;
+      all.push_back(r);
+    }
+  return all;
+}
+
+std::vector<PointForce> forces_for_shots(const ForwardCase& c, const physics::WaveEquation& eq,
+                                         std::size_t first, std::size_t count) {
+  std::vector<PointForce> forces;
+  for (std::size_t shot = 0; shot < count; ++shot)
+    for (auto& f : forces_for(c, eq, first + shot)) {
+      f.shot = std::uint32_t(shot);
+      forces.push_back(std::move(f));
+    }
+  return forces;
+}
+
+std::vector<std::vector<float>> traces_of_runs(gpu::Device& device, const ForwardCase& c,
+                                               const physics::WaveEquation& eq, const io::Model& model) {
+  const std::size_t runs = run_count(c), shots = shots_per_batch(c, eq, device.limits());
+  Propagator p(device, eq, model, c.nt, c.dt, c.taper, int(shots));
+  p.set_receivers(receivers_for_shots(c, eq, shots));
+  const std::size_t per_shot = eq.components().size() * c.stations.size() * std::size_t(c.nt);
+  std::vector<std::vector<float>> out;
+  for (std::size_t first = 0; first < runs; first += shots) {
+    const std::size_t count = std::min(shots, runs - first);
+    p.set_sources(forces_for_shots(c, eq, first, count));
+    p.reset();
+    p.advance(c.nt);
+    BlowUp blow_up;
+    p.completed_steps(&blow_up);
+    if (blow_up.happened)
+      throw std::runtime_error(eq.name() + " run in " + model.dir.string() +
+                               " became unstable (NaN or Inf) at step " + std::to_string(blow_up.step));
+    const auto traces = p.traces();
+    for (std::size_t shot = 0; shot < count; ++shot)
+      out.emplace_back(traces.begin() + std::ptrdiff_t(shot * per_shot),
+                       traces.begin() + std::ptrdiff_t((shot + 1) * per_shot));
+  }
+  return out;
+}
+
 std::size_t shots_per_batch(const ForwardCase& c, const physics::WaveEquation& eq,
                             const gpu::Limits& limits) {
   // Batching pays while one shot leaves the GPU idle: up to ~4M grid points in all. The fields of
@@ -386,24 +434,11 @@ RunSummary run_forward(const ForwardCase& c, const RunOptions& options, std::ost
     const std::size_t shots = shots_per_batch(c, *eq, device->limits());
     Propagator propagator(*device, *eq, c.model, c.nt, c.dt, c.taper, int(shots));
     const auto components = eq->components();
-    const auto receivers = receivers_for(c, *eq);
-    std::vector<PointReceiver> all_receivers;
-    for (std::uint32_t shot = 0; shot < shots; ++shot)
-      for (auto r : receivers) {
-        r.shot = shot;
-        all_receivers.push_back(r);
-      }
-    propagator.set_receivers(all_receivers);
+    propagator.set_receivers(receivers_for_shots(c, *eq, shots));
 
     for (std::size_t first = 0; first < runs; first += shots) {
       const std::size_t count = std::min(shots, runs - first);
-      std::vector<PointForce> forces;
-      for (std::size_t shot = 0; shot < count; ++shot)
-        for (auto& f : forces_for(c, *eq, first + shot)) {
-          f.shot = std::uint32_t(shot);
-          forces.push_back(std::move(f));
-        }
-      propagator.set_sources(forces);
+      propagator.set_sources(forces_for_shots(c, *eq, first, count));
       propagator.reset();
 
       std::ostringstream label;

@@ -53,6 +53,15 @@ std::size_t run_count(const ForwardCase& c);
 std::size_t shots_per_batch(const ForwardCase& c, const physics::WaveEquation& eq, const gpu::Limits& limits);
 std::vector<PointReceiver> receivers_for(const ForwardCase& c, const physics::WaveEquation& eq);
 std::vector<PointForce> forces_for(const ForwardCase& c, const physics::WaveEquation& eq, std::size_t run);
+// The same for the shots of one propagator: receivers of `shots` shots, forces of runs
+// [first, first + count) as shots 0..count-1.
+std::vector<PointReceiver> receivers_for_shots(const ForwardCase& c, const physics::WaveEquation& eq,
+                                               std::size_t shots);
+std::vector<PointForce> forces_for_shots(const ForwardCase& c, const physics::WaveEquation& eq,
+                                         std::size_t first, std::size_t count);
+// Traces of every run of the case in `model` ([run][component][station][nt]), runs batched as shots.
+std::vector<std::vector<float>> traces_of_runs(gpu::Device& device, const ForwardCase& c,
+                                               const physics::WaveEquation& eq, const io::Model& model);
 // Seispie's nearest node index, round(x / dx) with ties to even.
 int nearest_index(double coordinate, double origin, double spacing);
 
