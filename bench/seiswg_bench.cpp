@@ -330,7 +330,8 @@ void bench_small(gpu::Device& device, Output& out) {
   Setup s = homogeneous(n, n, 1000.0);
   s.dt = 0.06;
   for (int mode = 0; mode < 2; ++mode) {
-    // mode 0: like `seiswg run` (status check every 100 steps); mode 1: one submit per shot.
+    // mode 0: one propagator per shot, a status check every 100 steps; mode 1: one submit per shot.
+    // (`seiswg run` itself advances the 12 shots together: its own row in the table.)
     const auto t0 = Clock::now();
     solver::Propagator p(device, *eq, s.model, nt, s.dt, s.taper);
     p.set_receivers(receiver_line(*eq, s, 60));
