@@ -349,9 +349,6 @@ ForwardCase load_forward_case(const fs::path& config_path) {
                             ? cfg.file.string() + ": [solver] adjoint_disk_path (default: the output folder)"
                             : cfg.where("solver", "adjoint_disk_path"));
     }
-    if (c.spin)
-      throw InputError(cfg.where("solver", "spin") +
-                       ": adjoint runs are not available for Cosserat media yet");
   }
 
   auto sources = cfg.get_path("sources");

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <map>
+#include <tuple>
 
 #include "io/error.hpp"
 #include "physics/common/material.hpp"
@@ -116,6 +118,48 @@ class Cosserat final : public StaggeredElastic {
   std::string wgsl() const override {
     return std::string(wgsl::source("physics/cosserat/cosserat.wgsl")) +
            std::string(wgsl::source("physics/psv/psv.wgsl"));
+  }
+  std::string adjoint_wgsl() const override {
+    return wgsl() + std::string(wgsl::source("physics/cosserat/cosserat_adjoint.wgsl")) +
+           std::string(wgsl::source("physics/psv/psv_adjoint.wgsl"));
+  }
+  // Planes 0-4 through the P-SV averaging (lambda, mu, rho); 5: dt / mean of 4 j; 6: dt 2 H(4 nu);
+  // 7, 8: dt H(2 of mu_c + nu_c) (H: harmonic mean). lambda_c does not enter: its kernel is zero.
+  std::map<std::string, std::vector<double>> model_gradient(const io::Model& m, double dt,
+                                                            std::span<const double> g) const override {
+    const Lame k = lame_gradient(m, dt, g);
+    const int nx = m.grid.nx, nz = m.grid.nz;
+    const std::size_t n = m.grid.npt();
+    auto field = [&](const char* name) {
+      const auto& v = m.fields.at(name);
+      return std::vector<double>(v.begin(), v.end());
+    };
+    const auto jj = field("j"), nu = field("nu"), mu_c = field("mu_c"), nu_c = field("nu_c");
+    std::vector<double> c(n);
+    for (std::size_t q = 0; q < n; ++q) c[q] = mu_c[q] + nu_c[q];
+    std::vector<double> kj(n, 0.0), knu(n, 0.0), kc(n, 0.0);
+    auto index = [&](int i, int j) {
+      return std::size_t(std::clamp(i, 0, nx - 1)) * std::size_t(nz) + std::size_t(std::clamp(j, 0, nz - 1));
+    };
+    for (int i = 0; i < nx; ++i)
+      for (int j = 0; j < nz; ++j) {
+        const std::size_t p = index(i, j);
+        const std::size_t four[4] = {p, index(i + 1, j), index(i, j + 1), index(i + 1, j + 1)};
+        const double j_mean = 0.25 * (jj[four[0]] + jj[four[1]] + jj[four[2]] + jj[four[3]]);
+        for (std::size_t q : four) kj[q] += -g[5 * n + p] * dt / (j_mean * j_mean) * 0.25;
+        const double h = harmonic_mean({nu[four[0]], nu[four[1]], nu[four[2]], nu[four[3]]});
+        if (h > 0)
+          for (std::size_t q : four) knu[q] += g[6 * n + p] * 2 * dt * h * h / (4 * nu[q] * nu[q]);
+        for (auto [plane, a, b] : {std::tuple{7, index(i + 1, j), index(i + 1, j + 1)},
+                                   std::tuple{8, index(i, j + 1), index(i + 1, j + 1)}}) {
+          const double hc = harmonic_mean({c[a], c[b]});
+          if (hc <= 0) continue;
+          kc[a] += g[std::size_t(plane) * n + p] * dt * hc * hc / (2 * c[a] * c[a]);
+          kc[b] += g[std::size_t(plane) * n + p] * dt * hc * hc / (2 * c[b] * c[b]);
+        }
+      }
+    return {{"lambda", k.lambda}, {"mu", k.mu}, {"rho", k.rho}, {"j", kj},
+            {"nu", knu},          {"mu_c", kc}, {"nu_c", kc},   {"lambda_c", std::vector<double>(n, 0.0)}};
   }
   std::vector<Component> components() const override {
     auto c = StaggeredElastic::components();

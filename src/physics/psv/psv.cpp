@@ -101,7 +101,8 @@ class Psv final : public StaggeredElastic {
     return wgsl() + std::string(wgsl::source("physics/psv/psv_born.wgsl"));
   }
   std::string adjoint_wgsl() const override {
-    return wgsl() + std::string(wgsl::source("physics/psv/psv_adjoint.wgsl"));
+    return wgsl() + std::string(wgsl::source("physics/psv/elastic_adjoint_hooks.wgsl")) +
+           std::string(wgsl::source("physics/psv/psv_adjoint.wgsl"));
   }
   // lambda = rho (vp^2 - 2 vs^2), mu = rho vs^2.
   std::map<std::string, std::vector<double>> model_gradient(const io::Model& m, double dt,

@@ -1,4 +1,5 @@
-// Discrete adjoint of psv.wgsl (plain elastic): each kernel is the transpose of a forward one.
+// Discrete adjoint of psv.wgsl: each kernel is the transpose of a forward one. The adjoint_* hooks
+// carry a composed medium's extra terms (no-ops for plain elastic, Cosserat in cosserat_adjoint.wgsl).
 fn weighted_stress(p: u32, k: u32) -> f32 {
   let n = npt();
   let sxx = stress[SXX * n + k];
@@ -6,10 +7,15 @@ fn weighted_stress(p: u32, k: u32) -> f32 {
   switch p {
     case 0u: { return param(DT_LAMBDA_2MU, k) * sxx + param(DT_LAMBDA, k) * szz; }  // weight of d vx/dx
     case 1u: { return param(DT_LAMBDA, k) * sxx + param(DT_LAMBDA_2MU, k) * szz; }  // weight of d vz/dz
-    default: { return param(DT_MU_XZ, k) * stress[SXZ * n + k]; }                    // weight of the shear strain
+    case 2u: { return param(DT_MU_XZ, k) * stress[SXZ * n + k]; }                    // weight of the shear strain
+    default: { return adjoint_weighted_stress(p, k); }
   }
 }
-fn buoyancy_plane(p: u32) -> u32 { return select(DT_OVER_RHO_Z, DT_OVER_RHO_X, p == VX); }
+fn buoyancy_plane(p: u32) -> u32 {
+  if (p == VX) { return DT_OVER_RHO_X; }
+  if (p == VZ) { return DT_OVER_RHO_Z; }
+  return adjoint_buoyancy_plane(p);
+}
 
 @compute @workgroup_size(WG_X, WG_Y)
 fn adjoint_velocity(@builtin(global_invocation_id) g: vec3<u32>) {
@@ -28,11 +34,14 @@ fn adjoint_velocity(@builtin(global_invocation_id) g: vec3<u32>) {
   grad[DT_LAMBDA * n + k] += sxx * ezz + szz * exx;
   grad[DT_MU_XZ * n + k] += stress[SXZ * n + k] * shear;
   let b = taper(i, j);
-  let vx = b * vel[VX * n + k] + dx_backward_t(WEIGHTED, 0u, i, j) + dz_forward_t(WEIGHTED, 2u, i, j);
-  let vz = b * vel[VZ * n + k] + dz_backward_t(WEIGHTED, 1u, i, j) + dx_forward_t(WEIGHTED, 2u, i, j);
+  let vx = b * vel[VX * n + k] + dx_backward_t(WEIGHTED, 0u, i, j) + dz_forward_t(WEIGHTED, 2u, i, j) +
+           adjoint_extra_vx(i, j);
+  let vz = b * vel[VZ * n + k] + dz_backward_t(WEIGHTED, 1u, i, j) + dx_forward_t(WEIGHTED, 2u, i, j) +
+           adjoint_extra_vz(i, j);
   vel[VX * n + k] = vx;
   vel[VZ * n + k] = vz;
   watch(vx + vz, k);
+  adjoint_extra_velocity(i, j, k, b);
 }
 
 @compute @workgroup_size(WG_X, WG_Y)
@@ -43,8 +52,10 @@ fn adjoint_stress(@builtin(global_invocation_id) g: vec3<u32>) {
   let j = at.j;
   let k = at.k;
   let n = npt();
-  let fx = dx_forward(FWD_BEFORE, VEL_PLANES + SXX, i, j) + dz_backward(FWD_BEFORE, VEL_PLANES + SXZ, i, j);
-  let fz = dx_backward(FWD_BEFORE, VEL_PLANES + SXZ, i, j) + dz_forward(FWD_BEFORE, VEL_PLANES + SZZ, i, j);
+  let fx = dx_forward(FWD_BEFORE, VEL_PLANES + SXX, i, j) + dz_backward(FWD_BEFORE, VEL_PLANES + SXZ, i, j) +
+           adjoint_forward_extra_force_x(i, j);
+  let fz = dx_backward(FWD_BEFORE, VEL_PLANES + SXZ, i, j) + dz_forward(FWD_BEFORE, VEL_PLANES + SZZ, i, j) +
+           adjoint_forward_extra_force_z(i, j);
   let b = taper(i, j);
   grad[DT_OVER_RHO_X * n + k] += b * vel[VX * n + k] * fx;
   grad[DT_OVER_RHO_Z * n + k] += b * vel[VZ * n + k] * fz;
@@ -55,4 +66,5 @@ fn adjoint_stress(@builtin(global_invocation_id) g: vec3<u32>) {
   stress[SZZ * n + k] = szz;
   stress[SXZ * n + k] = sxz;
   watch(sxx + szz + sxz, k);
+  adjoint_extra_stress(i, j, k, b);
 }
