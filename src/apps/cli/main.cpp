@@ -1,4 +1,6 @@
 // seiswg command line: `seiswg run CONFIG`, `seiswg info`.
+#include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <iostream>
 #include <string>
@@ -39,6 +41,12 @@ Outputs (Seispie's layout): traces <output_traces>/u{y,x,z}_NNNNNN.npy (ry for s
 pictures of the model, snapshots and gathers unless [solver] save_images = no.
 )";
 
+std::string gib(std::uint64_t bytes) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.3g GiB", double(bytes) / double(1ull << 30));
+  return text;
+}
+
 int info() {
   const auto adapters = seiswg::gpu::Device::list_adapters();
   if (adapters.empty()) {
@@ -48,8 +56,8 @@ int info() {
   for (const auto& a : adapters) {
     std::cout << a.summary() << "\n"
               << "  driver: " << a.driver << "\n"
-              << "  max buffer: " << a.limits.max_buffer_size
-              << " bytes, max storage binding: " << a.limits.max_storage_binding_size << " bytes\n"
+              << "  max buffer: " << gib(a.limits.max_buffer_size)
+              << ", max storage binding: " << gib(a.limits.max_storage_binding_size) << "\n"
               << "  storage buffers per stage: " << a.limits.max_storage_buffers_per_stage
               << ", workgroups per dimension: " << a.limits.max_workgroups_per_dimension
               << ", invocations per workgroup: " << a.limits.max_invocations_per_workgroup << "\n"
