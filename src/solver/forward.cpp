@@ -355,7 +355,6 @@ ForwardCase load_forward_case(const fs::path& config_path) {
   if (!sources) throw InputError(cfg.file.string() + ": missing [path] sources (the sources.dat file)");
   auto stations = cfg.get_path("stations");
   if (!stations) throw InputError(cfg.file.string() + ": missing [path] stations (the stations.dat file)");
-  c.sources_file = *sources;
   c.stations_file = *stations;
   c.sources = io::read_sources(*sources);
   c.stations = io::read_stations(*stations);

@@ -31,7 +31,7 @@ struct ForwardCase {
   io::Model model;
   std::vector<io::SourceSpec> sources;
   std::vector<io::StationSpec> stations;
-  std::filesystem::path sources_file, stations_file;
+  std::filesystem::path stations_file;
 
   // Adjoint mode: synthetics in `model` (model_init); observed traces from `model_true` or from
   // the .npy files in `observed_traces`.

@@ -97,7 +97,6 @@ void Propagator::set_sources(std::span<const PointForce> forces) {
     time.insert(time.end(), value.second.begin(), value.second.end());
   }
   s.source_count = std::uint32_t(points.size());
-  s.source_records = points;
   s.check_binding("the source time functions (" + std::to_string(points.size()) +
                       " source points x [solver] nt = " + std::to_string(s.nt) + " steps)",
                   time.size() * 4);

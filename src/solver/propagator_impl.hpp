@@ -94,7 +94,6 @@ struct Propagator::Impl {
   gpu::Kernel velocity, stress_update, points, store_state;
   gpu::BindGroup velocity_bg, stress_bg, points_bg;
   std::vector<std::pair<std::string, double>> constants;
-  std::vector<SourceRecord> source_records;   // merged point forces, as uploaded
   std::vector<std::uint32_t> receiver_index;  // plane * npt + node per receiver, as uploaded
 
   std::uint32_t groups_x() const { return (std::uint32_t(nz) + wg_x - 1) / wg_x; }

@@ -11,10 +11,19 @@ namespace seiswg::physics {
 
 // Value of a per-node field at (i, j), indices clamped to the grid (edge cells repeat), so that
 // staggered positions half a cell outside the grid take the nearest node's value.
-inline double clamped_at(const std::vector<double>& f, int nx, int nz, int i, int j) {
+inline std::size_t clamped_index(int nx, int nz, int i, int j) {
   i = i < 0 ? 0 : (i >= nx ? nx - 1 : i);
   j = j < 0 ? 0 : (j >= nz ? nz - 1 : j);
-  return f[std::size_t(i) * std::size_t(nz) + std::size_t(j)];
+  return std::size_t(i) * std::size_t(nz) + std::size_t(j);
+}
+inline double clamped_at(const std::vector<double>& f, int nx, int nz, int i, int j) {
+  return f[clamped_index(nx, nz, i, j)];
+}
+
+// A model field in double precision.
+inline std::vector<double> field_as_double(const io::Model& m, const std::string& name) {
+  const auto& v = m.fields.at(name);
+  return std::vector<double>(v.begin(), v.end());
 }
 
 // Harmonic mean (zero if any value is zero: a fluid cell carries no shear).

@@ -42,6 +42,16 @@ double largest_eigenvalue(std::array<std::array<double, 3>, 3> a) {
   return std::max({a[0][0], a[1][1], a[2][2]});
 }
 
+// The Cosserat model fields in double, with c = mu_c + nu_c (only their sum enters in 2-D).
+struct RotationalFields {
+  std::vector<double> j, nu, c;
+  explicit RotationalFields(const io::Model& m)
+      : j(field_as_double(m, "j")), nu(field_as_double(m, "nu")), c(field_as_double(m, "mu_c")) {
+    const auto nu_c = field_as_double(m, "nu_c");
+    for (std::size_t k = 0; k < c.size(); ++k) c[k] += nu_c[k];
+  }
+};
+
 class Cosserat final : public StaggeredElastic {
  public:
   std::string name() const override { return "Cosserat"; }
@@ -92,13 +102,8 @@ class Cosserat final : public StaggeredElastic {
     std::vector<float> planes = StaggeredElastic::material_planes(m, dt);
     const int nx = m.grid.nx, nz = m.grid.nz;
     const std::size_t n = m.grid.npt();
-    auto field = [&](const char* name) {
-      const auto& v = m.fields.at(name);
-      return std::vector<double>(v.begin(), v.end());
-    };
-    const auto jj = field("j"), nu = field("nu"), mu_c = field("mu_c"), nu_c = field("nu_c");
-    std::vector<double> c(n);
-    for (std::size_t k = 0; k < n; ++k) c[k] = mu_c[k] + nu_c[k];
+    const RotationalFields r(m);
+    const auto &jj = r.j, &nu = r.nu, &c = r.c;
     planes.resize(9 * n);
     for (int i = 0; i < nx; ++i)
       for (int j = 0; j < nz; ++j) {
@@ -130,17 +135,10 @@ class Cosserat final : public StaggeredElastic {
     const Lame k = lame_gradient(m, dt, g);
     const int nx = m.grid.nx, nz = m.grid.nz;
     const std::size_t n = m.grid.npt();
-    auto field = [&](const char* name) {
-      const auto& v = m.fields.at(name);
-      return std::vector<double>(v.begin(), v.end());
-    };
-    const auto jj = field("j"), nu = field("nu"), mu_c = field("mu_c"), nu_c = field("nu_c");
-    std::vector<double> c(n);
-    for (std::size_t q = 0; q < n; ++q) c[q] = mu_c[q] + nu_c[q];
+    const RotationalFields r(m);
+    const auto &jj = r.j, &nu = r.nu, &c = r.c;
     std::vector<double> kj(n, 0.0), knu(n, 0.0), kc(n, 0.0);
-    auto index = [&](int i, int j) {
-      return std::size_t(std::clamp(i, 0, nx - 1)) * std::size_t(nz) + std::size_t(std::clamp(j, 0, nz - 1));
-    };
+    auto index = [&](int i, int j) { return clamped_index(nx, nz, i, j); };
     for (int i = 0; i < nx; ++i)
       for (int j = 0; j < nz; ++j) {
         const std::size_t p = index(i, j);

@@ -38,9 +38,7 @@ Lame StaggeredElastic::lame_gradient(const io::Model& m, double dt, std::span<co
   const int nx = m.grid.nx, nz = m.grid.nz;
   const std::size_t n = m.grid.npt();
   Lame k{std::vector<double>(n), std::vector<double>(n), std::vector<double>(n)};
-  auto index = [&](int i, int j) {
-    return std::size_t(std::clamp(i, 0, nx - 1)) * std::size_t(nz) + std::size_t(std::clamp(j, 0, nz - 1));
-  };
+  auto index = [&](int i, int j) { return clamped_index(nx, nz, i, j); };
   for (int i = 0; i < nx; ++i)
     for (int j = 0; j < nz; ++j) {
       const std::size_t c = index(i, j);
