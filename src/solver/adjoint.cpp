@@ -156,9 +156,12 @@ std::string StoragePlan::describe(int nt, std::uint32_t fields) const {
   const std::string buffer = "a GPU buffer of " + std::to_string(segment_steps) + " steps (" + gb(gpu_bytes) +
                              " with its transfer copy)";
   switch (mode) {
-    case Mode::gpu:
+    case Mode::gpu: {
       s << "storing " << states << " on the GPU: " << gb(gpu_bytes);
+      const int buffers = (nt + segment_steps - 1) / segment_steps;
+      if (buffers > 1) s << " in " << buffers << " buffers of " << segment_steps << " steps";
       break;
+    }
     case Mode::host:
       s << "storing " << states << " in host memory (" << gb(host_bytes) << "), copied out of and back into "
         << buffer;
@@ -189,6 +192,17 @@ std::string StoragePlan::describe(int nt, std::uint32_t fields) const {
   return s.str();
 }
 
+namespace {
+// GPU memory the stored states of `gpu` mode may take.
+std::uint64_t states_memory(const StorageOptions& options, std::uint64_t binding) {
+  if (options.gpu_budget > 0) return options.gpu_budget;
+  if (options.gpu_memory == 0) return binding;
+  // A tenth of the card stays free for the driver and other programs.
+  const std::uint64_t usable = options.gpu_memory / 10 * 9;
+  return usable > options.gpu_reserved ? usable - options.gpu_reserved : 0;
+}
+}  // namespace
+
 StoragePlan plan_storage(const gpu::AdapterInfo& adapter, const StateLayout& state, int nt,
                          const StorageOptions& options) {
   const std::string key = "[solver] adjoint_storage = " + options.mode;
@@ -203,7 +217,15 @@ StoragePlan plan_storage(const gpu::AdapterInfo& adapter, const StateLayout& sta
     throw InputError("adjoint storage: one forward state needs " + detail::gib(state_bytes) +
                      "; the GPU budget (" + detail::gib(per_buffer) + ") holds fewer than 3 of them");
   const std::uint64_t steps = std::uint64_t(nt), all = (steps + 1) * state_bytes;
-  const bool all_fit = steps + 1 <= max_slots;
+  // gpu: the states go into buffers of at most one binding each (a segment of gpu_segment steps
+  // and the state before it), within the memory the GPU has for them: the budget when one is set,
+  // else (a share of) the card's memory when it is known, else one binding.
+  const std::uint64_t slots_per_buffer = binding / state_bytes;
+  const std::uint64_t gpu_segment = slots_per_buffer >= 2 ? std::min(steps, slots_per_buffer - 1) : 0;
+  const std::uint64_t gpu_all = gpu_segment ? (steps + (steps + gpu_segment - 1) / gpu_segment) * state_bytes
+                                            : std::numeric_limits<std::uint64_t>::max();
+  const std::uint64_t gpu_memory = states_memory(options, binding);
+  const bool all_fit = gpu_segment > 0 && gpu_all <= gpu_memory;
   const std::optional<std::uint64_t> host =
       options.host_available ? options.host_available : host_memory_available();
   const bool shared_memory =
@@ -213,7 +235,7 @@ StoragePlan plan_storage(const gpu::AdapterInfo& adapter, const StateLayout& sta
   if (options.mode == "auto") {
     if (all_fit) {
       plan.mode = Mode::gpu;
-      plan.reason = "every state fits on the GPU";
+      plan.reason = "every state fits on the GPU (" + gb(gpu_memory) + " for them)";
     } else if (shared_memory && host && all <= *host / 2) {
       plan.mode = Mode::host;
       plan.reason = "the states exceed the GPU budget (" + gb(per_buffer) + "); on a " + adapter.kind_name() +
@@ -232,11 +254,11 @@ StoragePlan plan_storage(const gpu::AdapterInfo& adapter, const StateLayout& sta
   switch (plan.mode) {
     case Mode::gpu:
       if (!all_fit)
-        throw InputError(key + ": storing " + std::to_string(nt) + " steps needs " + detail::gib(all) +
-                         " on the GPU, the budget is " + detail::gib(per_buffer) +
-                         " (use auto or checkpoint)");
-      plan.segment_steps = nt;
-      plan.gpu_bytes = all;
+        throw InputError(key + ": storing " + std::to_string(nt) + " steps needs " +
+                         detail::gib(std::min(gpu_all, all * 2)) + " on the GPU, the budget is " +
+                         detail::gib(gpu_memory) + " (use auto or checkpoint)");
+      plan.segment_steps = int(gpu_segment);
+      plan.gpu_bytes = gpu_all;
       break;
     case Mode::checkpoint: {
       int k = options.segment_steps > 0
@@ -304,7 +326,7 @@ StoragePlan plan_storage(const gpu::AdapterInfo& adapter, const StateLayout& sta
 
 StoragePlan plan_storage(Propagator& forward, const StorageOptions& options) {
   auto& f = forward.internals();
-  const StateLayout state{f.npt, f.physics.velocity_planes() + f.physics.stress_planes()};
+  const StateLayout state{f.stride(), f.physics.velocity_planes() + f.physics.stress_planes()};
   return plan_storage(f.device.adapter(), state, f.nt, options);
 }
 
@@ -321,17 +343,27 @@ struct Adjoint::Impl {
   Propagator& forward;
   Propagator::Impl& f;
   StoragePlan plan;
-  gpu::Buffer store, staging, pack_job, adj_vel, adj_stress, grad;
+  // The stored states: for `gpu`, one buffer per segment of plan.segment_steps steps (slot 0 = the
+  // state before the segment, so that no reverse step reads across two buffers, and no buffer
+  // exceeds one binding); for the other modes one buffer (a segment, or every compressed state).
+  std::vector<gpu::Buffer> stores;
+  std::vector<Propagator::StateSink> sinks;  // the forward run's copies into `stores`
+  Propagator::StateSink staging_sink;        // compressed modes: into `staging`
+  gpu::Buffer staging, pack_job, adj_vel, adj_stress, grad;
   detail::RunState state;
   gpu::Buffer receivers, adjoint_source, source_adjoint;
   gpu::Kernel velocity, stress, record, inject, tick, pack;
-  gpu::BindGroup velocity_bg, stress_bg, record_bg, inject_bg, tick_bg, pack_bg;
-  std::vector<std::uint32_t> unique_receivers;  // distinct plane * npt + node
+  std::vector<gpu::BindGroup> velocity_bgs, stress_bgs;  // one per store
+  gpu::BindGroup record_bg, inject_bg, tick_bg, pack_bg;
+  std::uint64_t bound_sources = ~0ull;          // the propagator's source buffers inject_bg binds
+  bool record_bound = false;
+  std::vector<std::uint32_t> unique_receivers;  // distinct plane * stride + shot * npt + node
   std::vector<std::size_t> receiver_slot;       // receiver -> index in unique_receivers
   std::vector<std::vector<float>> checkpoints;  // checkpoint: state when `segment start` steps are done
   std::unique_ptr<float[]> host_states;         // host: the nt + 1 states (state 0 = rest)
   std::unique_ptr<TemporaryFile> disk;          // disk: the nt + 1 states
   std::vector<float> in_transit;                // disk: one segment on its way
+  std::vector<float> adjoint_source_values;     // reused upload buffer
   bool have_forward = false;
 
   Impl(Propagator& p, const StoragePlan& pl) : forward(p), f(p.internals()), plan(pl) {}
@@ -340,14 +372,20 @@ struct Adjoint::Impl {
   std::uint64_t state_floats() const { return f.state_floats(); }
   std::uint64_t state_bytes() const { return f.state_floats() * 4; }
   bool compressed() const { return !plan.exact(); }
-  // Steps per segment of the reverse loop: the whole run where every state stays on the GPU.
-  int reverse_segment() const {
-    return plan.mode == StoragePlan::Mode::gpu || compressed() ? f.nt : plan.segment_steps;
-  }
+  bool segmented_gpu() const { return plan.mode == StoragePlan::Mode::gpu; }
+  // Steps per segment of the reverse loop: the whole run where every state sits in one buffer.
+  int reverse_segment() const { return compressed() ? f.nt : plan.segment_steps; }
+  int segments() const { return (f.nt + reverse_segment() - 1) / reverse_segment(); }
+  const gpu::Buffer& store_of(int segment) const { return stores[segmented_gpu() ? std::size_t(segment) : 0]; }
+  std::size_t store_index(int segment) const { return segmented_gpu() ? std::size_t(segment) : 0; }
 
-  // The propagator's sources may change between runs (Propagator::set_sources): bind the current ones.
+  // The propagator's sources may change between runs (Propagator::set_sources): the injection binds
+  // the current buffers; nothing is made again while they stay the same.
   void bind_sources() {
-    source_adjoint = storage(std::uint64_t(f.source_count) * std::uint64_t(f.nt) * 4, "source adjoint");
+    const bool grew = f.ensure(source_adjoint, std::uint64_t(f.source_count) * std::uint64_t(f.nt) * 4,
+                               "source adjoint");
+    if (!grew && bound_sources == f.source_buffers_version) return;
+    bound_sources = f.source_buffers_version;
     inject_bg = f.device.bind(inject, {{0, &adj_vel},
                                        {2, &f.material},
                                        {3, &state.status},
@@ -357,31 +395,58 @@ struct Adjoint::Impl {
                                        {9, &f.source_time},
                                        {10, &source_adjoint}});
   }
+  // Receivers on the same sample share one adjoint source, so that no two threads add to one value.
+  void bind_receivers() {
+    unique_receivers.clear();
+    receiver_slot.clear();
+    std::map<std::uint32_t, std::size_t> slot_of;
+    for (std::uint32_t index : f.receiver_index) {
+      auto [it, fresh] = slot_of.try_emplace(index, unique_receivers.size());
+      if (fresh) unique_receivers.push_back(index);
+      receiver_slot.push_back(it->second);
+    }
+    bool grew = f.ensure(receivers, unique_receivers.size() * 4, "adjoint receivers");
+    grew |= f.ensure(adjoint_source, unique_receivers.size() * std::uint64_t(f.nt) * 4, "adjoint sources");
+    f.device.write(receivers, std::span<const std::uint32_t>(unique_receivers));
+    if (grew || !record_bound)
+      record_bg = f.device.bind(record, {{0, &adj_vel},
+                                         {3, &state.status},
+                                         {6, &receivers},
+                                         {7, &adjoint_source},
+                                         {detail::kRunBinding, &state.run}});
+    record_bound = true;
+  }
   void set_status(std::uint32_t clock, std::uint32_t segment_start) {
     state.set(f.device, clock, segment_start, f.source_count, std::uint32_t(unique_receivers.size()));
   }
 
+  // Slot 0 of `store` = the propagator's current state (zero at rest).
+  void copy_state_into(const gpu::Buffer& store, bool at_rest) {
+    auto commands = f.device.record();
+    if (at_rest) {
+      commands.clear(store);
+    } else {
+      commands.copy(f.vel, 0, store, 0, f.vel.size());
+      commands.copy(f.stress, 0, store, f.vel.size(), f.stress.size());
+    }
+    f.device.submit(std::move(commands));
+  }
   // Fills store slots 1..steps with the states after steps [start, start + steps); slot 0 holds
-  // the state before `start`.
+  // the state before `start` (checkpoint mode: recomputation from `state_before`).
   void fill_store(int start, int steps, std::span<const float> state_before) {
     forward.restore(state_before, std::uint32_t(start));
-    auto commands = f.device.record();
-    commands.copy(f.vel, 0, store, 0, f.vel.size());
-    commands.copy(f.stress, 0, store, f.vel.size(), f.stress.size());
-    f.device.submit(std::move(commands));
-    Propagator::StateStore sink{&store, 1};
-    forward.advance(steps, &sink);
+    copy_state_into(stores[0], state_before.empty());
+    forward.advance(steps, &sinks[0], 1);
   }
 
   // host, disk: the states after steps [start, start + steps), in store slots 1..steps, leave the GPU.
   void move_out(int start, int steps) {
     const std::uint64_t bytes = std::uint64_t(steps) * state_bytes();
     if (plan.mode == StoragePlan::Mode::host) {
-      f.device.read(store, state_bytes(), bytes,
-                    host_states.get() + std::uint64_t(start + 1) * state_floats());
+      f.device.read(stores[0], state_bytes(), bytes, host_states.get() + std::uint64_t(start + 1) * state_floats());
     } else {
       in_transit.resize(std::uint64_t(steps) * state_floats());
-      f.device.read(store, state_bytes(), bytes, in_transit.data());
+      f.device.read(stores[0], state_bytes(), bytes, in_transit.data());
       disk->write(std::uint64_t(start + 1) * state_bytes(), in_transit.data(), bytes);
     }
   }
@@ -389,11 +454,11 @@ struct Adjoint::Impl {
   void move_in(int start, int steps) {
     const std::uint64_t bytes = std::uint64_t(steps + 1) * state_bytes();
     if (plan.mode == StoragePlan::Mode::host) {
-      f.device.write(store, 0, host_states.get() + std::uint64_t(start) * state_floats(), bytes);
+      f.device.write(stores[0], 0, host_states.get() + std::uint64_t(start) * state_floats(), bytes);
     } else {
       in_transit.resize(std::uint64_t(steps + 1) * state_floats());
       disk->read(std::uint64_t(start) * state_bytes(), in_transit.data(), bytes);
-      f.device.write(store, 0, in_transit.data(), bytes);
+      f.device.write(stores[0], 0, in_transit.data(), bytes);
     }
   }
   // compressed: the states in staging slots 0..steps - 1 go to store slots first_slot...
@@ -401,7 +466,7 @@ struct Adjoint::Impl {
     const std::uint32_t job[4] = {0, first_slot, steps, 0};
     f.device.write(pack_job, 0, job, sizeof job);
     const std::uint64_t blocks = std::uint64_t(f.physics.velocity_planes() + f.physics.stress_planes()) *
-                                 ((f.npt + kCompressionBlock - 1) / kCompressionBlock);
+                                 ((f.stride() + kCompressionBlock - 1) / kCompressionBlock);
     const std::uint64_t groups = blocks * steps;
     const std::uint64_t gx = std::min<std::uint64_t>(groups, f.device.limits().max_workgroups_per_dimension);
     auto commands = f.device.record();
@@ -410,35 +475,31 @@ struct Adjoint::Impl {
   }
 };
 
-Adjoint::Adjoint(Propagator& forward, const StoragePlan& plan)
-    : impl_(std::make_unique<Impl>(forward, plan)) {
+Adjoint::Adjoint(Propagator& forward, const StoragePlan& plan) : impl_(std::make_unique<Impl>(forward, plan)) {
   auto& s = *impl_;
   auto& f = s.f;
-  if (f.shots != 1) throw std::logic_error("adjoint and Born runs take a propagator of one shot");
   if (f.physics.adjoint_wgsl().empty())
     throw InputError("adjoint runs are not available for the " + f.physics.name() + " medium yet");
   if (plan.segment_steps < 1) throw std::logic_error("Adjoint: the storage plan has no segment length");
   const std::string store_format(wgsl::source("solver/forward_store.wgsl"));
   const std::string code =
       detail::prelude("physics/common/fields_adjoint.wgsl", false) + store_format + f.physics.adjoint_wgsl();
-  const StateLayout layout{f.npt, f.physics.velocity_planes() + f.physics.stress_planes()};
-  const std::uint64_t slots = s.reverse_segment() + 1ull;
-  s.store = s.storage(slots * stored_state_bytes(layout, plan.mode), "forward states");
+  const StateLayout layout{f.stride(), f.physics.velocity_planes() + f.physics.stress_planes()};
+  if (s.segmented_gpu()) {
+    for (int seg = 0; seg < s.segments(); ++seg) {
+      const int steps = std::min(s.reverse_segment(), f.nt - seg * s.reverse_segment());
+      s.stores.push_back(s.storage((std::uint64_t(steps) + 1) * layout.bytes(), "forward states"));
+    }
+  } else {
+    const std::uint64_t slots = s.reverse_segment() + 1ull;
+    s.stores.push_back(s.storage(slots * stored_state_bytes(layout, plan.mode), "forward states"));
+  }
   s.adj_vel = s.storage(f.vel.size(), "adjoint velocity");
   s.adj_stress = s.storage(f.stress.size(), "adjoint stress");
   s.state.create(f.device, "adjoint");
-  s.grad = s.storage(f.material.size(), "gradient");
-
-  // Receivers on the same sample share one adjoint source, so no two threads add to one value.
-  std::map<std::uint32_t, std::size_t> slot_of;
-  for (std::uint32_t index : f.receiver_index) {
-    auto [it, fresh] = slot_of.try_emplace(index, s.unique_receivers.size());
-    if (fresh) s.unique_receivers.push_back(index);
-    s.receiver_slot.push_back(it->second);
-  }
-  s.receivers = s.storage(s.unique_receivers.size() * 4, "adjoint receivers");
-  f.device.write(s.receivers, std::span<const std::uint32_t>(s.unique_receivers));
-  s.adjoint_source = s.storage(s.unique_receivers.size() * std::uint64_t(f.nt) * 4, "adjoint sources");
+  // d J / d material plane, one copy per shot (threads of different shots never add to one value);
+  // the shots are summed on the host in double.
+  s.grad = s.storage(f.material.size() * f.shots, "gradient");
 
   auto c = f.constants;
   c.push_back({"VEL_PLANES", double(f.physics.velocity_planes())});
@@ -449,23 +510,28 @@ Adjoint::Adjoint(Propagator& forward, const StoragePlan& plan)
   c.push_back({"FWD_BLOCK", double(kCompressionBlock)});
   if (s.compressed()) {
     s.staging = s.storage(std::uint64_t(plan.segment_steps) * s.state_bytes(), "forward states to compress");
+    s.staging_sink = forward.state_sink(s.staging);
     s.pack_job = s.storage(16, "compression job");
     s.pack = f.device.create_kernel(
-        detail::forward_prelude() + store_format + std::string(wgsl::source("solver/forward_pack.wgsl")),
-        "pack", c, "compress forward states");
-    s.pack_bg = f.device.bind(s.pack, {{4, &s.store}, {5, &s.staging}, {6, &s.pack_job}});
+        detail::forward_prelude() + store_format + std::string(wgsl::source("solver/forward_pack.wgsl")), "pack",
+        c, "compress forward states");
+    s.pack_bg = f.device.bind(s.pack, {{4, &s.stores[0]}, {5, &s.staging}, {6, &s.pack_job}});
+  } else {
+    for (const auto& store : s.stores) s.sinks.push_back(forward.state_sink(store));
   }
   s.velocity = f.device.create_kernel(code, "adjoint_velocity", c, f.physics.name() + " adjoint velocity");
   s.stress = f.device.create_kernel(code, "adjoint_stress", c, f.physics.name() + " adjoint stress");
-  const std::initializer_list<gpu::Device::Binding> grid_bindings = {{0, &s.adj_vel},
-                                                                     {1, &s.adj_stress},
-                                                                     {2, &f.material},
-                                                                     {3, &s.state.status},
-                                                                     {4, &s.store},
-                                                                     {5, &s.grad},
-                                                                     {detail::kRunBinding, &s.state.run}};
-  s.velocity_bg = f.device.bind(s.velocity, grid_bindings);
-  s.stress_bg = f.device.bind(s.stress, grid_bindings);
+  for (const auto& store : s.stores) {
+    const std::initializer_list<gpu::Device::Binding> grid_bindings = {{0, &s.adj_vel},
+                                                                       {1, &s.adj_stress},
+                                                                       {2, &f.material},
+                                                                       {3, &s.state.status},
+                                                                       {4, &store},
+                                                                       {5, &s.grad},
+                                                                       {detail::kRunBinding, &s.state.run}};
+    s.velocity_bgs.push_back(f.device.bind(s.velocity, grid_bindings));
+    s.stress_bgs.push_back(f.device.bind(s.stress, grid_bindings));
+  }
 
   c.push_back({"NT", double(f.nt)});
   const std::string points = detail::prelude("physics/common/fields_adjoint.wgsl", true) + store_format +
@@ -474,12 +540,6 @@ Adjoint::Adjoint(Propagator& forward, const StoragePlan& plan)
   s.record = f.device.create_kernel(points, "adjoint_record", c, "adjoint record");
   s.inject = f.device.create_kernel(points, "adjoint_inject", c, "adjoint inject");
   s.tick = f.device.create_kernel(points, "reverse_tick", c, "reverse tick");
-  s.record_bg = f.device.bind(s.record, {{0, &s.adj_vel},
-                                         {3, &s.state.status},
-                                         {6, &s.receivers},
-                                         {7, &s.adjoint_source},
-                                         {detail::kRunBinding, &s.state.run}});
-  s.bind_sources();
   s.tick_bg = f.device.bind(s.tick, {{detail::kRunBinding, &s.state.run}});
   clear_gradient();
 }
@@ -492,6 +552,7 @@ std::vector<float> Adjoint::forward() {
   using Mode = StoragePlan::Mode;
   s.have_forward = false;
   s.bind_sources();
+  s.bind_receivers();
   s.forward.reset();
   s.checkpoints.clear();
   s.host_states.reset();
@@ -499,7 +560,11 @@ std::vector<float> Adjoint::forward() {
   const int k = s.plan.segment_steps;
   switch (s.plan.mode) {
     case Mode::gpu:
-      s.fill_store(0, f.nt, {});
+      // Segment by segment, each into its own buffer; slot 0 repeats the state before the segment.
+      for (int seg = 0, start = 0; start < f.nt; ++seg, start += k) {
+        s.copy_state_into(s.stores[std::size_t(seg)], seg == 0);
+        s.forward.advance(std::min(k, f.nt - start), &s.sinks[std::size_t(seg)], 1);
+      }
       break;
     case Mode::checkpoint:
       // Keep the state at each segment start except the first (which is rest).
@@ -520,23 +585,19 @@ std::vector<float> Adjoint::forward() {
         const std::vector<float> rest(s.state_floats(), 0.0f);
         s.disk->write(0, rest.data(), s.state_bytes());
       }
-      Propagator::StateStore sink{&s.store, 1};
       for (int start = 0; start < f.nt; start += k) {
         const int steps = std::min(k, f.nt - start);
-        s.forward.advance(steps, &sink);
+        s.forward.advance(steps, &s.sinks[0], 1);
         s.move_out(start, steps);
       }
       break;
     }
     case Mode::compressed16:
     case Mode::compressed8: {
-      auto commands = f.device.record();
-      commands.clear(s.store);  // slot 0: rest (zero scales)
-      f.device.submit(std::move(commands));
-      Propagator::StateStore sink{&s.staging, 0};
+      s.copy_state_into(s.stores[0], true);  // slot 0: rest (zero scales)
       for (int start = 0; start < f.nt; start += k) {
         const int steps = std::min(k, f.nt - start);
-        s.forward.advance(steps, &sink);
+        s.forward.advance(steps, &s.staging_sink, 0);
         s.compress(std::uint32_t(start + 1), std::uint32_t(steps));
       }
       break;
@@ -545,8 +606,7 @@ std::vector<float> Adjoint::forward() {
   BlowUp blow_up;
   s.forward.completed_steps(&blow_up);
   if (blow_up.happened)
-    throw std::runtime_error("the forward run became unstable (NaN or Inf) at step " +
-                             std::to_string(blow_up.step));
+    throw std::runtime_error("the forward run became unstable (NaN or Inf) at step " + std::to_string(blow_up.step));
   s.have_forward = true;
   return s.forward.traces();
 }
@@ -556,8 +616,7 @@ std::vector<float> Adjoint::reverse(const std::vector<double>& dj_dtraces) {
   auto& f = s.f;
   if (!s.have_forward) throw std::logic_error("Adjoint::reverse before Adjoint::forward");
   const std::size_t nt = std::size_t(f.nt);
-  if (dj_dtraces.size() != s.receiver_slot.size() * nt)
-    throw std::logic_error("dJ/dtraces has the wrong size");
+  if (dj_dtraces.size() != s.receiver_slot.size() * nt) throw std::logic_error("dJ/dtraces has the wrong size");
   // Transposed recording: trace sample m = dt * sum of velocities up to step m, so the adjoint
   // velocity at step n receives dt * sum_{m >= n} dJ/d(sample m).
   std::vector<double> sums(s.unique_receivers.size() * nt, 0.0);
@@ -568,7 +627,8 @@ std::vector<float> Adjoint::reverse(const std::vector<double>& dj_dtraces) {
       sums[s.receiver_slot[r] * nt + m] += f.dt * running;
     }
   }
-  f.device.write(s.adjoint_source, std::span<const float>(std::vector<float>(sums.begin(), sums.end())));
+  s.adjoint_source_values.assign(sums.begin(), sums.end());
+  f.device.write(s.adjoint_source, std::span<const float>(s.adjoint_source_values));
   {
     auto commands = f.device.record();
     commands.clear(s.adj_vel);
@@ -577,48 +637,50 @@ std::vector<float> Adjoint::reverse(const std::vector<double>& dj_dtraces) {
     f.device.submit(std::move(commands));
   }
   const std::uint32_t gx = f.groups_x(), gy = f.groups_y();
-  const std::uint32_t gr = std::uint32_t((s.unique_receivers.size() + 63) / 64),
-                      gs = (f.source_count + 63) / 64;
+  const std::uint32_t gr = std::uint32_t((s.unique_receivers.size() + 63) / 64), gs = (f.source_count + 63) / 64;
   const int k = s.reverse_segment();
-  for (int seg = (f.nt + k - 1) / k - 1; seg >= 0; --seg) {
+  for (int seg = s.segments() - 1; seg >= 0; --seg) {
     const int start = seg * k;
     const int steps = std::min(k, f.nt - start);
     if (s.plan.mode == StoragePlan::Mode::checkpoint)
-      s.fill_store(
-          start, steps,
-          seg > 0 ? std::span<const float>(s.checkpoints[std::size_t(seg - 1)]) : std::span<const float>());
+      s.fill_store(start, steps,
+                   seg > 0 ? std::span<const float>(s.checkpoints[std::size_t(seg - 1)]) : std::span<const float>());
     else if (s.plan.mode == StoragePlan::Mode::host || s.plan.mode == StoragePlan::Mode::disk)
       s.move_in(start, steps);
     s.set_status(std::uint32_t(start + steps - 1), std::uint32_t(start));
-    constexpr int kStepsPerSubmit = 256;
-    for (int done = 0; done < steps;) {
-      const int n = std::min(kStepsPerSubmit, steps - done);
-      auto commands = f.device.record();
-      for (int step = 0; step < n; ++step) {
-        commands.dispatch(s.velocity, s.velocity_bg, gx, gy);
-        if (gr) commands.dispatch(s.record, s.record_bg, gr);
-        if (gs) commands.dispatch(s.inject, s.inject_bg, gs);
-        commands.dispatch(s.stress, s.stress_bg, gx, gy);
-        commands.dispatch(s.tick, s.tick_bg, 1);
-      }
-      f.device.submit(std::move(commands));
-      done += n;
-    }
+    const auto& velocity_bg = s.velocity_bgs[s.store_index(seg)];
+    const auto& stress_bg = s.stress_bgs[s.store_index(seg)];
+    record_steps(f.device, steps, [&](gpu::Commands& commands) {
+      commands.dispatch(s.velocity, velocity_bg, gx, gy, f.shots);
+      if (gr) commands.dispatch(s.record, s.record_bg, gr);
+      if (gs) commands.dispatch(s.inject, s.inject_bg, gs);
+      commands.dispatch(s.stress, stress_bg, gx, gy, f.shots);
+      commands.dispatch(s.tick, s.tick_bg, 1);
+    });
   }
   BlowUp blow_up;
   s.state.read(f.device, &blow_up);
   if (blow_up.happened)
-    throw std::runtime_error("the adjoint run became unstable (NaN or Inf) at step " +
-                             std::to_string(blow_up.step));
+    throw std::runtime_error("the adjoint run became unstable (NaN or Inf) at step " + std::to_string(blow_up.step));
   std::vector<float> out(std::size_t(f.source_count) * nt);
   f.device.read(s.source_adjoint, 0, out.size() * 4, out.data());
   return out;
 }
 
 std::vector<double> Adjoint::gradient() {
-  auto g = impl_->f.device.read<float>(impl_->grad);
-  g.resize(impl_->f.material.size() / 4);
-  return std::vector<double>(g.begin(), g.end());
+  auto& s = *impl_;
+  // The shots' copies of each plane, summed in double.
+  std::vector<float> g(s.f.material.size() / 4 * s.f.shots);
+  s.f.device.read(s.grad, 0, g.size() * 4, g.data());
+  const std::size_t planes = s.f.physics.material_plane_count(), npt = s.f.npt, shots = s.f.shots;
+  std::vector<double> sum(planes * npt, 0.0);
+  for (std::size_t p = 0; p < planes; ++p)
+    for (std::size_t shot = 0; shot < shots; ++shot) {
+      const float* from = g.data() + (p * shots + shot) * npt;
+      double* to = sum.data() + p * npt;
+      for (std::size_t k = 0; k < npt; ++k) to[k] += double(from[k]);
+    }
+  return sum;
 }
 
 void Adjoint::clear_gradient() {
@@ -627,8 +689,6 @@ void Adjoint::clear_gradient() {
   impl_->f.device.submit(std::move(commands));
 }
 
-std::filesystem::path Adjoint::temporary_file() const {
-  return impl_->disk ? impl_->disk->path() : fs::path();
-}
+std::filesystem::path Adjoint::temporary_file() const { return impl_->disk ? impl_->disk->path() : fs::path(); }
 
 }  // namespace seiswg::solver

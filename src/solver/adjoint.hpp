@@ -59,8 +59,11 @@ std::uint64_t stored_state_bytes(const StateLayout& state, StoragePlan::Mode mod
 
 struct StorageOptions {
   std::string mode = "auto";  // [solver] adjoint_storage
-  // GPU memory for stored states (0: no limit besides the adapter's largest buffer binding).
+  // GPU memory for stored states (0: 90% of gpu_memory less gpu_reserved when the card's memory is
+  // known, else one buffer binding).
   std::uint64_t gpu_budget = 0;
+  std::uint64_t gpu_memory = 0;    // the card's memory (0: unknown)
+  std::uint64_t gpu_reserved = 0;  // GPU memory the rest of the problem takes (fields, material, traces)
   int segment_steps = 0;              // 0: automatic
   std::filesystem::path disk_folder;  // disk: a writable folder for the temporary file
   // Host memory the plan may use; unset: MemAvailable from /proc/meminfo (none where unknown).

@@ -24,7 +24,11 @@ fn adjoint_inject(@builtin(global_invocation_id) g: vec3<u32>) {
   let it = run.step;
   let p = sources[s];
   let tv = taper(p.i, p.j) * vel[p.vel_index];
-  grad[p.param_index] += tv * source_time[s * NT + it];
+  // The gradient has one copy of each material plane per shot (summed on the host): the source's
+  // shot is that of the velocity sample it drives.
+  let shot = (p.vel_index % stride()) / npt();
+  let plane = p.param_index / npt();
+  grad[plane * stride() + shot * npt() + p.param_index % npt()] += tv * source_time[s * NT + it];
   source_adjoint[s * NT + it] = params[p.param_index] * tv;
 }
 

@@ -23,10 +23,10 @@ fn pack(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: 
   let block = id % blocks;
   let p = block / fwd_blocks_per_plane();
   let first = (block % fwd_blocks_per_plane()) * FWD_BLOCK + 4u * lane;  // node of this lane's values
-  let src = (job.first_state + state) * fwd_planes() * npt() + p * npt();
+  let src = (job.first_state + state) * fwd_planes() * stride() + p * stride();
   var v = vec4<f32>(0.0);
   for (var c = 0u; c < 4u; c++) {
-    if (first + c < npt()) { v[c] = states[src + first + c]; }
+    if (first + c < stride()) { v[c] = states[src + first + c]; }
   }
   if (lane == 0u) { atomicStore(&block_max, 0u); }
   workgroupBarrier();

@@ -18,19 +18,19 @@ override FWD_FORMAT: u32 = 0u;
 override FWD_BLOCK: u32 = 256u;
 
 fn fwd_planes() -> u32 { return VEL_PLANES + STRESS_PLANES; }
-fn fwd_blocks_per_plane() -> u32 { return (npt() + FWD_BLOCK - 1u) / FWD_BLOCK; }
+fn fwd_blocks_per_plane() -> u32 { return (stride() + FWD_BLOCK - 1u) / FWD_BLOCK; }
 fn fwd_blocks() -> u32 { return fwd_planes() * fwd_blocks_per_plane(); }
 fn fwd_values_per_word() -> u32 { return select(2u, 4u, FWD_FORMAT == 2u); }
 fn fwd_words_per_block() -> u32 { return FWD_BLOCK / fwd_values_per_word(); }
 fn fwd_slot_words() -> u32 {
-  if (FWD_FORMAT == 0u) { return fwd_planes() * npt(); }
+  if (FWD_FORMAT == 0u) { return fwd_planes() * stride(); }
   return fwd_blocks() * (1u + fwd_words_per_block());
 }
 
-// Value k of plane p in slot `slot`.
+// Value k of plane p in slot `slot`: a plane holds every shot's copy (k = shot_base + node).
 fn fwd_value(slot: u32, p: u32, k: u32) -> f32 {
   let base = slot * fwd_slot_words();
-  if (FWD_FORMAT == 0u) { return bitcast<f32>(fwd[base + p * npt() + k]); }
+  if (FWD_FORMAT == 0u) { return bitcast<f32>(fwd[base + p * stride() + k]); }
   let block = p * fwd_blocks_per_plane() + k / FWD_BLOCK;
   let at = k % FWD_BLOCK;
   let word = fwd[base + fwd_blocks() + block * fwd_words_per_block() + at / fwd_values_per_word()];

@@ -39,8 +39,7 @@ Propagator::Propagator(gpu::Device& device, const physics::WaveEquation& physics
   s.stress = s.storage(plane_bytes * physics.stress_planes(), "stress");
   s.material = s.storage(s.npt * 4 * physics.material_plane_count(), "material");
   s.state.create(device, "forward");
-  const auto planes = physics.material_planes(model, dt);
-  device.write(s.material, std::span<const float>(planes));
+  set_model(model);
 
   s.constants = {{"NX", double(s.nx)},
                  {"SHOTS", double(s.shots)},
@@ -74,6 +73,16 @@ Propagator::Propagator(gpu::Device& device, const physics::WaveEquation& physics
 
 Propagator::~Propagator() = default;
 
+void Propagator::set_model(const io::Model& model) {
+  auto& s = *impl_;
+  if (model.grid.nx != s.nx || model.grid.nz != s.nz)
+    throw std::logic_error("Propagator::set_model: the model's grid differs from the propagator's");
+  const auto planes = s.physics.material_planes(model, s.dt);
+  s.device.write(s.material, std::span<const float>(planes));
+}
+
+int Propagator::shots() const { return int(impl_->shots); }
+
 void Propagator::set_sources(std::span<const PointForce> forces) {
   auto& s = *impl_;
   // Merge forces on the same velocity sample so that no two threads add to one value.
@@ -100,11 +109,13 @@ void Propagator::set_sources(std::span<const PointForce> forces) {
   s.check_binding("the source time functions (" + std::to_string(points.size()) +
                       " source points x [solver] nt = " + std::to_string(s.nt) + " steps)",
                   time.size() * 4);
-  s.source_points = s.storage(points.size() * sizeof(detail::SourceRecord), "source points");
-  s.source_time = s.storage(time.size() * 4, "source time functions");
+  bool fresh = s.ensure(s.source_points, points.size() * sizeof(detail::SourceRecord), "source points");
+  fresh |= s.ensure(s.source_time, time.size() * 4, "source time functions");
   s.device.write(s.source_points, std::span<const detail::SourceRecord>(points));
   s.device.write(s.source_time, std::span<const float>(time));
-  if (s.receiver_points) s.bind_point_kernels();
+  if (fresh) ++s.source_buffers_version;
+  if (fresh && s.receiver_points) s.bind_point_kernels();
+  s.set_run(s.recorded_steps);
 }
 
 void Propagator::set_receivers(std::span<const PointReceiver> receivers) {
@@ -119,11 +130,12 @@ void Propagator::set_receivers(std::span<const PointReceiver> receivers) {
   s.check_binding("the receiver traces (" + std::to_string(s.receiver_count) +
                       " receiver components x [solver] nt = " + std::to_string(s.nt) + " steps)",
                   trace_bytes);
-  s.receiver_points = s.storage(index.size() * 4, "receiver points");
-  s.receiver_u = s.storage(index.size() * 4, "receiver displacement");
-  s.trace_buffer = s.storage(trace_bytes, "traces");
+  bool fresh = s.ensure(s.receiver_points, index.size() * 4, "receiver points");
+  fresh |= s.ensure(s.receiver_u, index.size() * 4, "receiver displacement");
+  fresh |= s.ensure(s.trace_buffer, trace_bytes, "traces");
   s.device.write(s.receiver_points, std::span<const std::uint32_t>(index));
-  s.bind_point_kernels();
+  if (fresh) s.bind_point_kernels();
+  s.set_run(s.recorded_steps);
 }
 
 void Propagator::reset() {
@@ -134,40 +146,36 @@ void Propagator::reset() {
   commands.clear(s.receiver_u);
   commands.clear(s.trace_buffer);
   s.device.submit(std::move(commands));
+  s.recorded_steps = 0;
   s.set_run(0);
 }
 
-void Propagator::advance(int steps, const StateStore* store) {
+Propagator::StateSink Propagator::state_sink(const gpu::Buffer& buffer) {
+  auto& s = *impl_;
+  StateSink sink;
+  sink.bindings = s.device.bind(
+      s.store_state, {{0, &s.vel}, {1, &s.stress}, {9, &buffer}, {detail::kRunBinding, &s.state.run}});
+  return sink;
+}
+
+void Propagator::advance(int steps, const StateSink* sink, std::uint32_t first_slot) {
   auto& s = *impl_;
   const std::uint32_t gx = s.groups_x(), gy = s.groups_y();
-  gpu::BindGroup store_bg;
   std::uint32_t store_gx = 0, store_gy = 0;
-  if (store) {
+  if (sink) {
     // Slot of step `it` = it + 1 - start, with the clock at it + 1 when the copy runs.
-    const std::uint32_t first_step = completed_steps();
-    const std::uint32_t start = first_step + 1 - store->next_slot;
-    s.state.set_segment_start(s.device, start);
-    store_bg =
-        s.device.bind(s.store_state,
-                      {{0, &s.vel}, {1, &s.stress}, {9, store->buffer}, {detail::kRunBinding, &s.state.run}});
+    s.state.set_segment_start(s.device, s.recorded_steps + 1 - first_slot);
     const std::uint64_t groups = (s.state_floats() + 255) / 256;
     store_gx = std::uint32_t(std::min<std::uint64_t>(groups, 32768));
     store_gy = std::uint32_t((groups + store_gx - 1) / store_gx);
   }
-  // Bounded command buffers keep recording memory flat for very long runs.
-  constexpr int kStepsPerSubmit = 256;
-  for (int done = 0; done < steps;) {
-    const int n = std::min(kStepsPerSubmit, steps - done);
-    auto commands = s.device.record();
-    for (int step = 0; step < n; ++step) {
-      commands.dispatch(s.velocity, s.velocity_bg, gx, gy, s.shots);
-      commands.dispatch(s.points, s.points_bg, 1);
-      commands.dispatch(s.stress_update, s.stress_bg, gx, gy, s.shots);
-      if (store) commands.dispatch(s.store_state, store_bg, store_gx, store_gy);
-    }
-    s.device.submit(std::move(commands));
-    done += n;
-  }
+  record_steps(s.device, steps, [&](gpu::Commands& commands) {
+    commands.dispatch(s.velocity, s.velocity_bg, gx, gy, s.shots);
+    commands.dispatch(s.points, s.points_bg, 1);
+    commands.dispatch(s.stress_update, s.stress_bg, gx, gy, s.shots);
+    if (sink) commands.dispatch(s.store_state, sink->bindings, store_gx, store_gy);
+  });
+  s.recorded_steps += std::uint32_t(steps);
 }
 
 std::vector<float> Propagator::state() {
@@ -189,6 +197,7 @@ void Propagator::restore(std::span<const float> state, std::uint32_t completed) 
     s.device.write(s.vel, state.first(s.vel.size() / 4));
     s.device.write(s.stress, state.subspan(s.vel.size() / 4));
   }
+  s.recorded_steps = completed;
   s.set_run(completed);
 }
 

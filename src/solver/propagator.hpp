@@ -11,6 +11,7 @@
 #include "gpu/device.hpp"
 #include "io/seispie_files.hpp"
 #include "physics/wave_equation.hpp"
+#include "solver/time_loop.hpp"
 
 namespace seiswg::solver {
 
@@ -37,12 +38,6 @@ struct PointReceiver {
   std::uint32_t shot = 0;
 };
 
-struct BlowUp {
-  bool happened = false;
-  std::uint32_t step = 0;
-  std::uint32_t node = 0;
-};
-
 class Propagator {
  public:
   // `shots` independent wavefields are advanced together (one dispatch updates them all), sharing
@@ -53,19 +48,28 @@ class Propagator {
   Propagator(const Propagator&) = delete;
   Propagator& operator=(const Propagator&) = delete;
 
-  // Sets the sources and receivers for the next run (forces at the same node are summed).
+  // A new model of the same grid: uploads its material planes; compiles and allocates nothing.
+  void set_model(const io::Model& model);
+  // Sets the sources and receivers for the next run (forces at the same node are summed). GPU
+  // buffers grow when a set needs more room than any before and are reused otherwise.
   void set_sources(std::span<const PointForce> forces);
   void set_receivers(std::span<const PointReceiver> receivers);
   // Zeroes the wavefield, the receivers' displacement and the clock.
   void reset();
-  // Where advance() copies the state (velocity planes, then stress planes) after each step: slot
-  // next_slot for the first step, then consecutive slots.
-  struct StateStore {
-    const gpu::Buffer* buffer = nullptr;
-    std::uint32_t next_slot = 0;
+  // A buffer that advance() copies the state (velocity planes, then stress planes) into after each
+  // step; made once per buffer (it holds the kernel's bindings).
+  class StateSink {
+   public:
+    StateSink() = default;
+
+   private:
+    friend class Propagator;
+    gpu::BindGroup bindings;
   };
-  // Records `steps` time steps into command buffers and submits them (does not wait).
-  void advance(int steps, const StateStore* store = nullptr);
+  StateSink state_sink(const gpu::Buffer& buffer);
+  // Records `steps` time steps into command buffers and submits them (does not wait). With a sink,
+  // the state after the first step goes to slot `first_slot`, the next ones to consecutive slots.
+  void advance(int steps, const StateSink* sink = nullptr, std::uint32_t first_slot = 0);
   // The whole state (velocity planes, then stress planes), and setting it back (empty = zero) with
   // the clock at `completed` steps: checkpoints for the adjoint.
   std::vector<float> state();
@@ -81,6 +85,7 @@ class Propagator {
   std::vector<float> stresses();
   void set_state(std::span<const float> velocities, std::span<const float> stresses);
 
+  int shots() const;
   std::uint64_t gpu_bytes() const;
   // Bytes of one whole state (velocity and stress planes): the unit of adjoint storage.
   std::uint64_t state_bytes() const;

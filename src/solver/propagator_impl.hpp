@@ -43,11 +43,12 @@ inline std::string forward_prelude(bool writes_run = false) {
 // source and receiver counts; read-only in grid kernels so that all threads read it freely).
 constexpr std::uint32_t kRunBinding = 11;
 struct RunState {
-  gpu::Buffer status, run;
+  gpu::Buffer status, run, both;  // `both`: status and run side by side, read in one go
   void create(gpu::Device& device, const std::string& label) {
     const auto usage = gpu::usage::storage | gpu::usage::copy_dst | gpu::usage::copy_src;
     status = device.create_buffer(16, usage, label + " status");
     run = device.create_buffer(16, usage, label + " run");
+    both = device.create_buffer(32, usage, label + " status and run");
   }
   void set(gpu::Device& device, std::uint32_t step, std::uint32_t segment_start, std::uint32_t sources,
            std::uint32_t receivers) const {
@@ -61,11 +62,14 @@ struct RunState {
   }
   // Waits for the GPU; the step counter and the blow-up record.
   std::uint32_t read(gpu::Device& device, BlowUp* blow_up) const {
-    std::uint32_t status_words[4], run_words[4];
-    device.read(status, 0, sizeof status_words, status_words);
-    device.read(run, 0, sizeof run_words, run_words);
-    if (blow_up) *blow_up = {status_words[0] != kNone, status_words[0], status_words[1]};
-    return run_words[0];
+    auto commands = device.record();
+    commands.copy(status, 0, both, 0, 16);
+    commands.copy(run, 0, both, 16, 16);
+    device.submit(std::move(commands));
+    std::uint32_t words[8];
+    device.read(both, 0, sizeof words, words);
+    if (blow_up) *blow_up = {words[0] != kNone, words[0], words[1]};
+    return words[4];
   }
 };
 
@@ -95,10 +99,13 @@ struct Propagator::Impl {
   gpu::BindGroup velocity_bg, stress_bg, points_bg;
   std::vector<std::pair<std::string, double>> constants;
   std::vector<std::uint32_t> receiver_index;  // plane * npt + node per receiver, as uploaded
+  std::uint32_t recorded_steps = 0;
+  std::uint64_t source_buffers_version = 0;   // changes when the source buffers are reallocated           // the clock once the GPU has run what was submitted
 
   std::uint32_t groups_x() const { return (std::uint32_t(nz) + wg_x - 1) / wg_x; }
   std::uint32_t groups_y() const { return (std::uint32_t(nx) + wg_y - 1) / wg_y; }
-  std::uint64_t state_floats() const { return npt * (physics.velocity_planes() + physics.stress_planes()); }
+  // One whole state of every shot: the velocity planes, then the stress planes.
+  std::uint64_t state_floats() const { return stride() * (physics.velocity_planes() + physics.stress_planes()); }
 
   Impl(gpu::Device& d, const physics::WaveEquation& p) : device(d), physics(p) {}
 
@@ -120,6 +127,12 @@ struct Propagator::Impl {
     return device.create_buffer(std::max<std::uint64_t>(bytes, 16),
                                 gpu::usage::storage | gpu::usage::copy_dst | gpu::usage::copy_src, label);
   }
+  // Makes `buffer` hold at least `bytes`, reusing it when it does; true when it was (re)allocated.
+  bool ensure(gpu::Buffer& buffer, std::uint64_t bytes, const char* label) {
+    if (buffer && buffer.size() >= bytes) return false;
+    buffer = storage(bytes, label);
+    return true;
+  }
 
   void set_run(std::uint32_t step) const { state.set(device, step, 0, source_count, receiver_count); }
 
@@ -132,7 +145,7 @@ struct Propagator::Impl {
                              std::string(wgsl::source("solver/point_sources.wgsl"));
     points = device.create_kernel(code, "points", c, "sources and receivers");
     auto store_constants = constants;
-    store_constants.push_back({"VEL_FLOATS", double(npt * physics.velocity_planes())});
+    store_constants.push_back({"VEL_FLOATS", double(stride() * physics.velocity_planes())});
     store_constants.push_back({"STATE_FLOATS", double(state_floats())});
     store_state =
         device.create_kernel(detail::forward_prelude() + std::string(wgsl::source("solver/store_state.wgsl")),

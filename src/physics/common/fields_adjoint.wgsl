@@ -17,13 +17,13 @@ fn now_slot() -> u32 { return run.step - run.segment_start + 1u; }
 
 fn load(src: u32, p: u32, i: i32, j: i32) -> f32 {
   if (!inside(i, j)) { return 0.0; }
-  let k = node(i, j);
+  let k = shot_base + node(i, j);
   switch src {
-    case 0u: { return vel[p * npt() + k]; }
-    case 1u: { return stress[p * npt() + k]; }
+    case 0u: { return vel[p * stride() + k]; }
+    case 1u: { return stress[p * stride() + k]; }
     case 2u: { return fwd_value(now_slot(), p, k); }
     case 3u: { return fwd_value(now_slot() - 1u, p, k); }
     case 4u: { return weighted_stress(p, k); }
-    default: { return taper(i, j) * param(buoyancy_plane(p), k) * vel[p * npt() + k]; }
+    default: { return taper(i, j) * param(buoyancy_plane(p), k) * vel[p * stride() + k]; }
   }
 }

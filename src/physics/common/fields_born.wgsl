@@ -10,11 +10,11 @@
 const BG_VEL: u32 = 2u;
 const BG_STRESS: u32 = 3u;
 
-fn dparam(p: u32, k: u32) -> f32 { return dmaterial[p * npt() + k]; }
+fn dparam(p: u32, k: u32) -> f32 { return dmaterial[p * npt() + k - shot_base]; }
 
 fn load(src: u32, p: u32, i: i32, j: i32) -> f32 {
   if (!inside(i, j)) { return 0.0; }
-  let k = p * npt() + node(i, j);
+  let k = p * stride() + shot_base + node(i, j);
   switch src {
     case 0u: { return vel[k]; }
     case 1u: { return stress[k]; }

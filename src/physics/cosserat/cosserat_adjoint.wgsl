@@ -8,7 +8,7 @@ const SA_HALF: u32 = 3u;  // c_a sa^ / 2: the curl's share
 const MX_WEIGHTED: u32 = 4u;
 const MZ_WEIGHTED: u32 = 5u;
 fn adjoint_weighted_stress(p: u32, k: u32) -> f32 {
-  let n = npt();
+  let n = stride();
   switch p {
     case 3u: { return 0.5 * param(DT_2NU, k) * stress[SA * n + k]; }
     case 4u: { return param(DT_MUC_NUC_X, k) * stress[MX * n + k]; }
@@ -23,7 +23,7 @@ fn adjoint_extra_vz(i: i32, j: i32) -> f32 { return -dx_forward_t(WEIGHTED, SA_H
 
 // The rest of the transposed stress update, for w^ (after the previous reverse step's taper).
 fn adjoint_extra_velocity(i: i32, j: i32, k: u32, taper_value: f32) {
-  let n = npt();
+  let n = stride();
   let sa = stress[SA * n + k];
   let w_now = load(FWD_NOW, W, i, j);
   let curl = dx_forward(FWD_NOW, VZ, i, j) - dz_forward(FWD_NOW, VX, i, j);
@@ -43,7 +43,7 @@ fn adjoint_forward_extra_force_z(i: i32, j: i32) -> f32 { return -dx_backward(FW
 // Transpose of the extra velocity updates: sa^ += dz_b^T(q_x) - dx_b^T(q_z) + 2 q_w, m^ += d_b^T(q_w),
 // q = T b v^; and d J / d b_w.
 fn adjoint_extra_stress(i: i32, j: i32, k: u32, taper_value: f32) {
-  let n = npt();
+  let n = stride();
   let torque = dx_backward(FWD_BEFORE, VEL_PLANES + MX, i, j) + dz_backward(FWD_BEFORE, VEL_PLANES + MZ, i, j) +
                2.0 * load(FWD_BEFORE, VEL_PLANES + SA, i, j);
   let w = vel[W * n + k];

@@ -1,7 +1,7 @@
 // Discrete adjoint of psv.wgsl: each kernel is the transpose of a forward one. The adjoint_* hooks
 // carry a composed medium's extra terms (no-ops for plain elastic, Cosserat in cosserat_adjoint.wgsl).
 fn weighted_stress(p: u32, k: u32) -> f32 {
-  let n = npt();
+  let n = stride();
   let sxx = stress[SXX * n + k];
   let szz = stress[SZZ * n + k];
   switch p {
@@ -24,7 +24,7 @@ fn adjoint_velocity(@builtin(global_invocation_id) g: vec3<u32>) {
   let i = at.i;
   let j = at.j;
   let k = at.k;
-  let n = npt();
+  let n = stride();
   let exx = dx_backward(FWD_NOW, VX, i, j);
   let ezz = dz_backward(FWD_NOW, VZ, i, j);
   let shear = dz_forward(FWD_NOW, VX, i, j) + dx_forward(FWD_NOW, VZ, i, j);
@@ -51,7 +51,7 @@ fn adjoint_stress(@builtin(global_invocation_id) g: vec3<u32>) {
   let i = at.i;
   let j = at.j;
   let k = at.k;
-  let n = npt();
+  let n = stride();
   let fx = dx_forward(FWD_BEFORE, VEL_PLANES + SXX, i, j) + dz_backward(FWD_BEFORE, VEL_PLANES + SXZ, i, j) +
            adjoint_forward_extra_force_x(i, j);
   let fz = dx_backward(FWD_BEFORE, VEL_PLANES + SXZ, i, j) + dz_forward(FWD_BEFORE, VEL_PLANES + SZZ, i, j) +
