@@ -43,6 +43,8 @@ typedef struct WGPUStringView {
 typedef enum WGPUSType {
   WGPUSType_ShaderSourceWGSL = 0x00000002,
   WGPUSType_DawnTogglesDescriptor = 0x0005000A,
+  // dawn.json "s type" value 19 with tag dawn (+0x00050000), unchanged 2025-05-29 .. 2025-06-13.
+  WGPUSType_AdapterPropertiesMemoryHeaps = 0x00050013,
   WGPUSType_Force32 = 0x7FFFFFFF
 } WGPUSType;
 
@@ -153,9 +155,21 @@ typedef WGPUFlags WGPUMapMode;
 #define WGPUBufferUsage_QueryResolve ((WGPUBufferUsage)0x200)
 #define WGPUMapMode_Read ((WGPUMapMode)0x1)
 #define WGPUFeatureName_TimestampQuery ((WGPUFeatureName)0x00000003)
+// dawn.json "feature name" value 21 with tag dawn (+0x00050000), unchanged 2025-05-29 .. 2025-06-13;
+// Dawn's Vulkan backend always offers it (lavapipe reports it).
+#define WGPUFeatureName_AdapterPropertiesMemoryHeaps ((WGPUFeatureName)0x00050015)
+
+typedef WGPUFlags WGPUHeapProperty;
+#define WGPUHeapProperty_DeviceLocal ((WGPUHeapProperty)0x1)
+#define WGPUHeapProperty_HostVisible ((WGPUHeapProperty)0x2)
+#define WGPUHeapProperty_HostCoherent ((WGPUHeapProperty)0x4)
+#define WGPUHeapProperty_HostUncached ((WGPUHeapProperty)0x8)
+#define WGPUHeapProperty_HostCached ((WGPUHeapProperty)0x10)
 
 typedef void (*WGPUBufferMapCallback)(WGPUMapAsyncStatus, WGPUStringView, void*, void*);
 typedef void (*WGPUDeviceLostCallback)(WGPUDevice const*, WGPUDeviceLostReason, WGPUStringView, void*, void*);
+// With the message argument that Dawn added on 2025-06-02: checked at run time on this library
+// (userdata1/userdata2 arrive intact, which they would not with the older 3-argument callback).
 typedef void (*WGPUQueueWorkDoneCallback)(WGPUQueueWorkDoneStatus, WGPUStringView, void*, void*);
 typedef void (*WGPURequestAdapterCallback)(WGPURequestAdapterStatus, WGPUAdapter, WGPUStringView, void*,
                                            void*);
@@ -205,6 +219,19 @@ typedef struct WGPUAdapterInfo {
   uint32_t subgroupMinSize;
   uint32_t subgroupMaxSize;
 } WGPUAdapterInfo;
+
+typedef struct WGPUMemoryHeapInfo {
+  WGPUHeapProperty properties;
+  uint64_t size;
+} WGPUMemoryHeapInfo;
+
+// Chained (out) on WGPUAdapterInfo; needs WGPUFeatureName_AdapterPropertiesMemoryHeaps on the adapter,
+// otherwise wgpuAdapterGetInfo fails. Free with wgpuAdapterPropertiesMemoryHeapsFreeMembers.
+typedef struct WGPUAdapterPropertiesMemoryHeaps {
+  WGPUChainedStruct chain;
+  size_t heapCount;
+  WGPUMemoryHeapInfo const* heapInfo;
+} WGPUAdapterPropertiesMemoryHeaps;
 
 // 152 bytes in this Dawn: read back from wgpuAdapterGetLimits on lavapipe, field by field
 // (maxTextureDimension1D = 16384 at byte 8 ... maxComputeWorkgroupsPerDimension = 65535 at byte 144).
@@ -380,11 +407,13 @@ WGPUFuture wgpuInstanceRequestAdapter(WGPUInstance, WGPURequestAdapterOptions co
                                       WGPURequestAdapterCallbackInfo);
 WGPUWaitStatus wgpuInstanceWaitAny(WGPUInstance, size_t futureCount, WGPUFutureWaitInfo* futures,
                                    uint64_t timeoutNS);
+void wgpuInstanceProcessEvents(WGPUInstance);
 void wgpuInstanceRelease(WGPUInstance);
 WGPUStatus wgpuAdapterGetInfo(WGPUAdapter, WGPUAdapterInfo* info);
 WGPUStatus wgpuAdapterGetLimits(WGPUAdapter, WGPULimits* limits);
 WGPUBool wgpuAdapterHasFeature(WGPUAdapter, WGPUFeatureName feature);
 void wgpuAdapterInfoFreeMembers(WGPUAdapterInfo value);
+void wgpuAdapterPropertiesMemoryHeapsFreeMembers(WGPUAdapterPropertiesMemoryHeaps value);
 WGPUFuture wgpuAdapterRequestDevice(WGPUAdapter, WGPUDeviceDescriptor const*, WGPURequestDeviceCallbackInfo);
 void wgpuAdapterRelease(WGPUAdapter);
 WGPUQueue wgpuDeviceGetQueue(WGPUDevice);

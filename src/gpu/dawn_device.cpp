@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <bit>
 #include <cctype>
 #include <cstdlib>
 #include <cstring>
@@ -141,8 +142,24 @@ class Instance {
 
 AdapterInfo describe(WGPUAdapter adapter, WGPULimits* raw_limits) {
   WGPUAdapterInfo raw = {};
-  wgpuAdapterGetInfo(adapter, &raw);
+  // Memory heaps come chained on the adapter info, where the adapter offers them (otherwise the
+  // chain makes wgpuAdapterGetInfo fail).
+  WGPUAdapterPropertiesMemoryHeaps heaps = {};
+  heaps.chain.sType = WGPUSType_AdapterPropertiesMemoryHeaps;
+  const bool has_heaps = wgpuAdapterHasFeature(adapter, WGPUFeatureName_AdapterPropertiesMemoryHeaps) != 0;
+  if (has_heaps) raw.nextInChain = &heaps.chain;
+  if (wgpuAdapterGetInfo(adapter, &raw) != WGPUStatus_Success && has_heaps) {
+    wgpuAdapterInfoFreeMembers(raw);
+    raw = {};
+    heaps.heapCount = 0;
+    heaps.heapInfo = nullptr;
+    wgpuAdapterGetInfo(adapter, &raw);
+  }
   AdapterInfo info;
+  for (std::size_t h = 0; h < heaps.heapCount && heaps.heapInfo; ++h)
+    if (heaps.heapInfo[h].properties & WGPUHeapProperty_DeviceLocal)
+      info.memory_bytes = std::max(info.memory_bytes, heaps.heapInfo[h].size);
+  if (heaps.heapInfo) wgpuAdapterPropertiesMemoryHeapsFreeMembers(heaps);
   info.name = text(raw.device);
   info.driver = text(raw.description);
   info.backend = backend_name(raw.backendType);
@@ -214,7 +231,25 @@ struct Device::Impl {
   std::mutex error_mutex;
   std::string errors;
   KernelTimer timer;  // its query set is released in ~Impl, before the device
+  Buffer staging;     // Device::read goes through it: map_read | copy_dst, grown on demand
+  Buffer resolved;    // where stop_kernel_timing resolves the timestamps
+  // Device::fence: issued fences not yet known to be done, oldest first. Their callbacks
+  // (AllowProcessEvents) run only inside wgpuInstanceProcessEvents / wgpuInstanceWaitAny calls on
+  // this thread, or with status CallbackCancelled when the instance goes, at the end of ~Impl.
+  struct PendingFence {
+    std::uint64_t id;
+    WGPUFuture future;
+  };
+  std::vector<PendingFence> pending;
+  std::uint64_t issued_fence = 0, done_fence = 0;
+  void prune_fences() {
+    auto end = std::find_if(pending.begin(), pending.end(),
+                            [&](const PendingFence& f) { return f.id > done_fence; });
+    pending.erase(pending.begin(), end);
+  }
   ~Impl() {
+    staging = Buffer();  // buffers before the device
+    resolved = Buffer();
     if (timer.queries) {
       wgpuQuerySetDestroy(timer.queries);
       wgpuQuerySetRelease(timer.queries);
@@ -226,6 +261,7 @@ struct Device::Impl {
       wgpuDeviceRelease(device);
     }
     if (adapter) wgpuAdapterRelease(adapter);
+    instance.reset();  // runs the callbacks of pending fences while this Impl is still whole
   }
   void wait_queue() {
     WGPUQueueWorkDoneCallbackInfo cb = {};
@@ -483,19 +519,23 @@ std::unique_ptr<Device> Device::open(const DeviceOptions& options) {
 }
 
 Buffer Device::create_buffer(std::uint64_t bytes, std::uint32_t flags, std::string_view label) {
-  if (bytes > info_.limits.max_buffer_size)
-    throw GpuError("buffer '" + std::string(label) + "' needs " + format_bytes(bytes) + " but " +
-                   info_.summary() + " allows at most " + format_bytes(info_.limits.max_buffer_size) +
-                   " per buffer");
   WGPUBufferUsage u = 0;
   if (flags & usage::storage) u |= WGPUBufferUsage_Storage;
   if (flags & usage::uniform) u |= WGPUBufferUsage_Uniform;
   if (flags & usage::copy_src) u |= WGPUBufferUsage_CopySrc;
   if (flags & usage::copy_dst) u |= WGPUBufferUsage_CopyDst;
   if (flags & usage::map_read) u |= WGPUBufferUsage_MapRead;
+  return create_native_buffer(bytes, u, label);
+}
+
+Buffer Device::create_native_buffer(std::uint64_t bytes, std::uint64_t native_usage, std::string_view label) {
+  if (bytes > info_.limits.max_buffer_size)
+    throw GpuError("buffer '" + std::string(label) + "' needs " + format_bytes(bytes) + " but " +
+                   info_.summary() + " allows at most " + format_bytes(info_.limits.max_buffer_size) +
+                   " per buffer");
   WGPUBufferDescriptor desc = {};
   desc.label = view(label);
-  desc.usage = u;
+  desc.usage = native_usage;
   desc.size = (std::max<std::uint64_t>(bytes, 4) + 3) & ~std::uint64_t(3);
   Buffer buffer;
   std::string error = impl_->scoped(WGPUErrorFilter_OutOfMemory,
@@ -504,46 +544,65 @@ Buffer Device::create_buffer(std::uint64_t bytes, std::uint32_t flags, std::stri
   if (!error.empty())
     throw GpuError("out of GPU memory allocating '" + std::string(label) + "' (" + format_bytes(bytes) +
                    ") on " + info_.summary() + ": " + error);
+  counters_.buffers += 1;
+  counters_.buffer_bytes += desc.size;
   return buffer;
 }
 
 void Device::write(const Buffer& buffer, std::uint64_t offset, const void* data, std::size_t bytes) {
   if (bytes == 0) return;
-  if (bytes % 4 == 0) {
-    wgpuQueueWriteBuffer(impl_->queue, static_cast<WGPUBuffer>(buffer.handle_), offset, data, bytes);
-    return;
+  // WebGPU writes whole 4-byte words: the aligned part straight from `data`, the last 1-3 bytes
+  // padded with zeros (Dawn copies the data before wgpuQueueWriteBuffer returns).
+  auto handle = static_cast<WGPUBuffer>(buffer.handle_);
+  const std::size_t head = bytes & ~std::size_t(3);
+  if (head > 0) wgpuQueueWriteBuffer(impl_->queue, handle, offset, data, head);
+  if (head < bytes) {
+    std::byte tail[4] = {};
+    std::memcpy(tail, static_cast<const std::byte*>(data) + head, bytes - head);
+    wgpuQueueWriteBuffer(impl_->queue, handle, offset + head, tail, sizeof tail);
   }
-  std::vector<std::byte> padded((bytes + 3) & ~std::size_t(3));
-  std::memcpy(padded.data(), data, bytes);
-  wgpuQueueWriteBuffer(impl_->queue, static_cast<WGPUBuffer>(buffer.handle_), offset, padded.data(),
-                       padded.size());
 }
 
 void Device::read(const Buffer& buffer, std::uint64_t offset, std::size_t bytes, void* out) {
   if (bytes == 0) return;
-  const std::uint64_t padded = (bytes + 3) & ~std::size_t(3);
-  Buffer staging = create_buffer(padded, usage::map_read | usage::copy_dst, "readback");
-  Commands commands = record();
-  commands.copy(buffer, offset, staging, 0, padded);
-  submit(std::move(commands));
-  struct Result {
-    bool ok = false;
-    std::string message;
-  } result;
-  WGPUBufferMapCallbackInfo cb = {};
-  cb.mode = WGPUCallbackMode_WaitAnyOnly;
-  cb.callback = [](WGPUMapAsyncStatus status, WGPUStringView message, void* r, void*) {
-    auto* res = static_cast<Result*>(r);
-    res->ok = status == WGPUMapAsyncStatus_Success;
-    res->message = text(message);
-  };
-  cb.userdata1 = &result;
+  constexpr std::uint64_t kMaxStaging = 256ull << 20;
+  const std::uint64_t cap =
+      std::bit_floor(std::min(kMaxStaging, std::max<std::uint64_t>(info_.limits.max_buffer_size, 4)));
+  const std::uint64_t want = std::min<std::uint64_t>((bytes + 3) & ~std::uint64_t(3), cap);
+  Buffer& staging = impl_->staging;
+  if (staging.size() < want) {
+    staging = Buffer();  // the old one goes first
+    staging = create_buffer(std::bit_ceil(want), usage::map_read | usage::copy_dst, "readback staging");
+  }
   auto handle = static_cast<WGPUBuffer>(staging.handle_);
-  impl_->instance->wait(wgpuBufferMapAsync(handle, WGPUMapMode_Read, 0, padded, cb));
-  check_errors("reading results back from the GPU");
-  if (!result.ok) throw GpuError("reading results back from the GPU failed: " + result.message);
-  std::memcpy(out, wgpuBufferGetConstMappedRange(handle, 0, padded), bytes);
-  wgpuBufferUnmap(handle);
+  auto* to = static_cast<std::byte*>(out);
+  for (std::uint64_t done = 0; done < bytes;) {
+    const std::uint64_t chunk = std::min<std::uint64_t>(bytes - done, staging.size());
+    const std::uint64_t padded = (chunk + 3) & ~std::uint64_t(3);
+    Commands commands = record();
+    commands.copy(buffer, offset + done, staging, 0, padded);
+    submit(std::move(commands));
+    struct Result {
+      bool ok = false;
+      std::string message;
+    } result;
+    WGPUBufferMapCallbackInfo cb = {};
+    cb.mode = WGPUCallbackMode_WaitAnyOnly;
+    cb.callback = [](WGPUMapAsyncStatus status, WGPUStringView message, void* r, void*) {
+      auto* res = static_cast<Result*>(r);
+      res->ok = status == WGPUMapAsyncStatus_Success;
+      res->message = text(message);
+    };
+    cb.userdata1 = &result;
+    impl_->instance->wait(wgpuBufferMapAsync(handle, WGPUMapMode_Read, 0, padded, cb));
+    if (result.ok) {  // unmapped before anything throws: the staging buffer stays usable
+      std::memcpy(to + done, wgpuBufferGetConstMappedRange(handle, 0, padded), chunk);
+      wgpuBufferUnmap(handle);
+    }
+    check_errors("reading results back from the GPU");
+    if (!result.ok) throw GpuError("reading results back from the GPU failed: " + result.message);
+    done += chunk;
+  }
 }
 
 Kernel Device::create_kernel(std::string_view wgsl, std::string_view entry,
@@ -579,6 +638,7 @@ Kernel Device::create_kernel(std::string_view wgsl, std::string_view entry,
   });
   if (module) wgpuShaderModuleRelease(module);
   if (!error.empty()) throw GpuError("compiling WGSL kernel '" + kernel.label_ + "' failed:\n" + error);
+  counters_.kernels += 1;
   return kernel;
 }
 
@@ -599,6 +659,7 @@ BindGroup Device::bind(const Kernel& kernel, std::span<const Binding> bindings) 
   std::string error = impl_->scoped(WGPUErrorFilter_Validation,
                                     [&] { group.handle_ = wgpuDeviceCreateBindGroup(impl_->device, &desc); });
   if (!error.empty()) throw GpuError("binding buffers to kernel '" + kernel.label() + "' failed: " + error);
+  counters_.bind_groups += 1;
   return group;
 }
 
@@ -616,6 +677,45 @@ void Device::submit(Commands&& commands) {
 
 void Device::wait_idle() {
   impl_->wait_queue();
+  check_errors("running GPU work");
+}
+
+std::uint64_t Device::fence() {
+  Impl& d = *impl_;
+  const std::uint64_t id = ++d.issued_fence;
+  WGPUQueueWorkDoneCallbackInfo cb = {};
+  cb.mode = WGPUCallbackMode_AllowProcessEvents;
+  // Any status counts as done: a failure (device lost, instance gone) reaches check_errors anyway.
+  cb.callback = [](WGPUQueueWorkDoneStatus, WGPUStringView, void* self, void* fence) {
+    auto* impl = static_cast<Impl*>(self);
+    impl->done_fence = std::max<std::uint64_t>(impl->done_fence, reinterpret_cast<std::uintptr_t>(fence));
+  };
+  cb.userdata1 = &d;
+  cb.userdata2 = reinterpret_cast<void*>(std::uintptr_t(id));
+  d.pending.push_back({id, wgpuQueueOnSubmittedWorkDone(d.queue, cb)});
+  return id;
+}
+
+bool Device::is_done(std::uint64_t fence) {
+  Impl& d = *impl_;
+  if (fence <= d.done_fence) return true;
+  if (fence > d.issued_fence) throw GpuError("fence " + std::to_string(fence) + " was never made");
+  wgpuInstanceProcessEvents(d.instance->handle);  // runs the callbacks of finished work; no waiting
+  d.prune_fences();
+  return fence <= d.done_fence;
+}
+
+void Device::wait(std::uint64_t fence) {
+  Impl& d = *impl_;
+  if (fence > d.issued_fence) throw GpuError("fence " + std::to_string(fence) + " was never made");
+  while (fence > d.done_fence) {
+    auto it = std::find_if(d.pending.begin(), d.pending.end(),
+                           [&](const Impl::PendingFence& f) { return f.id >= fence; });
+    if (it == d.pending.end()) break;
+    const WGPUFuture future = it->future;  // the callback may run inside wait: no iterator across it
+    d.instance->wait(future);
+    d.prune_fences();
+  }
   check_errors("running GPU work");
 }
 
@@ -649,14 +749,12 @@ std::vector<KernelTime> Device::stop_kernel_timing() {
   const auto count = std::uint32_t(timer.labels.size());
   timer.capacity = 0;
   if (count == 0) return {};
-  // Resolve (Dawn converts ticks to ns) into a buffer that `read` can copy from.
-  Buffer resolved;
-  WGPUBufferDescriptor desc = {};
-  desc.label = view("resolved timestamps");
-  desc.usage = WGPUBufferUsage_QueryResolve | WGPUBufferUsage_CopySrc;
-  desc.size = std::uint64_t(count) * 2 * sizeof(std::uint64_t);
-  resolved.handle_ = wgpuDeviceCreateBuffer(impl_->device, &desc);
-  resolved.size_ = desc.size;
+  // Resolve (Dawn converts ticks to ns) into a buffer that `read` can copy from, made once.
+  Buffer& resolved = impl_->resolved;
+  if (!resolved)
+    resolved =
+        create_native_buffer(std::uint64_t(KernelTimer::kMaxDispatches) * 2 * sizeof(std::uint64_t),
+                             WGPUBufferUsage_QueryResolve | WGPUBufferUsage_CopySrc, "resolved timestamps");
   Commands commands = record();
   wgpuCommandEncoderResolveQuerySet(static_cast<WGPUCommandEncoder>(commands.encoder_), timer.queries, 0,
                                     2 * count, static_cast<WGPUBuffer>(resolved.handle_), 0);

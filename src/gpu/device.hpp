@@ -29,6 +29,9 @@ struct AdapterInfo {
   AdapterKind kind = AdapterKind::unknown;
   Limits limits;
   bool has_timestamps = false;
+  // Size of the largest device-local memory heap (for the CPU adapter: system memory); 0 when the
+  // backend does not say (Dawn's AdapterPropertiesMemoryHeaps, offered by its Vulkan backend).
+  std::uint64_t memory_bytes = 0;
   std::string kind_name() const;
   std::string summary() const;  // one line: name, kind, backend
 };
@@ -48,6 +51,12 @@ struct KernelTime {
   std::string label;
   std::uint32_t dispatches = 0;
   double total_ns = 0;
+};
+
+// GPU objects created by one Device since it was opened, internal ones included (readback staging,
+// timestamp resolve buffers). A solver that reuses its objects shows zero growth on a second run.
+struct Counters {
+  std::uint64_t buffers = 0, buffer_bytes = 0, kernels = 0, bind_groups = 0;
 };
 
 namespace usage {
@@ -173,6 +182,8 @@ class Device {
     write(buffer, offset, values.data(), values.size_bytes());
   }
   // Blocks until the GPU is done with earlier work, then copies `bytes` from `buffer` to `out`.
+  // Goes through one staging buffer owned by the device, grown (to a power of two, at most 256 MiB)
+  // only when a read needs more; larger reads are copied in pieces.
   void read(const Buffer& buffer, std::uint64_t offset, std::size_t bytes, void* out);
   template <class T>
   std::vector<T> read(const Buffer& buffer) {
@@ -196,7 +207,19 @@ class Device {
 
   Commands record();
   void submit(Commands&& commands);
+  // Blocks until all submitted work is done, then check_errors.
   void wait_idle();
+
+  // Fences, for waiting without blocking (a browser must not block). fence() marks all work
+  // submitted so far and returns its number (increasing, never 0; 0 means "nothing" and is always done).
+  // is_done never blocks: it lets the GPU layer process finished work and says whether everything up
+  // to `fence` has finished. wait blocks until then, and then check_errors.
+  std::uint64_t fence();
+  bool is_done(std::uint64_t fence);
+  void wait(std::uint64_t fence);
+
+  // Objects created so far (see Counters).
+  const Counters& counters() const { return counters_; }
   // Throws GpuError if the device reported an error since the last check.
   void check_errors(std::string_view context);
 
@@ -210,8 +233,11 @@ class Device {
 
  private:
   explicit Device(std::unique_ptr<Impl> impl);
+  // create_buffer with the backend's own usage bits (e.g. query resolve), counted like it.
+  Buffer create_native_buffer(std::uint64_t bytes, std::uint64_t native_usage, std::string_view label);
   std::unique_ptr<Impl> impl_;
   AdapterInfo info_;
+  Counters counters_;
 };
 
 }  // namespace seiswg::gpu

@@ -62,6 +62,8 @@ int info() {
               << ", workgroups per dimension: " << a.limits.max_workgroups_per_dimension
               << ", invocations per workgroup: " << a.limits.max_invocations_per_workgroup << "\n"
               << "  timestamp queries: " << (a.has_timestamps ? "yes" : "no") << "\n";
+    if (a.memory_bytes > 0)
+      std::cout << "  memory: " << gib(a.memory_bytes) << " (largest device-local heap)\n";
   }
   return 0;
 }
