@@ -11,7 +11,7 @@
 
 #include "io/error.hpp"
 #include "solver/adjoint.hpp"
-#include "solver/forward.hpp"
+#include "app/case.hpp"
 #include "solver/wavelet.hpp"
 #include "support/case_writer.hpp"
 #include "support/simulation.hpp"
@@ -489,7 +489,7 @@ std::filesystem::path adjoint_case(const std::string& solver_lines) {
 
 std::string load_error(const std::filesystem::path& root) {
   try {
-    solver::load_forward_case(root);
+    app::load_case(root);
   } catch (const InputError& e) {
     return e.what();
   }
@@ -533,11 +533,11 @@ TEST(AdjointStorage, BadStorageKeysAreNamedWhenTheConfigIsRead) {
   // A good disk folder (relative to the config file), and the output folder by default.
   root = adjoint_case("adjoint_storage = disk\nadjoint_disk_path = scratch\n");
   std::filesystem::create_directory(root / "scratch");
-  EXPECT_EQ(solver::load_forward_case(root).adjoint_disk_path, root / "scratch");
+  EXPECT_EQ(app::load_case(root).adjoint_disk_path, root / "scratch");
   EXPECT_TRUE(test::files_under(root / "scratch").empty());
   std::filesystem::remove_all(root);
   root = adjoint_case("adjoint_storage = disk\n");
-  EXPECT_EQ(solver::load_forward_case(root).adjoint_disk_path, root / "output");
+  EXPECT_EQ(app::load_case(root).adjoint_disk_path, root / "output");
   std::filesystem::remove_all(root);
 }
 

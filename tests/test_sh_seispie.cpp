@@ -8,7 +8,7 @@
 
 #include "io/npy.hpp"
 #include "io/seispie_files.hpp"
-#include "solver/forward.hpp"
+#include "app/runs.hpp"
 #include "support/simulation.hpp"
 
 namespace seiswg {
@@ -41,10 +41,10 @@ TEST(ShSeispie, TracesAndSnapshotsMatchSeispieWithin1e5) {
   io::write_field_bin(dir / "model/proc000000_vs.bin", std::vector<float>(n * n, 1000.0f));
   io::write_field_bin(dir / "model/proc000000_rho.bin", std::vector<float>(n * n, 2000.0f));
 
-  auto c = solver::load_forward_case(dir);
+  auto c = app::load_case(dir);
   c.psv = false;  // seiswg's P-SV is a true staggered grid; only SH reproduces Seispie
   std::ostringstream log;
-  solver::run_forward(c, {"", false, true}, log);
+  app::run_forward(c, {"", false, true}, log);
 
   const auto ours = io::read_npy(dir / "output/uy_000000.npy");
   const auto theirs = io::read_npy(reference / "trace_uy_000000.npy");

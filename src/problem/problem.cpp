@@ -37,7 +37,14 @@ std::size_t choose_batch(const gpu::Device& device, const Setup& setup, const io
   std::uint64_t most = setup.batch > 0 ? setup.batch
                                        : std::min<std::uint64_t>(std::max<std::uint64_t>(1, kBatchPoints / npt),
                                                                  by_binding);
-  most = std::min<std::uint64_t>({most, n, 65535});
+  // Traces and source time functions of a batch share one binding each.
+  std::uint64_t receivers = 1, forces = 1;
+  for (const auto& shot : setup.shots)
+    receivers = std::max<std::uint64_t>(receivers, shot.receivers.size()),
+    forces = std::max<std::uint64_t>(forces, shot.forces.size());
+  const std::uint64_t per_shot_points = std::max(receivers, forces) * std::uint64_t(setup.nt) * 4;
+  most = std::min<std::uint64_t>(
+      {most, n, 65535, std::max<std::uint64_t>(1, binding_limit(device.limits()) / per_shot_points)});
   // Equal batches: 13 shots at most 12 a batch run as 7 + 6, not 12 + 1.
   auto balanced = [n](std::uint64_t b) {
     const std::uint64_t batches = (n + b - 1) / b;

@@ -8,7 +8,6 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <limits>
 #include <map>
 #include <random>
@@ -122,17 +121,6 @@ std::uint64_t stored_state_bytes(const StateLayout& state, Mode mode) {
   return blocks * (1 + kCompressionBlock / values_per_word) * 4;
 }
 
-std::optional<std::uint64_t> host_memory_available() {
-  std::ifstream in("/proc/meminfo");
-  std::string key, unit;
-  std::uint64_t value = 0;
-  while (in >> key >> value) {
-    std::getline(in, unit);
-    if (key == "MemAvailable:") return value * 1024;
-  }
-  return std::nullopt;
-}
-
 void check_disk_folder(const fs::path& folder, const std::string& where) {
   std::error_code ec;
   if (folder.empty()) throw InputError(where + ": no folder for the forward states' temporary file");
@@ -226,8 +214,7 @@ StoragePlan plan_storage(const gpu::AdapterInfo& adapter, const StateLayout& sta
                                             : std::numeric_limits<std::uint64_t>::max();
   const std::uint64_t gpu_memory = states_memory(options, binding);
   const bool all_fit = gpu_segment > 0 && gpu_all <= gpu_memory;
-  const std::optional<std::uint64_t> host =
-      options.host_available ? options.host_available : host_memory_available();
+  const std::optional<std::uint64_t> host = options.host_available;
   const bool shared_memory =
       adapter.kind == gpu::AdapterKind::cpu || adapter.kind == gpu::AdapterKind::integrated;
 

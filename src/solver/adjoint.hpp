@@ -66,7 +66,7 @@ struct StorageOptions {
   std::uint64_t gpu_reserved = 0;  // GPU memory the rest of the problem takes (fields, material, traces)
   int segment_steps = 0;              // 0: automatic
   std::filesystem::path disk_folder;  // disk: a writable folder for the temporary file
-  // Host memory the plan may use; unset: MemAvailable from /proc/meminfo (none where unknown).
+  // Host memory the plan may use (the app reads it from the system); unset: unknown, no host mode.
   std::optional<std::uint64_t> host_available;
 };
 
@@ -81,12 +81,10 @@ StoragePlan plan_storage(const gpu::AdapterInfo& adapter, const StateLayout& sta
                          const StorageOptions& options);
 // The plan for `forward`'s states and steps on its device.
 StoragePlan plan_storage(Propagator& forward, const StorageOptions& options);
-// Shorthand: the state as one plane of state_bytes / 4 values, host memory from /proc/meminfo.
+// Shorthand: the state as one plane of state_bytes / 4 values, host memory unknown.
 StoragePlan plan_storage(const gpu::Device& device, std::uint64_t state_bytes, int nt,
                          const std::string& requested, std::uint64_t gpu_budget, int segment_steps);
 
-// MemAvailable of /proc/meminfo in bytes (std::nullopt where there is none).
-std::optional<std::uint64_t> host_memory_available();
 // Throws InputError "<where>: ..." unless a temporary file can be created in `folder`.
 void check_disk_folder(const std::filesystem::path& folder, const std::string& where);
 

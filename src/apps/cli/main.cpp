@@ -8,8 +8,7 @@
 
 #include "gpu/device.hpp"
 #include "io/error.hpp"
-#include "solver/adjoint_workflow.hpp"
-#include "solver/forward.hpp"
+#include "app/runs.hpp"
 
 namespace {
 
@@ -70,7 +69,7 @@ int info() {
 
 int run(const std::vector<std::string>& args) {
   std::string config;
-  seiswg::solver::RunOptions options;
+  seiswg::app::RunOptions options;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (a == "--help" || a == "-h") {
@@ -103,11 +102,11 @@ int run(const std::vector<std::string>& args) {
     std::cerr << "seiswg run: missing CONFIG\n" << kRunUsage;
     return 2;
   }
-  const auto c = seiswg::solver::load_forward_case(config);
+  const auto c = seiswg::app::load_case(config);
   if (c.mode == "adjoint")
-    seiswg::solver::run_adjoint(c, options, std::cerr);
+    seiswg::app::run_adjoint(c, options, std::cerr);
   else
-    seiswg::solver::run_forward(c, options, std::cerr);
+    seiswg::app::run_forward(c, options, std::cerr);
   return 0;
 }
 

@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <string>
 
-namespace seiswg::solver {
+namespace seiswg::app {
 
 class Progress {
  public:
@@ -32,4 +32,4 @@ class Progress {
   bool shown_ = false;
 };
 
-}  // namespace seiswg::solver
+}  // namespace seiswg::app

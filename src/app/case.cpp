@@ -1,4 +1,4 @@
-#include "solver/forward.hpp"
+#include "app/case.hpp"
 
 #include <unistd.h>
 
@@ -12,16 +12,15 @@
 #include <set>
 #include <sstream>
 
-#include "io/atomic_file.hpp"
 #include "io/error.hpp"
-#include "io/npy.hpp"
-#include "io/png.hpp"
 #include "physics/wave_equation.hpp"
 #include "solver/adjoint.hpp"
-#include "solver/progress.hpp"
 #include "solver/wavelet.hpp"
 
-namespace seiswg::solver {
+namespace seiswg::app {
+
+using solver::PointForce;
+using solver::PointReceiver;
 namespace {
 
 namespace fs = std::filesystem;
@@ -72,7 +71,7 @@ const std::set<std::string> kForeignSections = {"slurm", "preprocess", "postproc
 
 }  // namespace
 
-std::vector<std::unique_ptr<physics::WaveEquation>> wave_equations(const ForwardCase& c) {
+std::vector<std::unique_ptr<physics::WaveEquation>> wave_equations(const Case& c) {
   std::vector<std::unique_ptr<physics::WaveEquation>> list;
   if (c.sh) list.push_back(physics::make_sh());
   if (c.psv) list.push_back(c.spin ? physics::make_cosserat() : physics::make_psv());
@@ -86,70 +85,9 @@ int nearest_index(double coordinate, double origin, double spacing) {
   return std::abs(index) < 1e9 ? int(index) : -1;
 }
 
-std::size_t run_count(const ForwardCase& c) { return c.combine_sources ? 1 : c.sources.size(); }
+std::size_t run_count(const Case& c) { return c.combine_sources ? 1 : c.sources.size(); }
 
-std::vector<PointReceiver> receivers_for_shots(const ForwardCase& c, const physics::WaveEquation& eq,
-                                               std::size_t shots) {
-  const auto receivers = receivers_for(c, eq);
-  std::vector<PointReceiver> all;
-  for (std::uint32_t shot = 0; shot < shots; ++shot)
-    for (auto r : receivers) {
-      r.shot = shot;
-      all.push_back(r);
-    }
-  return all;
-}
-
-std::vector<PointForce> forces_for_shots(const ForwardCase& c, const physics::WaveEquation& eq,
-                                         std::size_t first, std::size_t count) {
-  std::vector<PointForce> forces;
-  for (std::size_t shot = 0; shot < count; ++shot)
-    for (auto& f : forces_for(c, eq, first + shot)) {
-      f.shot = std::uint32_t(shot);
-      forces.push_back(std::move(f));
-    }
-  return forces;
-}
-
-std::vector<std::vector<float>> traces_of_runs(gpu::Device& device, const ForwardCase& c,
-                                               const physics::WaveEquation& eq, const io::Model& model) {
-  const std::size_t runs = run_count(c), shots = shots_per_batch(c, eq, device.limits());
-  Propagator p(device, eq, model, c.nt, c.dt, c.taper, int(shots));
-  p.set_receivers(receivers_for_shots(c, eq, shots));
-  const std::size_t per_shot = eq.components().size() * c.stations.size() * std::size_t(c.nt);
-  std::vector<std::vector<float>> out;
-  for (std::size_t first = 0; first < runs; first += shots) {
-    const std::size_t count = std::min(shots, runs - first);
-    p.set_sources(forces_for_shots(c, eq, first, count));
-    p.reset();
-    p.advance(c.nt);
-    BlowUp blow_up;
-    p.completed_steps(&blow_up);
-    if (blow_up.happened)
-      throw std::runtime_error(eq.name() + " run in " + model.dir.string() +
-                               " became unstable (NaN or Inf) at step " + std::to_string(blow_up.step));
-    const auto traces = p.traces();
-    for (std::size_t shot = 0; shot < count; ++shot)
-      out.emplace_back(traces.begin() + std::ptrdiff_t(shot * per_shot),
-                       traces.begin() + std::ptrdiff_t((shot + 1) * per_shot));
-  }
-  return out;
-}
-
-std::size_t shots_per_batch(const ForwardCase& c, const physics::WaveEquation& eq,
-                            const gpu::Limits& limits) {
-  // Batching pays while one shot leaves the GPU idle: up to ~4M grid points in all. The fields of
-  // all shots share each binding.
-  const std::size_t npt = c.model.grid.npt();
-  const std::uint64_t bytes_per_shot =
-      std::uint64_t(npt) * 4 * std::max(eq.velocity_planes(), eq.stress_planes());
-  const std::uint64_t binding = std::min(limits.max_storage_binding_size, limits.max_buffer_size);
-  std::size_t shots = std::max<std::size_t>(1, (std::size_t(1) << 22) / std::max<std::size_t>(npt, 1));
-  shots = std::min<std::size_t>(shots, std::max<std::uint64_t>(1, binding / bytes_per_shot));
-  return std::min({shots, run_count(c), std::size_t(65535)});
-}
-
-std::vector<PointReceiver> receivers_for(const ForwardCase& c, const physics::WaveEquation& eq) {
+std::vector<PointReceiver> receivers_for(const Case& c, const physics::WaveEquation& eq) {
   const auto& grid = c.model.grid;
   std::vector<PointReceiver> receivers;
   for (const auto& comp : eq.components())
@@ -159,13 +97,13 @@ std::vector<PointReceiver> receivers_for(const ForwardCase& c, const physics::Wa
   return receivers;
 }
 
-std::vector<PointForce> forces_for(const ForwardCase& c, const physics::WaveEquation& eq, std::size_t run) {
+std::vector<PointForce> forces_for(const Case& c, const physics::WaveEquation& eq, std::size_t run) {
   const auto& grid = c.model.grid;
   std::vector<PointForce> forces;
   for (std::size_t s = 0; s < c.sources.size(); ++s) {
     if (!c.combine_sources && s != run) continue;
     const auto& src = c.sources[s];
-    const auto stf = ricker(c.nt, c.dt, src.f0, src.t0, src.amp);
+    const auto stf = solver::ricker(c.nt, c.dt, src.f0, src.t0, src.amp);
     for (const auto& f : eq.forcing(src.angle_deg)) {
       if (f.weight == 0) continue;
       PointForce force{f.velocity_plane,
@@ -179,6 +117,35 @@ std::vector<PointForce> forces_for(const ForwardCase& c, const physics::WaveEqua
     }
   }
   return forces;
+}
+
+void check_acquisition_fits(const Case& c, const physics::WaveEquation& eq, const gpu::AdapterInfo& adapter) {
+  const std::uint64_t binding = std::min(adapter.limits.max_storage_binding_size, adapter.limits.max_buffer_size);
+  auto check = [&](const std::string& what, std::uint64_t bytes) {
+    if (bytes <= binding) return;
+    std::ostringstream s;
+    s.precision(3);
+    s << what << " need " << double(bytes) / double(1ull << 30) << " GiB in one buffer, but " << adapter.summary()
+      << " allows at most " << double(binding) / double(1ull << 30) << " GiB";
+    throw GpuError(s.str());
+  };
+  const std::uint64_t receivers = eq.components().size() * c.stations.size();
+  check("the receiver traces (" + std::to_string(receivers) + " receiver components x [solver] nt = " +
+            std::to_string(c.nt) + " steps)",
+        receivers * std::uint64_t(c.nt) * 4);
+  const std::uint64_t sources = (c.combine_sources ? c.sources.size() : 1) * eq.forcing(0).size();
+  check("the source time functions (" + std::to_string(sources) + " source points x [solver] nt = " +
+            std::to_string(c.nt) + " steps)",
+        sources * std::uint64_t(c.nt) * 4);
+}
+
+std::vector<problem::Shot> shots_of(const Case& c, const physics::WaveEquation& eq) {
+  std::vector<problem::Shot> shots(run_count(c));
+  for (std::size_t run = 0; run < shots.size(); ++run) {
+    shots[run].forces = forces_for(c, eq, run);
+    shots[run].receivers = receivers_for(c, eq);
+  }
+  return shots;
 }
 
 namespace {
@@ -201,16 +168,11 @@ std::string fmt(double v, int precision = 4) {
   return s.str();
 }
 
-std::string seconds_text(double s) {
-  std::ostringstream o;
-  o << std::fixed << std::setprecision(s < 10 ? 2 : 1) << s << " s";
-  return o.str();
-}
 
 }  // namespace
 
-ForwardCase load_forward_case(const fs::path& config_path) {
-  ForwardCase c;
+Case load_case(const fs::path& config_path) {
+  Case c;
   c.config = io::load_config(config_path);
   auto& cfg = c.config;
   std::map<std::string, std::set<std::string>> known = known_keys();
@@ -320,8 +282,8 @@ ForwardCase load_forward_case(const fs::path& config_path) {
       throw InputError(cfg.where("solver", "misfit_taper") +
                        ": the cosine taper's width is a fraction of the trace length in [0, 0.5)");
     c.adjoint_storage = cfg.get_string_or("solver", "adjoint_storage", "auto");
-    if (!is_storage_mode(c.adjoint_storage))
-      throw InputError(cfg.where("solver", "adjoint_storage") + ": expected " + kStorageModes);
+    if (!solver::is_storage_mode(c.adjoint_storage))
+      throw InputError(cfg.where("solver", "adjoint_storage") + ": expected " + solver::kStorageModes);
     const double gb = cfg.get_double_or("solver", "adjoint_gpu_memory", 0.0);
     if (gb < 0)
       throw InputError(cfg.where("solver", "adjoint_gpu_memory") + ": must be >= 0 (GB; 0 = no limit)");
@@ -344,7 +306,7 @@ ForwardCase load_forward_case(const fs::path& config_path) {
     if (c.adjoint_storage == "disk") {
       std::error_code ec;
       if (disk.empty()) fs::create_directories(c.output, ec);
-      check_disk_folder(c.adjoint_disk_path,
+      solver::check_disk_folder(c.adjoint_disk_path,
                         disk.empty()
                             ? cfg.file.string() + ": [solver] adjoint_disk_path (default: the output folder)"
                             : cfg.where("solver", "adjoint_disk_path"));
@@ -374,161 +336,4 @@ ForwardCase load_forward_case(const fs::path& config_path) {
   return c;
 }
 
-std::unique_ptr<gpu::Device> start_run(const ForwardCase& c, const RunOptions& options, std::ostream& log,
-                                       RunSummary& summary) {
-  for (const auto& w : c.config.warnings) log << "warning: " << w << "\n";
-  auto device = gpu::Device::open({options.adapter});
-  summary.adapter = device->adapter().summary();
-  return device;
-}
-
-RunSummary run_forward(const ForwardCase& c, const RunOptions& options, std::ostream& log) {
-  using Clock = std::chrono::steady_clock;
-  RunSummary summary;
-  auto device = start_run(c, options, log, summary);
-  const auto& grid = c.model.grid;
-
-  io::OutputSet outputs;
-  auto write_bin = [&](const fs::path& path, std::span<const float> values) {
-    io::write_field_bin(path, values);
-    outputs.add(path);
-  };
-  auto write_png = [&](const fs::path& path, const io::Image& image) {
-    io::write_png(path, io::upscale(image));
-    outputs.add(path);
-  };
-  for (const auto& dir : {c.output, c.output_traces}) {
-    std::error_code ec;
-    fs::create_directories(dir, ec);
-    if (ec) throw InputError("cannot create output folder " + dir.string() + ": " + ec.message());
-  }
-
-  if (c.save_coordinates) {
-    std::vector<float> x(grid.npt()), z(grid.npt());
-    for (int i = 0; i < grid.nx; ++i)
-      for (int j = 0; j < grid.nz; ++j) {
-        x[std::size_t(i) * std::size_t(grid.nz) + std::size_t(j)] = float(grid.x0 + i * grid.dx);
-        z[std::size_t(i) * std::size_t(grid.nz) + std::size_t(j)] = float(grid.z0 + j * grid.dz);
-      }
-    write_bin(c.output / "proc000000_x.bin", x);
-    write_bin(c.output / "proc000000_z.bin", z);
-  }
-  if (c.save_images)
-    for (const auto& [name, values] : c.model.fields)
-      write_png(c.output / ("model_" + name + ".png"), io::render_sequential(values, grid.nx, grid.nz));
-
-  const auto equations = wave_equations(c);
-  const std::size_t nrec = c.stations.size();
-  const auto start = Clock::now();
-  double loop_seconds = 0;
-  Progress progress(options.progress);
-
-  for (const auto& eq : equations) {
-    // One run with every source, or one run per source (Seispie's combine_sources); runs of small
-    // grids are advanced together as the shots of one propagator.
-    const std::size_t runs = run_count(c);
-    const std::size_t shots = shots_per_batch(c, *eq, device->limits());
-    Propagator propagator(*device, *eq, c.model, c.nt, c.dt, c.taper, int(shots));
-    const auto components = eq->components();
-    propagator.set_receivers(receivers_for_shots(c, *eq, shots));
-
-    for (std::size_t first = 0; first < runs; first += shots) {
-      const std::size_t count = std::min(shots, runs - first);
-      propagator.set_sources(forces_for_shots(c, *eq, first, count));
-      propagator.reset();
-
-      std::ostringstream label;
-      label << "[" << eq->name();
-      if (runs > 1) {
-        label << " source " << first + 1;
-        if (count > 1) label << "-" << first + count;
-        label << "/" << runs;
-      }
-      label << "]";
-      const auto run_start = Clock::now();
-      int done = 0;
-      // The GPU halts by itself in the step that blows up; the host looks between batches of
-      // about a quarter of a second (for the progress line), and after every snapshot step.
-      int batch = 100;
-      while (done < c.nt) {
-        int stop = std::min(c.nt, done + batch);
-        if (c.save_snapshot > 0) {
-          // Seispie saves after step `it` (0-based) for it > 0 and it % save_snapshot == 0.
-          int next = (done + c.save_snapshot - 1) / c.save_snapshot * c.save_snapshot;
-          if (next == 0) next = c.save_snapshot;
-          if (next + 1 < stop) stop = next + 1;
-        }
-        propagator.advance(stop - done);
-        BlowUp blow_up;
-        done = int(propagator.completed_steps(&blow_up));
-        if (blow_up.happened) {
-          progress.done();
-          const std::size_t k = blow_up.node % grid.npt(), run = first + blow_up.node / grid.npt();
-          const std::size_t i = k / std::size_t(grid.nz), j = k % std::size_t(grid.nz);
-          std::ostringstream s;
-          s << eq->name() << " run";
-          if (runs > 1) s << " of source " << run + 1;
-          s << " became unstable: a non-finite value (NaN or Inf) appeared in step " << blow_up.step
-            << " (t = " << fmt(blow_up.step * c.dt) << " s) near node i = " << i << ", j = " << j
-            << " (x = " << fmt(grid.x0 + double(i) * grid.dx)
-            << " m, z = " << fmt(grid.z0 + double(j) * grid.dz)
-            << " m). Check the model values there and dt (largest stable dt "
-            << fmt(eq->max_stable_dt(c.model), 6) << " s). No output was kept.";
-          throw std::runtime_error(s.str());
-        }
-        const int last_step = done - 1;
-        if (c.save_snapshot > 0 && last_step > 0 && last_step % c.save_snapshot == 0) {
-          char tag[32];
-          std::snprintf(tag, sizeof tag, "proc%06d_", last_step);
-          for (std::size_t shot = 0; shot < count; ++shot)
-            for (const auto& comp : components) {
-              const auto field = propagator.velocity_plane(comp.velocity_plane, std::uint32_t(shot));
-              std::string base = tag + comp.snapshot_name;
-              if (runs > 1) base += "_src" + std::to_string(first + shot);
-              write_bin(c.output / (base + ".bin"), field);
-              if (c.save_images)
-                write_png(c.output / (base + ".png"), io::render_diverging(field, grid.nx, grid.nz));
-            }
-        }
-        const double elapsed = std::chrono::duration<double>(Clock::now() - run_start).count();
-        progress.show(label.str(), done, c.nt, elapsed);
-        if (elapsed > 0) batch = std::clamp(int(0.25 * double(done) / elapsed), 100, 10000);
-      }
-      progress.done();
-      loop_seconds += std::chrono::duration<double>(Clock::now() - run_start).count();
-      summary.grid_point_steps += double(grid.npt()) * double(c.nt) * double(count);
-
-      // Traces come back shot by shot, component by component, station by station.
-      const auto traces = propagator.traces();
-      const std::size_t block_size = nrec * std::size_t(c.nt);
-      for (std::size_t shot = 0; shot < count; ++shot) {
-        char index[32];
-        std::snprintf(index, sizeof index, "%06zu", c.combine_sources ? std::size_t(0) : first + shot);
-        for (std::size_t ci = 0; ci < components.size(); ++ci) {
-          std::span<const float> block(traces.data() + (shot * components.size() + ci) * block_size,
-                                       block_size);
-          const auto path = c.output_traces / (components[ci].trace_name + "_" + index + ".npy");
-          io::write_npy(path, block, {nrec, std::size_t(c.nt)});
-          outputs.add(path);
-          if (c.save_images && nrec > 0)
-            write_png(c.output_traces / (components[ci].trace_name + "_" + index + ".png"),
-                      io::render_gather(block, nrec, std::size_t(c.nt)));
-        }
-      }
-    }
-  }
-  outputs.commit();
-  summary.wall_seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  if (!options.quiet) {
-    log << "seiswg: " << summary.adapter << ", grid " << grid.nx << " x " << grid.nz << ", " << c.nt
-        << " steps";
-    std::size_t runs = 0;
-    for (std::size_t e = 0; e < equations.size(); ++e) runs += c.combine_sources ? 1 : c.sources.size();
-    if (runs > 1) log << " x " << runs << " runs";
-    log << ", wall " << seconds_text(summary.wall_seconds) << " (time loop " << seconds_text(loop_seconds)
-        << ", " << fmt(summary.grid_point_steps / loop_seconds / 1e9, 3) << " Gpts/s)\n";
-  }
-  return summary;
-}
-
-}  // namespace seiswg::solver
+}  // namespace seiswg::app

@@ -1,0 +1,183 @@
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <ostream>
+
+#include "app/progress.hpp"
+#include "app/runs.hpp"
+#include "io/atomic_file.hpp"
+#include "io/error.hpp"
+#include "io/npy.hpp"
+#include "io/png.hpp"
+#include "problem/misfit.hpp"
+#include "problem/problem.hpp"
+
+namespace seiswg::app {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string run_tag(const Case& c, std::size_t run) {
+  char tag[32];
+  std::snprintf(tag, sizeof tag, "%06zu", c.combine_sources ? std::size_t(0) : run);
+  return tag;
+}
+
+// Observed traces of one run: from the .npy files in [path] traces, checked against the stations.
+std::vector<float> read_observed(const Case& c, const physics::WaveEquation& eq, std::size_t run) {
+  const std::size_t nrec = c.stations.size(), nt = std::size_t(c.nt);
+  std::vector<float> all;
+  for (const auto& comp : eq.components()) {
+    const fs::path file = *c.observed_traces / (comp.trace_name + "_" + run_tag(c, run) + ".npy");
+    if (!fs::exists(file))
+      throw InputError("missing observed traces " + file.string() + " ([path] traces, " + eq.name() +
+                       " component " + comp.trace_name + ")");
+    const auto a = io::read_npy(file);
+    if (a.shape.size() != 2 || a.shape[0] != nrec || a.shape[1] != nt)
+      throw InputError(file.string() + ": observed traces have shape (" +
+                       (a.shape.empty() ? std::string() : std::to_string(a.shape[0])) +
+                       (a.shape.size() > 1 ? ", " + std::to_string(a.shape[1]) : std::string()) +
+                       "), expected (" + std::to_string(nrec) + " stations in " + c.stations_file.filename().string() +
+                       ", nt = " + std::to_string(nt) + ")");
+    all.insert(all.end(), a.data.begin(), a.data.end());
+  }
+  return all;
+}
+
+// MemAvailable of /proc/meminfo in bytes (none where there is no such file).
+std::optional<std::uint64_t> host_memory_available() {
+  std::ifstream in("/proc/meminfo");
+  std::string key, unit;
+  std::uint64_t value = 0;
+  while (in >> key >> value) {
+    std::getline(in, unit);
+    if (key == "MemAvailable:") return value * 1024;
+  }
+  return std::nullopt;
+}
+
+problem::Setup adjoint_setup(const Case& c, const physics::WaveEquation& eq, const gpu::Device& device) {
+  problem::Setup setup;
+  setup.physics = &eq;
+  setup.nt = c.nt;
+  setup.dt = c.dt;
+  setup.taper = c.taper;
+  check_acquisition_fits(c, eq, device.adapter());
+  setup.shots = shots_of(c, eq);
+  setup.adjoint = true;
+  setup.storage.mode = c.adjoint_storage;
+  setup.storage.gpu_budget = c.adjoint_gpu_bytes;
+  setup.storage.gpu_memory = device.adapter().memory_bytes;
+  setup.storage.segment_steps = c.adjoint_segment;
+  setup.storage.disk_folder = c.adjoint_disk_path;
+  setup.storage.host_available = host_memory_available();
+  return setup;
+}
+
+}  // namespace
+
+RunSummary run_adjoint(const Case& c, const RunOptions& options, std::ostream& log) {
+  using Clock = std::chrono::steady_clock;
+  RunSummary summary;
+  auto device = start_run(c, options, log, summary);
+  const auto& grid = c.model.grid;
+  const auto start = Clock::now();
+  double misfit = 0, observed_seconds = 0, gradient_seconds = 0;
+  std::map<std::string, std::vector<double>> kernels;
+  const auto equations = wave_equations(c);
+  const std::size_t runs = run_count(c);
+
+  // Observed traces from files are all checked before any computation.
+  std::map<std::string, problem::Data> observed_files;
+  if (!c.model_true)
+    for (const auto& eq : equations)
+      for (std::size_t run = 0; run < runs; ++run) observed_files[eq->name()].push_back(read_observed(c, *eq, run));
+
+  // Every medium's batches and storage plan are made (and printed) before any computation.
+  for (const auto& eq : equations) {
+    const auto setup = adjoint_setup(c, *eq, *device);
+    solver::StoragePlan plan;
+    const std::size_t batch = problem::choose_batch(*device, setup, grid, &plan);
+    if (!options.quiet) {
+      log << "seiswg: " << eq->name() << " adjoint: ";
+      if (runs > 1) log << runs << " sources, " << batch << " at a time; ";
+      log << plan.describe(c.nt, eq->velocity_planes() + eq->stress_planes()) << "\n";
+    }
+  }
+
+  // Progress counts time steps: the observed data (when computed), the forward runs and the
+  // reverse runs of every medium.
+  Progress progress(options.progress);
+  const long per_medium = long(c.nt) * long(runs) * (c.model_true ? 3 : 2);
+  long finished = 0;
+  for (const auto& eq : equations) {
+    problem::Problem problem(*device, adjoint_setup(c, *eq, *device), c.model);
+    problem::Data observed;
+    auto t0 = Clock::now();
+    if (c.model_true) {
+      observed = problem.forward(*c.model_true);
+      finished += long(c.nt) * long(runs);
+    } else {
+      observed = std::move(observed_files.at(eq->name()));
+    }
+    auto t1 = Clock::now();
+    const std::string label = "[" + eq->name() + " adjoint]";
+    // The Problem counts batches of forward + reverse steps; the progress line counts runs.
+    problem.on_steps([&](long done, long total) {
+      const long steps = finished + done * 2L * c.nt * long(runs) / total;
+      progress.show(label, steps, per_medium * long(equations.size()),
+                    std::chrono::duration<double>(Clock::now() - start).count());
+    });
+    const auto e = problem.misfit_and_gradient(c.model, observed, problem::WaveformMisfit(c.misfit_taper));
+    auto t2 = Clock::now();
+    finished += 2L * c.nt * long(runs);
+    misfit += e.misfit;
+    observed_seconds += std::chrono::duration<double>(t1 - t0).count();
+    gradient_seconds += std::chrono::duration<double>(t2 - t1).count();
+    summary.grid_point_steps += 2.0 * double(grid.npt()) * double(c.nt) * double(runs);
+    // J sums over runs and media: so do its derivatives with respect to shared model values.
+    for (const auto& [name, values] : e.gradient) {
+      auto& total = kernels[name];
+      total.resize(values.size(), 0.0);
+      for (std::size_t k = 0; k < values.size(); ++k) total[k] += values[k];
+    }
+  }
+
+  progress.done();
+  io::OutputSet outputs;
+  std::error_code ec;
+  fs::create_directories(c.output / "kernels", ec);
+  if (ec) throw InputError("cannot create output folder " + (c.output / "kernels").string() + ": " + ec.message());
+  char text[64];
+  std::snprintf(text, sizeof text, "%.17g\n", misfit);
+  const fs::path misfit_file = c.output / "misfit.txt";
+  io::write_file_atomic(misfit_file, std::as_bytes(std::span<const char>(text, std::strlen(text))));
+  outputs.add(misfit_file);
+  for (const auto& [name, values] : kernels) {
+    const std::vector<float> f(values.begin(), values.end());
+    const fs::path file = c.output / "kernels" / ("proc000000_k" + name + ".bin");
+    io::write_field_bin(file, f);
+    outputs.add(file);
+    if (c.save_images) {
+      const fs::path png = c.output / "kernels" / ("k" + name + ".png");
+      io::write_png(png, io::upscale(io::render_diverging(f, grid.nx, grid.nz)));
+      outputs.add(png);
+    }
+  }
+  outputs.commit();
+  summary.wall_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  if (!options.quiet) {
+    std::snprintf(text, sizeof text, "%.9g", misfit);
+    log << "seiswg: misfit J = " << text << " (" << misfit_file.string() << "); kernels in "
+        << (c.output / "kernels").string() << "\n"
+        << "seiswg: " << summary.adapter << ", grid " << grid.nx << " x " << grid.nz << ", " << c.nt << " steps";
+    if (runs > 1) log << " x " << runs << " sources";
+    log << ", observed data " << observed_seconds << " s, gradient (forward + adjoint) " << gradient_seconds
+        << " s, wall " << summary.wall_seconds << " s\n";
+  }
+  return summary;
+}
+
+}  // namespace seiswg::app

@@ -1,0 +1,65 @@
+#pragma once
+// A Seispie case folder read into typed pieces: everything a forward or adjoint run needs, read and
+// checked completely before any GPU work starts. The known config keys live here.
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "gpu/device.hpp"
+#include "io/config.hpp"
+#include "io/seispie_files.hpp"
+#include "physics/wave_equation.hpp"
+#include "problem/problem.hpp"
+#include "solver/propagator.hpp"
+
+namespace seiswg::app {
+
+struct Case {
+  io::Config config;
+  std::string mode;
+  bool sh = false, psv = false, spin = false;
+  int nt = 0;
+  double dt = 0;
+  solver::Taper taper;
+  int save_snapshot = 0;
+  bool combine_sources = true;
+  bool save_coordinates = false;
+  bool save_images = true;
+  std::filesystem::path output, output_traces;
+  io::Model model;
+  std::vector<io::SourceSpec> sources;
+  std::vector<io::StationSpec> stations;
+  std::filesystem::path stations_file;
+
+  // Adjoint mode: synthetics in `model` (model_init); observed traces from `model_true` or from
+  // the .npy files in `observed_traces`.
+  std::optional<io::Model> model_true;
+  std::optional<std::filesystem::path> observed_traces;
+  double misfit_taper = 0;                  // cosine taper width as a fraction of the trace length
+  std::string adjoint_storage = "auto";     // solver::StorageOptions::mode
+  std::uint64_t adjoint_gpu_bytes = 0;      // GPU budget for stored states (0: the card's memory)
+  int adjoint_segment = 0;                  // segment length in steps (0: automatic)
+  std::filesystem::path adjoint_disk_path;  // disk storage's folder (default: the output folder)
+};
+
+// Reads config, model, sources and stations; every check that needs no GPU. Throws InputError.
+Case load_case(const std::filesystem::path& config_path);
+
+// The wave equations a case simulates, its runs (1 when sources are combined, else one per
+// source), and the points of each run.
+std::vector<std::unique_ptr<physics::WaveEquation>> wave_equations(const Case& c);
+std::size_t run_count(const Case& c);
+std::vector<solver::PointReceiver> receivers_for(const Case& c, const physics::WaveEquation& eq);
+std::vector<solver::PointForce> forces_for(const Case& c, const physics::WaveEquation& eq, std::size_t run);
+// The runs of the case as the shots of a Problem (receivers: every component, then every station).
+std::vector<problem::Shot> shots_of(const Case& c, const physics::WaveEquation& eq);
+// Throws GpuError when one run's receiver traces or source time functions cannot fit in one buffer
+// binding of `limits` (checked before the shots are made: their wavelets have nt samples each).
+void check_acquisition_fits(const Case& c, const physics::WaveEquation& eq, const gpu::AdapterInfo& adapter);
+// Seispie's nearest node index, round(x / dx) with ties to even.
+int nearest_index(double coordinate, double origin, double spacing);
+
+}  // namespace seiswg::app

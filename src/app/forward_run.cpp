@@ -1,0 +1,176 @@
+#include <chrono>
+#include <cstdio>
+#include <iomanip>
+#include <ostream>
+#include <sstream>
+
+#include "app/progress.hpp"
+#include "app/runs.hpp"
+#include "io/atomic_file.hpp"
+#include "io/error.hpp"
+#include "io/npy.hpp"
+#include "io/png.hpp"
+
+namespace seiswg::app {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string fmt(double v, int precision = 4) {
+  std::ostringstream s;
+  s << std::setprecision(precision) << v;
+  return s.str();
+}
+
+std::string seconds_text(double s) {
+  std::ostringstream o;
+  o << std::fixed << std::setprecision(s < 10 ? 2 : 1) << s << " s";
+  return o.str();
+}
+
+}  // namespace
+
+std::unique_ptr<gpu::Device> start_run(const Case& c, const RunOptions& options, std::ostream& log,
+                                       RunSummary& summary) {
+  for (const auto& w : c.config.warnings) log << "warning: " << w << "\n";
+  auto device = gpu::Device::open({options.adapter});
+  summary.adapter = device->adapter().summary();
+  return device;
+}
+
+RunSummary run_forward(const Case& c, const RunOptions& options, std::ostream& log) {
+  using Clock = std::chrono::steady_clock;
+  RunSummary summary;
+  auto device = start_run(c, options, log, summary);
+  const auto& grid = c.model.grid;
+
+  io::OutputSet outputs;
+  auto write_bin = [&](const fs::path& path, std::span<const float> values) {
+    io::write_field_bin(path, values);
+    outputs.add(path);
+  };
+  auto write_png = [&](const fs::path& path, const io::Image& image) {
+    io::write_png(path, io::upscale(image));
+    outputs.add(path);
+  };
+  for (const auto& dir : {c.output, c.output_traces}) {
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) throw InputError("cannot create output folder " + dir.string() + ": " + ec.message());
+  }
+
+  if (c.save_coordinates) {
+    std::vector<float> x(grid.npt()), z(grid.npt());
+    for (int i = 0; i < grid.nx; ++i)
+      for (int j = 0; j < grid.nz; ++j) {
+        x[std::size_t(i) * std::size_t(grid.nz) + std::size_t(j)] = float(grid.x0 + i * grid.dx);
+        z[std::size_t(i) * std::size_t(grid.nz) + std::size_t(j)] = float(grid.z0 + j * grid.dz);
+      }
+    write_bin(c.output / "proc000000_x.bin", x);
+    write_bin(c.output / "proc000000_z.bin", z);
+  }
+  if (c.save_images)
+    for (const auto& [name, values] : c.model.fields)
+      write_png(c.output / ("model_" + name + ".png"), io::render_sequential(values, grid.nx, grid.nz));
+
+  const auto equations = wave_equations(c);
+  const std::size_t nrec = c.stations.size(), runs = run_count(c);
+  const auto start = Clock::now();
+  double loop_seconds = 0;
+  Progress progress(options.progress);
+
+  for (const auto& eq : equations) {
+    // One run with every source, or one run per source (Seispie's combine_sources); runs of small
+    // grids are advanced together as the shots of one batch.
+    problem::Setup setup;
+    setup.physics = eq.get();
+    setup.nt = c.nt;
+    setup.dt = c.dt;
+    setup.taper = c.taper;
+    check_acquisition_fits(c, *eq, device->adapter());
+    setup.shots = shots_of(c, *eq);
+    problem::Problem problem(*device, std::move(setup), c.model);
+    const auto components = eq->components();
+
+    auto label = [&](std::size_t first, std::size_t count) {
+      std::ostringstream s;
+      s << "[" << eq->name();
+      if (runs > 1) {
+        s << " source " << first + 1;
+        if (count > 1) s << "-" << first + count;
+        s << "/" << runs;
+      }
+      s << "]";
+      return s.str();
+    };
+    auto batch_start = Clock::now();
+    std::size_t batch_first = ~std::size_t(0);
+    problem::ForwardWatch watch;
+    watch.progress = [&](std::size_t first, std::size_t count, int done) {
+      if (first != batch_first) batch_first = first, batch_start = Clock::now();
+      progress.show(label(first, count), done, c.nt,
+                    std::chrono::duration<double>(Clock::now() - batch_start).count());
+    };
+    watch.snapshot_every = c.save_snapshot;
+    watch.snapshot = [&](int step, std::size_t first, std::size_t count) {
+      char tag[32];
+      std::snprintf(tag, sizeof tag, "proc%06d_", step);
+      for (std::size_t shot = first; shot < first + count; ++shot)
+        for (const auto& comp : components) {
+          const auto field = problem.velocity_plane(comp.velocity_plane, shot);
+          std::string base = tag + comp.snapshot_name;
+          if (runs > 1) base += "_src" + std::to_string(shot);
+          write_bin(c.output / (base + ".bin"), field);
+          if (c.save_images) write_png(c.output / (base + ".png"), io::render_diverging(field, grid.nx, grid.nz));
+        }
+    };
+
+    const auto loop_start = Clock::now();
+    problem::Data traces;
+    try {
+      traces = problem.forward(c.model, {}, &watch);
+    } catch (const problem::InstabilityError& e) {
+      progress.done();
+      std::ostringstream s;
+      s << eq->name() << " run";
+      if (runs > 1) s << " of source " << e.shot + 1;
+      s << " became unstable: a non-finite value (NaN or Inf) appeared in step " << e.step
+        << " (t = " << fmt(e.step * c.dt) << " s) near node i = " << e.i << ", j = " << e.j
+        << " (x = " << fmt(grid.x0 + double(e.i) * grid.dx) << " m, z = " << fmt(grid.z0 + double(e.j) * grid.dz)
+        << " m). Check the model values there and dt (largest stable dt " << fmt(eq->max_stable_dt(c.model), 6)
+        << " s). No output was kept.";
+      throw std::runtime_error(s.str());
+    }
+    progress.done();
+    loop_seconds += std::chrono::duration<double>(Clock::now() - loop_start).count();
+    summary.grid_point_steps += double(grid.npt()) * double(c.nt) * double(runs);
+
+    // Each shot's traces: component by component, station by station.
+    const std::size_t block_size = nrec * std::size_t(c.nt);
+    for (std::size_t shot = 0; shot < traces.size(); ++shot) {
+      char index[32];
+      std::snprintf(index, sizeof index, "%06zu", c.combine_sources ? std::size_t(0) : shot);
+      for (std::size_t ci = 0; ci < components.size(); ++ci) {
+        std::span<const float> block(traces[shot].data() + ci * block_size, block_size);
+        const auto path = c.output_traces / (components[ci].trace_name + "_" + index + ".npy");
+        io::write_npy(path, block, {nrec, std::size_t(c.nt)});
+        outputs.add(path);
+        if (c.save_images && nrec > 0)
+          write_png(c.output_traces / (components[ci].trace_name + "_" + index + ".png"),
+                    io::render_gather(block, nrec, std::size_t(c.nt)));
+      }
+    }
+  }
+  outputs.commit();
+  summary.wall_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  if (!options.quiet) {
+    log << "seiswg: " << summary.adapter << ", grid " << grid.nx << " x " << grid.nz << ", " << c.nt << " steps";
+    const std::size_t all_runs = runs * equations.size();
+    if (all_runs > 1) log << " x " << all_runs << " runs";
+    log << ", wall " << seconds_text(summary.wall_seconds) << " (time loop " << seconds_text(loop_seconds) << ", "
+        << fmt(summary.grid_point_steps / loop_seconds / 1e9, 3) << " Gpts/s)\n";
+  }
+  return summary;
+}
+
+}  // namespace seiswg::app

@@ -1,0 +1,40 @@
+#pragma once
+// The CLI's workflows: a Case in, files out (all or nothing), through a problem::Problem.
+#include <filesystem>
+#include <iosfwd>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "app/case.hpp"
+#include "gpu/device.hpp"
+
+namespace seiswg::app {
+
+struct RunOptions {
+  std::string adapter;   // see gpu::DeviceOptions
+  bool progress = true;  // live progress line (only on a terminal)
+  bool quiet = false;    // no summary lines
+};
+
+struct RunSummary {
+  std::string adapter;
+  double wall_seconds = 0;
+  double grid_point_steps = 0;  // points x steps over all runs
+  std::vector<std::filesystem::path> files;
+};
+
+// Prints the config's warnings and opens the GPU device the options ask for (summary.adapter).
+std::unique_ptr<gpu::Device> start_run(const Case& c, const RunOptions& options, std::ostream& log,
+                                       RunSummary& summary);
+
+// Seispie's `mode = forward`: traces, snapshots and pictures. Throws InputError / GpuError /
+// std::runtime_error (instability) with a complete message.
+RunSummary run_forward(const Case& c, const RunOptions& options, std::ostream& log);
+
+// Seispie's `mode = adjoint`: the misfit between synthetics (model_init) and observed traces in
+// <output>/misfit.txt and the exact sensitivity kernels d J / d model in
+// <output>/kernels/proc000000_k<name>.bin (+ PNG). Throws like run_forward.
+RunSummary run_adjoint(const Case& c, const RunOptions& options, std::ostream& log);
+
+}  // namespace seiswg::app
