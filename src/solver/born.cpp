@@ -9,8 +9,8 @@ struct Born::Impl {
   Propagator::Impl& f;
   gpu::Buffer dvel, dstress, dmaterial, receiver_u, traces;
   detail::RunState state;
-  gpu::Kernel velocity, stress;
-  gpu::BindGroup velocity_bg, stress_bg, points_bg;
+  gpu::Kernel velocity, stress, record;
+  gpu::BindGroup velocity_bg, stress_bg, points_bg, record_bg;
   // The background's point buffers points_bg binds (rebound when they were reallocated).
   std::uint64_t bound_sources = ~0ull;
   const void* bound_receivers = nullptr;
@@ -32,10 +32,14 @@ struct Born::Impl {
                                          {3, &state.status},
                                          {4, &f.source_points},
                                          {5, &f.source_time},
-                                         {6, &f.receiver_points},
-                                         {7, &receiver_u},
-                                         {8, &traces},
                                          {detail::kRunBinding, &state.run}});
+    // The perturbation's kernels bind 7 buffers already: its receivers get a dispatch of their own.
+    record_bg = f.device.bind(record, {{0, &dvel},
+                                       {3, &state.status},
+                                       {detail::kRunBinding, &state.run},
+                                       {detail::kReceiverPointsBinding, &f.receiver_points},
+                                       {detail::kDisplacementBinding, &receiver_u},
+                                       {detail::kTracesBinding, &traces}});
   }
   std::uint64_t bound_receiver_size = 0;
 };
@@ -57,6 +61,8 @@ Born::Born(Propagator& background) : impl_(std::make_unique<Impl>(background)) {
       {4, &f.vel},  {5, &f.stress},  {6, &s.dmaterial}, {detail::kRunBinding, &s.state.run}};
   s.velocity_bg = f.device.bind(s.velocity, grid);
   s.stress_bg = f.device.bind(s.stress, grid);
+  s.record = f.device.create_kernel(detail::forward_prelude(false, true), "record", f.recording_constants(),
+                                    f.physics.name() + " born receivers");
 }
 
 Born::~Born() = default;
@@ -73,7 +79,7 @@ std::vector<float> Born::run(std::span<const float> material_perturbation) {
     f.device.submit(std::move(commands));
     s.state.set(f.device, 0, 0, f.source_count, f.receiver_count);
   }
-  const std::uint32_t gx = f.groups_x(), gy = f.groups_y();
+  const std::uint32_t gx = f.groups_x(), gy = f.groups_y(), record_rows = f.record_rows();
   record_steps(f.device, f.nt, [&](gpu::Commands& commands) {
     // The perturbation's velocity update reads the background stress before its update, its
     // stress update the background velocity after its update.
@@ -81,7 +87,8 @@ std::vector<float> Born::run(std::span<const float> material_perturbation) {
     commands.dispatch(f.points, f.points_bg, 1);
     commands.dispatch(s.velocity, s.velocity_bg, gx, gy, f.shots);
     commands.dispatch(f.points, s.points_bg, 1);
-    commands.dispatch(f.stress_update, f.stress_bg, gx, gy, f.shots);
+    if (f.receiver_count) commands.dispatch(s.record, s.record_bg, (f.receiver_count + 63) / 64);
+    commands.dispatch(f.stress_update, f.stress_bg, gx, gy + record_rows, f.shots);
     commands.dispatch(s.stress, s.stress_bg, gx, gy, f.shots);
   });
   f.recorded_steps = std::uint32_t(f.nt);

@@ -55,16 +55,10 @@ Propagator::Propagator(gpu::Device& device, const physics::WaveEquation& physics
                  {"TAPER_RIGHT", taper.right ? 1.0 : 0.0},
                  {"TAPER_TOP", taper.top ? 1.0 : 0.0},
                  {"TAPER_BOTTOM", taper.bottom ? 1.0 : 0.0}};
-  const std::string code = detail::forward_prelude() + physics.wgsl();
-  s.velocity = device.create_kernel(code, "velocity", s.constants, physics.name() + " velocity");
-  s.stress_update = device.create_kernel(code, "stress_update", s.constants, physics.name() + " stress");
-  const std::initializer_list<gpu::Device::Binding> grid = {{0, &s.vel},
-                                                            {1, &s.stress},
-                                                            {2, &s.material},
-                                                            {3, &s.state.status},
-                                                            {detail::kRunBinding, &s.state.run}};
-  s.velocity_bg = device.bind(s.velocity, grid);
-  s.stress_bg = device.bind(s.stress_update, grid);
+  const std::string code = detail::forward_prelude(false, true) + physics.wgsl();
+  const auto recording = s.recording_constants();
+  s.velocity = device.create_kernel(code, "velocity", recording, physics.name() + " velocity");
+  s.stress_update = device.create_kernel(code, "stress_update", recording, physics.name() + " stress");
   s.build_point_kernels();
   set_sources({});
   set_receivers({});
@@ -114,7 +108,7 @@ void Propagator::set_sources(std::span<const PointForce> forces) {
   s.device.write(s.source_points, std::span<const detail::SourceRecord>(points));
   s.device.write(s.source_time, std::span<const float>(time));
   if (fresh) ++s.source_buffers_version;
-  if (fresh && s.receiver_points) s.bind_point_kernels();
+  if (fresh) s.bind_point_kernels();
   s.set_run(s.recorded_steps);
 }
 
@@ -134,7 +128,7 @@ void Propagator::set_receivers(std::span<const PointReceiver> receivers) {
   fresh |= s.ensure(s.receiver_u, index.size() * 4, "receiver displacement");
   fresh |= s.ensure(s.trace_buffer, trace_bytes, "traces");
   s.device.write(s.receiver_points, std::span<const std::uint32_t>(index));
-  if (fresh) s.bind_point_kernels();
+  if (fresh) s.bind_grid_kernels();
   s.set_run(s.recorded_steps);
 }
 
@@ -160,7 +154,7 @@ Propagator::StateSink Propagator::state_sink(const gpu::Buffer& buffer) {
 
 void Propagator::advance(int steps, const StateSink* sink, std::uint32_t first_slot) {
   auto& s = *impl_;
-  const std::uint32_t gx = s.groups_x(), gy = s.groups_y();
+  const std::uint32_t gx = s.groups_x(), gy = s.groups_y(), record_rows = s.record_rows();
   std::uint32_t store_gx = 0, store_gy = 0;
   if (sink) {
     // Slot of step `it` = it + 1 - start, with the clock at it + 1 when the copy runs.
@@ -172,7 +166,7 @@ void Propagator::advance(int steps, const StateSink* sink, std::uint32_t first_s
   record_steps(s.device, steps, [&](gpu::Commands& commands) {
     commands.dispatch(s.velocity, s.velocity_bg, gx, gy, s.shots);
     commands.dispatch(s.points, s.points_bg, 1);
-    commands.dispatch(s.stress_update, s.stress_bg, gx, gy, s.shots);
+    commands.dispatch(s.stress_update, s.stress_bg, gx, gy + record_rows, s.shots);
     if (sink) commands.dispatch(s.store_state, sink->bindings, store_gx, store_gy);
   });
   s.recorded_steps += std::uint32_t(steps);

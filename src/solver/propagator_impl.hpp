@@ -27,16 +27,20 @@ inline std::string gib(std::uint64_t bytes) {
 // The WGSL every kernel starts with: grid, differences, taper, the run state (writable only for
 // the single-invocation point kernels that advance the clock) and the field access of `fields`
 // (physics/common/fields_*.wgsl).
-inline std::string prelude(std::string_view fields, bool writes_run) {
+// `records`: the grid kernels' dispatch records the receivers (solver/receivers.wgsl).
+inline std::string prelude(std::string_view fields, bool writes_run, bool records = false) {
   std::string code(wgsl::source("physics/common/stencil.wgsl"));
   code += wgsl::source(writes_run ? "physics/common/run_write.wgsl" : "physics/common/run_read.wgsl");
   code += wgsl::source(fields);
   if (fields != "physics/common/fields_born.wgsl") code += wgsl::source("physics/common/no_born.wgsl");
+  code += wgsl::source(records ? "solver/receivers.wgsl" : "solver/no_receivers.wgsl");
   return code;
 }
-inline std::string forward_prelude(bool writes_run = false) {
-  return prelude("physics/common/fields_forward.wgsl", writes_run);
+inline std::string forward_prelude(bool writes_run = false, bool records = false) {
+  return prelude("physics/common/fields_forward.wgsl", writes_run, records);
 }
+// Bindings of the receivers that grid kernels record (solver/receivers.wgsl).
+constexpr std::uint32_t kReceiverPointsBinding = 12, kDisplacementBinding = 13, kTracesBinding = 14;
 
 // The run state on the GPU: `status` (WGSL Status: first bad step and node, halted; written with
 // atomics by any kernel when a value blows up) and `run` (WGSL RunInfo: step, segment start,
@@ -104,6 +108,36 @@ struct Propagator::Impl {
 
   std::uint32_t groups_x() const { return (std::uint32_t(nz) + wg_x - 1) / wg_x; }
   std::uint32_t groups_y() const { return (std::uint32_t(nx) + wg_y - 1) / wg_y; }
+  // Rows of workgroups the stress update's dispatch adds to record the receivers (one invocation
+  // each, up to kMaxRecordRows rows; more receivers loop).
+  static constexpr std::uint32_t kMaxRecordRows = 64;
+  std::uint32_t record_rows() const {
+    const std::uint64_t per_row = std::uint64_t(groups_x()) * wg_x * wg_y;
+    return std::uint32_t(std::min<std::uint64_t>(kMaxRecordRows, (receiver_count + per_row - 1) / per_row));
+  }
+  // Constants of grid kernels that record receivers.
+  std::vector<std::pair<std::string, double>> recording_constants() const {
+    auto c = constants;
+    c.push_back({"REC_NT", double(nt)});
+    c.push_back({"REC_DT", dt});
+    c.push_back({"RECORD_WIDTH", double(groups_x() * wg_x)});
+    c.push_back({"RECORD_ROW0", double(groups_y() * wg_y)});
+    c.push_back({"RECORD_ROWS", double(kMaxRecordRows)});
+    return c;
+  }
+  // The forward grid kernels' bindings (rebound when the receiver buffers are reallocated).
+  void bind_grid_kernels() {
+    const std::initializer_list<gpu::Device::Binding> grid = {{0, &vel},
+                                                              {1, &stress},
+                                                              {2, &material},
+                                                              {3, &state.status},
+                                                              {detail::kRunBinding, &state.run},
+                                                              {detail::kReceiverPointsBinding, &receiver_points},
+                                                              {detail::kDisplacementBinding, &receiver_u},
+                                                              {detail::kTracesBinding, &trace_buffer}};
+    velocity_bg = device.bind(velocity, grid);
+    stress_bg = device.bind(stress_update, grid);
+  }
   // One whole state of every shot: the velocity planes, then the stress planes.
   std::uint64_t state_floats() const { return stride() * (physics.velocity_planes() + physics.stress_planes()); }
 
@@ -140,10 +174,9 @@ struct Propagator::Impl {
   void build_point_kernels() {
     std::vector<std::pair<std::string, double>> c = constants;
     c.push_back({"NT", double(nt)});
-    c.push_back({"DT", dt});
     const std::string code = detail::forward_prelude(true) + std::string(wgsl::source("solver/points.wgsl")) +
                              std::string(wgsl::source("solver/point_sources.wgsl"));
-    points = device.create_kernel(code, "points", c, "sources and receivers");
+    points = device.create_kernel(code, "points", c, "sources");
     auto store_constants = constants;
     store_constants.push_back({"VEL_FLOATS", double(stride() * physics.velocity_planes())});
     store_constants.push_back({"STATE_FLOATS", double(state_floats())});
@@ -157,9 +190,6 @@ struct Propagator::Impl {
                                      {3, &state.status},
                                      {4, &source_points},
                                      {5, &source_time},
-                                     {6, &receiver_points},
-                                     {7, &receiver_u},
-                                     {8, &trace_buffer},
                                      {detail::kRunBinding, &state.run}});
   }
 };

@@ -154,7 +154,15 @@ struct Node {
   k: u32,
   inside: bool,
 }
+// Rows of workgroups from RECORD_ROW0 on (RECORD_ROWS of them; none unless the host dispatches
+// them) record receivers instead (solver/receivers.wgsl, or a no-op).
+override RECORD_ROW0: u32 = 0xffffffffu;
+override RECORD_ROWS: u32 = 0u;
 fn grid_node(g: vec3<u32>) -> Node {
+  if (g.y >= RECORD_ROW0) {
+    record_receivers(g);
+    return Node(0, 0, 0u, false);
+  }
   let i = i32(g.y);
   let j = i32(g.x);
   let ok = i < NX && j < NZ;
