@@ -470,7 +470,7 @@ Adjoint::Adjoint(Propagator& forward, const StoragePlan& plan) : impl_(std::make
   if (plan.segment_steps < 1) throw std::logic_error("Adjoint: the storage plan has no segment length");
   const std::string store_format(wgsl::source("solver/forward_store.wgsl"));
   const std::string code =
-      detail::prelude("physics/common/fields_adjoint.wgsl", false) + store_format + f.physics.adjoint_wgsl();
+      f.prelude("physics/common/fields_adjoint.wgsl", false) + store_format + f.physics.adjoint_wgsl();
   const StateLayout layout{f.stride(), f.physics.velocity_planes() + f.physics.stress_planes()};
   if (s.segmented_gpu()) {
     for (int seg = 0; seg < s.segments(); ++seg) {
@@ -500,7 +500,7 @@ Adjoint::Adjoint(Propagator& forward, const StoragePlan& plan) : impl_(std::make
     s.staging_sink = forward.state_sink(s.staging);
     s.pack_job = s.storage(16, "compression job");
     s.pack = f.device.create_kernel(
-        detail::forward_prelude() + store_format + std::string(wgsl::source("solver/forward_pack.wgsl")), "pack",
+        f.forward_prelude() + store_format + std::string(wgsl::source("solver/forward_pack.wgsl")), "pack",
         c, "compress forward states");
     s.pack_bg = f.device.bind(s.pack, {{4, &s.stores[0]}, {5, &s.staging}, {6, &s.pack_job}});
   } else {
@@ -521,7 +521,7 @@ Adjoint::Adjoint(Propagator& forward, const StoragePlan& plan) : impl_(std::make
   }
 
   c.push_back({"NT", double(f.nt)});
-  const std::string points = detail::prelude("physics/common/fields_adjoint.wgsl", true) + store_format +
+  const std::string points = f.prelude("physics/common/fields_adjoint.wgsl", true) + store_format +
                              f.physics.adjoint_wgsl() + std::string(wgsl::source("solver/points.wgsl")) +
                              std::string(wgsl::source("solver/adjoint_points.wgsl"));
   s.record = f.device.create_kernel(points, "adjoint_record", c, "adjoint record");

@@ -23,7 +23,7 @@ fn adjoint_inject(@builtin(global_invocation_id) g: vec3<u32>) {
   if (s >= run.sources || status.halted != 0u) { return; }
   let it = run.step;
   let p = sources[s];
-  let tv = taper(p.i, p.j) * vel[p.vel_index];
+  let tv = boundary_velocity_factor(p.i, p.j) * vel[p.vel_index];
   // The gradient has one copy of each material plane per shot (summed on the host): the source's
   // shot is that of the velocity sample it drives.
   let shot = (p.vel_index % stride()) / npt();

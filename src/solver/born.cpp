@@ -53,7 +53,7 @@ Born::Born(Propagator& background) : impl_(std::make_unique<Impl>(background)) {
   s.dstress = f.storage(f.stress.size(), "stress perturbation");
   s.dmaterial = f.storage(f.material.size(), "material perturbation");
   s.state.create(f.device, "born");
-  const std::string code = detail::prelude("physics/common/fields_born.wgsl", false) + f.physics.born_wgsl();
+  const std::string code = f.prelude("physics/common/fields_born.wgsl", false) + f.physics.born_wgsl();
   s.velocity = f.device.create_kernel(code, "velocity", f.constants, f.physics.name() + " born velocity");
   s.stress = f.device.create_kernel(code, "stress_update", f.constants, f.physics.name() + " born stress");
   const std::initializer_list<gpu::Device::Binding> grid = {
@@ -61,7 +61,7 @@ Born::Born(Propagator& background) : impl_(std::make_unique<Impl>(background)) {
       {4, &f.vel},  {5, &f.stress},  {6, &s.dmaterial}, {detail::kRunBinding, &s.state.run}};
   s.velocity_bg = f.device.bind(s.velocity, grid);
   s.stress_bg = f.device.bind(s.stress, grid);
-  s.record = f.device.create_kernel(detail::forward_prelude(false, true), "record", f.recording_constants(),
+  s.record = f.device.create_kernel(f.forward_prelude(false, true), "record", f.recording_constants(),
                                     f.physics.name() + " born receivers");
 }
 

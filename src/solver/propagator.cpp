@@ -47,15 +47,11 @@ Propagator::Propagator(gpu::Device& device, const physics::WaveEquation& physics
                  {"INV_DX", 1.0 / model.grid.dx},
                  {"INV_DZ", 1.0 / model.grid.dz},
                  {"WG_X", double(s.wg_x)},
-                 {"WG_Y", double(s.wg_y)},
-                 {"SEISPIE_EDGES", physics.seispie_edges() ? 1.0 : 0.0},
-                 {"TAPER_WIDTH", double(taper.width)},
-                 {"TAPER_ALPHA", taper.alpha},
-                 {"TAPER_LEFT", taper.left ? 1.0 : 0.0},
-                 {"TAPER_RIGHT", taper.right ? 1.0 : 0.0},
-                 {"TAPER_TOP", taper.top ? 1.0 : 0.0},
-                 {"TAPER_BOTTOM", taper.bottom ? 1.0 : 0.0}};
-  const std::string code = detail::forward_prelude(false, true) + physics.wgsl();
+                 {"WG_Y", double(s.wg_y)}};
+  const auto boundary = make_boundary(taper, physics.seispie_edges());
+  s.boundary_wgsl = boundary.wgsl;
+  s.constants.insert(s.constants.end(), boundary.constants.begin(), boundary.constants.end());
+  const std::string code = s.forward_prelude(false, true) + physics.wgsl();
   const auto recording = s.recording_constants();
   s.velocity = device.create_kernel(code, "velocity", recording, physics.name() + " velocity");
   s.stress_update = device.create_kernel(code, "stress_update", recording, physics.name() + " stress");

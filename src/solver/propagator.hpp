@@ -11,15 +11,11 @@
 #include "gpu/device.hpp"
 #include "io/seispie_files.hpp"
 #include "physics/wave_equation.hpp"
+#include "solver/boundary.hpp"
 #include "solver/time_loop.hpp"
 
 namespace seiswg::solver {
 
-struct Taper {
-  bool left = false, right = false, top = false, bottom = false;
-  int width = 0;
-  double alpha = 0;
-};
 
 // A force applied at grid node (i, j) of a velocity plane: values[it] (force per unit volume) is
 // added in step it.

@@ -24,20 +24,19 @@ inline std::string gib(std::uint64_t bytes) {
   return s.str();
 }
 
-// The WGSL every kernel starts with: grid, differences, taper, the run state (writable only for
-// the single-invocation point kernels that advance the clock) and the field access of `fields`
-// (physics/common/fields_*.wgsl).
-// `records`: the grid kernels' dispatch records the receivers (solver/receivers.wgsl).
-inline std::string prelude(std::string_view fields, bool writes_run, bool records = false) {
+// The WGSL every kernel starts with: grid, differences, the boundary's hooks, the run state
+// (writable only for the single-invocation point kernels that advance the clock) and the field
+// access of `fields` (physics/common/fields_*.wgsl). `records`: the grid kernels' dispatch records
+// the receivers (solver/receivers.wgsl).
+inline std::string prelude(const std::string& boundary, std::string_view fields, bool writes_run,
+                           bool records = false) {
   std::string code(wgsl::source("physics/common/stencil.wgsl"));
+  code += boundary;
   code += wgsl::source(writes_run ? "physics/common/run_write.wgsl" : "physics/common/run_read.wgsl");
   code += wgsl::source(fields);
   if (fields != "physics/common/fields_born.wgsl") code += wgsl::source("physics/common/no_born.wgsl");
   code += wgsl::source(records ? "solver/receivers.wgsl" : "solver/no_receivers.wgsl");
   return code;
-}
-inline std::string forward_prelude(bool writes_run = false, bool records = false) {
-  return prelude("physics/common/fields_forward.wgsl", writes_run, records);
 }
 // Bindings of the receivers that grid kernels record (solver/receivers.wgsl).
 constexpr std::uint32_t kReceiverPointsBinding = 12, kDisplacementBinding = 13, kTracesBinding = 14;
@@ -101,7 +100,14 @@ struct Propagator::Impl {
   std::uint32_t source_count = 0, receiver_count = 0;
   gpu::Kernel velocity, stress_update, points, store_state;
   gpu::BindGroup velocity_bg, stress_bg, points_bg;
-  std::vector<std::pair<std::string, double>> constants;
+  std::vector<std::pair<std::string, double>> constants;  // grid and boundary: every kernel's
+  std::string boundary_wgsl;
+  std::string prelude(std::string_view fields, bool writes_run, bool records = false) const {
+    return detail::prelude(boundary_wgsl, fields, writes_run, records);
+  }
+  std::string forward_prelude(bool writes_run = false, bool records = false) const {
+    return prelude("physics/common/fields_forward.wgsl", writes_run, records);
+  }
   std::vector<std::uint32_t> receiver_index;  // plane * npt + node per receiver, as uploaded
   std::uint32_t recorded_steps = 0;
   std::uint64_t source_buffers_version = 0;   // changes when the source buffers are reallocated           // the clock once the GPU has run what was submitted
@@ -174,14 +180,14 @@ struct Propagator::Impl {
   void build_point_kernels() {
     std::vector<std::pair<std::string, double>> c = constants;
     c.push_back({"NT", double(nt)});
-    const std::string code = detail::forward_prelude(true) + std::string(wgsl::source("solver/points.wgsl")) +
+    const std::string code = forward_prelude(true) + std::string(wgsl::source("solver/points.wgsl")) +
                              std::string(wgsl::source("solver/point_sources.wgsl"));
     points = device.create_kernel(code, "points", c, "sources");
     auto store_constants = constants;
     store_constants.push_back({"VEL_FLOATS", double(stride() * physics.velocity_planes())});
     store_constants.push_back({"STATE_FLOATS", double(state_floats())});
     store_state =
-        device.create_kernel(detail::forward_prelude() + std::string(wgsl::source("solver/store_state.wgsl")),
+        device.create_kernel(forward_prelude() + std::string(wgsl::source("solver/store_state.wgsl")),
                              "store_state", store_constants, "store state");
   }
   void bind_point_kernels() {

@@ -24,6 +24,6 @@ fn load(src: u32, p: u32, i: i32, j: i32) -> f32 {
     case 2u: { return fwd_value(now_slot(), p, k); }
     case 3u: { return fwd_value(now_slot() - 1u, p, k); }
     case 4u: { return weighted_stress(p, k); }
-    default: { return taper(i, j) * param(buoyancy_plane(p), k) * vel[p * stride() + k]; }
+    default: { return boundary_velocity_factor(i, j) * param(buoyancy_plane(p), k) * vel[p * stride() + k]; }
   }
 }

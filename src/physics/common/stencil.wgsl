@@ -1,5 +1,8 @@
-// Shared by every wave equation: grid, storage layout, 4th-order staggered differences, Seispie's
-// Gaussian taper and the blow-up detector. The physics file composed after it names the planes.
+// Shared by every wave equation: grid, storage layout, 4th-order staggered differences and the
+// blow-up detector. The boundary modules composed after it (physics/boundary/) supply the hooks the
+// kernels call at the grid's edges: fits_forward / fits_backward (which derivatives are taken) and
+// boundary_velocity_factor (the damping applied to velocities each step). The physics file composed
+// after them names the planes.
 //
 // Storage: every field is a "plane" of NX*NZ float32 values, node k = i*NZ + j (i along x, j along z,
 // z down), as in Seispie's model files. All velocity-like planes share one buffer, all stress-like
@@ -12,18 +15,6 @@ override INV_DZ: f32;
 override SHOTS: u32 = 1u;  // independent wavefields (shots) advanced together, sharing the material
 override WG_X: u32 = 64u;  // along z: consecutive threads touch consecutive addresses
 override WG_Y: u32 = 4u;   // along x
-// Seispie's edge rule (SH reproduces Seispie exactly): a derivative whose 4-point stencil leaves the
-// grid is zero. Otherwise fields are zero outside the grid, which makes the forward and backward
-// differences exact negative transposes of each other (energy-conserving in a closed box).
-override SEISPIE_EDGES: bool = false;
-
-// Seispie's taper (abs_left/right/top/bottom, abs_width, abs_alpha), applied to velocities each step.
-override TAPER_WIDTH: i32 = 0;
-override TAPER_ALPHA: f32 = 0.0;
-override TAPER_LEFT: bool = false;
-override TAPER_RIGHT: bool = false;
-override TAPER_TOP: bool = false;
-override TAPER_BOTTOM: bool = false;
 
 const C1: f32 = 1.125;            // 9/8
 const C2: f32 = -0.041666666667;  // -1/24
@@ -73,8 +64,8 @@ fn param(p: u32, k: u32) -> f32 { return params[p * npt() + k - shot_base]; }
 fn d4(am1: f32, a0: f32, a1: f32, a2: f32) -> f32 { return C1 * (a1 - a0) + C2 * (a2 - am1); }
 
 // "forward": derivative at i + 1/2 from samples i-1..i+2; "backward": at i - 1/2 from i-2..i+1.
-fn fits_forward(m: i32, n: i32) -> bool { return !SEISPIE_EDGES || (m >= 1 && m < n - 2); }
-fn fits_backward(m: i32, n: i32) -> bool { return !SEISPIE_EDGES || (m >= 2 && m < n - 2); }
+// Whether the derivative at m of a line of n samples is taken is the boundary module's rule
+// (fits_forward, fits_backward: physics/boundary/).
 
 fn dx_forward(src: u32, p: u32, i: i32, j: i32) -> f32 {
   if (!fits_forward(i, NX)) { return 0.0; }
@@ -114,20 +105,6 @@ fn dx_backward_t(src: u32, p: u32, i: i32, j: i32) -> f32 {
 fn dz_backward_t(src: u32, p: u32, i: i32, j: i32) -> f32 {
   return -d4(masked_backward_z(src, p, i, j - 1), masked_backward_z(src, p, i, j), masked_backward_z(src, p, i, j + 1),
              masked_backward_z(src, p, i, j + 2)) * INV_DZ;
-}
-
-fn taper_factor(distance: i32) -> f32 {
-  let aw = TAPER_ALPHA * f32(distance);
-  return exp(-aw * aw);
-}
-// Seispie's set_bound: 1 in the interior, a Gaussian decay over abs_width nodes on tapered sides.
-fn taper(i: i32, j: i32) -> f32 {
-  var b = 1.0;
-  if (TAPER_LEFT && i + 1 < TAPER_WIDTH) { b *= taper_factor(TAPER_WIDTH - i - 1); }
-  if (TAPER_RIGHT && i > NX - TAPER_WIDTH) { b *= taper_factor(TAPER_WIDTH + i - NX); }
-  if (TAPER_BOTTOM && j > NZ - TAPER_WIDTH) { b *= taper_factor(TAPER_WIDTH + j - NZ); }
-  if (TAPER_TOP && j + 1 < TAPER_WIDTH) { b *= taper_factor(TAPER_WIDTH - j - 1); }
-  return b;
 }
 
 fn is_finite(x: f32) -> bool { return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u; }

@@ -21,7 +21,7 @@ fn velocity(@builtin(global_invocation_id) g: vec3<u32>) {
   let j = at.j;
   let k = at.k;
   let n = stride();
-  let b = taper(i, j);
+  let b = boundary_velocity_factor(i, j);
   let fx = dx_forward(STRESS, SXX, i, j) + dz_backward(STRESS, SXZ, i, j) + extra_force_x(i, j);
   let fz = dx_backward(STRESS, SXZ, i, j) + dz_forward(STRESS, SZZ, i, j) + extra_force_z(i, j);
   let vx = b * (vel[VX * n + k] + param(DT_OVER_RHO_X, k) * fx + born_velocity_term(VX, i, j, k));

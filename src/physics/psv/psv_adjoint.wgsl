@@ -33,7 +33,7 @@ fn adjoint_velocity(@builtin(global_invocation_id) g: vec3<u32>) {
   grad[DT_LAMBDA_2MU * n + k] += sxx * exx + szz * ezz;
   grad[DT_LAMBDA * n + k] += sxx * ezz + szz * exx;
   grad[DT_MU_XZ * n + k] += stress[SXZ * n + k] * shear;
-  let b = taper(i, j);
+  let b = boundary_velocity_factor(i, j);
   let vx = b * vel[VX * n + k] + dx_backward_t(WEIGHTED, 0u, i, j) + dz_forward_t(WEIGHTED, 2u, i, j) +
            adjoint_extra_vx(i, j);
   let vz = b * vel[VZ * n + k] + dz_backward_t(WEIGHTED, 1u, i, j) + dx_forward_t(WEIGHTED, 2u, i, j) +
@@ -56,7 +56,7 @@ fn adjoint_stress(@builtin(global_invocation_id) g: vec3<u32>) {
            adjoint_forward_extra_force_x(i, j);
   let fz = dx_backward(FWD_BEFORE, VEL_PLANES + SXZ, i, j) + dz_forward(FWD_BEFORE, VEL_PLANES + SZZ, i, j) +
            adjoint_forward_extra_force_z(i, j);
-  let b = taper(i, j);
+  let b = boundary_velocity_factor(i, j);
   grad[DT_OVER_RHO_X * n + k] += b * vel[VX * n + k] * fx;
   grad[DT_OVER_RHO_Z * n + k] += b * vel[VZ * n + k] * fz;
   let sxx = stress[SXX * n + k] + dx_forward_t(BUOYANT, VX, i, j);

@@ -14,7 +14,7 @@ fn velocity(@builtin(global_invocation_id) g: vec3<u32>) {
   let j = at.j;
   let k = at.k;
   let div = dx_backward(STRESS, SXY, i, j) + dz_backward(STRESS, SZY, i, j);
-  let v = taper(i, j) * (vel[k] + param(DT_OVER_RHO, k) * div + born_velocity_term(VY, i, j, k));
+  let v = boundary_velocity_factor(i, j) * (vel[k] + param(DT_OVER_RHO, k) * div + born_velocity_term(VY, i, j, k));
   vel[k] = v;
   watch(v, k);
 }

@@ -14,7 +14,7 @@ fn adjoint_velocity(@builtin(global_invocation_id) g: vec3<u32>) {
   let n = stride();
   grad[DT_MU * n + k] += stress[SXY * n + k] * dx_forward(FWD_NOW, VY, i, j) +
                          stress[SZY * n + k] * dz_forward(FWD_NOW, VY, i, j);
-  let v = taper(i, j) * vel[k] + dx_forward_t(WEIGHTED, SXY, i, j) + dz_forward_t(WEIGHTED, SZY, i, j);
+  let v = boundary_velocity_factor(i, j) * vel[k] + dx_forward_t(WEIGHTED, SXY, i, j) + dz_forward_t(WEIGHTED, SZY, i, j);
   vel[k] = v;
   watch(v, k);
 }
@@ -31,7 +31,7 @@ fn adjoint_stress(@builtin(global_invocation_id) g: vec3<u32>) {
   let k = at.k;
   let n = stride();
   let div = dx_backward(FWD_BEFORE, VEL_PLANES + SXY, i, j) + dz_backward(FWD_BEFORE, VEL_PLANES + SZY, i, j);
-  grad[DT_OVER_RHO * n + k] += taper(i, j) * vel[k] * div;
+  grad[DT_OVER_RHO * n + k] += boundary_velocity_factor(i, j) * vel[k] * div;
   let sxy = stress[SXY * n + k] + dx_backward_t(BUOYANT, VY, i, j);
   let szy = stress[SZY * n + k] + dz_backward_t(BUOYANT, VY, i, j);
   stress[SXY * n + k] = sxy;

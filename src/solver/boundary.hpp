@@ -1,0 +1,39 @@
+#pragma once
+// The grid's edges as WGSL modules (physics/boundary/): every kernel calls their hooks
+// (fits_forward / fits_backward: which derivatives are taken; boundary_velocity_factor: the damping
+// of velocities each step), so that a new boundary (an absorbing layer, a free surface) is a module
+// and its constants, not an edit of every kernel.
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "wgsl/embedded.hpp"
+
+namespace seiswg::solver {
+
+// Seispie's Gaussian taper (abs_left/right/top/bottom, abs_width, abs_alpha).
+struct Taper {
+  bool left = false, right = false, top = false, bottom = false;
+  int width = 0;
+  double alpha = 0;
+};
+
+struct Boundary {
+  std::string wgsl;                                         // composed after stencil.wgsl
+  std::vector<std::pair<std::string, double>> constants;  // its override constants
+};
+
+// The taper and the edge rule: Seispie's (a derivative whose stencil leaves the grid is zero) or
+// closed (fields are zero outside the grid).
+inline Boundary make_boundary(const Taper& taper, bool seispie_edges) {
+  Boundary b;
+  b.wgsl = std::string(wgsl::source(seispie_edges ? "physics/boundary/seispie_edges.wgsl"
+                                                  : "physics/boundary/closed_edges.wgsl"));
+  b.wgsl += wgsl::source("physics/boundary/taper.wgsl");
+  b.constants = {{"TAPER_WIDTH", double(taper.width)},   {"TAPER_ALPHA", taper.alpha},
+                 {"TAPER_LEFT", taper.left ? 1.0 : 0.0}, {"TAPER_RIGHT", taper.right ? 1.0 : 0.0},
+                 {"TAPER_TOP", taper.top ? 1.0 : 0.0},   {"TAPER_BOTTOM", taper.bottom ? 1.0 : 0.0}};
+  return b;
+}
+
+}  // namespace seiswg::solver
