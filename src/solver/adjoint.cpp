@@ -212,11 +212,13 @@ StoragePlan plan_storage(const gpu::AdapterInfo& adapter, const StateLayout& sta
   const std::uint64_t gpu_segment = slots_per_buffer >= 2 ? std::min(steps, slots_per_buffer - 1) : 0;
   const std::uint64_t gpu_all = gpu_segment ? (steps + (steps + gpu_segment - 1) / gpu_segment) * state_bytes
                                             : std::numeric_limits<std::uint64_t>::max();
-  const std::uint64_t gpu_memory = states_memory(options, binding);
-  const bool all_fit = gpu_segment > 0 && gpu_all <= gpu_memory;
   const std::optional<std::uint64_t> host = options.host_available;
   const bool shared_memory =
       adapter.kind == gpu::AdapterKind::cpu || adapter.kind == gpu::AdapterKind::integrated;
+  std::uint64_t gpu_memory = states_memory(options, binding);
+  // A CPU or integrated adapter's memory is the host's: leave it half of what is available.
+  if (shared_memory && host && options.gpu_budget == 0) gpu_memory = std::min(gpu_memory, *host / 2);
+  const bool all_fit = gpu_segment > 0 && gpu_all <= gpu_memory;
 
   StoragePlan plan;
   if (options.mode == "auto") {
