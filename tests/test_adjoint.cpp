@@ -12,6 +12,7 @@
 #include "io/error.hpp"
 #include "solver/adjoint.hpp"
 #include "app/case.hpp"
+#include "app/state_file.hpp"
 #include "solver/wavelet.hpp"
 #include "support/case_writer.hpp"
 #include "support/simulation.hpp"
@@ -273,6 +274,7 @@ solver::StorageOptions storage(const std::string& mode, int segment = 0,
   o.mode = mode;
   o.segment_steps = segment;
   o.disk_folder = disk;
+  if (!disk.empty()) o.state_file = app::temporary_state_files(disk);
   return o;
 }
 
@@ -419,6 +421,7 @@ TEST(AdjointStorage, PlanSelection) {
   EXPECT_THROW(solver::plan_storage(cpu, state, 1000, o), InputError);
   const auto folder = test::fresh_dir("seiswg_adjoint_plan");
   o.disk_folder = folder;
+  o.state_file = app::temporary_state_files(folder);
   o.segment_steps = 64;
   const auto disk = solver::plan_storage(discrete, state, 1000, o);
   EXPECT_EQ(disk.mode, Mode::disk);

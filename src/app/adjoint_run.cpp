@@ -7,6 +7,7 @@
 
 #include "app/progress.hpp"
 #include "app/runs.hpp"
+#include "app/state_file.hpp"
 #include "io/atomic_file.hpp"
 #include "io/error.hpp"
 #include "io/npy.hpp"
@@ -72,6 +73,10 @@ problem::Setup adjoint_setup(const Case& c, const physics::WaveEquation& eq, con
   setup.storage.gpu_memory = device.adapter().memory_bytes;
   setup.storage.segment_steps = c.adjoint_segment;
   setup.storage.disk_folder = c.adjoint_disk_path;
+  if (c.adjoint_storage == "disk") {
+    setup.storage.state_file = temporary_state_files(c.adjoint_disk_path);
+    setup.storage.disk_available = disk_available(c.adjoint_disk_path);
+  }
   setup.storage.host_available = host_memory_available();
   return setup;
 }

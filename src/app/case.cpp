@@ -12,6 +12,7 @@
 #include <set>
 #include <sstream>
 
+#include "app/state_file.hpp"
 #include "io/error.hpp"
 #include "physics/wave_equation.hpp"
 #include "solver/adjoint.hpp"
@@ -306,7 +307,7 @@ Case load_case(const fs::path& config_path) {
     if (c.adjoint_storage == "disk") {
       std::error_code ec;
       if (disk.empty()) fs::create_directories(c.output, ec);
-      solver::check_disk_folder(c.adjoint_disk_path,
+      check_disk_folder(c.adjoint_disk_path,
                         disk.empty()
                             ? cfg.file.string() + ": [solver] adjoint_disk_path (default: the output folder)"
                             : cfg.where("solver", "adjoint_disk_path"));

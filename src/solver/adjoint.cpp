@@ -1,16 +1,11 @@
 #include "solver/adjoint.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <cmath>
-#include <cstdio>
 #include <cstring>
 #include <limits>
 #include <map>
-#include <random>
 #include <sstream>
 
 #include "io/error.hpp"
@@ -36,68 +31,6 @@ std::string gb(std::uint64_t bytes) {
   return s.str();
 }
 
-// Creates a new file with a unique name in `folder` (read-write, owner only); -1 and errno on failure.
-int create_unique_file(const fs::path& folder, fs::path& path) {
-  std::random_device random;
-  for (int attempt = 0; attempt < 64; ++attempt) {
-    char name[80];
-    std::snprintf(name, sizeof name, "seiswg-forward-states-%ld-%08x.tmp", long(::getpid()),
-                  unsigned(random()));
-    path = folder / name;
-    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd >= 0 || errno != EEXIST) return fd;
-  }
-  return -1;
-}
-
-// The disk mode's file of forward states: created in a folder, removed by the destructor (also when
-// the run fails).
-class TemporaryFile {
- public:
-  explicit TemporaryFile(const fs::path& folder) {
-    fd_ = create_unique_file(folder, path_);
-    if (fd_ < 0)
-      throw InputError("[solver] adjoint_disk_path: cannot create a temporary file in " + folder.string() +
-                       ": " + std::strerror(errno));
-  }
-  ~TemporaryFile() {
-    ::close(fd_);
-    std::error_code ec;
-    fs::remove(path_, ec);
-  }
-  TemporaryFile(const TemporaryFile&) = delete;
-  TemporaryFile& operator=(const TemporaryFile&) = delete;
-  const fs::path& path() const { return path_; }
-
-  void write(std::uint64_t offset, const void* data, std::size_t bytes) {
-    const auto* p = static_cast<const char*>(data);
-    while (bytes > 0) {
-      const ssize_t n = ::pwrite(fd_, p, std::min<std::size_t>(bytes, 1u << 30), off_t(offset));
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) fail("writing forward states to");
-      p += n, offset += std::uint64_t(n), bytes -= std::size_t(n);
-    }
-  }
-  void read(std::uint64_t offset, void* data, std::size_t bytes) {
-    auto* p = static_cast<char*>(data);
-    while (bytes > 0) {
-      const ssize_t n = ::pread(fd_, p, std::min<std::size_t>(bytes, 1u << 30), off_t(offset));
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) fail("reading forward states from");
-      if (n == 0)
-        throw std::runtime_error("reading forward states from " + path_.string() + ": file too short");
-      p += n, offset += std::uint64_t(n), bytes -= std::size_t(n);
-    }
-  }
-
- private:
-  [[noreturn]] void fail(const char* what) const {
-    throw std::runtime_error(std::string(what) + " " + path_.string() + ": " + std::strerror(errno));
-  }
-  fs::path path_;
-  int fd_ = -1;
-};
-
 }  // namespace
 
 std::string storage_mode_name(Mode mode) {
@@ -119,23 +52,6 @@ std::uint64_t stored_state_bytes(const StateLayout& state, Mode mode) {
   const std::uint64_t blocks =
       state.planes * ((state.plane_values + kCompressionBlock - 1) / kCompressionBlock);
   return blocks * (1 + kCompressionBlock / values_per_word) * 4;
-}
-
-void check_disk_folder(const fs::path& folder, const std::string& where) {
-  std::error_code ec;
-  if (folder.empty()) throw InputError(where + ": no folder for the forward states' temporary file");
-  if (!fs::exists(folder, ec))
-    throw InputError(where + ": the folder " + folder.string() + " for the forward states does not exist");
-  if (!fs::is_directory(folder, ec))
-    throw InputError(where + ": " + folder.string() +
-                     " is not a folder (the forward states' temporary file goes there)");
-  fs::path probe;
-  const int fd = create_unique_file(folder, probe);
-  if (fd < 0)
-    throw InputError(where + ": cannot write the forward states' temporary file in " + folder.string() +
-                     ": " + std::strerror(errno));
-  ::close(fd);
-  fs::remove(probe, ec);
 }
 
 std::string StoragePlan::describe(int nt, std::uint32_t fields) const {
@@ -280,16 +196,14 @@ StoragePlan plan_storage(const gpu::AdapterInfo& adapter, const StateLayout& sta
                            " is available (MemAvailable; use checkpoint or disk)");
       } else {
         const std::string where = "[solver] adjoint_disk_path = " + options.disk_folder.string();
-        if (options.disk_folder.empty())
+        if (options.disk_folder.empty() || !options.state_file)
           throw InputError(key + " needs a folder for its temporary file ([solver] adjoint_disk_path)");
-        check_disk_folder(options.disk_folder, where);
         plan.disk_folder = options.disk_folder;
+        plan.state_file = options.state_file;
         plan.disk_bytes = all;
-        std::error_code ec;
-        const auto space = fs::space(options.disk_folder, ec);
-        if (!ec && space.available < all)
+        if (options.disk_available && *options.disk_available < all)
           throw InputError(where + ": storing " + std::to_string(nt) + " steps needs " + detail::gib(all) +
-                           ", the disk has " + detail::gib(space.available) + " free (use checkpoint)");
+                           ", the disk has " + detail::gib(*options.disk_available) + " free (use checkpoint)");
       }
       break;
     }
@@ -350,7 +264,7 @@ struct Adjoint::Impl {
   std::vector<std::size_t> receiver_slot;       // receiver -> index in unique_receivers
   std::vector<std::vector<float>> checkpoints;  // checkpoint: state when `segment start` steps are done
   std::unique_ptr<float[]> host_states;         // host: the nt + 1 states (state 0 = rest)
-  std::unique_ptr<TemporaryFile> disk;          // disk: the nt + 1 states
+  std::unique_ptr<StateFile> disk;              // disk: the nt + 1 states
   std::vector<float> in_transit;                // disk: one segment on its way
   std::vector<float> adjoint_source_values;     // reused upload buffer
   bool have_forward = false;
@@ -570,7 +484,7 @@ std::vector<float> Adjoint::forward() {
         s.host_states = std::make_unique_for_overwrite<float[]>((std::uint64_t(f.nt) + 1) * s.state_floats());
         std::fill_n(s.host_states.get(), s.state_floats(), 0.0f);
       } else {
-        s.disk = std::make_unique<TemporaryFile>(s.plan.disk_folder);
+        s.disk = s.plan.state_file();
         const std::vector<float> rest(s.state_floats(), 0.0f);
         s.disk->write(0, rest.data(), s.state_bytes());
       }

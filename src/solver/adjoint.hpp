@@ -4,6 +4,7 @@
 // or recomputed from checkpoints.
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -13,6 +14,17 @@
 #include "solver/propagator.hpp"
 
 namespace seiswg::solver {
+
+// Where the disk storage mode keeps the forward states: a file that the caller opens (the solver
+// touches no files; io::TemporaryFile is the usual one) and that is gone when the object is.
+class StateFile {
+ public:
+  virtual ~StateFile() = default;
+  virtual void write(std::uint64_t offset, const void* data, std::size_t bytes) = 0;
+  virtual void read(std::uint64_t offset, void* data, std::size_t bytes) = 0;
+  virtual std::filesystem::path path() const = 0;  // for messages and tests
+};
+using StateFileFactory = std::function<std::unique_ptr<StateFile>()>;
 
 // One forward state: `planes` planes (velocity, then stress) of `plane_values` float32 values.
 struct StateLayout {
@@ -43,6 +55,7 @@ struct StoragePlan {
   int segment_steps = 0;
   std::uint64_t gpu_bytes = 0, host_bytes = 0, disk_bytes = 0;
   std::filesystem::path disk_folder;  // disk: where the temporary file goes
+  StateFileFactory state_file;        // disk: opens it
   std::string reason;                 // why `auto` chose this mode (empty when it was asked for)
   bool exact() const { return mode != Mode::compressed16 && mode != Mode::compressed8; }
   std::string describe(int nt, std::uint32_t fields) const;
@@ -65,7 +78,9 @@ struct StorageOptions {
   std::uint64_t gpu_memory = 0;    // the card's memory (0: unknown)
   std::uint64_t gpu_reserved = 0;  // GPU memory the rest of the problem takes (fields, material, traces)
   int segment_steps = 0;              // 0: automatic
-  std::filesystem::path disk_folder;  // disk: a writable folder for the temporary file
+  std::filesystem::path disk_folder;  // disk: the folder of the temporary file (for messages)
+  StateFileFactory state_file;        // disk: opens a temporary file there
+  std::optional<std::uint64_t> disk_available;  // disk: free bytes there (unset: unknown)
   // Host memory the plan may use (the app reads it from the system); unset: unknown, no host mode.
   std::optional<std::uint64_t> host_available;
 };
@@ -85,8 +100,6 @@ StoragePlan plan_storage(Propagator& forward, const StorageOptions& options);
 StoragePlan plan_storage(const gpu::Device& device, std::uint64_t state_bytes, int nt,
                          const std::string& requested, std::uint64_t gpu_budget, int segment_steps);
 
-// Throws InputError "<where>: ..." unless a temporary file can be created in `folder`.
-void check_disk_folder(const std::filesystem::path& folder, const std::string& where);
 
 class Adjoint {
  public:
