@@ -57,6 +57,24 @@ def limit_label(n, bytes_per_step, step_us, fixed_us, roof_gbs):
 # Bytes per point and step of each kernel (velocity, stress), as counted in the notes below the roof.
 KERNEL_BYTES = {"SH": (20, 24), "P-SV": (36, 44)}
 
+# Peer numbers, not measured here: Deepwave 0.0.27 on an NVIDIA H200 (/work/shared/reference/PEERS.md,
+# 2026-12-01), Gpts/s counted on the points it updates, marginal cost per step.
+DEEPWAVE_GRADIENT = {("P-SV", 1024): 6.37, ("P-SV", 2048): 7.88, ("P-SV", 4096): 8.38}
+DEEPWAVE_SHOTS_FORWARD = {1: 3.24, 16: 29.8}  # P-SV 201², forward
+DEEPWAVE_16_OVER_1 = 16 * 3.24 / 29.8  # time of 16 shots / time of 1 shot (~1.7)
+# Targets (issue): gradient Gpts/s per scheme, 16-shot forward Gpts/s, 16 shots / 1 shot time,
+# Seispie's adjoint example wall s.
+GRADIENT_TARGET = {"P-SV": 12.0, "SH": 20.0}
+GRADIENT_SIZES = (1024, 2048, 4096)  # the sizes the gradient targets are for (--quick runs others)
+SHOTS_CASE = (201, 16)  # grid and shots the shot targets are for
+SHOTS_FORWARD_TARGET = 30.0
+SHOTS_RATIO_TARGET = 3.0
+SEISPIE_ADJOINT_TARGET_S = 1.5
+
+
+def yes_no(ok):
+    return "–" if ok is None else ("yes" if ok else "no")
+
 
 def main():
     p = argparse.ArgumentParser()
@@ -222,7 +240,154 @@ def main():
                 r["scheme"], r["n"], r["nt"], num(r["forward_step_us"]), num(r["forward_store_step_us"]),
                 num(r["reverse_step_us"]), num(r["reverse_over_forward"], 2), num(r["gradient_over_forward"], 2)))
         out.append("")
+    out += problem_sections(rows)
     print("\n".join(out))
+
+
+def problem_sections(rows):
+    """The problem::Problem rows (gradient, shots), Seispie's adjoint example, the targets they are held
+    to, and the run time of each section of bench/run.sh."""
+    out = []
+    targets = []  # (target, measured, met)
+    gradient = pick(rows, what="gradient")
+    if gradient:
+        out.append("### Gradient through `problem::Problem::misfit_and_gradient` (one shot, every state on the GPU)")
+        out.append("")
+        out.append("One Ricker source in the middle of the grid, 100 stations along a line (each component), observed "
+                   "traces = zeros, storage mode gpu with the card's memory as budget (several buffers of one binding "
+                   "each). Gpts/s = grid points × nt ÷ (t(2 nt) − t(nt)): two Problems of nt and 2 nt steps, whole "
+                   "calls (model upload, forward run storing every state, misfit, adjoint run, traces and gradient "
+                   "read back, model gradient on the host), best of 3 after a warm-up each; the difference removes "
+                   "the fixed costs. nt: runs of ~0.3 s with the 2 nt states within 60% of the card. *Forward*: "
+                   "`Problem::forward` of the same Problems, the same way. Deepwave: /work/shared/reference/PEERS.md "
+                   "(same card model, not run here).")
+        out.append("")
+        out.append("| scheme | grid | nt (and 2 nt) | gradient Gpts/s | target | met? | Deepwave gradient Gpts/s | "
+                   "seiswg / Deepwave | forward Gpts/s (same Problem) | gradient / forward time | gradient µs/step | "
+                   "gradient s at nt / 2 nt | states GB (2 nt) | storage plan (2 nt Problem) |")
+        out.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+        for r in gradient:
+            scheme, n = r["scheme"], r["n"]
+            peer = DEEPWAVE_GRADIENT.get((scheme, n))
+            target = GRADIENT_TARGET.get(scheme) if n in GRADIENT_SIZES else None
+            if r.get("status") != "ok":
+                out.append("| %s | %d² | failed | | %s | %s | %s | | | | | | | %s |"
+                           % (scheme, n, "≥ " + num(target) if target else "–", yes_no(False if target else None),
+                              num(peer), r.get("error", "")[:200]))
+                if target:
+                    targets.append(("%s gradient %d² ≥ %s Gpts/s" % (scheme, n, num(target)), "failed", False))
+                continue
+            g = r["gradient_gpts"]
+            marginal = r.get("marginal") == "yes"
+            nts = "%d (%d)" % (r["nt"], 2 * r["nt"]) if marginal else "%d (single run: %s)" % (
+                r["nt"], r.get("marginal_error", "2 nt does not fit")[:80])
+            times = "%s / %s" % (num(r["gradient_s_nt"]), num(r.get("gradient_s_2nt")))
+            met = g >= target if target else None
+            out.append("| %s | %d² | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+                scheme, n, nts, num(g), "≥ " + num(target) if target else "– (not a target size)", yes_no(met), num(peer), num(g / peer, 2) if peer else "–",
+                num(r["forward_gpts"]), num(r["gradient_over_forward"], 2), num(r["gradient_step_us"]), times,
+                num(r["states_gb"]), r.get("plan", "")))
+            if target:
+                targets.append(("%s gradient %d² ≥ %s Gpts/s%s" % (scheme, n, num(target),
+                                                                 " (Deepwave %s)" % num(peer) if peer else ""),
+                                "%s Gpts/s" % num(g), met))
+        out.append("")
+
+    shots = pick(rows, what="shots")
+    if shots:
+        n = shots[0]["n"]
+        out.append("### Shots in one Problem (P-SV %d², all shots in one batch)" % n)
+        out.append("")
+        out.append("Sources along a line near the top, 100 stations each, the same nt for every row. Gpts/s = %d² × "
+                   "shots × nt ÷ (t(2 nt) − t(nt)), as for the gradient above (the forward calls include reading "
+                   "every shot's traces back, which grows with nt). *Time vs 1 shot*: marginal time of the row ÷ "
+                   "that of one shot. Deepwave (PEERS.md, 201²): forward 3.24 Gpts/s with 1 shot, 29.8 with 16 "
+                   "(%.1f× the time of one)." % (n, DEEPWAVE_16_OVER_1))
+        out.append("")
+        out.append("| shots | nt (and 2 nt) | forward Gpts/s | Deepwave forward Gpts/s | gradient Gpts/s | forward µs/step "
+                   "| gradient µs/step | time vs 1 shot: forward / gradient | states GB (2 nt) | plan (2 nt Problem) |")
+        out.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+        for r in shots:
+            peer = DEEPWAVE_SHOTS_FORWARD.get(r["shots"]) if n == 201 else None
+            if r.get("status") != "ok":
+                out.append("| %d | failed | | %s | | | | | | %s |" % (r["shots"], num(peer), r.get("error", "")[:200]))
+                continue
+            ratio = "–"
+            if r.get("forward_time_over_one_shot") is not None:
+                ratio = "%s / %s" % (num(r["forward_time_over_one_shot"], 2), num(r["gradient_time_over_one_shot"], 2))
+            nts = "%d (%d)" % (r["nt"], 2 * r["nt"]) if r.get("marginal") == "yes" else "%d (single run)" % r["nt"]
+            out.append("| %d | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+                r["shots"], nts, num(r["forward_gpts"]), num(peer), num(r["gradient_gpts"]), num(r["forward_step_us"]),
+                num(r["gradient_step_us"]), ratio, num(r["states_gb"]), r.get("plan", "")))
+        out.append("")
+        many = [r for r in shots if (r["n"], r["shots"]) == SHOTS_CASE]
+        if not many:
+            out.append("(The shot targets are for %d shots at %d²: none in this run.)" % (SHOTS_CASE[1], SHOTS_CASE[0]))
+            out.append("")
+        for r in many:
+            label = "%d shots at %d²" % (r["shots"], r["n"])
+            if r.get("status") != "ok":
+                targets.append(("%s forward ≥ %s Gpts/s (Deepwave 29.8)" % (label, num(SHOTS_FORWARD_TARGET)), "failed", False))
+                continue
+            targets.append(("%s forward ≥ %s Gpts/s (Deepwave 29.8 with 16 at 201²)" % (label, num(SHOTS_FORWARD_TARGET)),
+                            "%s Gpts/s" % num(r["forward_gpts"]), r["forward_gpts"] >= SHOTS_FORWARD_TARGET))
+            f, g = r.get("forward_time_over_one_shot"), r.get("gradient_time_over_one_shot")
+            if f is not None:
+                targets.append(("%s cost < %s× one shot (Deepwave %.1f× forward)" % (label, num(SHOTS_RATIO_TARGET),
+                                                                                 DEEPWAVE_16_OVER_1),
+                                "forward %s×, gradient %s×" % (num(f, 2), num(g, 2)),
+                                f < SHOTS_RATIO_TARGET and g < SHOTS_RATIO_TARGET))
+
+    adj = pick(rows, what="seispie_adjoint")
+    if adj:
+        out.append("### Seispie's adjoint example: whole `seiswg run` processes")
+        out.append("")
+        out.append("bench/make_adjoint_case.py: SH, 1 km spacing, each source its own shot (combine_sources = no; "
+                   "the full run: 201², 4800 steps, 12 sources, 60 stations; --quick: 64², 50 steps, 4 sources, 20 "
+                   "stations), observed data from model_true (a slow Gaussian anomaly), misfit and kernels of the "
+                   "homogeneous model_init; three processes one after the other, wall clock from start to exit "
+                   "(device open, inputs, observed runs, gradient, kernels written). PEERS.md (same card model): "
+                   "Seispie's examples/adjoint 53.3 s, seiswg at 855e3a7 3.15 s.")
+        out.append("")
+        out.append("| case | runs | wall s: best | median | all | target | met? | plan | seiswg's summary (last run) |")
+        out.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+        for r in adj:
+            case = "%s² × %s steps × %s sources" % (r.get("n", "?"), r.get("nt", "?"), r.get("sources", "?"))
+            if r.get("status") != "ok" or not r.get("walls_s"):
+                out.append("| %s | failed | | | | < %s s | no | | %s |" % (case, num(SEISPIE_ADJOINT_TARGET_S), r.get("summary", "")))
+                targets.append(("Seispie adjoint example < %s s (whole process)" % num(SEISPIE_ADJOINT_TARGET_S), "failed", False))
+                continue
+            best = r["wall_best_s"]
+            full = r.get("n") == 201 and r.get("nt") == 4800 and r.get("sources") == 12
+            met = best < SEISPIE_ADJOINT_TARGET_S if full else None
+            out.append("| %s | %d | %s | %s | %s | < %s s | %s | %s | %s |" % (
+                case, r["runs"], num(best), num(r["wall_median_s"]), ", ".join(num(w) for w in r["walls_s"]),
+                num(SEISPIE_ADJOINT_TARGET_S), yes_no(met) if full else "– (not the full case)",
+                r.get("plan", "").replace("seiswg: ", ""), r.get("summary", "").replace("seiswg: ", "")))
+            if full:
+                targets.append(("Seispie adjoint example (%s) < %s s, whole process" % (case, num(SEISPIE_ADJOINT_TARGET_S)),
+                                "best %s s, median %s s" % (num(best), num(r["wall_median_s"])), met))
+        out.append("")
+
+    if targets:
+        out.append("### Targets of the Problem rows (this run)")
+        out.append("")
+        out.append("| target | measured | met? |")
+        out.append("| --- | --- | --- |")
+        for t, m, ok in targets:
+            out.append("| %s | %s | %s |" % (t, m, yes_no(ok)))
+        out.append("")
+
+    sections = pick(rows, what="section")
+    if sections:
+        out.append("### Run time of bench/run.sh by section")
+        out.append("")
+        out.append("| section | s |")
+        out.append("| --- | --- |")
+        for r in sections:
+            out.append("| %s | %s |" % (r["name"], num(r["seconds"])))
+        out.append("")
+    return out
 
 
 if __name__ == "__main__":

@@ -5,9 +5,12 @@
 # checkout; the plain CUDA port bench/cuda/fd2d.cu with nvcc where nvcc and an NVIDIA GPU are), then
 # on the same card: checks the CUDA port against seiswg, measures the copy roof, SH and P-SV from 256²
 # to the largest grid that fits (kernels, GPU timestamps per kernel, end to end), the same in CUDA,
-# Seispie's small forward example, and prints a Markdown table. Writes results-<card>.md and
+# Seispie's small forward example, the solver object's gradient (problem::Problem, one shot, P-SV
+# and SH at 1024^2-4096^2, every state on the GPU) and its shot batches (P-SV 201^2, 1 and 16 shots),
+# Seispie's adjoint example as whole `seiswg run` processes, and prints a Markdown table. Writes results-<card>.md and
 # results-<card>.jsonl into $OUT when set (the device tool), else into bench/.
 # --quick: tiny grids only (a smoke test, e.g. on the CPU through lavapipe).
+# SEISWG_BIN_DIR=DIR: use DIR/seiswg and DIR/seiswg-bench as they are (no build).
 # On a bare GPU machine, carry .gl (libvulkan1 .deb), .deps/dawn and build/native/{seiswg,seiswg-bench}.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +22,19 @@ mkdir -p "$dest"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 say() { echo "== $*" >&2; }
+# Seconds since the start, for the run-time rows of each section.
+started=$(date +%s.%N)
+section_start=$started
+section_name=""
+section() {  # closes the previous section (a "section" row), opens one named $1 ("" : none)
+  local now
+  now=$(date +%s.%N)
+  [ -n "$section_name" ] && emit "{\"what\": \"section\", \"name\": \"$section_name\", \"seconds\": $(awk "BEGIN{print $now - $section_start}")}"
+  section_name=$1
+  section_start=$now
+  [ -n "$1" ] && say "$1 ($(awk "BEGIN{printf \"%.0f\", $now - $started}") s in)"
+  return 0
+}
 
 # Vulkan loader: a bare machine has the NVIDIA driver but no loader (see bench/gpu_check.sh).
 if ! ldconfig -p | grep -q 'libvulkan\.so\.1'; then
@@ -31,9 +47,11 @@ export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-/tmp}
 
 # seiswg and seiswg-bench: rebuild where this checkout's build tree is (or none is), else use the
 # carried binaries (a build tree configured elsewhere cannot be rebuilt in place).
-bin=build/native
+bin=${SEISWG_BIN_DIR:-build/native}
 cache_home=$(sed -n 's/^CMAKE_HOME_DIRECTORY:INTERNAL=//p' $bin/CMakeCache.txt 2>/dev/null)
-if command -v cmake >/dev/null && command -v ninja >/dev/null && { [ "$cache_home" = "$root" ] || [ ! -x $bin/seiswg-bench ]; }; then
+if [ -n "${SEISWG_BIN_DIR:-}" ]; then
+  say "using $bin/seiswg and $bin/seiswg-bench as they are (SEISWG_BIN_DIR)"
+elif command -v cmake >/dev/null && command -v ninja >/dev/null && { [ "$cache_home" = "$root" ] || [ ! -x $bin/seiswg-bench ]; }; then
   say "building seiswg and seiswg-bench"
   [ "$cache_home" = "$root" ] || rm -rf $bin
   { cmake --preset native >/dev/null && cmake --build $bin --target seiswg seiswg-bench; } >&2 ||
@@ -78,40 +96,53 @@ if [ $quick = 1 ]; then
   sizes_sh=64,128
   sizes_psv=64,128
   extra=(--copy-mib 64 --no-small)
+  # The Problem rows: 64^2, 50 steps (and 100 for the marginal time), 4 shots.
+  problem=(--gradient 64 --problem-nt 50 --shots 64:4)
 else
   sizes_sh=256,512,1024,2048,4096,8192,16384
   sizes_psv=256,512,1024,2048,4096,8192,16384
   extra=()
+  # nt chosen in seiswg-bench: runs of ~0.3 s, the 2 nt states within 60% of the card.
+  problem=(--gradient 1024,2048,4096 --shots 201:16)
 fi
 
 # 1. Correctness of the CUDA port: the same small cases in both, compared.
 if [ -n "$cuda" ]; then
-  say "CUDA port vs seiswg"
+  section "CUDA port vs seiswg"
   $bin/seiswg-bench reference "$work/ref" >&2 && $cuda check "$work/ref" | tee -a "$results"
 fi
 # 2. CUDA timings (roof, kernels, small case), then seiswg's on the same card.
 if [ -n "$cuda" ]; then
-  say "CUDA timings"
+  section "CUDA timings"
   if [ $quick = 1 ]; then $cuda run --sh $sizes_sh --psv $sizes_psv --no-small; else $cuda run; fi | tee -a "$results"
   if [ $quick = 0 ]; then
     # Block shape sensitivity (seiswg's workgroups are 64 x 4, as the first CUDA run's blocks).
     for b in 32x8 128x2 256x1; do
       $cuda run --sh 4096 --psv 4096 --block $b --no-small --no-copy | grep '"forward"' | tee -a "$results"
     done
-    # The same kernels with __restrict__ pointers.
-    build/cuda/fd2d_restrict run --sh 1024,4096,16384 --psv 1024,4096,8192 --no-small --no-copy |
+    # The same kernels with __restrict__ pointers (16384^2 left out: run time).
+    build/cuda/fd2d_restrict run --sh 1024,4096 --psv 1024,4096,8192 --no-small --no-copy |
       grep '"forward"' | tee -a "$results"
   fi
 fi
-say "seiswg timings"
+section "seiswg timings"
 $bin/seiswg-bench run --sh $sizes_sh --psv $sizes_psv "${extra[@]}" | tee -a "$results"
 if [ $quick = 0 ]; then
-  # Experiment: Dawn without robust buffer access (bounds clamping on every storage access).
-  $bin/seiswg-bench run --sh 1024,4096,16384 --psv 1024,4096,8192 --copy-mib 0 --no-small \
+  # Experiment: Dawn without robust buffer access (bounds clamping on every storage access);
+  # 16384^2 left out (run time).
+  section "seiswg timings, Dawn robustness off"
+  $bin/seiswg-bench run --sh 1024,4096 --psv 1024,4096,8192 --copy-mib 0 --no-small \
     --toggles disable_robustness,allow_unsafe_apis --variant no-robustness | grep '"forward"' | tee -a "$results"
 fi
 
-# 3. The CLI end to end (whole process: device open, inputs, run, outputs).
+# 3. The solver object (problem::Problem): gradient of one shot on large grids, shot batches on a
+# small one. Its own process, so that the stored states may take 60% of the card.
+section "seiswg Problem: gradient and shots"
+$bin/seiswg-bench run --sh "" --psv "" --no-small --adjoint "" --copy-mib 0 "${problem[@]}" |
+  grep -v '"what": "device"' | tee -a "$results"
+[ "${PIPESTATUS[0]}" = 0 ] || say "seiswg-bench (Problem rows) failed: the rows it did not write are missing"
+
+# 4. The CLI end to end (whole process: device open, inputs, run, outputs).
 cli() {  # label, case dir
   local t0 t1 line
   rm -rf "$2/output"
@@ -121,7 +152,7 @@ cli() {  # label, case dir
   emit "{\"what\": \"cli\", \"case\": \"$1\", \"wall_s\": $(awk "BEGIN{print $t1 - $t0}"), \"summary\": \"${line//\"/}\"}"
 }
 if [ $quick = 0 ]; then
-  say "seiswg run (CLI)"
+  section "seiswg run (CLI), forward"
   python3 bench/make_case.py "$work/seispie_fwd" --nx 201 --nz 201 --nt 4800 --sources 12 --h 1000 --dt 0.06 \
     --receivers 60 --combine no
   cli "201² × 4800 × 12 sources" "$work/seispie_fwd"
@@ -132,6 +163,37 @@ if [ $quick = 0 ]; then
     cli "P-SV 4096² × 1000" "$work/psv4096"
   fi
 fi
+
+# 5. Seispie's adjoint example (bench/make_adjoint_case.py: 201², 4800 steps, 12 sources one run
+# each, SH, observed data from model_true, then misfit and kernels of model_init): three whole
+# `seiswg run` processes, wall clock.
+section "seiswg run (CLI), Seispie's adjoint example"
+if [ $quick = 1 ]; then
+  adj=(--n 64 --nt 50 --sources 4 --receivers 20) adj_n=64 adj_nt=50 adj_sources=4
+else
+  adj=() adj_n=201 adj_nt=4800 adj_sources=12
+fi
+if python3 bench/make_adjoint_case.py "$work/seispie_adj" "${adj[@]}"; then
+  walls=() status=ok summary="" plan=""
+  for run in 1 2 3; do
+    rm -rf "$work/seispie_adj/output"
+    t0=$(date +%s.%N)
+    $bin/seiswg run "$work/seispie_adj" >"$work/adj.log" 2>&1 || status="failed"
+    t1=$(date +%s.%N)
+    walls+=("$(awk "BEGIN{print $t1 - $t0}")")
+    summary=$(grep '^seiswg:' "$work/adj.log" | tail -1)
+    plan=$(grep '^seiswg: .* adjoint:' "$work/adj.log" | head -1)
+    [ $status = ok ] || { summary=$(tail -3 "$work/adj.log" | tr '\n' ' '); break; }
+  done
+  best=$(printf '%s\n' "${walls[@]}" | sort -g | head -1)
+  median=$(printf '%s\n' "${walls[@]}" | sort -g | sed -n "$(( (${#walls[@]} + 1) / 2 ))p")
+  list=$(IFS=,; echo "${walls[*]}")
+  emit "{\"what\": \"seispie_adjoint\", \"scheme\": \"SH\", \"n\": $adj_n, \"nt\": $adj_nt, \"sources\": $adj_sources, \"status\": \"$status\", \"runs\": ${#walls[@]}, \"walls_s\": [$list], \"wall_best_s\": $best, \"wall_median_s\": $median, \"plan\": \"${plan//\"/}\", \"summary\": \"${summary//\"/}\"}"
+else
+  emit "{\"what\": \"seispie_adjoint\", \"status\": \"failed\", \"summary\": \"bench/make_adjoint_case.py failed\"}"
+fi
+section ""
+emit "{\"what\": \"section\", \"name\": \"whole run\", \"seconds\": $(awk "BEGIN{print $(date +%s.%N) - $started}")}"
 
 python3 bench/report.py "$results" --command "bash bench/run.sh${1:+ $1}" >"$dest/results-$slug.md"
 cat "$dest/results-$slug.md"

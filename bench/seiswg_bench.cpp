@@ -8,6 +8,11 @@
 //   {"what":"adjoint", ...}     one scheme at one grid size: per-step time of the forward run that
 //                               stores every state on the GPU, of the reverse (adjoint) loop, and of
 //                               the plain forward loop, from the same propagator
+//   {"what":"gradient", ...}    one scheme at one grid size, one shot: problem::Problem's
+//                               misfit_and_gradient (every state on the GPU) and forward, marginal
+//                               time of nt steps from Problems of nt and 2 nt steps
+//   {"what":"shots", ...}       P-SV at a small grid with 1 shot and with COUNT shots in one
+//                               Problem (one batch): the same, per shot-step
 // `seiswg-bench reference DIR` instead writes small cases (inputs and seiswg's result) that the CUDA
 // program (bench/cuda/fd2d.cu) runs and compares with.
 #include <algorithm>
@@ -26,6 +31,8 @@
 #include "gpu/device.hpp"
 #include "io/error.hpp"
 #include "physics/wave_equation.hpp"
+#include "problem/misfit.hpp"
+#include "problem/problem.hpp"
 #include "solver/adjoint.hpp"
 #include "solver/propagator.hpp"
 #include "solver/wavelet.hpp"
@@ -474,6 +481,222 @@ void bench_adjoint(gpu::Device& device, Output& out, const std::string& scheme, 
   out.emit(row);
 }
 
+// ---- problem::Problem rows: gradient (one shot, large grids) and shots (batches, small grid) ----
+
+// A Problem of `shots` shots, each one Ricker source (at the grid's middle, or spread along a line
+// near the top when `middle` is false) and 100 stations along a line; every forward state on the
+// GPU (storage mode gpu within the card's memory); all shots in one batch.
+problem::Setup problem_setup(gpu::Device& device, const physics::WaveEquation& eq, const Setup& s, int nt,
+                             int shots, bool middle) {
+  problem::Setup p;
+  p.physics = &eq;
+  p.nt = nt;
+  p.dt = s.dt;
+  p.taper = s.taper;
+  const int nx = s.model.grid.nx, nz = s.model.grid.nz;
+  for (int k = 0; k < shots; ++k) {
+    const int i = shots == 1 ? nx / 2 : (k + 1) * (nx - 1) / (shots + 1);
+    const int j = middle ? nz / 2 : std::max(3, nz / 10);
+    p.shots.push_back({source_forces(eq, s, nt, i, j), receiver_line(eq, s, 100)});
+  }
+  p.adjoint = true;
+  p.storage.mode = "gpu";
+  p.storage.gpu_memory = device.adapter().memory_bytes;
+  p.batch = std::size_t(shots);
+  return p;
+}
+
+// Memory the stored states of one measurement may take: 60% of the card (one binding where the
+// backend does not say how much memory the card has).
+std::uint64_t states_allowance(const gpu::Device& device) {
+  const std::uint64_t binding = std::min(device.limits().max_storage_binding_size, device.limits().max_buffer_size);
+  const std::uint64_t memory = device.adapter().memory_bytes;
+  return memory ? memory / 10 * 6 : binding;
+}
+
+// Most steps whose nt + 1 states (`state_bytes` each, in buffers of one binding with one extra state
+// per buffer, as solver::plan_storage lays them out) fit in `bytes`.
+int steps_fitting(const gpu::Device& device, std::uint64_t state_bytes, std::uint64_t bytes) {
+  const std::uint64_t binding = std::min(device.limits().max_storage_binding_size, device.limits().max_buffer_size);
+  const std::uint64_t per_buffer = binding / state_bytes;
+  if (per_buffer < 2) return 0;
+  const double per_step = double(state_bytes) * (1.0 + 1.0 / double(per_buffer - 1));
+  return int(std::min(1e6, std::floor(double(bytes) / per_step)) - 1);
+}
+
+// Seconds per step of the plain forward loop of `shots` shots (a Propagator, no Problem), to choose
+// the Problems' nt: the best of 3 runs of 100 steps, each with its wait (an overestimate on small
+// grids, where a run's fixed cost counts; never a noisy difference of two runs).
+double forward_step_seconds(gpu::Device& device, const physics::WaveEquation& eq, const Setup& s, int shots) {
+  const int steps = 100;
+  solver::Propagator p(device, eq, s.model, 20 + 3 * steps, s.dt, s.taper, shots);
+  std::vector<solver::PointForce> forces;
+  for (int k = 0; k < shots; ++k)
+    for (auto f : source_forces(eq, s, 20 + 3 * steps, s.model.grid.nx / 2, s.model.grid.nz / 2)) {
+      f.shot = std::uint32_t(k);
+      forces.push_back(std::move(f));
+    }
+  p.set_sources(forces);
+  p.set_receivers({});
+  p.reset();
+  timed_steps(p, 20);
+  double best = 1e30;
+  for (int rep = 0; rep < 3; ++rep) best = std::min(best, timed_steps(p, steps) / steps);
+  return std::max(best, 1e-6);
+}
+
+// One Problem's timings: misfit_and_gradient against zero observed traces and forward, each the best
+// of `reps` after a warm-up call (whole calls: model upload, both time loops, traces and gradient
+// read back, misfit and model gradient on the host).
+struct ProblemTimes {
+  double gradient_s = 0, forward_s = 0;
+  std::uint64_t states_bytes = 0;
+  std::size_t batch = 0;
+  std::string plan;
+};
+ProblemTimes time_problem(gpu::Device& device, const problem::Setup& setup, const io::Model& model, int reps) {
+  ProblemTimes t;
+  {
+    problem::Problem p(device, setup, model);
+    problem::Data observed;
+    for (const auto& shot : setup.shots) observed.emplace_back(shot.receivers.size() * std::size_t(setup.nt), 0.0f);
+    const problem::WaveformMisfit misfit;
+    auto best_of = [reps](auto&& call) {
+      double best = 1e30;
+      for (int rep = 0; rep <= reps; ++rep) {
+        const auto t0 = Clock::now();
+        call();
+        if (rep > 0) best = std::min(best, seconds_since(t0));  // rep 0: warm-up
+      }
+      return best;
+    };
+    double misfit_value = 0;
+    t.gradient_s = best_of([&] { misfit_value = p.misfit_and_gradient(model, observed, misfit).misfit; });
+    if (!std::isfinite(misfit_value)) throw std::runtime_error("the misfit is not finite");
+    t.forward_s = best_of([&] { (void)p.forward(model); });
+    t.states_bytes = p.storage().gpu_bytes;
+    t.batch = p.batch();
+    t.plan = p.describe();
+  }
+  device.wait_idle();  // the stored states are released before the next Problem is made
+  return t;
+}
+
+// Adds the timings of Problems of nt and (when `marginal`) 2 nt steps to `row`; returns the seconds
+// of nt steps of gradient and forward: t(2 nt) - t(nt), or t(nt) alone.
+std::pair<double, double> add_problem_times(gpu::Device& device, Json& row, const physics::WaveEquation& eq,
+                                            const Setup& s, int nt, int shots, bool middle, bool marginal,
+                                            int reps) {
+  const ProblemTimes one = time_problem(device, problem_setup(device, eq, s, nt, shots, middle), s.model, reps);
+  row.add("nt", nt).add("batch", std::uint64_t(one.batch));
+  row.add("gradient_s_nt", one.gradient_s).add("forward_s_nt", one.forward_s);
+  row.add("states_gb_nt", double(one.states_bytes) / 1e9);
+  double gradient = one.gradient_s, forward = one.forward_s;
+  std::string plan = one.plan;
+  double states = double(one.states_bytes) / 1e9;
+  if (marginal) {
+    try {
+      const ProblemTimes two =
+          time_problem(device, problem_setup(device, eq, s, 2 * nt, shots, middle), s.model, reps);
+      row.add("gradient_s_2nt", two.gradient_s).add("forward_s_2nt", two.forward_s);
+      gradient = two.gradient_s - one.gradient_s;
+      forward = two.forward_s - one.forward_s;
+      plan = two.plan;
+      states = double(two.states_bytes) / 1e9;
+    } catch (const std::exception& e) {
+      marginal = false;
+      row.add("marginal_error", e.what());
+    }
+  }
+  row.add("marginal", marginal ? "yes" : "no").add("states_gb", states).add("plan", plan);
+  return {gradient, forward};
+}
+
+// Gradient of one shot at n x n: the Gpts/s of nt steps of forward-with-storage + adjoint (and of the
+// forward alone), marginal between Problems of nt and 2 nt steps. nt: runs of ~0.3 s, 2 nt states
+// within 60% of the card (`fixed_nt` > 0: that nt, within the same memory).
+void bench_gradient(gpu::Device& device, Output& out, const std::string& scheme, int n, int fixed_nt, int reps) {
+  auto eq = make(scheme);
+  Json row;
+  row.add("what", "gradient").add("impl", "seiswg").add("scheme", scheme).add("n", n).add("shots", 1);
+  try {
+    const Setup s = homogeneous(n, n);
+    const double npt = double(n) * double(n);
+    const std::uint64_t state_bytes = std::uint64_t(npt) * 4 * (eq->velocity_planes() + eq->stress_planes());
+    const std::uint64_t allowance = states_allowance(device);
+    const int most = steps_fitting(device, state_bytes, allowance);  // nt + 1 states
+    bool marginal = true;
+    int nt;
+    if (fixed_nt > 0) {
+      nt = fixed_nt;
+    } else {
+      const double step = forward_step_seconds(device, *eq, s, 1);
+      row.add("probe_forward_step_us", step * 1e6);
+      // The whole gradient costs about 5 forward steps a step.
+      nt = int(std::clamp(0.3 / (5 * step), 20.0, 20000.0));
+    }
+    if (2 * nt > most) {
+      if (most / 2 >= 10) {
+        nt = most / 2;
+      } else if (most >= 3) {
+        nt = std::min(nt, most), marginal = false;
+      } else {
+        throw std::runtime_error("fewer than 3 states fit in 60% of the GPU's memory");
+      }
+    }
+    row.add("state_bytes", state_bytes).add("allowance_gb", double(allowance) / 1e9);
+    const auto [gradient, forward] = add_problem_times(device, row, *eq, s, nt, 1, true, marginal, reps);
+    row.add("gradient_gpts", npt * nt / gradient / 1e9).add("forward_gpts", npt * nt / forward / 1e9);
+    row.add("gradient_step_us", gradient / nt * 1e6).add("forward_step_us", forward / nt * 1e6);
+    row.add("gradient_over_forward", gradient / forward);
+    row.add("status", "ok");
+  } catch (const std::exception& e) {
+    row.add("status", "failed").add("error", e.what());
+  }
+  out.emit(row);
+}
+
+// P-SV at n x n with 1 shot and with `count` shots in one Problem (one batch), the same nt for both:
+// marginal forward and gradient Gpts/s counted per shot (n^2 x shots x nt / s), and the ratio of
+// the times of `count` shots and of one.
+void bench_shots(gpu::Device& device, Output& out, int n, int count, int fixed_nt, int reps) {
+  auto eq = physics::make_psv();
+  const Setup s = homogeneous(n, n);
+  const double npt = double(n) * double(n);
+  int nt = fixed_nt;
+  std::string error;
+  try {
+    const std::uint64_t state_bytes =
+        std::uint64_t(npt) * 4 * (eq->velocity_planes() + eq->stress_planes()) * std::uint64_t(count);
+    const int most = steps_fitting(device, state_bytes, states_allowance(device));
+    if (nt <= 0) nt = int(std::clamp(0.3 / (5 * forward_step_seconds(device, *eq, s, count)), 100.0, 20000.0));
+    nt = std::min(nt, most / 2);
+    if (nt < 10) throw std::runtime_error("fewer than 20 states of " + std::to_string(count) + " shots fit in 60% of the GPU's memory");
+  } catch (const std::exception& e) {
+    error = e.what();
+  }
+  std::pair<double, double> single{0, 0};
+  for (int shots : {1, count}) {
+    Json row;
+    row.add("what", "shots").add("impl", "seiswg").add("scheme", "P-SV").add("n", n).add("shots", shots);
+    try {
+      if (!error.empty()) throw std::runtime_error(error);
+      const auto [gradient, forward] = add_problem_times(device, row, *eq, s, nt, shots, false, true, reps);
+      const double work = npt * shots * nt;
+      row.add("gradient_gpts", work / gradient / 1e9).add("forward_gpts", work / forward / 1e9);
+      row.add("gradient_step_us", gradient / nt * 1e6).add("forward_step_us", forward / nt * 1e6);
+      if (shots == 1) single = {gradient, forward};
+      if (shots > 1 && single.first > 0)
+        row.add("gradient_time_over_one_shot", gradient / single.first)
+            .add("forward_time_over_one_shot", forward / single.second);
+      row.add("status", "ok");
+    } catch (const std::exception& e) {
+      row.add("status", "failed").add("error", e.what());
+    }
+    out.emit(row);
+  }
+}
+
 std::vector<int> parse_sizes(const std::string& text) {
   std::vector<int> v;
   std::stringstream s(text);
@@ -486,6 +709,8 @@ int usage() {
   std::cerr
       << "usage: seiswg-bench run [--out FILE.jsonl] [--sh 256,512,...] [--psv 256,...] [--no-small]\n"
          "                        [--adjoint 256,1024,... (sizes for both schemes)]\n"
+         "                        [--gradient 1024,2048,4096 (Problem gradient, both schemes)]\n"
+         "                        [--shots 201:16 (P-SV at 201^2, 1 and 16 shots)] [--problem-nt N] [--reps 3]\n"
          "                        [--copy-mib 1024 (0: none)] [--toggles dawn_toggle,...] [--variant NAME]\n"
          "       seiswg-bench reference DIR\n";
   return 2;
@@ -508,6 +733,8 @@ int main(int argc, char** argv) {
     std::vector<int> psv = {256, 512, 1024, 2048, 4096, 8192, 16384};
     bool small = true;
     std::vector<int> adjoint_sizes = {256, 1024, 2048, 4096};
+    std::vector<int> gradient_sizes;  // none unless asked for
+    int shots_n = 0, shots_count = 0, problem_nt = 0, reps = 3;
     std::uint64_t copy_bytes = 1ull << 30;
     gpu::DeviceOptions options{"", true};
     for (std::size_t k = 1; k < args.size(); ++k) {
@@ -522,6 +749,18 @@ int main(int argc, char** argv) {
         copy_bytes = std::stoull(args[++k]) << 20;
       else if (args[k] == "--adjoint" && has_value)
         adjoint_sizes = parse_sizes(args[++k]);
+      else if (args[k] == "--gradient" && has_value)
+        gradient_sizes = parse_sizes(args[++k]);
+      else if (args[k] == "--shots" && has_value) {
+        const std::string v = args[++k];
+        const auto colon = v.find(':');
+        if (colon == std::string::npos) return usage();
+        shots_n = std::stoi(v.substr(0, colon));
+        shots_count = std::stoi(v.substr(colon + 1));
+      } else if (args[k] == "--problem-nt" && has_value)
+        problem_nt = std::stoi(args[++k]);
+      else if (args[k] == "--reps" && has_value)
+        reps = std::max(1, std::stoi(args[++k]));
       else if (args[k] == "--no-small")
         small = false;
       else if (args[k] == "--toggles" && has_value) {
@@ -545,6 +784,7 @@ int main(int argc, char** argv) {
                  .add("timestamps", a.has_timestamps ? "yes" : "no")
                  .add("max_buffer_bytes", a.limits.max_buffer_size)
                  .add("max_binding_bytes", a.limits.max_storage_binding_size)
+                 .add("memory_bytes", a.memory_bytes)
                  .add("open_s", open_s));
     if (copy_bytes) bench_copy(*device, out, copy_bytes);
     for (int n : sh) bench_forward(*device, out, "SH", n);
@@ -552,6 +792,9 @@ int main(int argc, char** argv) {
     if (small) bench_small(*device, out);
     for (const char* scheme : {"SH", "P-SV"})
       for (int n : adjoint_sizes) bench_adjoint(*device, out, scheme, n);
+    for (const char* scheme : {"P-SV", "SH"})
+      for (int n : gradient_sizes) bench_gradient(*device, out, scheme, n, problem_nt, reps);
+    if (shots_n > 0 && shots_count > 0) bench_shots(*device, out, shots_n, shots_count, problem_nt, reps);
   } catch (const std::exception& e) {
     std::cerr << "seiswg-bench: " << e.what() << "\n";
     return 3;
