@@ -286,11 +286,21 @@ void storage_modes_agree(const Medium& medium) {
   const auto model = test::uniform_model(c.nx, c.nz, medium.h, medium.h, medium.base);
   const auto reference = c.gradient(model, "gpu");
   const auto folder = test::fresh_dir("seiswg_adjoint_disk");
-  const std::vector<solver::StorageOptions> modes = {storage("checkpoint", 0),   storage("checkpoint", 37),
-                                                     storage("checkpoint", 65),  storage("checkpoint", 1),
-                                                     storage("host", 0),         storage("host", 37),
-                                                     storage("disk", 65, folder)};
+  // Checkpoints on the GPU (they fit), and in host memory (a GPU budget of the segment alone).
+  auto host_checkpoints = storage("checkpoint", 37);
+  host_checkpoints.gpu_budget =
+      38ull * std::uint64_t(c.nx * c.nz) * 4 * (c.physics->velocity_planes() + c.physics->stress_planes());
+  const std::vector<solver::StorageOptions> modes = {storage("checkpoint", 0),  storage("checkpoint", 37),
+                                                     storage("checkpoint", 65), storage("checkpoint", 1),
+                                                     host_checkpoints,          storage("host", 0),
+                                                     storage("host", 37),       storage("disk", 65, folder)};
   for (const auto& mode : modes) {
+    const auto plan = solver::plan_storage(test::test_device().adapter(),
+                                           {std::uint64_t(c.nx * c.nz), c.physics->velocity_planes() + c.physics->stress_planes()},
+                                           c.nt, mode);
+    if (mode.mode == "checkpoint") {
+      EXPECT_EQ(plan.checkpoints_on_gpu, mode.gpu_budget == 0) << plan.describe(c.nt, 1);
+    }
     const auto other = c.gradient(model, mode);
     for (const auto& [name, g] : reference)
       EXPECT_LT(kernel_error(reference, other, name), 1e-5)
@@ -584,6 +594,34 @@ TEST(AdjointTaylor, CosseratNu) { taylor_test(kCosserat, "nu", 0.3 * 1.0e9, 1); 
 TEST(AdjointTaylor, CosseratJ) { taylor_test(kCosserat, "j", 0.3 * 1.0e6, 1); }
 TEST(AdjointTaylor, CosseratMuC) { taylor_test(kCosserat, "mu_c", 0.5 * 2.0e12, 1); }
 TEST(AdjointTaylor, CosseratRho) { taylor_test(kCosserat, "rho", 0.2 * 2700); }
+
+}  // namespace
+}  // namespace seiswg
+
+namespace seiswg {
+namespace {
+
+// On a discrete GPU, auto keeps every state on the GPU only when allocating them costs less than
+// recomputing them as often as the Problem will be evaluated; the checkpoints then stay on the GPU.
+TEST(AdjointStorage, AutoWeighsAllocationAgainstRecomputation) {
+  using Mode = solver::StoragePlan::Mode;
+  gpu::AdapterInfo discrete;
+  discrete.kind = gpu::AdapterKind::discrete;
+  discrete.limits.max_storage_binding_size = 4ull << 30;
+  discrete.limits.max_buffer_size = 1ull << 40;
+  solver::StorageOptions o;
+  o.gpu_memory = 140ull << 30;
+  const solver::StateLayout state{12 * 40401, 3};  // Seispie's adjoint example: 12 shots of 201^2, SH
+  const auto once = solver::plan_storage(discrete, state, 4800, o);
+  EXPECT_EQ(once.mode, Mode::checkpoint) << once.describe(4800, 3);
+  EXPECT_TRUE(once.checkpoints_on_gpu);
+  EXPECT_NE(once.reason.find("costs more than recomputing"), std::string::npos) << once.reason;
+  o.evaluations = 1000;  // an inversion's worth of gradients
+  EXPECT_EQ(solver::plan_storage(discrete, state, 4800, o).mode, Mode::gpu);
+  // Small states are kept whatever the count.
+  o.evaluations = 1;
+  EXPECT_EQ(solver::plan_storage(discrete, {40401, 3}, 200, o).mode, Mode::gpu);
+}
 
 }  // namespace
 }  // namespace seiswg

@@ -89,7 +89,7 @@ RunSummary run_adjoint(const Case& c, const RunOptions& options, std::ostream& l
   auto device = start_run(c, options, log, summary);
   const auto& grid = c.model.grid;
   const auto start = Clock::now();
-  double misfit = 0, observed_seconds = 0, gradient_seconds = 0;
+  double misfit = 0, setup_seconds = 0, observed_seconds = 0, gradient_seconds = 0;
   std::map<std::string, std::vector<double>> kernels;
   const auto equations = wave_equations(c);
   const std::size_t runs = run_count(c);
@@ -118,7 +118,9 @@ RunSummary run_adjoint(const Case& c, const RunOptions& options, std::ostream& l
   const long per_medium = long(c.nt) * long(runs) * (c.model_true ? 3 : 2);
   long finished = 0;
   for (const auto& eq : equations) {
+    const auto made = Clock::now();
     problem::Problem problem(*device, adjoint_setup(c, *eq, *device), c.model);
+    setup_seconds += std::chrono::duration<double>(Clock::now() - made).count();
     problem::Data observed;
     auto t0 = Clock::now();
     if (c.model_true) {
@@ -179,8 +181,8 @@ RunSummary run_adjoint(const Case& c, const RunOptions& options, std::ostream& l
         << (c.output / "kernels").string() << "\n"
         << "seiswg: " << summary.adapter << ", grid " << grid.nx << " x " << grid.nz << ", " << c.nt << " steps";
     if (runs > 1) log << " x " << runs << " sources";
-    log << ", observed data " << observed_seconds << " s, gradient (forward + adjoint) " << gradient_seconds
-        << " s, wall " << summary.wall_seconds << " s\n";
+    log << ", setup (kernels, GPU memory) " << setup_seconds << " s, observed data " << observed_seconds
+        << " s, gradient (forward + adjoint) " << gradient_seconds << " s, wall " << summary.wall_seconds << " s\n";
   }
   return summary;
 }

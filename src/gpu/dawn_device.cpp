@@ -349,10 +349,12 @@ void Commands::copy(const Buffer& from, std::uint64_t from_offset, const Buffer&
                                        static_cast<WGPUBuffer>(from.handle_), from_offset,
                                        static_cast<WGPUBuffer>(to.handle_), to_offset, bytes);
 }
-void Commands::clear(const Buffer& buffer) {
+void Commands::clear(const Buffer& buffer) { clear(buffer, 0, buffer.size()); }
+
+void Commands::clear(const Buffer& buffer, std::uint64_t offset, std::uint64_t bytes) {
   end_pass();
   wgpuCommandEncoderClearBuffer(static_cast<WGPUCommandEncoder>(encoder_),
-                                static_cast<WGPUBuffer>(buffer.handle_), 0, buffer.size());
+                                static_cast<WGPUBuffer>(buffer.handle_), offset, bytes);
 }
 
 Device::Device(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

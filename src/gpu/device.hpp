@@ -154,6 +154,8 @@ class Commands {
   void copy(const Buffer& from, std::uint64_t from_offset, const Buffer& to, std::uint64_t to_offset,
             std::uint64_t bytes);
   void clear(const Buffer& buffer);
+  // Zeroes `bytes` (a multiple of 4) from `offset` (a multiple of 4).
+  void clear(const Buffer& buffer, std::uint64_t offset, std::uint64_t bytes);
 
  private:
   friend class Device;

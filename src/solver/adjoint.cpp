@@ -76,9 +76,13 @@ std::string StoragePlan::describe(int nt, std::uint32_t fields) const {
       break;
     case Mode::checkpoint: {
       const int segments = (nt + segment_steps - 1) / segment_steps;
-      s << "checkpointing: " << segments - 1 << " checkpoints in host memory (" << gb(host_bytes)
-        << "), recomputing segments of " << segment_steps << " steps x " << fields << " fields on the GPU ("
-        << gb(gpu_bytes) << ")";
+      if (checkpoints_on_gpu)
+        s << "checkpointing: " << segments - 1 << " checkpoints and segments of " << segment_steps << " steps x "
+          << fields << " fields recomputed on the GPU (" << gb(gpu_bytes) << ")";
+      else
+        s << "checkpointing: " << segments - 1 << " checkpoints in host memory (" << gb(host_bytes)
+          << "), recomputing segments of " << segment_steps << " steps x " << fields << " fields on the GPU ("
+          << gb(gpu_bytes) << ")";
       break;
     }
     case Mode::compressed16:
@@ -136,11 +140,31 @@ StoragePlan plan_storage(const gpu::AdapterInfo& adapter, const StateLayout& sta
   if (shared_memory && host && options.gpu_budget == 0) gpu_memory = std::min(gpu_memory, *host / 2);
   const bool all_fit = gpu_segment > 0 && gpu_all <= gpu_memory;
 
+  // On a discrete GPU, allocating (and at the end freeing) memory for the states costs more than
+  // recomputing them: measured on an NVIDIA H200, 28 GB of states took 1.6-2.0 s to allocate and
+  // free, the extra forward run of checkpointing 0.1 s (Seispie's adjoint example, 12 shots of
+  // 201^2, 4800 steps). All states on the GPU pay when the allocation serves many gradients (an
+  // inversion: StorageOptions::evaluations) or is small (up to 1 GiB).
+  constexpr double kAllocationBytesPerSecond = 16e9, kStepBytesPerSecond = 3e12, kStepSeconds = 8e-6;
+  const double allocation_seconds = double(gpu_all) / kAllocationBytesPerSecond;
+  const double recompute_seconds =
+      double(nt) * (4.0 * double(state_bytes) / kStepBytesPerSecond + kStepSeconds) * options.evaluations;
+  // Up to 1 GiB the allocation takes well under 0.1 s: not worth a recomputation.
+  const bool worth_storing = shared_memory || gpu_all <= (1ull << 30) || allocation_seconds <= recompute_seconds;
+
   StoragePlan plan;
   if (options.mode == "auto") {
-    if (all_fit) {
+    if (all_fit && worth_storing) {
       plan.mode = Mode::gpu;
       plan.reason = "every state fits on the GPU (" + gb(gpu_memory) + " for them)";
+    } else if (all_fit && !worth_storing) {
+      plan.mode = Mode::checkpoint;
+      std::ostringstream why;
+      why.precision(2);
+      why << "every state would fit on the GPU, but allocating " << gb(gpu_all) << " (~" << allocation_seconds
+          << " s) costs more than recomputing them (~" << recompute_seconds << " s for " << options.evaluations
+          << (options.evaluations == 1 ? " gradient)" : " gradients)");
+      plan.reason = why.str();
     } else if (shared_memory && host && all <= *host / 2) {
       plan.mode = Mode::host;
       plan.reason = "the states exceed the GPU budget (" + gb(per_buffer) + "); on a " + adapter.kind_name() +
@@ -166,14 +190,24 @@ StoragePlan plan_storage(const gpu::AdapterInfo& adapter, const StateLayout& sta
       plan.gpu_bytes = gpu_all;
       break;
     case Mode::checkpoint: {
-      int k = options.segment_steps > 0
-                  ? options.segment_steps
-                  : (options.mode == "auto" ? int(std::min<std::uint64_t>(max_slots - 1, steps))
-                                            : int(std::ceil(std::sqrt(double(nt)))));
+      // The segment length: given, else sqrt(nt), and for auto as long as 512 MiB of states allow
+      // (fewer checkpoints to keep; the recomputation costs one forward run whatever the length).
+      const std::uint64_t sqrt_nt = std::uint64_t(std::ceil(std::sqrt(double(nt))));
+      const std::uint64_t roomy = std::max<std::uint64_t>(sqrt_nt, (512ull << 20) / state_bytes);
+      int k = options.segment_steps > 0 ? options.segment_steps
+                                        : int(std::min<std::uint64_t>(options.mode == "auto" ? roomy : sqrt_nt, steps));
       k = std::max(1, int(std::min<std::uint64_t>({std::uint64_t(k), steps, max_slots - 1})));
       plan.segment_steps = k;
       plan.gpu_bytes = (std::uint64_t(k) + 1) * state_bytes;
-      plan.host_bytes = std::uint64_t((nt + k - 1) / k - 1) * state_bytes;
+      // The checkpoints stay on the GPU when they fit beside the segment (no host round trip, which
+      // would wait for the GPU at every checkpoint), else in host memory.
+      const std::uint64_t checkpoint_bytes = std::uint64_t((nt + k - 1) / k - 1) * state_bytes;
+      if (plan.gpu_bytes + checkpoint_bytes <= gpu_memory && checkpoint_bytes <= adapter.limits.max_buffer_size) {
+        plan.checkpoints_on_gpu = true;
+        plan.gpu_bytes += checkpoint_bytes;
+      } else {
+        plan.host_bytes = checkpoint_bytes;
+      }
       break;
     }
     case Mode::host:
@@ -263,6 +297,7 @@ struct Adjoint::Impl {
   std::vector<std::uint32_t> unique_receivers;  // distinct plane * stride + shot * npt + node
   std::vector<std::size_t> receiver_slot;       // receiver -> index in unique_receivers
   std::vector<std::vector<float>> checkpoints;  // checkpoint: state when `segment start` steps are done
+  gpu::Buffer gpu_checkpoints;                  // checkpoint: the same on the GPU (plan.checkpoints_on_gpu)
   std::unique_ptr<float[]> host_states;         // host: the nt + 1 states (state 0 = rest)
   std::unique_ptr<StateFile> disk;              // disk: the nt + 1 states
   std::vector<float> in_transit;                // disk: one segment on its way
@@ -323,11 +358,12 @@ struct Adjoint::Impl {
     state.set(f.device, clock, segment_start, f.source_count, std::uint32_t(unique_receivers.size()));
   }
 
-  // Slot 0 of `store` = the propagator's current state (zero at rest).
-  void copy_state_into(const gpu::Buffer& store, bool at_rest) {
+  // Slot 0 of `store` = the propagator's current state (zero at rest). `slot_bytes`: the size of
+  // a slot (compressed modes: its scales and packed values).
+  void copy_state_into(const gpu::Buffer& store, bool at_rest, std::uint64_t slot_bytes = 0) {
     auto commands = f.device.record();
     if (at_rest) {
-      commands.clear(store);
+      commands.clear(store, 0, slot_bytes ? slot_bytes : state_bytes());
     } else {
       commands.copy(f.vel, 0, store, 0, f.vel.size());
       commands.copy(f.stress, 0, store, f.vel.size(), f.stress.size());
@@ -339,6 +375,26 @@ struct Adjoint::Impl {
   void fill_store(int start, int steps, std::span<const float> state_before) {
     forward.restore(state_before, std::uint32_t(start));
     copy_state_into(stores[0], state_before.empty());
+    forward.advance(steps, &sinks[0], 1);
+  }
+  // Checkpoint `index` (the state after (index + 1) * segment steps) on the GPU: kept, and put back
+  // as the propagator's state with its clock.
+  void keep_checkpoint(std::size_t index) {
+    const std::uint64_t at = index * state_bytes();
+    auto commands = f.device.record();
+    commands.copy(f.vel, 0, gpu_checkpoints, at, f.vel.size());
+    commands.copy(f.stress, 0, gpu_checkpoints, at + f.vel.size(), f.stress.size());
+    f.device.submit(std::move(commands));
+  }
+  void fill_store_from_gpu_checkpoint(int start, int steps, std::size_t index) {
+    const std::uint64_t at = index * state_bytes();
+    auto commands = f.device.record();
+    commands.copy(gpu_checkpoints, at, f.vel, 0, f.vel.size());
+    commands.copy(gpu_checkpoints, at + f.vel.size(), f.stress, 0, f.stress.size());
+    f.device.submit(std::move(commands));
+    f.recorded_steps = std::uint32_t(start);
+    f.set_run(std::uint32_t(start));
+    copy_state_into(stores[0], false);
     forward.advance(steps, &sinks[0], 1);
   }
 
@@ -397,6 +453,9 @@ Adjoint::Adjoint(Propagator& forward, const StoragePlan& plan) : impl_(std::make
     const std::uint64_t slots = s.reverse_segment() + 1ull;
     s.stores.push_back(s.storage(slots * stored_state_bytes(layout, plan.mode), "forward states"));
   }
+  if (plan.mode == StoragePlan::Mode::checkpoint && plan.checkpoints_on_gpu && s.segments() > 1)
+    s.gpu_checkpoints = f.device.create_buffer(std::uint64_t(s.segments() - 1) * s.state_bytes(),
+                                               gpu::usage::copy_src | gpu::usage::copy_dst, "checkpoints");
   s.adj_vel = s.storage(f.vel.size(), "adjoint velocity");
   s.adj_stress = s.storage(f.stress.size(), "adjoint stress");
   s.state.create(f.device, "adjoint");
@@ -472,7 +531,12 @@ std::vector<float> Adjoint::forward() {
     case Mode::checkpoint:
       // Keep the state at each segment start except the first (which is rest).
       for (int start = 0; start < f.nt; start += k) {
-        if (start > 0) s.checkpoints.push_back(s.forward.state());
+        if (start > 0) {
+          if (s.plan.checkpoints_on_gpu)
+            s.keep_checkpoint(std::size_t(start / k - 1));
+          else
+            s.checkpoints.push_back(s.forward.state());
+        }
         s.forward.advance(std::min(k, f.nt - start));
       }
       break;
@@ -497,7 +561,10 @@ std::vector<float> Adjoint::forward() {
     }
     case Mode::compressed16:
     case Mode::compressed8: {
-      s.copy_state_into(s.stores[0], true);  // slot 0: rest (zero scales)
+      // Slot 0: rest (zero scales).
+      s.copy_state_into(s.stores[0], true,
+                        stored_state_bytes({f.stride(), f.physics.velocity_planes() + f.physics.stress_planes()},
+                                           s.plan.mode));
       for (int start = 0; start < f.nt; start += k) {
         const int steps = std::min(k, f.nt - start);
         s.forward.advance(steps, &s.staging_sink, 0);
@@ -545,7 +612,9 @@ std::vector<float> Adjoint::reverse(const std::vector<double>& dj_dtraces) {
   for (int seg = s.segments() - 1; seg >= 0; --seg) {
     const int start = seg * k;
     const int steps = std::min(k, f.nt - start);
-    if (s.plan.mode == StoragePlan::Mode::checkpoint)
+    if (s.plan.mode == StoragePlan::Mode::checkpoint && s.plan.checkpoints_on_gpu && seg > 0)
+      s.fill_store_from_gpu_checkpoint(start, steps, std::size_t(seg - 1));
+    else if (s.plan.mode == StoragePlan::Mode::checkpoint)
       s.fill_store(start, steps,
                    seg > 0 ? std::span<const float>(s.checkpoints[std::size_t(seg - 1)]) : std::span<const float>());
     else if (s.plan.mode == StoragePlan::Mode::host || s.plan.mode == StoragePlan::Mode::disk)

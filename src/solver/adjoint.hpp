@@ -56,6 +56,7 @@ struct StoragePlan {
   std::uint64_t gpu_bytes = 0, host_bytes = 0, disk_bytes = 0;
   std::filesystem::path disk_folder;  // disk: where the temporary file goes
   StateFileFactory state_file;        // disk: opens it
+  bool checkpoints_on_gpu = false;    // checkpoint: the checkpoints stay on the GPU (else host memory)
   std::string reason;                 // why `auto` chose this mode (empty when it was asked for)
   bool exact() const { return mode != Mode::compressed16 && mode != Mode::compressed8; }
   std::string describe(int nt, std::uint32_t fields) const;
@@ -77,6 +78,9 @@ struct StorageOptions {
   std::uint64_t gpu_budget = 0;
   std::uint64_t gpu_memory = 0;    // the card's memory (0: unknown)
   std::uint64_t gpu_reserved = 0;  // GPU memory the rest of the problem takes (fields, material, traces)
+  // How many gradients the stored states serve (an inversion: many): auto keeps every state on a
+  // discrete GPU only when allocating them costs less than recomputing them that often.
+  double evaluations = 1;
   int segment_steps = 0;              // 0: automatic
   std::filesystem::path disk_folder;  // disk: the folder of the temporary file (for messages)
   StateFileFactory state_file;        // disk: opens a temporary file there
