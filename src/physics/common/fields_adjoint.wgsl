@@ -14,6 +14,10 @@ const BUOYANT: u32 = 5u;     // taper * dt/density * adjoint velocity of plane p
 // The reverse loop's step n is run.step; run.segment_start is the first step of the stored segment,
 // whose slot 0 is the state before it.
 fn now_slot() -> u32 { return run.step - run.segment_start + 1u; }
+// The two slots every load of a forward state reads, found once per invocation (grid_node calls
+// fields_begin) rather than from the run state at every load.
+var<private> fwd_now_slot: u32;
+fn fields_begin() { fwd_now_slot = now_slot(); }
 
 fn load(src: u32, p: u32, i: i32, j: i32) -> f32 {
   if (!inside(i, j)) { return 0.0; }
@@ -21,8 +25,8 @@ fn load(src: u32, p: u32, i: i32, j: i32) -> f32 {
   switch src {
     case 0u: { return vel[p * stride() + k]; }
     case 1u: { return stress[p * stride() + k]; }
-    case 2u: { return fwd_value(now_slot(), p, k); }
-    case 3u: { return fwd_value(now_slot() - 1u, p, k); }
+    case 2u: { return fwd_value(fwd_now_slot, p, k); }
+    case 3u: { return fwd_value(fwd_now_slot - 1u, p, k); }
     case 4u: { return weighted_stress(p, k); }
     default: { return boundary_velocity_factor(i, j) * param(buoyancy_plane(p), k) * vel[p * stride() + k]; }
   }

@@ -22,3 +22,4 @@ fn load(src: u32, p: u32, i: i32, j: i32) -> f32 {
     default: { return bg_stress[k]; }
   }
 }
+fn fields_begin() {}

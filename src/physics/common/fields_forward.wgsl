@@ -5,3 +5,4 @@ fn load(src: u32, p: u32, i: i32, j: i32) -> f32 {
   if (src == VEL) { return vel[k]; }
   return stress[k];
 }
+fn fields_begin() {}

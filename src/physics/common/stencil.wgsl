@@ -144,5 +144,6 @@ fn grid_node(g: vec3<u32>) -> Node {
   let j = i32(g.x);
   let ok = i < NX && j < NZ;
   shot_base = g.z * npt();
+  fields_begin();  // the field module's per-invocation set-up (fields_*.wgsl)
   return Node(i, j, select(0u, shot_base + node(i, j), ok), ok);
 }
