@@ -632,8 +632,11 @@ void bench_gradient(gpu::Device& device, Output& out, const std::string& scheme,
     } else {
       const double step = forward_step_seconds(device, *eq, s, 1);
       row.add("probe_forward_step_us", step * 1e6);
-      // The whole gradient costs about 5 forward steps a step.
+      // The whole gradient costs about 5 forward steps a step; the fixed costs of an evaluation
+      // (material planes and the chain rule on the host, reading the gradient back) cancel in the
+      // marginal time only when the steps are many: as many as the memory allows, up to 2000.
       nt = int(std::clamp(0.3 / (5 * step), 20.0, 20000.0));
+      nt = std::max(nt, std::min(2000, most / 2));
     }
     if (2 * nt > most) {
       if (most / 2 >= 10) {
