@@ -509,7 +509,8 @@ problem::Setup problem_setup(gpu::Device& device, const physics::WaveEquation& e
 // Memory the stored states of one measurement may take: 60% of the card (one binding where the
 // backend does not say how much memory the card has).
 std::uint64_t states_allowance(const gpu::Device& device) {
-  const std::uint64_t binding = std::min(device.limits().max_storage_binding_size, device.limits().max_buffer_size);
+  const std::uint64_t binding =
+      std::min(device.limits().max_storage_binding_size, device.limits().max_buffer_size);
   const std::uint64_t memory = device.adapter().memory_bytes;
   return memory ? memory / 10 * 6 : binding;
 }
@@ -517,7 +518,8 @@ std::uint64_t states_allowance(const gpu::Device& device) {
 // Most steps whose nt + 1 states (`state_bytes` each, in buffers of one binding with one extra state
 // per buffer, as solver::plan_storage lays them out) fit in `bytes`.
 int steps_fitting(const gpu::Device& device, std::uint64_t state_bytes, std::uint64_t bytes) {
-  const std::uint64_t binding = std::min(device.limits().max_storage_binding_size, device.limits().max_buffer_size);
+  const std::uint64_t binding =
+      std::min(device.limits().max_storage_binding_size, device.limits().max_buffer_size);
   const std::uint64_t per_buffer = binding / state_bytes;
   if (per_buffer < 2) return 0;
   const double per_step = double(state_bytes) * (1.0 + 1.0 / double(per_buffer - 1));
@@ -554,12 +556,14 @@ struct ProblemTimes {
   std::size_t batch = 0;
   std::string plan;
 };
-ProblemTimes time_problem(gpu::Device& device, const problem::Setup& setup, const io::Model& model, int reps) {
+ProblemTimes time_problem(gpu::Device& device, const problem::Setup& setup, const io::Model& model,
+                          int reps) {
   ProblemTimes t;
   {
     problem::Problem p(device, setup, model);
     problem::Data observed;
-    for (const auto& shot : setup.shots) observed.emplace_back(shot.receivers.size() * std::size_t(setup.nt), 0.0f);
+    for (const auto& shot : setup.shots)
+      observed.emplace_back(shot.receivers.size() * std::size_t(setup.nt), 0.0f);
     const problem::WaveformMisfit misfit;
     auto best_of = [reps](auto&& call) {
       double best = 1e30;
@@ -587,7 +591,8 @@ ProblemTimes time_problem(gpu::Device& device, const problem::Setup& setup, cons
 std::pair<double, double> add_problem_times(gpu::Device& device, Json& row, const physics::WaveEquation& eq,
                                             const Setup& s, int nt, int shots, bool middle, bool marginal,
                                             int reps) {
-  const ProblemTimes one = time_problem(device, problem_setup(device, eq, s, nt, shots, middle), s.model, reps);
+  const ProblemTimes one =
+      time_problem(device, problem_setup(device, eq, s, nt, shots, middle), s.model, reps);
   row.add("nt", nt).add("batch", std::uint64_t(one.batch));
   row.add("gradient_s_nt", one.gradient_s).add("forward_s_nt", one.forward_s);
   row.add("states_gb_nt", double(one.states_bytes) / 1e9);
@@ -615,7 +620,8 @@ std::pair<double, double> add_problem_times(gpu::Device& device, Json& row, cons
 // Gradient of one shot at n x n: the Gpts/s of nt steps of forward-with-storage + adjoint (and of the
 // forward alone), marginal between Problems of nt and 2 nt steps. nt: runs of ~0.3 s, 2 nt states
 // within 60% of the card (`fixed_nt` > 0: that nt, within the same memory).
-void bench_gradient(gpu::Device& device, Output& out, const std::string& scheme, int n, int fixed_nt, int reps) {
+void bench_gradient(gpu::Device& device, Output& out, const std::string& scheme, int n, int fixed_nt,
+                    int reps) {
   auto eq = make(scheme);
   Json row;
   row.add("what", "gradient").add("impl", "seiswg").add("scheme", scheme).add("n", n).add("shots", 1);
@@ -672,9 +678,12 @@ void bench_shots(gpu::Device& device, Output& out, int n, int count, int fixed_n
     const std::uint64_t state_bytes =
         std::uint64_t(npt) * 4 * (eq->velocity_planes() + eq->stress_planes()) * std::uint64_t(count);
     const int most = steps_fitting(device, state_bytes, states_allowance(device));
-    if (nt <= 0) nt = int(std::clamp(0.3 / (5 * forward_step_seconds(device, *eq, s, count)), 100.0, 20000.0));
+    if (nt <= 0)
+      nt = int(std::clamp(0.3 / (5 * forward_step_seconds(device, *eq, s, count)), 100.0, 20000.0));
     nt = std::min(nt, most / 2);
-    if (nt < 10) throw std::runtime_error("fewer than 20 states of " + std::to_string(count) + " shots fit in 60% of the GPU's memory");
+    if (nt < 10)
+      throw std::runtime_error("fewer than 20 states of " + std::to_string(count) +
+                               " shots fit in 60% of the GPU's memory");
   } catch (const std::exception& e) {
     error = e.what();
   }
@@ -713,7 +722,8 @@ int usage() {
       << "usage: seiswg-bench run [--out FILE.jsonl] [--sh 256,512,...] [--psv 256,...] [--no-small]\n"
          "                        [--adjoint 256,1024,... (sizes for both schemes)]\n"
          "                        [--gradient 1024,2048,4096 (Problem gradient, both schemes)]\n"
-         "                        [--shots 201:16 (P-SV at 201^2, 1 and 16 shots)] [--problem-nt N] [--reps 3]\n"
+         "                        [--shots 201:16 (P-SV at 201^2, 1 and 16 shots)] [--problem-nt N] [--reps "
+         "3]\n"
          "                        [--copy-mib 1024 (0: none)] [--toggles dawn_toggle,...] [--variant NAME]\n"
          "       seiswg-bench reference DIR\n";
   return 2;

@@ -9,10 +9,10 @@
 #include <cstdio>
 #include <random>
 
-#include "io/error.hpp"
-#include "solver/adjoint.hpp"
 #include "app/case.hpp"
 #include "app/state_file.hpp"
+#include "io/error.hpp"
+#include "solver/adjoint.hpp"
 #include "solver/wavelet.hpp"
 #include "support/case_writer.hpp"
 #include "support/simulation.hpp"
@@ -295,9 +295,9 @@ void storage_modes_agree(const Medium& medium) {
                                                      host_checkpoints,          storage("host", 0),
                                                      storage("host", 37),       storage("disk", 65, folder)};
   for (const auto& mode : modes) {
-    const auto plan = solver::plan_storage(test::test_device().adapter(),
-                                           {std::uint64_t(c.nx * c.nz), c.physics->velocity_planes() + c.physics->stress_planes()},
-                                           c.nt, mode);
+    const auto plan = solver::plan_storage(
+        test::test_device().adapter(),
+        {std::uint64_t(c.nx * c.nz), c.physics->velocity_planes() + c.physics->stress_planes()}, c.nt, mode);
     if (mode.mode == "checkpoint") {
       EXPECT_EQ(plan.checkpoints_on_gpu, mode.gpu_budget == 0) << plan.describe(c.nt, 1);
     }

@@ -41,7 +41,8 @@ io::Model anomaly_model(const Medium& m, int nx, int nz, double anomaly) {
     for (int i = 0; i < nx; ++i)
       for (int j = 0; j < nz; ++j) {
         const double x = (i - 0.6 * nx) / (0.2 * nx), z = (j - 0.4 * nz) / (0.25 * nz);
-        values[std::size_t(i) * std::size_t(nz) + std::size_t(j)] *= float(1 + anomaly * std::exp(-x * x - z * z));
+        values[std::size_t(i) * std::size_t(nz) + std::size_t(j)] *=
+            float(1 + anomaly * std::exp(-x * x - z * z));
       }
   return model;
 }
@@ -68,7 +69,8 @@ problem::Setup setup_for(const physics::WaveEquation& eq, const Medium& m, std::
       for (double v : stf) sh.forces.back().values.push_back(float(f.weight * v));
     }
     for (const auto& c : eq.components())
-      for (int r = 0; r < 5 + shot; ++r) sh.receivers.push_back({c.velocity_plane, 3 + 5 * r, 4 + (r % 3) * 9});
+      for (int r = 0; r < 5 + shot; ++r)
+        sh.receivers.push_back({c.velocity_plane, 3 + 5 * r, 4 + (r % 3) * 9});
     s.shots.push_back(std::move(sh));
   }
   return s;

@@ -6,9 +6,9 @@
 #include <filesystem>
 #include <sstream>
 
+#include "app/runs.hpp"
 #include "io/npy.hpp"
 #include "io/seispie_files.hpp"
-#include "app/runs.hpp"
 #include "support/simulation.hpp"
 
 namespace seiswg {

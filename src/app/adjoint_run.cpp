@@ -40,8 +40,8 @@ std::vector<float> read_observed(const Case& c, const physics::WaveEquation& eq,
       throw InputError(file.string() + ": observed traces have shape (" +
                        (a.shape.empty() ? std::string() : std::to_string(a.shape[0])) +
                        (a.shape.size() > 1 ? ", " + std::to_string(a.shape[1]) : std::string()) +
-                       "), expected (" + std::to_string(nrec) + " stations in " + c.stations_file.filename().string() +
-                       ", nt = " + std::to_string(nt) + ")");
+                       "), expected (" + std::to_string(nrec) + " stations in " +
+                       c.stations_file.filename().string() + ", nt = " + std::to_string(nt) + ")");
     all.insert(all.end(), a.data.begin(), a.data.end());
   }
   return all;
@@ -98,7 +98,8 @@ RunSummary run_adjoint(const Case& c, const RunOptions& options, std::ostream& l
   std::map<std::string, problem::Data> observed_files;
   if (!c.model_true)
     for (const auto& eq : equations)
-      for (std::size_t run = 0; run < runs; ++run) observed_files[eq->name()].push_back(read_observed(c, *eq, run));
+      for (std::size_t run = 0; run < runs; ++run)
+        observed_files[eq->name()].push_back(read_observed(c, *eq, run));
 
   // Every medium's batches and storage plan are made (and printed) before any computation.
   for (const auto& eq : equations) {
@@ -156,7 +157,8 @@ RunSummary run_adjoint(const Case& c, const RunOptions& options, std::ostream& l
   io::OutputSet outputs;
   std::error_code ec;
   fs::create_directories(c.output / "kernels", ec);
-  if (ec) throw InputError("cannot create output folder " + (c.output / "kernels").string() + ": " + ec.message());
+  if (ec)
+    throw InputError("cannot create output folder " + (c.output / "kernels").string() + ": " + ec.message());
   char text[64];
   std::snprintf(text, sizeof text, "%.17g\n", misfit);
   const fs::path misfit_file = c.output / "misfit.txt";
@@ -179,10 +181,12 @@ RunSummary run_adjoint(const Case& c, const RunOptions& options, std::ostream& l
     std::snprintf(text, sizeof text, "%.9g", misfit);
     log << "seiswg: misfit J = " << text << " (" << misfit_file.string() << "); kernels in "
         << (c.output / "kernels").string() << "\n"
-        << "seiswg: " << summary.adapter << ", grid " << grid.nx << " x " << grid.nz << ", " << c.nt << " steps";
+        << "seiswg: " << summary.adapter << ", grid " << grid.nx << " x " << grid.nz << ", " << c.nt
+        << " steps";
     if (runs > 1) log << " x " << runs << " sources";
     log << ", setup (kernels, GPU memory) " << setup_seconds << " s, observed data " << observed_seconds
-        << " s, gradient (forward + adjoint) " << gradient_seconds << " s, wall " << summary.wall_seconds << " s\n";
+        << " s, gradient (forward + adjoint) " << gradient_seconds << " s, wall " << summary.wall_seconds
+        << " s\n";
   }
   return summary;
 }

@@ -121,22 +121,23 @@ std::vector<PointForce> forces_for(const Case& c, const physics::WaveEquation& e
 }
 
 void check_acquisition_fits(const Case& c, const physics::WaveEquation& eq, const gpu::AdapterInfo& adapter) {
-  const std::uint64_t binding = std::min(adapter.limits.max_storage_binding_size, adapter.limits.max_buffer_size);
+  const std::uint64_t binding =
+      std::min(adapter.limits.max_storage_binding_size, adapter.limits.max_buffer_size);
   auto check = [&](const std::string& what, std::uint64_t bytes) {
     if (bytes <= binding) return;
     std::ostringstream s;
     s.precision(3);
-    s << what << " need " << double(bytes) / double(1ull << 30) << " GiB in one buffer, but " << adapter.summary()
-      << " allows at most " << double(binding) / double(1ull << 30) << " GiB";
+    s << what << " need " << double(bytes) / double(1ull << 30) << " GiB in one buffer, but "
+      << adapter.summary() << " allows at most " << double(binding) / double(1ull << 30) << " GiB";
     throw GpuError(s.str());
   };
   const std::uint64_t receivers = eq.components().size() * c.stations.size();
-  check("the receiver traces (" + std::to_string(receivers) + " receiver components x [solver] nt = " +
-            std::to_string(c.nt) + " steps)",
+  check("the receiver traces (" + std::to_string(receivers) +
+            " receiver components x [solver] nt = " + std::to_string(c.nt) + " steps)",
         receivers * std::uint64_t(c.nt) * 4);
   const std::uint64_t sources = (c.combine_sources ? c.sources.size() : 1) * eq.forcing(0).size();
-  check("the source time functions (" + std::to_string(sources) + " source points x [solver] nt = " +
-            std::to_string(c.nt) + " steps)",
+  check("the source time functions (" + std::to_string(sources) +
+            " source points x [solver] nt = " + std::to_string(c.nt) + " steps)",
         sources * std::uint64_t(c.nt) * 4);
 }
 
@@ -168,7 +169,6 @@ std::string fmt(double v, int precision = 4) {
   s << std::setprecision(precision) << v;
   return s.str();
 }
-
 
 }  // namespace
 

@@ -121,7 +121,8 @@ RunSummary run_forward(const Case& c, const RunOptions& options, std::ostream& l
           std::string base = tag + comp.snapshot_name;
           if (runs > 1) base += "_src" + std::to_string(shot);
           write_bin(c.output / (base + ".bin"), field);
-          if (c.save_images) write_png(c.output / (base + ".png"), io::render_diverging(field, grid.nx, grid.nz));
+          if (c.save_images)
+            write_png(c.output / (base + ".png"), io::render_diverging(field, grid.nx, grid.nz));
         }
     };
 
@@ -136,9 +137,10 @@ RunSummary run_forward(const Case& c, const RunOptions& options, std::ostream& l
       if (runs > 1) s << " of source " << e.shot + 1;
       s << " became unstable: a non-finite value (NaN or Inf) appeared in step " << e.step
         << " (t = " << fmt(e.step * c.dt) << " s) near node i = " << e.i << ", j = " << e.j
-        << " (x = " << fmt(grid.x0 + double(e.i) * grid.dx) << " m, z = " << fmt(grid.z0 + double(e.j) * grid.dz)
-        << " m). Check the model values there and dt (largest stable dt " << fmt(eq->max_stable_dt(c.model), 6)
-        << " s). No output was kept.";
+        << " (x = " << fmt(grid.x0 + double(e.i) * grid.dx)
+        << " m, z = " << fmt(grid.z0 + double(e.j) * grid.dz)
+        << " m). Check the model values there and dt (largest stable dt "
+        << fmt(eq->max_stable_dt(c.model), 6) << " s). No output was kept.";
       throw std::runtime_error(s.str());
     }
     progress.done();
@@ -164,11 +166,12 @@ RunSummary run_forward(const Case& c, const RunOptions& options, std::ostream& l
   outputs.commit();
   summary.wall_seconds = std::chrono::duration<double>(Clock::now() - start).count();
   if (!options.quiet) {
-    log << "seiswg: " << summary.adapter << ", grid " << grid.nx << " x " << grid.nz << ", " << c.nt << " steps";
+    log << "seiswg: " << summary.adapter << ", grid " << grid.nx << " x " << grid.nz << ", " << c.nt
+        << " steps";
     const std::size_t all_runs = runs * equations.size();
     if (all_runs > 1) log << " x " << all_runs << " runs";
-    log << ", wall " << seconds_text(summary.wall_seconds) << " (time loop " << seconds_text(loop_seconds) << ", "
-        << fmt(summary.grid_point_steps / loop_seconds / 1e9, 3) << " Gpts/s)\n";
+    log << ", wall " << seconds_text(summary.wall_seconds) << " (time loop " << seconds_text(loop_seconds)
+        << ", " << fmt(summary.grid_point_steps / loop_seconds / 1e9, 3) << " Gpts/s)\n";
   }
   return summary;
 }

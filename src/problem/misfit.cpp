@@ -5,8 +5,8 @@
 
 namespace seiswg::problem {
 
-double WaveformMisfit::evaluate(std::span<const float> synthetic, std::span<const float> observed, std::size_t nt,
-                                double dt, std::vector<double>& dj_dd) const {
+double WaveformMisfit::evaluate(std::span<const float> synthetic, std::span<const float> observed,
+                                std::size_t nt, double dt, std::vector<double>& dj_dd) const {
   std::vector<double> w(nt, 1.0);
   if (taper_fraction_ > 0) {
     // Seispie's taper: raised cosine over the first and last fraction of the trace.

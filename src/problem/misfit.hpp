@@ -21,8 +21,8 @@ class Misfit {
 class WaveformMisfit : public Misfit {
  public:
   explicit WaveformMisfit(double taper_fraction = 0) : taper_fraction_(taper_fraction) {}
-  double evaluate(std::span<const float> synthetic, std::span<const float> observed, std::size_t nt, double dt,
-                  std::vector<double>& dj_dd) const override;
+  double evaluate(std::span<const float> synthetic, std::span<const float> observed, std::size_t nt,
+                  double dt, std::vector<double>& dj_dd) const override;
 
  private:
   double taper_fraction_;

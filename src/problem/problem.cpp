@@ -18,7 +18,8 @@ std::uint64_t binding_limit(const gpu::Limits& limits) {
 
 // GPU bytes of a Problem with `shots` shots besides the stored states: forward and adjoint fields,
 // material, the per-shot gradient planes.
-std::uint64_t field_bytes(const physics::WaveEquation& eq, std::uint64_t npt, std::uint64_t shots, bool adjoint) {
+std::uint64_t field_bytes(const physics::WaveEquation& eq, std::uint64_t npt, std::uint64_t shots,
+                          bool adjoint) {
   const std::uint64_t fields = npt * 4 * shots * (eq.velocity_planes() + eq.stress_planes());
   const std::uint64_t material = npt * 4 * eq.material_plane_count();
   return adjoint ? 2 * fields + material * (1 + shots) : fields + material;
@@ -33,10 +34,11 @@ std::size_t choose_batch(const gpu::Device& device, const Setup& setup, const io
   // Every field plane holds all shots of a batch, and so does each gradient plane.
   const std::uint64_t widest =
       std::max({eq.velocity_planes(), eq.stress_planes(), setup.adjoint ? eq.material_plane_count() : 0u});
-  const std::uint64_t by_binding = std::max<std::uint64_t>(1, binding_limit(device.limits()) / (npt * 4 * widest));
-  std::uint64_t most = setup.batch > 0 ? setup.batch
-                                       : std::min<std::uint64_t>(std::max<std::uint64_t>(1, kBatchPoints / npt),
-                                                                 by_binding);
+  const std::uint64_t by_binding =
+      std::max<std::uint64_t>(1, binding_limit(device.limits()) / (npt * 4 * widest));
+  std::uint64_t most =
+      setup.batch > 0 ? setup.batch
+                      : std::min<std::uint64_t>(std::max<std::uint64_t>(1, kBatchPoints / npt), by_binding);
   // Traces and source time functions of a batch share one binding each.
   std::uint64_t receivers = 1, forces = 1;
   for (const auto& shot : setup.shots)
@@ -133,18 +135,20 @@ struct Problem::Impl {
                              " shots, the range has " + std::to_string(range.count));
     for (std::size_t s = 0; s < range.count; ++s)
       if (data[s].size() != setup.shots[range.first + s].receivers.size() * nt())
-        throw std::logic_error(std::string("Problem: ") + what + " of shot " + std::to_string(range.first + s) +
-                               " has the wrong number of samples");
+        throw std::logic_error(std::string("Problem: ") + what + " of shot " +
+                               std::to_string(range.first + s) + " has the wrong number of samples");
   }
   [[noreturn]] void unstable(const solver::BlowUp& blow_up, std::size_t first) const {
     const std::size_t npt = grid.npt(), k = blow_up.node % npt;
     const std::size_t shot = first + blow_up.node / npt;
     std::ostringstream s;
     s << setup.physics->name() << " run of shot " << shot << " became unstable at step " << blow_up.step;
-    throw InstabilityError(s.str(), blow_up.step, shot, int(k / std::size_t(grid.nz)), int(k % std::size_t(grid.nz)));
+    throw InstabilityError(s.str(), blow_up.step, shot, int(k / std::size_t(grid.nz)),
+                           int(k % std::size_t(grid.nz)));
   }
   void need_adjoint(const char* what) const {
-    if (!adjoint) throw std::logic_error(std::string("Problem::") + what + " needs a Setup with adjoint = true");
+    if (!adjoint)
+      throw std::logic_error(std::string("Problem::") + what + " needs a Setup with adjoint = true");
   }
 };
 
@@ -156,8 +160,8 @@ Problem::Problem(gpu::Device& device, Setup setup, const io::Model& model)
   s.grid = model.grid;
   auto check = [&](int i, int j, std::size_t shot, const char* what) {
     if (i < 0 || j < 0 || i >= s.grid.nx || j >= s.grid.nz)
-      throw InputError("shot " + std::to_string(shot) + ": " + what + " at node (" + std::to_string(i) + ", " +
-                       std::to_string(j) + ") is outside the " + std::to_string(s.grid.nx) + " x " +
+      throw InputError("shot " + std::to_string(shot) + ": " + what + " at node (" + std::to_string(i) +
+                       ", " + std::to_string(j) + ") is outside the " + std::to_string(s.grid.nx) + " x " +
                        std::to_string(s.grid.nz) + " grid");
   };
   for (std::size_t shot = 0; shot < s.setup.shots.size(); ++shot) {
@@ -191,7 +195,8 @@ Data Problem::forward(const io::Model& model, ShotRange range, const ForwardWatc
       if (watch->progress) loop.progress = [&](int done) { watch->progress(first, count, done); };
       loop.stop_every = watch->snapshot ? watch->snapshot_every : 0;
       if (watch->snapshot) loop.stop = [&](int step) { watch->snapshot(step, first, count); };
-      blow_up = solver::watched_loop(s.setup.nt, loop, [&](int n) { s.propagator->advance(n); }, poll);
+      blow_up = solver::watched_loop(
+          s.setup.nt, loop, [&](int n) { s.propagator->advance(n); }, poll);
     }
     if (blow_up.happened) s.unstable(blow_up, first);
     s.split(s.propagator->traces(), out);
@@ -224,8 +229,8 @@ Evaluation Problem::misfit_and_gradient(const io::Model& model, const Data& obse
     dj.assign(traces.size(), 0.0);
     for (std::size_t shot = 0; shot < count; ++shot) {
       const std::size_t at = s.trace_offsets[shot], size = s.trace_offsets[shot + 1] - at;
-      e.misfit += misfit.evaluate(std::span<const float>(traces).subspan(at, size), observed[first + shot - range.first],
-                                  s.nt(), s.setup.dt, dj_shot);
+      e.misfit += misfit.evaluate(std::span<const float>(traces).subspan(at, size),
+                                  observed[first + shot - range.first], s.nt(), s.setup.dt, dj_shot);
       std::copy(dj_shot.begin(), dj_shot.end(), dj.begin() + std::ptrdiff_t(at));
     }
     s.adjoint->reverse(dj);
@@ -288,7 +293,8 @@ std::string Problem::describe() const {
   o << n << (n == 1 ? " shot" : " shots");
   if (n > 1) o << ", " << s.batch << " at a time (" << batches << (batches == 1 ? " batch)" : " batches)");
   if (s.adjoint)
-    o << "; " << s.plan.describe(s.setup.nt, s.setup.physics->velocity_planes() + s.setup.physics->stress_planes());
+    o << "; "
+      << s.plan.describe(s.setup.nt, s.setup.physics->velocity_planes() + s.setup.physics->stress_planes());
   return o.str();
 }
 

@@ -1,6 +1,5 @@
 #include "solver/adjoint.hpp"
 
-
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -77,8 +76,8 @@ std::string StoragePlan::describe(int nt, std::uint32_t fields) const {
     case Mode::checkpoint: {
       const int segments = (nt + segment_steps - 1) / segment_steps;
       if (checkpoints_on_gpu)
-        s << "checkpointing: " << segments - 1 << " checkpoints and segments of " << segment_steps << " steps x "
-          << fields << " fields recomputed on the GPU (" << gb(gpu_bytes) << ")";
+        s << "checkpointing: " << segments - 1 << " checkpoints and segments of " << segment_steps
+          << " steps x " << fields << " fields recomputed on the GPU (" << gb(gpu_bytes) << ")";
       else
         s << "checkpointing: " << segments - 1 << " checkpoints in host memory (" << gb(host_bytes)
           << "), recomputing segments of " << segment_steps << " steps x " << fields << " fields on the GPU ("
@@ -150,7 +149,8 @@ StoragePlan plan_storage(const gpu::AdapterInfo& adapter, const StateLayout& sta
   const double recompute_seconds =
       double(nt) * (4.0 * double(state_bytes) / kStepBytesPerSecond + kStepSeconds) * options.evaluations;
   // Up to 1 GiB the allocation takes well under 0.1 s: not worth a recomputation.
-  const bool worth_storing = shared_memory || gpu_all <= (1ull << 30) || allocation_seconds <= recompute_seconds;
+  const bool worth_storing =
+      shared_memory || gpu_all <= (1ull << 30) || allocation_seconds <= recompute_seconds;
 
   StoragePlan plan;
   if (options.mode == "auto") {
@@ -162,8 +162,8 @@ StoragePlan plan_storage(const gpu::AdapterInfo& adapter, const StateLayout& sta
       std::ostringstream why;
       why.precision(2);
       why << "every state would fit on the GPU, but allocating " << gb(gpu_all) << " (~" << allocation_seconds
-          << " s) costs more than recomputing them (~" << recompute_seconds << " s for " << options.evaluations
-          << (options.evaluations == 1 ? " gradient)" : " gradients)");
+          << " s) costs more than recomputing them (~" << recompute_seconds << " s for "
+          << options.evaluations << (options.evaluations == 1 ? " gradient)" : " gradients)");
       plan.reason = why.str();
     } else if (shared_memory && host && all <= *host / 2) {
       plan.mode = Mode::host;
@@ -194,15 +194,17 @@ StoragePlan plan_storage(const gpu::AdapterInfo& adapter, const StateLayout& sta
       // (fewer checkpoints to keep; the recomputation costs one forward run whatever the length).
       const std::uint64_t sqrt_nt = std::uint64_t(std::ceil(std::sqrt(double(nt))));
       const std::uint64_t roomy = std::max<std::uint64_t>(sqrt_nt, (512ull << 20) / state_bytes);
-      int k = options.segment_steps > 0 ? options.segment_steps
-                                        : int(std::min<std::uint64_t>(options.mode == "auto" ? roomy : sqrt_nt, steps));
+      int k = options.segment_steps > 0
+                  ? options.segment_steps
+                  : int(std::min<std::uint64_t>(options.mode == "auto" ? roomy : sqrt_nt, steps));
       k = std::max(1, int(std::min<std::uint64_t>({std::uint64_t(k), steps, max_slots - 1})));
       plan.segment_steps = k;
       plan.gpu_bytes = (std::uint64_t(k) + 1) * state_bytes;
       // The checkpoints stay on the GPU when they fit beside the segment (no host round trip, which
       // would wait for the GPU at every checkpoint), else in host memory.
       const std::uint64_t checkpoint_bytes = std::uint64_t((nt + k - 1) / k - 1) * state_bytes;
-      if (plan.gpu_bytes + checkpoint_bytes <= gpu_memory && checkpoint_bytes <= adapter.limits.max_buffer_size) {
+      if (plan.gpu_bytes + checkpoint_bytes <= gpu_memory &&
+          checkpoint_bytes <= adapter.limits.max_buffer_size) {
         plan.checkpoints_on_gpu = true;
         plan.gpu_bytes += checkpoint_bytes;
       } else {
@@ -237,7 +239,8 @@ StoragePlan plan_storage(const gpu::AdapterInfo& adapter, const StateLayout& sta
         plan.disk_bytes = all;
         if (options.disk_available && *options.disk_available < all)
           throw InputError(where + ": storing " + std::to_string(nt) + " steps needs " + detail::gib(all) +
-                           ", the disk has " + detail::gib(*options.disk_available) + " free (use checkpoint)");
+                           ", the disk has " + detail::gib(*options.disk_available) +
+                           " free (use checkpoint)");
       }
       break;
     }
@@ -292,7 +295,7 @@ struct Adjoint::Impl {
   gpu::Kernel velocity, stress, record, inject, tick, pack;
   std::vector<gpu::BindGroup> velocity_bgs, stress_bgs;  // one per store
   gpu::BindGroup record_bg, inject_bg, tick_bg, pack_bg;
-  std::uint64_t bound_sources = ~0ull;          // the propagator's source buffers inject_bg binds
+  std::uint64_t bound_sources = ~0ull;  // the propagator's source buffers inject_bg binds
   bool record_bound = false;
   std::vector<std::uint32_t> unique_receivers;  // distinct plane * stride + shot * npt + node
   std::vector<std::size_t> receiver_slot;       // receiver -> index in unique_receivers
@@ -314,14 +317,16 @@ struct Adjoint::Impl {
   // Steps per segment of the reverse loop: the whole run where every state sits in one buffer.
   int reverse_segment() const { return compressed() ? f.nt : plan.segment_steps; }
   int segments() const { return (f.nt + reverse_segment() - 1) / reverse_segment(); }
-  const gpu::Buffer& store_of(int segment) const { return stores[segmented_gpu() ? std::size_t(segment) : 0]; }
+  const gpu::Buffer& store_of(int segment) const {
+    return stores[segmented_gpu() ? std::size_t(segment) : 0];
+  }
   std::size_t store_index(int segment) const { return segmented_gpu() ? std::size_t(segment) : 0; }
 
   // The propagator's sources may change between runs (Propagator::set_sources): the injection binds
   // the current buffers; nothing is made again while they stay the same.
   void bind_sources() {
-    const bool grew = f.ensure(source_adjoint, std::uint64_t(f.source_count) * std::uint64_t(f.nt) * 4,
-                               "source adjoint");
+    const bool grew =
+        f.ensure(source_adjoint, std::uint64_t(f.source_count) * std::uint64_t(f.nt) * 4, "source adjoint");
     if (!grew && bound_sources == f.source_buffers_version) return;
     bound_sources = f.source_buffers_version;
     inject_bg = f.device.bind(inject, {{0, &adj_vel},
@@ -402,7 +407,8 @@ struct Adjoint::Impl {
   void move_out(int start, int steps) {
     const std::uint64_t bytes = std::uint64_t(steps) * state_bytes();
     if (plan.mode == StoragePlan::Mode::host) {
-      f.device.read(stores[0], state_bytes(), bytes, host_states.get() + std::uint64_t(start + 1) * state_floats());
+      f.device.read(stores[0], state_bytes(), bytes,
+                    host_states.get() + std::uint64_t(start + 1) * state_floats());
     } else {
       in_transit.resize(std::uint64_t(steps) * state_floats());
       f.device.read(stores[0], state_bytes(), bytes, in_transit.data());
@@ -434,7 +440,8 @@ struct Adjoint::Impl {
   }
 };
 
-Adjoint::Adjoint(Propagator& forward, const StoragePlan& plan) : impl_(std::make_unique<Impl>(forward, plan)) {
+Adjoint::Adjoint(Propagator& forward, const StoragePlan& plan)
+    : impl_(std::make_unique<Impl>(forward, plan)) {
   auto& s = *impl_;
   auto& f = s.f;
   if (f.physics.adjoint_wgsl().empty())
@@ -475,8 +482,8 @@ Adjoint::Adjoint(Propagator& forward, const StoragePlan& plan) : impl_(std::make
     s.staging_sink = forward.state_sink(s.staging);
     s.pack_job = s.storage(16, "compression job");
     s.pack = f.device.create_kernel(
-        f.forward_prelude() + store_format + std::string(wgsl::source("solver/forward_pack.wgsl")), "pack",
-        c, "compress forward states");
+        f.forward_prelude() + store_format + std::string(wgsl::source("solver/forward_pack.wgsl")), "pack", c,
+        "compress forward states");
     s.pack_bg = f.device.bind(s.pack, {{4, &s.stores[0]}, {5, &s.staging}, {6, &s.pack_job}});
   } else {
     for (const auto& store : s.stores) s.sinks.push_back(forward.state_sink(store));
@@ -562,9 +569,10 @@ std::vector<float> Adjoint::forward() {
     case Mode::compressed16:
     case Mode::compressed8: {
       // Slot 0: rest (zero scales).
-      s.copy_state_into(s.stores[0], true,
-                        stored_state_bytes({f.stride(), f.physics.velocity_planes() + f.physics.stress_planes()},
-                                           s.plan.mode));
+      s.copy_state_into(
+          s.stores[0], true,
+          stored_state_bytes({f.stride(), f.physics.velocity_planes() + f.physics.stress_planes()},
+                             s.plan.mode));
       for (int start = 0; start < f.nt; start += k) {
         const int steps = std::min(k, f.nt - start);
         s.forward.advance(steps, &s.staging_sink, 0);
@@ -576,7 +584,8 @@ std::vector<float> Adjoint::forward() {
   BlowUp blow_up;
   s.forward.completed_steps(&blow_up);
   if (blow_up.happened)
-    throw std::runtime_error("the forward run became unstable (NaN or Inf) at step " + std::to_string(blow_up.step));
+    throw std::runtime_error("the forward run became unstable (NaN or Inf) at step " +
+                             std::to_string(blow_up.step));
   s.have_forward = true;
   return s.forward.traces();
 }
@@ -586,7 +595,8 @@ std::vector<float> Adjoint::reverse(const std::vector<double>& dj_dtraces) {
   auto& f = s.f;
   if (!s.have_forward) throw std::logic_error("Adjoint::reverse before Adjoint::forward");
   const std::size_t nt = std::size_t(f.nt);
-  if (dj_dtraces.size() != s.receiver_slot.size() * nt) throw std::logic_error("dJ/dtraces has the wrong size");
+  if (dj_dtraces.size() != s.receiver_slot.size() * nt)
+    throw std::logic_error("dJ/dtraces has the wrong size");
   // Transposed recording: trace sample m = dt * sum of velocities up to step m, so the adjoint
   // velocity at step n receives dt * sum_{m >= n} dJ/d(sample m).
   std::vector<double> sums(s.unique_receivers.size() * nt, 0.0);
@@ -607,7 +617,8 @@ std::vector<float> Adjoint::reverse(const std::vector<double>& dj_dtraces) {
     f.device.submit(std::move(commands));
   }
   const std::uint32_t gx = f.groups_x(), gy = f.groups_y();
-  const std::uint32_t gr = std::uint32_t((s.unique_receivers.size() + 63) / 64), gs = (f.source_count + 63) / 64;
+  const std::uint32_t gr = std::uint32_t((s.unique_receivers.size() + 63) / 64),
+                      gs = (f.source_count + 63) / 64;
   const int k = s.reverse_segment();
   for (int seg = s.segments() - 1; seg >= 0; --seg) {
     const int start = seg * k;
@@ -615,8 +626,9 @@ std::vector<float> Adjoint::reverse(const std::vector<double>& dj_dtraces) {
     if (s.plan.mode == StoragePlan::Mode::checkpoint && s.plan.checkpoints_on_gpu && seg > 0)
       s.fill_store_from_gpu_checkpoint(start, steps, std::size_t(seg - 1));
     else if (s.plan.mode == StoragePlan::Mode::checkpoint)
-      s.fill_store(start, steps,
-                   seg > 0 ? std::span<const float>(s.checkpoints[std::size_t(seg - 1)]) : std::span<const float>());
+      s.fill_store(
+          start, steps,
+          seg > 0 ? std::span<const float>(s.checkpoints[std::size_t(seg - 1)]) : std::span<const float>());
     else if (s.plan.mode == StoragePlan::Mode::host || s.plan.mode == StoragePlan::Mode::disk)
       s.move_in(start, steps);
     s.set_status(std::uint32_t(start + steps - 1), std::uint32_t(start));
@@ -633,7 +645,8 @@ std::vector<float> Adjoint::reverse(const std::vector<double>& dj_dtraces) {
   BlowUp blow_up;
   s.state.read(f.device, &blow_up);
   if (blow_up.happened)
-    throw std::runtime_error("the adjoint run became unstable (NaN or Inf) at step " + std::to_string(blow_up.step));
+    throw std::runtime_error("the adjoint run became unstable (NaN or Inf) at step " +
+                             std::to_string(blow_up.step));
   std::vector<float> out(std::size_t(f.source_count) * nt);
   f.device.read(s.source_adjoint, 0, out.size() * 4, out.data());
   return out;
@@ -661,6 +674,8 @@ void Adjoint::clear_gradient() {
   impl_->f.device.submit(std::move(commands));
 }
 
-std::filesystem::path Adjoint::temporary_file() const { return impl_->disk ? impl_->disk->path() : fs::path(); }
+std::filesystem::path Adjoint::temporary_file() const {
+  return impl_->disk ? impl_->disk->path() : fs::path();
+}
 
 }  // namespace seiswg::solver

@@ -81,9 +81,9 @@ struct StorageOptions {
   // How many gradients the stored states serve (an inversion: many): auto keeps every state on a
   // discrete GPU only when allocating them costs less than recomputing them that often.
   double evaluations = 1;
-  int segment_steps = 0;              // 0: automatic
-  std::filesystem::path disk_folder;  // disk: the folder of the temporary file (for messages)
-  StateFileFactory state_file;        // disk: opens a temporary file there
+  int segment_steps = 0;                        // 0: automatic
+  std::filesystem::path disk_folder;            // disk: the folder of the temporary file (for messages)
+  StateFileFactory state_file;                  // disk: opens a temporary file there
   std::optional<std::uint64_t> disk_available;  // disk: free bytes there (unset: unknown)
   // Host memory the plan may use (the app reads it from the system); unset: unknown, no host mode.
   std::optional<std::uint64_t> host_available;
@@ -103,7 +103,6 @@ StoragePlan plan_storage(Propagator& forward, const StorageOptions& options);
 // Shorthand: the state as one plane of state_bytes / 4 values, host memory unknown.
 StoragePlan plan_storage(const gpu::Device& device, std::uint64_t state_bytes, int nt,
                          const std::string& requested, std::uint64_t gpu_budget, int segment_steps);
-
 
 class Adjoint {
  public:

@@ -19,7 +19,7 @@ struct Taper {
 };
 
 struct Boundary {
-  std::string wgsl;                                         // composed after stencil.wgsl
+  std::string wgsl;                                       // composed after stencil.wgsl
   std::vector<std::pair<std::string, double>> constants;  // its override constants
 };
 

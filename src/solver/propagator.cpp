@@ -30,7 +30,9 @@ Propagator::Propagator(gpu::Device& device, const physics::WaveEquation& physics
   if (forced && std::atoi(forced) >= 1 && std::atoi(forced) <= 256) {
     s.wg_x = std::uint32_t(std::atoi(forced));
   } else {
-    auto filled = [&](std::uint32_t w) { return double(s.nz) / double((std::uint32_t(s.nz) + w - 1) / w * w); };
+    auto filled = [&](std::uint32_t w) {
+      return double(s.nz) / double((std::uint32_t(s.nz) + w - 1) / w * w);
+    };
     if (filled(64) < 0.85 && filled(32) > filled(64)) s.wg_x = 32;
   }
   s.wg_y = std::max<std::uint32_t>(1, 256 / s.wg_x);

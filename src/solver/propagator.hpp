@@ -16,7 +16,6 @@
 
 namespace seiswg::solver {
 
-
 // A force applied at grid node (i, j) of a velocity plane: values[it] (force per unit volume) is
 // added in step it.
 struct PointForce {

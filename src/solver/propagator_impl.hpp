@@ -110,7 +110,8 @@ struct Propagator::Impl {
   }
   std::vector<std::uint32_t> receiver_index;  // plane * npt + node per receiver, as uploaded
   std::uint32_t recorded_steps = 0;
-  std::uint64_t source_buffers_version = 0;   // changes when the source buffers are reallocated           // the clock once the GPU has run what was submitted
+  std::uint64_t source_buffers_version = 0;  // changes when the source buffers are reallocated           //
+                                             // the clock once the GPU has run what was submitted
 
   std::uint32_t groups_x() const { return (std::uint32_t(nz) + wg_x - 1) / wg_x; }
   std::uint32_t groups_y() const { return (std::uint32_t(nx) + wg_y - 1) / wg_y; }
@@ -133,19 +134,22 @@ struct Propagator::Impl {
   }
   // The forward grid kernels' bindings (rebound when the receiver buffers are reallocated).
   void bind_grid_kernels() {
-    const std::initializer_list<gpu::Device::Binding> grid = {{0, &vel},
-                                                              {1, &stress},
-                                                              {2, &material},
-                                                              {3, &state.status},
-                                                              {detail::kRunBinding, &state.run},
-                                                              {detail::kReceiverPointsBinding, &receiver_points},
-                                                              {detail::kDisplacementBinding, &receiver_u},
-                                                              {detail::kTracesBinding, &trace_buffer}};
+    const std::initializer_list<gpu::Device::Binding> grid = {
+        {0, &vel},
+        {1, &stress},
+        {2, &material},
+        {3, &state.status},
+        {detail::kRunBinding, &state.run},
+        {detail::kReceiverPointsBinding, &receiver_points},
+        {detail::kDisplacementBinding, &receiver_u},
+        {detail::kTracesBinding, &trace_buffer}};
     velocity_bg = device.bind(velocity, grid);
     stress_bg = device.bind(stress_update, grid);
   }
   // One whole state of every shot: the velocity planes, then the stress planes.
-  std::uint64_t state_floats() const { return stride() * (physics.velocity_planes() + physics.stress_planes()); }
+  std::uint64_t state_floats() const {
+    return stride() * (physics.velocity_planes() + physics.stress_planes());
+  }
 
   Impl(gpu::Device& d, const physics::WaveEquation& p) : device(d), physics(p) {}
 

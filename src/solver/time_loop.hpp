@@ -70,8 +70,7 @@ BlowUp watched_loop(int total, const LoopWatch& watch, Advance&& advance, Poll&&
       watch.stop(last_step);
     if (watch.progress) watch.progress(done);
     const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-    if (elapsed > 0)
-      batch = std::clamp(int(watch.interval_seconds * double(done) / elapsed), 100, 10000);
+    if (elapsed > 0) batch = std::clamp(int(watch.interval_seconds * double(done) / elapsed), 100, 10000);
   }
   return blow_up;
 }

@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
+#include "app/runs.hpp"
 #include "gpu/device.hpp"
 #include "io/error.hpp"
-#include "app/runs.hpp"
 
 namespace {
 
