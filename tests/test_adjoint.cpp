@@ -15,6 +15,7 @@
 #include "solver/adjoint.hpp"
 #include "solver/wavelet.hpp"
 #include "support/case_writer.hpp"
+#include "support/media.hpp"
 #include "support/simulation.hpp"
 
 namespace seiswg {
@@ -33,30 +34,10 @@ io::Model smooth_model(int nx, int nz, double h, const std::map<std::string, dou
   return m;
 }
 
-struct Medium {
-  const char* name;
-  std::unique_ptr<physics::WaveEquation> (*make)();
-  std::map<std::string, double> base;
-  double h, dt;
-};
-
-const Medium kSh{"SH", physics::make_sh, {{"vs", 1000}, {"rho", 2000}}, 10, 0.004};
-const Medium kPsv{"P-SV", physics::make_psv, {{"vp", 2000}, {"vs", 1100}, {"rho", 2000}}, 10, 0.002};
-// Seispie's spin medium, with micro-inertia and couple moduli scaled so that, on a 10 m grid at 8 Hz,
-// the rotation resonates near the source frequency (sqrt(4 nu / J) ~ 10 Hz) and the couple stress
-// matters (c k^2 ~ 4 nu): every Cosserat parameter then changes the traces measurably.
-const Medium kCosserat{"Cosserat",
-                       physics::make_cosserat,
-                       {{"rho", 2700},
-                        {"lambda", 8.1e9},
-                        {"mu", 8.1e9},
-                        {"nu", 1.0e9},
-                        {"j", 1.0e6},
-                        {"lambda_c", 7.75e8},
-                        {"mu_c", 2.0e12},
-                        {"nu_c", 3.0e12}},
-                       10,
-                       0.0012};
+using test::Medium;
+using test::kCosserat;
+using test::kPsv;
+using test::kSh;
 
 std::vector<float> random_series(std::mt19937& rng, int n) {
   std::normal_distribution<float> normal;

@@ -8,31 +8,16 @@
 
 #include "problem/problem.hpp"
 #include "solver/wavelet.hpp"
+#include "support/media.hpp"
 #include "support/simulation.hpp"
 
 namespace seiswg {
 namespace {
 
-struct Medium {
-  const char* name;
-  std::unique_ptr<physics::WaveEquation> (*make)();
-  std::map<std::string, double> base;
-  double h, dt;
-};
-const Medium kSh{"SH", physics::make_sh, {{"vs", 1000}, {"rho", 2000}}, 10, 0.004};
-const Medium kPsv{"P-SV", physics::make_psv, {{"vp", 2000}, {"vs", 1100}, {"rho", 2000}}, 10, 0.002};
-const Medium kCosserat{"Cosserat",
-                       physics::make_cosserat,
-                       {{"rho", 2700},
-                        {"lambda", 8.1e9},
-                        {"mu", 8.1e9},
-                        {"nu", 1.0e9},
-                        {"j", 1.0e6},
-                        {"lambda_c", 7.75e8},
-                        {"mu_c", 2.0e12},
-                        {"nu_c", 3.0e12}},
-                       10,
-                       0.0012};
+using test::Medium;
+using test::kCosserat;
+using test::kPsv;
+using test::kSh;
 
 // A model with a Gaussian anomaly of relative size `anomaly` at (0.6 nx, 0.4 nz).
 io::Model anomaly_model(const Medium& m, int nx, int nz, double anomaly) {
