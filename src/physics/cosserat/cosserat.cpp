@@ -10,6 +10,7 @@
 
 #include "io/error.hpp"
 #include "physics/common/material.hpp"
+#include "physics/common/parallel_rows.hpp"
 #include "physics/psv/psv.hpp"
 #include "wgsl/embedded.hpp"
 
@@ -105,19 +106,21 @@ class Cosserat final : public StaggeredElastic {
     const RotationalFields r(m);
     const auto &jj = r.j, &nu = r.nu, &c = r.c;
     planes.resize(9 * n);
-    for (int i = 0; i < nx; ++i)
-      for (int j = 0; j < nz; ++j) {
-        const std::size_t k = std::size_t(i) * std::size_t(nz) + std::size_t(j);
-        auto at = [&](const std::vector<double>& f, int di, int dj) {
-          return clamped_at(f, nx, nz, i + di, j + dj);
-        };
-        const double j_avg = 0.25 * (at(jj, 0, 0) + at(jj, 1, 0) + at(jj, 0, 1) + at(jj, 1, 1));
-        planes[5 * n + k] = float(dt / j_avg);
-        planes[6 * n + k] =
-            float(dt * 2 * harmonic_mean({at(nu, 0, 0), at(nu, 1, 0), at(nu, 0, 1), at(nu, 1, 1)}));
-        planes[7 * n + k] = float(dt * harmonic_mean({at(c, 1, 0), at(c, 1, 1)}));
-        planes[8 * n + k] = float(dt * harmonic_mean({at(c, 0, 1), at(c, 1, 1)}));
-      }
+    parallel_rows(nx, [&](int first, int end) {
+      for (int i = first; i < end; ++i)
+        for (int j = 0; j < nz; ++j) {
+          const std::size_t k = std::size_t(i) * std::size_t(nz) + std::size_t(j);
+          auto at = [&](const std::vector<double>& f, int di, int dj) {
+            return clamped_at(f, nx, nz, i + di, j + dj);
+          };
+          const double j_avg = 0.25 * (at(jj, 0, 0) + at(jj, 1, 0) + at(jj, 0, 1) + at(jj, 1, 1));
+          planes[5 * n + k] = float(dt / j_avg);
+          planes[6 * n + k] =
+              float(dt * 2 * harmonic_mean({at(nu, 0, 0), at(nu, 1, 0), at(nu, 0, 1), at(nu, 1, 1)}));
+          planes[7 * n + k] = float(dt * harmonic_mean({at(c, 1, 0), at(c, 1, 1)}));
+          planes[8 * n + k] = float(dt * harmonic_mean({at(c, 0, 1), at(c, 1, 1)}));
+        }
+    });
     return planes;
   }
   std::string wgsl() const override {
@@ -139,23 +142,26 @@ class Cosserat final : public StaggeredElastic {
     const auto &jj = r.j, &nu = r.nu, &c = r.c;
     std::vector<double> kj(n, 0.0), knu(n, 0.0), kc(n, 0.0);
     auto index = [&](int i, int j) { return clamped_index(nx, nz, i, j); };
-    for (int i = 0; i < nx; ++i)
-      for (int j = 0; j < nz; ++j) {
-        const std::size_t p = index(i, j);
-        const std::size_t four[4] = {p, index(i + 1, j), index(i, j + 1), index(i + 1, j + 1)};
-        const double j_mean = 0.25 * (jj[four[0]] + jj[four[1]] + jj[four[2]] + jj[four[3]]);
-        for (std::size_t q : four) kj[q] += -g[5 * n + p] * dt / (j_mean * j_mean) * 0.25;
-        const double h = harmonic_mean({nu[four[0]], nu[four[1]], nu[four[2]], nu[four[3]]});
-        if (h > 0)
-          for (std::size_t q : four) knu[q] += g[6 * n + p] * 2 * dt * h * h / (4 * nu[q] * nu[q]);
-        for (auto [plane, a, b] : {std::tuple{7, index(i + 1, j), index(i + 1, j + 1)},
-                                   std::tuple{8, index(i, j + 1), index(i + 1, j + 1)}}) {
-          const double hc = harmonic_mean({c[a], c[b]});
-          if (hc <= 0) continue;
-          kc[a] += g[std::size_t(plane) * n + p] * dt * hc * hc / (2 * c[a] * c[a]);
-          kc[b] += g[std::size_t(plane) * n + p] * dt * hc * hc / (2 * c[b] * c[b]);
+    // Cell (i, j) adds to nodes of rows i and i + 1.
+    parallel_rows_adding_to_next(nx, [&](int first, int end) {
+      for (int i = first; i < end; ++i)
+        for (int j = 0; j < nz; ++j) {
+          const std::size_t p = index(i, j);
+          const std::size_t four[4] = {p, index(i + 1, j), index(i, j + 1), index(i + 1, j + 1)};
+          const double j_mean = 0.25 * (jj[four[0]] + jj[four[1]] + jj[four[2]] + jj[four[3]]);
+          for (std::size_t q : four) kj[q] += -g[5 * n + p] * dt / (j_mean * j_mean) * 0.25;
+          const double h = harmonic_mean({nu[four[0]], nu[four[1]], nu[four[2]], nu[four[3]]});
+          if (h > 0)
+            for (std::size_t q : four) knu[q] += g[6 * n + p] * 2 * dt * h * h / (4 * nu[q] * nu[q]);
+          for (auto [plane, a, b] : {std::tuple{7, index(i + 1, j), index(i + 1, j + 1)},
+                                     std::tuple{8, index(i, j + 1), index(i + 1, j + 1)}}) {
+            const double hc = harmonic_mean({c[a], c[b]});
+            if (hc <= 0) continue;
+            kc[a] += g[std::size_t(plane) * n + p] * dt * hc * hc / (2 * c[a] * c[a]);
+            kc[b] += g[std::size_t(plane) * n + p] * dt * hc * hc / (2 * c[b] * c[b]);
+          }
         }
-      }
+    });
     return {{"lambda", k.lambda}, {"mu", k.mu}, {"rho", k.rho}, {"j", kj},
             {"nu", knu},          {"mu_c", kc}, {"nu_c", kc},   {"lambda_c", std::vector<double>(n, 0.0)}};
   }

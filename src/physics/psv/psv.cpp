@@ -10,6 +10,7 @@
 
 #include "io/error.hpp"
 #include "physics/common/material.hpp"
+#include "physics/common/parallel_rows.hpp"
 #include "wgsl/embedded.hpp"
 
 namespace seiswg::physics {
@@ -20,16 +21,18 @@ std::vector<float> StaggeredElastic::material_planes(const io::Model& m, double 
   const std::size_t n = m.grid.npt();
   auto at = [&](const std::vector<double>& f, int i, int j) { return clamped_at(f, nx, nz, i, j); };
   std::vector<float> planes(5 * n);
-  for (int i = 0; i < nx; ++i)
-    for (int j = 0; j < nz; ++j) {
-      const std::size_t k = std::size_t(i) * std::size_t(nz) + std::size_t(j);
-      planes[0 * n + k] = float(dt / (0.5 * (at(p.rho, i, j) + at(p.rho, i + 1, j))));
-      planes[1 * n + k] = float(dt / (0.5 * (at(p.rho, i, j) + at(p.rho, i, j + 1))));
-      planes[2 * n + k] = float(dt * (p.lambda[k] + 2 * p.mu[k]));
-      planes[3 * n + k] = float(dt * p.lambda[k]);
-      planes[4 * n + k] = float(dt * harmonic_mean({at(p.mu, i, j), at(p.mu, i + 1, j), at(p.mu, i, j + 1),
-                                                    at(p.mu, i + 1, j + 1)}));
-    }
+  parallel_rows(nx, [&](int first, int end) {
+    for (int i = first; i < end; ++i)
+      for (int j = 0; j < nz; ++j) {
+        const std::size_t k = std::size_t(i) * std::size_t(nz) + std::size_t(j);
+        planes[0 * n + k] = float(dt / (0.5 * (at(p.rho, i, j) + at(p.rho, i + 1, j))));
+        planes[1 * n + k] = float(dt / (0.5 * (at(p.rho, i, j) + at(p.rho, i, j + 1))));
+        planes[2 * n + k] = float(dt * (p.lambda[k] + 2 * p.mu[k]));
+        planes[3 * n + k] = float(dt * p.lambda[k]);
+        planes[4 * n + k] = float(dt * harmonic_mean({at(p.mu, i, j), at(p.mu, i + 1, j), at(p.mu, i, j + 1),
+                                                      at(p.mu, i + 1, j + 1)}));
+      }
+  });
   return planes;
 }
 
@@ -39,24 +42,27 @@ Lame StaggeredElastic::lame_gradient(const io::Model& m, double dt, std::span<co
   const std::size_t n = m.grid.npt();
   Lame k{std::vector<double>(n), std::vector<double>(n), std::vector<double>(n)};
   auto index = [&](int i, int j) { return clamped_index(nx, nz, i, j); };
-  for (int i = 0; i < nx; ++i)
-    for (int j = 0; j < nz; ++j) {
-      const std::size_t c = index(i, j);
-      // b = dt / mean(rho of two nodes): d b / d rho_q = -dt / mean^2 / 2 for each of the two.
-      for (auto [plane, q] : {std::pair{0, index(i + 1, j)}, std::pair{1, index(i, j + 1)}}) {
-        const double mean = 0.5 * (p.rho[c] + p.rho[q]);
-        const double d = -g[std::size_t(plane) * n + c] * dt / (mean * mean) * 0.5;
-        k.rho[c] += d;
-        k.rho[q] += d;
+  // Cell (i, j) adds to nodes of rows i and i + 1.
+  parallel_rows_adding_to_next(nx, [&](int first, int end) {
+    for (int i = first; i < end; ++i)
+      for (int j = 0; j < nz; ++j) {
+        const std::size_t c = index(i, j);
+        // b = dt / mean(rho of two nodes): d b / d rho_q = -dt / mean^2 / 2 for each of the two.
+        for (auto [plane, q] : {std::pair{0, index(i + 1, j)}, std::pair{1, index(i, j + 1)}}) {
+          const double mean = 0.5 * (p.rho[c] + p.rho[q]);
+          const double d = -g[std::size_t(plane) * n + c] * dt / (mean * mean) * 0.5;
+          k.rho[c] += d;
+          k.rho[q] += d;
+        }
+        k.lambda[c] += dt * (g[2 * n + c] + g[3 * n + c]);
+        k.mu[c] += 2 * dt * g[2 * n + c];
+        // dt * harmonic mean H of four mu: d H / d mu_q = H^2 / (4 mu_q^2).
+        const std::size_t q4[4] = {c, index(i + 1, j), index(i, j + 1), index(i + 1, j + 1)};
+        const double h = harmonic_mean({p.mu[q4[0]], p.mu[q4[1]], p.mu[q4[2]], p.mu[q4[3]]});
+        if (h > 0)
+          for (std::size_t q : q4) k.mu[q] += g[4 * n + c] * dt * h * h / (4 * p.mu[q] * p.mu[q]);
       }
-      k.lambda[c] += dt * (g[2 * n + c] + g[3 * n + c]);
-      k.mu[c] += 2 * dt * g[2 * n + c];
-      // dt * harmonic mean H of four mu: d H / d mu_q = H^2 / (4 mu_q^2).
-      const std::size_t q4[4] = {c, index(i + 1, j), index(i, j + 1), index(i + 1, j + 1)};
-      const double h = harmonic_mean({p.mu[q4[0]], p.mu[q4[1]], p.mu[q4[2]], p.mu[q4[3]]});
-      if (h > 0)
-        for (std::size_t q : q4) k.mu[q] += g[4 * n + c] * dt * h * h / (4 * p.mu[q] * p.mu[q]);
-    }
+  });
   return k;
 }
 
@@ -105,17 +111,19 @@ class Psv final : public StaggeredElastic {
   // lambda = rho (vp^2 - 2 vs^2), mu = rho vs^2.
   std::map<std::string, std::vector<double>> model_gradient(const io::Model& m, double dt,
                                                             std::span<const double> g) const override {
-    const Lame k = lame_gradient(m, dt, g);
+    Lame k = lame_gradient(m, dt, g);
     const auto &rho = m.fields.at("rho"), &vp = m.fields.at("vp"), &vs = m.fields.at("vs");
     const std::size_t n = m.grid.npt();
-    std::map<std::string, std::vector<double>> out{{"lambda", k.lambda}, {"mu", k.mu}, {"rho", k.rho}};
+    std::map<std::string, std::vector<double>> out{
+        {"lambda", std::move(k.lambda)}, {"mu", std::move(k.mu)}, {"rho", std::move(k.rho)}};
+    const auto &klambda = out["lambda"], &kmu = out["mu"], &krho = out["rho"];
     auto &kvp = out["vp"], &kvs = out["vs"], &krho_v = out["rho_velocity"];
     kvp.resize(n), kvs.resize(n), krho_v.resize(n);
     for (std::size_t i = 0; i < n; ++i) {
       const double r = rho[i], a = vp[i], b = vs[i];
-      kvp[i] = k.lambda[i] * 2 * r * a;
-      kvs[i] = k.mu[i] * 2 * r * b - k.lambda[i] * 4 * r * b;
-      krho_v[i] = k.rho[i] + k.lambda[i] * (a * a - 2 * b * b) + k.mu[i] * b * b;
+      kvp[i] = klambda[i] * 2 * r * a;
+      kvs[i] = kmu[i] * 2 * r * b - klambda[i] * 4 * r * b;
+      krho_v[i] = krho[i] + klambda[i] * (a * a - 2 * b * b) + kmu[i] * b * b;
     }
     return out;
   }
@@ -126,6 +134,7 @@ class Psv final : public StaggeredElastic {
     const auto& vs = m.fields.at("vs");
     const auto& vp = m.fields.at("vp");
     Lame p;
+    p.rho.reserve(rho.size()), p.mu.reserve(rho.size()), p.lambda.reserve(rho.size());
     for (std::size_t k = 0; k < rho.size(); ++k) {
       const double r = rho[k], a = vp[k], b = vs[k];
       p.rho.push_back(r);
