@@ -31,7 +31,9 @@ std::size_t choose_batch(const gpu::Device& device, const Setup& setup, const io
                          solver::StoragePlan* plan) {
   const auto& eq = *setup.physics;
   const std::uint64_t npt = grid.npt(), n = std::max<std::size_t>(setup.shots.size(), 1);
-  // Every field plane holds all shots of a batch, and so does each gradient plane.
+  // Every field plane holds all shots of a batch, and so does each gradient plane: batches are kept
+  // within one binding per plane group (larger groups would be split over several buffers, which
+  // costs bindings; a single shot's groups may still be split).
   const std::uint64_t widest =
       std::max({eq.velocity_planes(), eq.stress_planes(), setup.adjoint ? eq.material_plane_count() : 0u});
   const std::uint64_t by_binding =
@@ -170,7 +172,7 @@ Problem::Problem(gpu::Device& device, Setup setup, const io::Model& model)
   }
   s.batch = choose_batch(device, s.setup, s.grid, &s.plan);
   s.propagator = std::make_unique<solver::Propagator>(device, *s.setup.physics, model, s.setup.nt, s.setup.dt,
-                                                      s.setup.taper, int(s.batch));
+                                                      s.setup.taper, int(s.batch), s.setup.max_binding_bytes);
   s.load(0, std::min(s.batch, s.setup.shots.size()));
   if (s.setup.adjoint) s.adjoint = std::make_unique<solver::Adjoint>(*s.propagator, s.plan);
 }

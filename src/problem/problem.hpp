@@ -54,6 +54,9 @@ struct Setup {
   solver::StorageOptions storage;
   // Shots advanced together (0: chosen from the grid size and the GPU's memory).
   std::size_t batch = 0;
+  // The largest buffer binding of a field group (0: the adapter's): lower, the fields are split
+  // over several buffers sooner (see solver::Propagator; tests).
+  std::uint64_t max_binding_bytes = 0;
 };
 
 struct Evaluation {

@@ -289,7 +289,11 @@ struct Adjoint::Impl {
   std::vector<gpu::Buffer> stores;
   std::vector<Propagator::StateSink> sinks;  // the forward run's copies into `stores`
   Propagator::StateSink staging_sink;        // compressed modes: into `staging`
-  gpu::Buffer staging, pack_job, adj_vel, adj_stress, grad;
+  gpu::Buffer staging, pack_job;
+  // The adjoint fields and d J / d material plane, one copy of each plane per shot (threads of
+  // different shots never add to one value; the shots are summed on the host in double).
+  std::unique_ptr<detail::FieldSet> fields;  // kVel, kStress, kGrad
+  detail::FieldBindings adjoint_fields;      // vel, stress, grad and the forward's params
   detail::RunState state;
   gpu::Buffer receivers, adjoint_source, source_adjoint;
   gpu::Kernel velocity, stress, record, inject, tick, pack;
@@ -329,14 +333,7 @@ struct Adjoint::Impl {
         f.ensure(source_adjoint, std::uint64_t(f.source_count) * std::uint64_t(f.nt) * 4, "source adjoint");
     if (!grew && bound_sources == f.source_buffers_version) return;
     bound_sources = f.source_buffers_version;
-    inject_bg = f.device.bind(inject, {{0, &adj_vel},
-                                       {2, &f.material},
-                                       {3, &state.status},
-                                       {detail::kRunBinding, &state.run},
-                                       {5, &grad},
-                                       {8, &f.source_points},
-                                       {9, &f.source_time},
-                                       {10, &source_adjoint}});
+    inject_bg = f.device.bind(inject, inject_bindings());
   }
   // Receivers on the same sample share one adjoint source, so that no two threads add to one value.
   void bind_receivers() {
@@ -351,13 +348,24 @@ struct Adjoint::Impl {
     bool grew = f.ensure(receivers, unique_receivers.size() * 4, "adjoint receivers");
     grew |= f.ensure(adjoint_source, unique_receivers.size() * std::uint64_t(f.nt) * 4, "adjoint sources");
     f.device.write(receivers, std::span<const std::uint32_t>(unique_receivers));
-    if (grew || !record_bound)
-      record_bg = f.device.bind(record, {{0, &adj_vel},
-                                         {3, &state.status},
-                                         {6, &receivers},
-                                         {7, &adjoint_source},
-                                         {detail::kRunBinding, &state.run}});
+    if (grew || !record_bound) record_bg = f.device.bind(record, record_bindings());
     record_bound = true;
+  }
+  // The bindings of the point kernels (also counted before they are compiled).
+  std::vector<gpu::Device::Binding> inject_bindings() const {
+    auto b = adjoint_fields.bindings({"vel", "grad"});
+    b.insert(b.end(), {{3, &state.status},
+                       {detail::kRunBinding, &state.run},
+                       {8, &f.source_points},
+                       {9, &f.source_time},
+                       {10, &source_adjoint}});
+    return b;
+  }
+  std::vector<gpu::Device::Binding> record_bindings() const {
+    auto b = adjoint_fields.bindings({"vel"});
+    b.insert(b.end(),
+             {{3, &state.status}, {6, &receivers}, {7, &adjoint_source}, {detail::kRunBinding, &state.run}});
+    return b;
   }
   void set_status(std::uint32_t clock, std::uint32_t segment_start) {
     state.set(f.device, clock, segment_start, f.source_count, std::uint32_t(unique_receivers.size()));
@@ -370,8 +378,8 @@ struct Adjoint::Impl {
     if (at_rest) {
       commands.clear(store, 0, slot_bytes ? slot_bytes : state_bytes());
     } else {
-      commands.copy(f.vel, 0, store, 0, f.vel.size());
-      commands.copy(f.stress, 0, store, f.vel.size(), f.stress.size());
+      f.fields->copy_to(commands, detail::kVel, store, 0);
+      f.fields->copy_to(commands, detail::kStress, store, f.fields->floats(detail::kVel) * 4);
     }
     f.device.submit(std::move(commands));
   }
@@ -387,15 +395,15 @@ struct Adjoint::Impl {
   void keep_checkpoint(std::size_t index) {
     const std::uint64_t at = index * state_bytes();
     auto commands = f.device.record();
-    commands.copy(f.vel, 0, gpu_checkpoints, at, f.vel.size());
-    commands.copy(f.stress, 0, gpu_checkpoints, at + f.vel.size(), f.stress.size());
+    f.fields->copy_to(commands, detail::kVel, gpu_checkpoints, at);
+    f.fields->copy_to(commands, detail::kStress, gpu_checkpoints, at + f.fields->floats(detail::kVel) * 4);
     f.device.submit(std::move(commands));
   }
   void fill_store_from_gpu_checkpoint(int start, int steps, std::size_t index) {
     const std::uint64_t at = index * state_bytes();
     auto commands = f.device.record();
-    commands.copy(gpu_checkpoints, at, f.vel, 0, f.vel.size());
-    commands.copy(gpu_checkpoints, at + f.vel.size(), f.stress, 0, f.stress.size());
+    f.fields->copy_from(commands, detail::kVel, gpu_checkpoints, at);
+    f.fields->copy_from(commands, detail::kStress, gpu_checkpoints, at + f.fields->floats(detail::kVel) * 4);
     f.device.submit(std::move(commands));
     f.recorded_steps = std::uint32_t(start);
     f.set_run(std::uint32_t(start));
@@ -447,9 +455,15 @@ Adjoint::Adjoint(Propagator& forward, const StoragePlan& plan)
   if (f.physics.adjoint_wgsl().empty())
     throw InputError("adjoint runs are not available for the " + f.physics.name() + " medium yet");
   if (plan.segment_steps < 1) throw std::logic_error("Adjoint: the storage plan has no segment length");
+  s.fields = f.field_set("adjoint_fields", f.fields->floats(detail::kMaterial) * f.shots,
+                         {"adjoint velocity", "adjoint stress", "gradient"});
+  s.adjoint_fields = detail::FieldBindings({{"vel", 0, true, s.fields.get(), detail::kVel},
+                                            {"stress", 1, true, s.fields.get(), detail::kStress},
+                                            {"params", 2, false, f.fields.get(), detail::kMaterial},
+                                            {"grad", 5, true, s.fields.get(), detail::kGrad}});
   const std::string store_format(wgsl::source("solver/forward_store.wgsl"));
-  const std::string code =
-      f.prelude("physics/common/fields_adjoint.wgsl", false) + store_format + f.physics.adjoint_wgsl();
+  const std::string code = f.prelude("physics/common/fields_adjoint.wgsl", false, s.adjoint_fields) +
+                           store_format + f.physics.adjoint_wgsl();
   const StateLayout layout{f.stride(), f.physics.velocity_planes() + f.physics.stress_planes()};
   if (s.segmented_gpu()) {
     for (int seg = 0; seg < s.segments(); ++seg) {
@@ -463,12 +477,7 @@ Adjoint::Adjoint(Propagator& forward, const StoragePlan& plan)
   if (plan.mode == StoragePlan::Mode::checkpoint && plan.checkpoints_on_gpu && s.segments() > 1)
     s.gpu_checkpoints = f.device.create_buffer(std::uint64_t(s.segments() - 1) * s.state_bytes(),
                                                gpu::usage::copy_src | gpu::usage::copy_dst, "checkpoints");
-  s.adj_vel = s.storage(f.vel.size(), "adjoint velocity");
-  s.adj_stress = s.storage(f.stress.size(), "adjoint stress");
   s.state.create(f.device, "adjoint");
-  // d J / d material plane, one copy per shot (threads of different shots never add to one value);
-  // the shots are summed on the host in double.
-  s.grad = s.storage(f.material.size() * f.shots, "gradient");
 
   auto c = f.constants;
   c.push_back({"VEL_PLANES", double(f.physics.velocity_planes())});
@@ -488,24 +497,27 @@ Adjoint::Adjoint(Propagator& forward, const StoragePlan& plan)
   } else {
     for (const auto& store : s.stores) s.sinks.push_back(forward.state_sink(store));
   }
+  const auto grid_fields = s.adjoint_fields.bindings({"vel", "stress", "params", "grad"});
+  auto counted = grid_fields;  // and the status, the stored states and the run state
+  counted.insert(counted.end(), {{3, nullptr}, {4, nullptr}, {detail::kRunBinding, nullptr}});
+  f.check_bindings(f.physics.name() + " adjoint", s.adjoint_fields.storage_bindings(counted, false));
   s.velocity = f.device.create_kernel(code, "adjoint_velocity", c, f.physics.name() + " adjoint velocity");
   s.stress = f.device.create_kernel(code, "adjoint_stress", c, f.physics.name() + " adjoint stress");
   for (const auto& store : s.stores) {
-    const std::initializer_list<gpu::Device::Binding> grid_bindings = {{0, &s.adj_vel},
-                                                                       {1, &s.adj_stress},
-                                                                       {2, &f.material},
-                                                                       {3, &s.state.status},
-                                                                       {4, &store},
-                                                                       {5, &s.grad},
-                                                                       {detail::kRunBinding, &s.state.run}};
+    auto grid_bindings = grid_fields;
+    grid_bindings.insert(grid_bindings.end(),
+                         {{3, &s.state.status}, {4, &store}, {detail::kRunBinding, &s.state.run}});
     s.velocity_bgs.push_back(f.device.bind(s.velocity, grid_bindings));
     s.stress_bgs.push_back(f.device.bind(s.stress, grid_bindings));
   }
 
   c.push_back({"NT", double(f.nt)});
-  const std::string points = f.prelude("physics/common/fields_adjoint.wgsl", true) + store_format +
-                             f.physics.adjoint_wgsl() + std::string(wgsl::source("solver/points.wgsl")) +
+  const std::string points = f.prelude("physics/common/fields_adjoint.wgsl", true, s.adjoint_fields) +
+                             store_format + f.physics.adjoint_wgsl() +
+                             std::string(wgsl::source("solver/points.wgsl")) +
                              std::string(wgsl::source("solver/adjoint_points.wgsl"));
+  f.check_bindings("adjoint sources", s.inject_bindings().size());
+  f.check_bindings("adjoint receivers", s.record_bindings().size());
   s.record = f.device.create_kernel(points, "adjoint_record", c, "adjoint record");
   s.inject = f.device.create_kernel(points, "adjoint_inject", c, "adjoint inject");
   s.tick = f.device.create_kernel(points, "reverse_tick", c, "reverse tick");
@@ -611,8 +623,8 @@ std::vector<float> Adjoint::reverse(const std::vector<double>& dj_dtraces) {
   f.device.write(s.adjoint_source, std::span<const float>(s.adjoint_source_values));
   {
     auto commands = f.device.record();
-    commands.clear(s.adj_vel);
-    commands.clear(s.adj_stress);
+    s.fields->clear(commands, detail::kVel);
+    s.fields->clear(commands, detail::kStress);
     commands.clear(s.source_adjoint);
     f.device.submit(std::move(commands));
   }
@@ -655,8 +667,8 @@ std::vector<float> Adjoint::reverse(const std::vector<double>& dj_dtraces) {
 std::vector<double> Adjoint::gradient() {
   auto& s = *impl_;
   // The shots' copies of each plane, summed in double.
-  std::vector<float> g(s.f.material.size() / 4 * s.f.shots);
-  s.f.device.read(s.grad, 0, g.size() * 4, g.data());
+  std::vector<float> g(s.fields->floats(detail::kGrad));
+  s.fields->read(detail::kGrad, 0, g.size(), g.data());
   const std::size_t planes = s.f.physics.material_plane_count(), npt = s.f.npt, shots = s.f.shots;
   std::vector<double> sum(planes * npt, 0.0);
   for (std::size_t p = 0; p < planes; ++p)
@@ -670,7 +682,7 @@ std::vector<double> Adjoint::gradient() {
 
 void Adjoint::clear_gradient() {
   auto commands = impl_->f.device.record();
-  commands.clear(impl_->grad);
+  impl_->fields->clear(commands, detail::kGrad);
   impl_->f.device.submit(std::move(commands));
 }
 

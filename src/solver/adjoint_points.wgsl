@@ -12,7 +12,7 @@ fn adjoint_record(@builtin(global_invocation_id) g: vec3<u32>) {
   let r = g.x;
   if (r >= run.receivers || status.halted != 0u) { return; }
   let it = run.step;
-  vel[receivers[r]] += adjoint_source[r * NT + it];
+  vel_add(receivers[r], adjoint_source[r * NT + it]);
 }
 
 // Transpose of the injection v += taper dt/rho f: the source's share of d J / d(dt/rho), and the
@@ -23,13 +23,13 @@ fn adjoint_inject(@builtin(global_invocation_id) g: vec3<u32>) {
   if (s >= run.sources || status.halted != 0u) { return; }
   let it = run.step;
   let p = sources[s];
-  let tv = boundary_velocity_factor(p.i, p.j) * vel[p.vel_index];
+  let tv = boundary_velocity_factor(p.i, p.j) * vel_get(p.vel_index);
   // The gradient has one copy of each material plane per shot (summed on the host): the source's
   // shot is that of the velocity sample it drives.
   let shot = (p.vel_index % stride()) / npt();
   let plane = p.param_index / npt();
-  grad[plane * stride() + shot * npt() + p.param_index % npt()] += tv * source_time[s * NT + it];
-  source_adjoint[s * NT + it] = params[p.param_index] * tv;
+  grad_add(plane * stride() + shot * npt() + p.param_index % npt(), tv * source_time[s * NT + it]);
+  source_adjoint[s * NT + it] = p.weight * tv;
 }
 
 @compute @workgroup_size(1)

@@ -7,7 +7,13 @@ namespace seiswg::solver {
 struct Born::Impl {
   Propagator& background;
   Propagator::Impl& f;
-  gpu::Buffer dvel, dstress, dmaterial, receiver_u, traces;
+  // The wavefield perturbation and the material perturbation, in the layout of the background's
+  // fields (so that the forward point and receiver kernels bind them where they bind the
+  // background's).
+  std::unique_ptr<detail::FieldSet> fields;  // kVel, kStress, kMaterial
+  detail::FieldBindings born_fields;         // grid kernels: the perturbation's groups and the background's
+  detail::FieldBindings point_fields;        // the forward point kernel's groups, over the perturbation
+  gpu::Buffer receiver_u, traces, sources;   // sources: the background's, weighted by the perturbation
   detail::RunState state;
   gpu::Kernel velocity, stress, record;
   gpu::BindGroup velocity_bg, stress_bg, points_bg, record_bg;
@@ -17,29 +23,29 @@ struct Born::Impl {
   Impl(Propagator& b) : background(b), f(b.internals()) {}
 
   // The forward point kernel serves the perturbation too: injection with the perturbed dt/density
-  // is the source's Born term, and recording is linear.
+  // (the weights of `sources`) is the source's Born term, and recording is linear.
   void bind_points() {
     bool grew = f.ensure(receiver_u, f.receiver_u.size(), "born receiver displacement");
     grew |= f.ensure(traces, f.trace_buffer.size(), "born traces");
+    grew |= f.ensure(sources, f.source_points.size(), "born source points");
     if (!grew && bound_sources == f.source_buffers_version && bound_receivers == &f.receiver_points &&
         bound_receiver_size == f.receiver_points.size())
       return;
     bound_sources = f.source_buffers_version;
     bound_receivers = &f.receiver_points;
     bound_receiver_size = f.receiver_points.size();
-    points_bg = f.device.bind(f.points, {{0, &dvel},
-                                         {2, &dmaterial},
-                                         {3, &state.status},
-                                         {4, &f.source_points},
-                                         {5, &f.source_time},
-                                         {detail::kRunBinding, &state.run}});
+    auto b = point_fields.bindings({"vel"});
+    b.insert(b.end(),
+             {{3, &state.status}, {4, &sources}, {5, &f.source_time}, {detail::kRunBinding, &state.run}});
+    points_bg = f.device.bind(f.points, b);
     // The perturbation's kernels bind 7 buffers already: its receivers get a dispatch of their own.
-    record_bg = f.device.bind(record, {{0, &dvel},
-                                       {3, &state.status},
-                                       {detail::kRunBinding, &state.run},
-                                       {detail::kReceiverPointsBinding, &f.receiver_points},
-                                       {detail::kDisplacementBinding, &receiver_u},
-                                       {detail::kTracesBinding, &traces}});
+    auto r = point_fields.bindings({"vel"});
+    r.insert(r.end(), {{3, &state.status},
+                       {detail::kRunBinding, &state.run},
+                       {detail::kReceiverPointsBinding, &f.receiver_points},
+                       {detail::kDisplacementBinding, &receiver_u},
+                       {detail::kTracesBinding, &traces}});
+    record_bg = f.device.bind(record, r);
   }
   std::uint64_t bound_receiver_size = 0;
 };
@@ -49,16 +55,25 @@ Born::Born(Propagator& background) : impl_(std::make_unique<Impl>(background)) {
   auto& f = s.f;
   if (f.physics.born_wgsl().empty())
     throw InputError("linearized (Born) runs are not available for the " + f.physics.name() + " medium yet");
-  s.dvel = f.storage(f.vel.size(), "velocity perturbation");
-  s.dstress = f.storage(f.stress.size(), "stress perturbation");
-  s.dmaterial = f.storage(f.material.size(), "material perturbation");
+  s.fields = f.field_set("born_fields", f.fields->floats(detail::kMaterial),
+                         {"velocity perturbation", "stress perturbation", "material perturbation"});
+  s.point_fields = detail::FieldBindings({{"vel", 0, true, s.fields.get(), detail::kVel},
+                                          {"stress", 1, true, s.fields.get(), detail::kStress},
+                                          {"params", 2, false, s.fields.get(), detail::kMaterial}});
+  s.born_fields = detail::FieldBindings({{"vel", 0, true, s.fields.get(), detail::kVel},
+                                         {"stress", 1, true, s.fields.get(), detail::kStress},
+                                         {"params", 2, false, f.fields.get(), detail::kMaterial},
+                                         {"bg_vel", 4, false, f.fields.get(), detail::kVel},
+                                         {"bg_stress", 5, false, f.fields.get(), detail::kStress},
+                                         {"dmaterial", 6, false, s.fields.get(), detail::kMaterial}});
   s.state.create(f.device, "born");
-  const std::string code = f.prelude("physics/common/fields_born.wgsl", false) + f.physics.born_wgsl();
+  const std::string code =
+      f.prelude("physics/common/fields_born.wgsl", false, s.born_fields) + f.physics.born_wgsl();
+  auto grid = s.born_fields.bindings({"vel", "stress", "params", "bg_vel", "bg_stress", "dmaterial"});
+  grid.insert(grid.end(), {{3, &s.state.status}, {detail::kRunBinding, &s.state.run}});
+  f.check_bindings(f.physics.name() + " Born", s.born_fields.storage_bindings(grid, false));
   s.velocity = f.device.create_kernel(code, "velocity", f.constants, f.physics.name() + " born velocity");
   s.stress = f.device.create_kernel(code, "stress_update", f.constants, f.physics.name() + " born stress");
-  const std::initializer_list<gpu::Device::Binding> grid = {
-      {0, &s.dvel}, {1, &s.dstress}, {2, &f.material},  {3, &s.state.status},
-      {4, &f.vel},  {5, &f.stress},  {6, &s.dmaterial}, {detail::kRunBinding, &s.state.run}};
   s.velocity_bg = f.device.bind(s.velocity, grid);
   s.stress_bg = f.device.bind(s.stress, grid);
   s.record = f.device.create_kernel(f.forward_prelude(false, true), "record", f.recording_constants(),
@@ -72,11 +87,16 @@ std::vector<float> Born::run(std::span<const float> material_perturbation) {
   auto& f = s.f;
   s.bind_points();
   s.background.reset();
-  f.device.write(s.dmaterial, material_perturbation);
+  s.fields->write(detail::kMaterial, 0, material_perturbation);
   {
     auto commands = f.device.record();
-    for (const gpu::Buffer* b : {&s.dvel, &s.dstress, &s.receiver_u, &s.traces}) commands.clear(*b);
+    s.fields->clear(commands, detail::kVel);
+    s.fields->clear(commands, detail::kStress);
+    for (const gpu::Buffer* b : {&s.receiver_u, &s.traces}) commands.clear(*b);
+    const std::uint64_t records = f.source_records.size() * sizeof(detail::SourceRecord);
+    if (records > 0) commands.copy(f.source_points, 0, s.sources, 0, records);
     f.device.submit(std::move(commands));
+    f.gather_weights(*s.fields, detail::kMaterial, s.sources);
     s.state.set(f.device, 0, 0, f.source_count, f.receiver_count);
   }
   const std::uint32_t gx = f.groups_x(), gy = f.groups_y(), record_rows = f.record_rows();
@@ -85,6 +105,8 @@ std::vector<float> Born::run(std::span<const float> material_perturbation) {
     // stress update the background velocity after its update.
     commands.dispatch(f.velocity, f.velocity_bg, gx, gy, f.shots);
     commands.dispatch(f.points, f.points_bg, 1);
+    if (!f.grid_records && f.receiver_count)
+      commands.dispatch(f.record, f.record_bg, (f.receiver_count + 63) / 64);
     commands.dispatch(s.velocity, s.velocity_bg, gx, gy, f.shots);
     commands.dispatch(f.points, s.points_bg, 1);
     if (f.receiver_count) commands.dispatch(s.record, s.record_bg, (f.receiver_count + 63) / 64);

@@ -14,7 +14,7 @@ fn points(@builtin(local_invocation_index) lane: u32) {
   let it = run.step;
   for (var s = lane; s < run.sources && !halted; s += 64u) {
     let p = sources[s];
-    vel[p.vel_index] += boundary_velocity_factor(p.i, p.j) * params[p.param_index] * source_time[s * NT + it];
+    vel_add(p.vel_index, boundary_velocity_factor(p.i, p.j) * p.weight * source_time[s * NT + it]);
   }
   workgroupBarrier();
   if (lane == 0u && !halted) { run.step = it + 1u; }

@@ -12,7 +12,7 @@
 
 namespace seiswg::solver {
 Propagator::Propagator(gpu::Device& device, const physics::WaveEquation& physics, const io::Model& model,
-                       int nt, double dt, const Taper& taper, int shots)
+                       int nt, double dt, const Taper& taper, int shots, std::uint64_t max_binding_bytes)
     : impl_(std::make_unique<Impl>(device, physics)) {
   auto& s = *impl_;
   s.nx = model.grid.nx;
@@ -44,14 +44,13 @@ Propagator::Propagator(gpu::Device& device, const physics::WaveEquation& physics
                    std::to_string(lim.max_workgroups_per_dimension) + " workgroups along one dimension on " +
                    device.adapter().summary());
 
-  const std::uint64_t plane_bytes = s.stride() * 4;
-  s.check_binding(s.grid_text() + "velocity fields", plane_bytes * physics.velocity_planes());
-  s.check_binding(s.grid_text() + "stress fields", plane_bytes * physics.stress_planes());
-  s.check_binding(s.grid_text() + "material fields", s.npt * 4 * physics.material_plane_count());
-
-  s.vel = s.storage(plane_bytes * physics.velocity_planes(), "velocity");
-  s.stress = s.storage(plane_bytes * physics.stress_planes(), "stress");
-  s.material = s.storage(s.npt * 4 * physics.material_plane_count(), "material");
+  s.binding_bytes = std::min(lim.max_storage_binding_size, lim.max_buffer_size);
+  if (max_binding_bytes > 0) s.binding_bytes = std::min(s.binding_bytes, max_binding_bytes);
+  s.fields =
+      s.field_set("fields", s.npt * physics.material_plane_count(), {"velocity", "stress", "material"});
+  s.forward_fields = detail::FieldBindings({{"vel", 0, true, s.fields.get(), detail::kVel},
+                                            {"stress", 1, true, s.fields.get(), detail::kStress},
+                                            {"params", 2, false, s.fields.get(), detail::kMaterial}});
   s.state.create(device, "forward");
   set_model(model);
 
@@ -65,10 +64,19 @@ Propagator::Propagator(gpu::Device& device, const physics::WaveEquation& physics
   const auto boundary = make_boundary(taper, physics.seispie_edges());
   s.boundary_wgsl = boundary.wgsl;
   s.constants.insert(s.constants.end(), boundary.constants.begin(), boundary.constants.end());
-  const std::string code = s.forward_prelude(false, true) + physics.wgsl();
-  const auto recording = s.recording_constants();
+  // The grid kernels record the receivers while the adapter has bindings for them (3 more).
+  const std::size_t grid_bindings = s.forward_fields.storage_bindings(s.grid_bindings(), false);
+  s.check_bindings(physics.name() + " forward", grid_bindings);
+  s.grid_records = grid_bindings + 3 <= lim.max_storage_buffers_per_stage;
+  const std::string code = s.forward_prelude(false, s.grid_records) + physics.wgsl();
+  const auto recording = s.grid_records ? s.recording_constants() : s.constants;
   s.velocity = device.create_kernel(code, "velocity", recording, physics.name() + " velocity");
   s.stress_update = device.create_kernel(code, "stress_update", recording, physics.name() + " stress");
+  if (!s.grid_records) {
+    s.check_bindings("receivers", s.forward_fields.bindings({"vel"}).size() + 5);
+    s.record = device.create_kernel(s.forward_prelude(false, true), "record", s.recording_constants(),
+                                    physics.name() + " receivers");
+  }
   s.build_point_kernels();
   set_sources({});
   set_receivers({});
@@ -82,7 +90,8 @@ void Propagator::set_model(const io::Model& model) {
   if (model.grid.nx != s.nx || model.grid.nz != s.nz)
     throw std::logic_error("Propagator::set_model: the model's grid differs from the propagator's");
   const auto planes = s.physics.material_planes(model, s.dt);
-  s.device.write(s.material, std::span<const float>(planes));
+  s.fields->write(detail::kMaterial, 0, planes);
+  s.gather_weights(*s.fields, detail::kMaterial, s.source_points);
 }
 
 int Propagator::shots() const { return int(impl_->shots); }
@@ -98,7 +107,8 @@ void Propagator::set_sources(std::span<const PointForce> forces) {
     const std::uint64_t vel_index = f.velocity_plane * s.stride() + f.shot * s.npt + node;
     auto [it, fresh] = merged.try_emplace(vel_index);
     if (fresh) {
-      it->second.first = {std::uint32_t(vel_index), std::uint32_t(f.buoyancy_plane * s.npt + node), f.i, f.j};
+      it->second.first = {std::uint32_t(vel_index), std::uint32_t(f.buoyancy_plane * s.npt + node), f.i, f.j,
+                          0};
       it->second.second.assign(std::size_t(s.nt), 0.0f);
     }
     for (int t = 0; t < s.nt; ++t) it->second.second[std::size_t(t)] += f.values[std::size_t(t)];
@@ -113,10 +123,15 @@ void Propagator::set_sources(std::span<const PointForce> forces) {
   s.check_binding("the source time functions (" + std::to_string(points.size()) +
                       " source points x [solver] nt = " + std::to_string(s.nt) + " steps)",
                   time.size() * 4);
-  bool fresh = s.ensure(s.source_points, points.size() * sizeof(detail::SourceRecord), "source points");
+  // At least one record: the kernel's binding holds one SourcePoint (20 bytes) even when empty.
+  bool fresh =
+      s.ensure(s.source_points, std::max<std::size_t>(points.size(), 1) * sizeof(detail::SourceRecord),
+               "source points");
   fresh |= s.ensure(s.source_time, time.size() * 4, "source time functions");
   s.device.write(s.source_points, std::span<const detail::SourceRecord>(points));
   s.device.write(s.source_time, std::span<const float>(time));
+  s.source_records = std::move(points);
+  s.gather_weights(*s.fields, detail::kMaterial, s.source_points);
   if (fresh) ++s.source_buffers_version;
   if (fresh) s.bind_point_kernels();
   s.set_run(s.recorded_steps);
@@ -145,8 +160,8 @@ void Propagator::set_receivers(std::span<const PointReceiver> receivers) {
 void Propagator::reset() {
   auto& s = *impl_;
   auto commands = s.device.record();
-  commands.clear(s.vel);
-  commands.clear(s.stress);
+  s.fields->clear(commands, detail::kVel);
+  s.fields->clear(commands, detail::kStress);
   commands.clear(s.receiver_u);
   commands.clear(s.trace_buffer);
   s.device.submit(std::move(commands));
@@ -157,8 +172,9 @@ void Propagator::reset() {
 Propagator::StateSink Propagator::state_sink(const gpu::Buffer& buffer) {
   auto& s = *impl_;
   StateSink sink;
-  sink.bindings = s.device.bind(
-      s.store_state, {{0, &s.vel}, {1, &s.stress}, {9, &buffer}, {detail::kRunBinding, &s.state.run}});
+  auto b = s.forward_fields.bindings({"vel", "stress"});
+  b.insert(b.end(), {{9, &buffer}, {detail::kRunBinding, &s.state.run}});
+  sink.bindings = s.device.bind(s.store_state, b);
   return sink;
 }
 
@@ -176,6 +192,8 @@ void Propagator::advance(int steps, const StateSink* sink, std::uint32_t first_s
   record_steps(s.device, steps, [&](gpu::Commands& commands) {
     commands.dispatch(s.velocity, s.velocity_bg, gx, gy, s.shots);
     commands.dispatch(s.points, s.points_bg, 1);
+    if (!s.grid_records && s.receiver_count)
+      commands.dispatch(s.record, s.record_bg, (s.receiver_count + 63) / 64);
     commands.dispatch(s.stress_update, s.stress_bg, gx, gy + record_rows, s.shots);
     if (sink) commands.dispatch(s.store_state, sink->bindings, store_gx, store_gy);
   });
@@ -185,8 +203,9 @@ void Propagator::advance(int steps, const StateSink* sink, std::uint32_t first_s
 std::vector<float> Propagator::state() {
   auto& s = *impl_;
   std::vector<float> v(s.state_floats());
-  s.device.read(s.vel, 0, s.vel.size(), v.data());
-  s.device.read(s.stress, 0, s.stress.size(), v.data() + s.vel.size() / 4);
+  const std::uint64_t vel = s.fields->floats(detail::kVel);
+  s.fields->read(detail::kVel, 0, vel, v.data());
+  s.fields->read(detail::kStress, 0, s.fields->floats(detail::kStress), v.data() + vel);
   return v;
 }
 
@@ -194,12 +213,15 @@ void Propagator::restore(std::span<const float> state, std::uint32_t completed) 
   auto& s = *impl_;
   if (state.empty()) {
     auto commands = s.device.record();
-    commands.clear(s.vel);
-    commands.clear(s.stress);
+    s.fields->clear(commands, detail::kVel);
+    s.fields->clear(commands, detail::kStress);
     s.device.submit(std::move(commands));
   } else {
-    s.device.write(s.vel, state.first(s.vel.size() / 4));
-    s.device.write(s.stress, state.subspan(s.vel.size() / 4));
+    const std::uint64_t vel = s.fields->floats(detail::kVel);
+    if (state.size() != s.state_floats())
+      throw std::logic_error("Propagator::restore: state of the wrong size");
+    s.fields->write(detail::kVel, 0, state.first(vel));
+    s.fields->write(detail::kStress, 0, state.subspan(vel));
   }
   s.recorded_steps = completed;
   s.set_run(completed);
@@ -213,7 +235,7 @@ std::uint32_t Propagator::completed_steps(BlowUp* blow_up) {
 std::vector<float> Propagator::velocity_plane(std::uint32_t plane, std::uint32_t shot) {
   auto& s = *impl_;
   std::vector<float> v(s.npt);
-  s.device.read(s.vel, (plane * s.stride() + shot * s.npt) * 4, s.npt * 4, v.data());
+  s.fields->read(detail::kVel, plane * s.stride() + shot * s.npt, s.npt, v.data());
   return v;
 }
 
@@ -226,27 +248,27 @@ std::vector<float> Propagator::traces() {
 
 std::vector<float> Propagator::velocities() {
   auto& s = *impl_;
-  std::vector<float> v(s.stride() * s.physics.velocity_planes());
-  s.device.read(s.vel, 0, v.size() * 4, v.data());
+  std::vector<float> v(s.fields->floats(detail::kVel));
+  s.fields->read(detail::kVel, 0, v.size(), v.data());
   return v;
 }
 std::vector<float> Propagator::stresses() {
   auto& s = *impl_;
-  std::vector<float> v(s.stride() * s.physics.stress_planes());
-  s.device.read(s.stress, 0, v.size() * 4, v.data());
+  std::vector<float> v(s.fields->floats(detail::kStress));
+  s.fields->read(detail::kStress, 0, v.size(), v.data());
   return v;
 }
 void Propagator::set_state(std::span<const float> velocities, std::span<const float> stresses) {
   auto& s = *impl_;
-  s.device.write(s.vel, velocities);
-  s.device.write(s.stress, stresses);
+  s.fields->write(detail::kVel, 0, velocities);
+  s.fields->write(detail::kStress, 0, stresses);
 }
 
 std::uint64_t Propagator::state_bytes() const { return impl_->state_floats() * 4; }
 
 std::uint64_t Propagator::gpu_bytes() const {
   const auto& s = *impl_;
-  return s.vel.size() + s.stress.size() + s.material.size() + s.trace_buffer.size() + s.source_time.size();
+  return s.fields->bytes() + s.trace_buffer.size() + s.source_time.size();
 }
 
 }  // namespace seiswg::solver

@@ -37,8 +37,12 @@ class Propagator {
  public:
   // `shots` independent wavefields are advanced together (one dispatch updates them all), sharing
   // the model: small grids fill the GPU and pay the fixed cost of a step once for all shots.
+  // Velocity, stress and material planes each take one buffer while they fit one storage binding,
+  // else they are split over several buffers (solver/fields.hpp); `max_binding_bytes` (0: the
+  // adapter's limit) lowers the binding size that decision uses, so tests reach the split kernels
+  // with small grids.
   Propagator(gpu::Device& device, const physics::WaveEquation& physics, const io::Model& model, int nt,
-             double dt, const Taper& taper, int shots = 1);
+             double dt, const Taper& taper, int shots = 1, std::uint64_t max_binding_bytes = 0);
   ~Propagator();
   Propagator(const Propagator&) = delete;
   Propagator& operator=(const Propagator&) = delete;

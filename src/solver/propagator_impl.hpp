@@ -1,6 +1,9 @@
 #pragma once
 // Internals of solver::Propagator, shared with the adjoint (solver/adjoint.cpp). Not an API.
 #include <algorithm>
+#include <array>
+#include <cstddef>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <utility>
@@ -9,6 +12,7 @@
 #include "gpu/device.hpp"
 #include "io/error.hpp"
 #include "physics/wave_equation.hpp"
+#include "solver/fields.hpp"
 #include "solver/propagator.hpp"
 #include "wgsl/embedded.hpp"
 
@@ -24,15 +28,23 @@ inline std::string gib(std::uint64_t bytes) {
   return s.str();
 }
 
+// Field groups of a FieldSet made by Propagator::Impl::field_set: velocity planes, stress planes,
+// then material planes (the adjoint: gradient planes; Born: the material perturbation).
+constexpr std::size_t kVel = 0, kStress = 1, kMaterial = 2, kGrad = 2;
+
 // The WGSL every kernel starts with: grid, differences, the boundary's hooks, the run state
-// (writable only for the single-invocation point kernels that advance the clock) and the field
-// access of `fields` (physics/common/fields_*.wgsl). `records`: the grid kernels' dispatch records
-// the receivers (solver/receivers.wgsl).
+// (writable only for the single-invocation point kernels that advance the clock; a uniform buffer
+// in the other kernels when field groups are split), the declarations and accessors of the
+// module's field groups and the field access of `fields` (physics/common/fields_*.wgsl).
+// `records`: the grid kernels' dispatch records the receivers (solver/receivers.wgsl).
 inline std::string prelude(const std::string& boundary, std::string_view fields, bool writes_run,
-                           bool records = false) {
+                           const FieldBindings& groups, bool records = false) {
   std::string code(wgsl::source("physics/common/stencil.wgsl"));
   code += boundary;
-  code += wgsl::source(writes_run ? "physics/common/run_write.wgsl" : "physics/common/run_read.wgsl");
+  code += wgsl::source(writes_run       ? "physics/common/run_write.wgsl"
+                       : groups.split() ? "physics/common/run_uniform.wgsl"
+                                        : "physics/common/run_read.wgsl");
+  code += groups.wgsl();
   code += wgsl::source(fields);
   if (fields != "physics/common/fields_born.wgsl") code += wgsl::source("physics/common/no_born.wgsl");
   code += wgsl::source(records ? "solver/receivers.wgsl" : "solver/no_receivers.wgsl");
@@ -43,14 +55,15 @@ constexpr std::uint32_t kReceiverPointsBinding = 12, kDisplacementBinding = 13, 
 
 // The run state on the GPU: `status` (WGSL Status: first bad step and node, halted; written with
 // atomics by any kernel when a value blows up) and `run` (WGSL RunInfo: step, segment start,
-// source and receiver counts; read-only in grid kernels so that all threads read it freely).
+// source and receiver counts; read-only in grid kernels so that all threads read it freely, as a
+// uniform buffer where field groups are split; writable storage in the point kernels).
 constexpr std::uint32_t kRunBinding = 11;
 struct RunState {
   gpu::Buffer status, run, both;  // `both`: status and run side by side, read in one go
   void create(gpu::Device& device, const std::string& label) {
     const auto usage = gpu::usage::storage | gpu::usage::copy_dst | gpu::usage::copy_src;
     status = device.create_buffer(16, usage, label + " status");
-    run = device.create_buffer(16, usage, label + " run");
+    run = device.create_buffer(16, usage | gpu::usage::uniform, label + " run");
     both = device.create_buffer(32, usage, label + " status and run");
   }
   void set(gpu::Device& device, std::uint32_t step, std::uint32_t segment_start, std::uint32_t sources,
@@ -79,7 +92,9 @@ struct RunState {
 struct SourceRecord {  // matches WGSL struct SourcePoint
   std::uint32_t vel_index, param_index;
   std::int32_t i, j;
+  float weight;  // the material at param_index, copied there on the GPU (Propagator::Impl::gather_weights)
 };
+static_assert(sizeof(SourceRecord) == 20);
 
 }  // namespace detail
 
@@ -94,21 +109,29 @@ struct Propagator::Impl {
   std::uint64_t stride() const { return npt * shots; }  // one field plane: every shot's copy
   std::uint32_t wg_x = 64, wg_y = 4;
 
-  gpu::Buffer vel, stress, material;
+  // The largest buffer binding a field group's buffer may take (the adapter's, or less for tests).
+  std::uint64_t binding_bytes = 0;
+  std::unique_ptr<detail::FieldSet> fields;  // kVel, kStress, kMaterial
+  detail::FieldBindings forward_fields;      // vel, stress, params as the forward kernels see them
   detail::RunState state;
   gpu::Buffer source_points, source_time, receiver_points, receiver_u, trace_buffer;
   std::uint32_t source_count = 0, receiver_count = 0;
-  gpu::Kernel velocity, stress_update, points, store_state;
-  gpu::BindGroup velocity_bg, stress_bg, points_bg;
+  // Whether the grid kernels record the receivers (solver/receivers.wgsl); else, where split field
+  // groups leave them no bindings to spare, the receivers get a dispatch of their own (`record`).
+  bool grid_records = true;
+  gpu::Kernel velocity, stress_update, points, store_state, record;
+  gpu::BindGroup velocity_bg, stress_bg, points_bg, record_bg;
   std::vector<std::pair<std::string, double>> constants;  // grid and boundary: every kernel's
   std::string boundary_wgsl;
-  std::string prelude(std::string_view fields, bool writes_run, bool records = false) const {
-    return detail::prelude(boundary_wgsl, fields, writes_run, records);
+  std::string prelude(std::string_view field_access, bool writes_run, const detail::FieldBindings& groups,
+                      bool records = false) const {
+    return detail::prelude(boundary_wgsl, field_access, writes_run, groups, records);
   }
   std::string forward_prelude(bool writes_run = false, bool records = false) const {
-    return prelude("physics/common/fields_forward.wgsl", writes_run, records);
+    return prelude("physics/common/fields_forward.wgsl", writes_run, forward_fields, records);
   }
   std::vector<std::uint32_t> receiver_index;  // plane * npt + node per receiver, as uploaded
+  std::vector<SourceRecord> source_records;   // as uploaded (their weights are copied on the GPU)
   std::uint32_t recorded_steps = 0;
   std::uint64_t source_buffers_version = 0;  // changes when the source buffers are reallocated           //
                                              // the clock once the GPU has run what was submitted
@@ -119,6 +142,7 @@ struct Propagator::Impl {
   // each, up to kMaxRecordRows rows; more receivers loop).
   static constexpr std::uint32_t kMaxRecordRows = 64;
   std::uint32_t record_rows() const {
+    if (!grid_records) return 0;
     const std::uint64_t per_row = std::uint64_t(groups_x()) * wg_x * wg_y;
     return std::uint32_t(std::min<std::uint64_t>(kMaxRecordRows, (receiver_count + per_row - 1) / per_row));
   }
@@ -132,19 +156,30 @@ struct Propagator::Impl {
     c.push_back({"RECORD_ROWS", double(kMaxRecordRows)});
     return c;
   }
-  // The forward grid kernels' bindings (rebound when the receiver buffers are reallocated).
+  // The forward grid kernels' bindings, without the receivers'.
+  std::vector<gpu::Device::Binding> grid_bindings() const {
+    auto b = forward_fields.bindings({"vel", "stress", "params"});
+    b.insert(b.end(), {{3, &state.status}, {detail::kRunBinding, &state.run}});
+    return b;
+  }
+  std::vector<gpu::Device::Binding> receiver_bindings() const {
+    return {{detail::kReceiverPointsBinding, &receiver_points},
+            {detail::kDisplacementBinding, &receiver_u},
+            {detail::kTracesBinding, &trace_buffer}};
+  }
+  // The forward grid kernels' bindings (rebound when the receiver buffers are reallocated), and
+  // those of the receivers' own dispatch when they have one.
   void bind_grid_kernels() {
-    const std::initializer_list<gpu::Device::Binding> grid = {
-        {0, &vel},
-        {1, &stress},
-        {2, &material},
-        {3, &state.status},
-        {detail::kRunBinding, &state.run},
-        {detail::kReceiverPointsBinding, &receiver_points},
-        {detail::kDisplacementBinding, &receiver_u},
-        {detail::kTracesBinding, &trace_buffer}};
+    auto grid = grid_bindings();
+    const auto receivers = receiver_bindings();
+    if (grid_records) grid.insert(grid.end(), receivers.begin(), receivers.end());
     velocity_bg = device.bind(velocity, grid);
     stress_bg = device.bind(stress_update, grid);
+    if (grid_records) return;
+    auto b = forward_fields.bindings({"vel"});
+    b.insert(b.end(), {{3, &state.status}, {detail::kRunBinding, &state.run}});
+    b.insert(b.end(), receivers.begin(), receivers.end());
+    record_bg = device.bind(record, b);
   }
   // One whole state of every shot: the velocity planes, then the stress planes.
   std::uint64_t state_floats() const {
@@ -152,6 +187,35 @@ struct Propagator::Impl {
   }
 
   Impl(gpu::Device& d, const physics::WaveEquation& p) : device(d), physics(p) {}
+
+  // Velocity planes, stress planes and `third` more values (whole grid planes), as the kernels of
+  // this propagator index them; `name` names its split buffers in WGSL and errors.
+  std::unique_ptr<detail::FieldSet> field_set(const std::string& name, std::uint64_t third,
+                                              const std::array<std::string, 3>& labels) const {
+    const std::uint64_t floats[3] = {stride() * physics.velocity_planes(), stride() * physics.stress_planes(),
+                                     third};
+    return std::make_unique<detail::FieldSet>(device, grid_text() + name, name, floats, npt, binding_bytes,
+                                              labels);
+  }
+  // Refuses a kernel whose entry point needs more storage buffer bindings than the adapter has.
+  void check_bindings(const std::string& kernel, std::size_t storage_bindings) const {
+    const std::uint32_t allowed = device.limits().max_storage_buffers_per_stage;
+    if (storage_bindings <= allowed) return;
+    std::ostringstream s;
+    s << grid_text() << kernel << " kernel needs " << storage_bindings
+      << " storage buffer bindings (field planes split over buffers of at most " << detail::gib(binding_bytes)
+      << " each), but " << device.adapter().summary() << " allows " << allowed << " per shader stage";
+    throw GpuError(s.str());
+  }
+  // Copies the material at each source (SourcePoint.weight of `records`) from group `group` of `set`.
+  void gather_weights(const detail::FieldSet& set, std::size_t group, const gpu::Buffer& records) const {
+    if (source_records.empty()) return;
+    auto commands = device.record();
+    for (std::size_t k = 0; k < source_records.size(); ++k)
+      set.copy_value(commands, group, source_records[k].param_index, records,
+                     k * sizeof(SourceRecord) + offsetof(SourceRecord, weight));
+    device.submit(std::move(commands));
+  }
 
   // `what` completes "<what> need N GiB in one buffer", naming the sizes that caused it.
   void check_binding(const std::string& what, std::uint64_t bytes) const {
@@ -186,21 +250,25 @@ struct Propagator::Impl {
     c.push_back({"NT", double(nt)});
     const std::string code = forward_prelude(true) + std::string(wgsl::source("solver/points.wgsl")) +
                              std::string(wgsl::source("solver/point_sources.wgsl"));
+    // Besides the velocity group: status, 2 source buffers and the run state (writable storage).
+    check_bindings("sources", forward_fields.bindings({"vel"}).size() + 4);
     points = device.create_kernel(code, "points", c, "sources");
     auto store_constants = constants;
     store_constants.push_back({"VEL_FLOATS", double(stride() * physics.velocity_planes())});
     store_constants.push_back({"STATE_FLOATS", double(state_floats())});
+    // Besides the groups: the store and the run state.
+    auto store_bindings = forward_fields.bindings({"vel", "stress"});
+    store_bindings.insert(store_bindings.end(), {{9, nullptr}, {detail::kRunBinding, nullptr}});
+    check_bindings("store state", forward_fields.storage_bindings(store_bindings, false));
     store_state =
         device.create_kernel(forward_prelude() + std::string(wgsl::source("solver/store_state.wgsl")),
                              "store_state", store_constants, "store state");
   }
   void bind_point_kernels() {
-    points_bg = device.bind(points, {{0, &vel},
-                                     {2, &material},
-                                     {3, &state.status},
-                                     {4, &source_points},
-                                     {5, &source_time},
-                                     {detail::kRunBinding, &state.run}});
+    auto b = forward_fields.bindings({"vel"});
+    b.insert(b.end(),
+             {{3, &state.status}, {4, &source_points}, {5, &source_time}, {detail::kRunBinding, &state.run}});
+    points_bg = device.bind(points, b);
   }
 };
 

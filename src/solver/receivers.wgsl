@@ -17,7 +17,7 @@ fn record_receivers(g: vec3<u32>) {
   let capacity = RECORD_WIDTH * WG_Y * RECORD_ROWS;
   let it = run.step - 1u;
   for (var r = (g.y - RECORD_ROW0) * RECORD_WIDTH + g.x; r < run.receivers; r += capacity) {
-    let u = displacement[r] + vel[receivers[r]] * REC_DT;
+    let u = displacement[r] + vel_get(receivers[r]) * REC_DT;
     displacement[r] = u;
     traces[r * REC_NT + it] = u;
   }
@@ -29,7 +29,7 @@ fn record_receivers(g: vec3<u32>) {
 fn record(@builtin(global_invocation_id) g: vec3<u32>) {
   let r = g.x + g.y * 64u * 65535u;
   if (r >= run.receivers || status.halted != 0u) { return; }
-  let u = displacement[r] + vel[receivers[r]] * REC_DT;
+  let u = displacement[r] + vel_get(receivers[r]) * REC_DT;
   displacement[r] = u;
   traces[r * REC_NT + run.step - 1u] = u;
 }

@@ -12,8 +12,8 @@ fn store_state(@builtin(global_invocation_id) g: vec3<u32>, @builtin(num_workgro
   if (index >= STATE_FLOATS) { return; }
   let base = (run.step - run.segment_start) * STATE_FLOATS;
   if (index < VEL_FLOATS) {
-    store[base + index] = vel[index];
+    store[base + index] = vel_get(index);
   } else {
-    store[base + index] = stress[index - VEL_FLOATS];
+    store[base + index] = stress_get(index - VEL_FLOATS);
   }
 }

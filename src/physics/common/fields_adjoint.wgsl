@@ -1,10 +1,10 @@
 // Field access for adjoint kernels. `vel` and `stress` hold the adjoint fields; the forward states
 // stored during the forward run (one slot per step, in the format of solver/forward_store.wgsl,
-// composed before this file) are read from `fwd`; d J / d material plane accumulates in `grad`. The
+// composed before this file) are read from `fwd`; d J / d material plane accumulates in the group
+// `grad` (binding 5 when one buffer; one copy of each plane per shot, planes of stride() values). The
 // medium's adjoint file defines weighted_stress (moduli times adjoint stress: the input of the
 // transposed velocity-to-stress operator) and buoyancy_plane (dt/density at each velocity plane).
 @group(0) @binding(4) var<storage, read> fwd: array<u32>;
-@group(0) @binding(5) var<storage, read_write> grad: array<f32>;
 
 const FWD_NOW: u32 = 2u;     // forward state after the current step: v(n), s(n+1/2)
 const FWD_BEFORE: u32 = 3u;  // forward state after the previous step: s(n-1/2)
@@ -23,11 +23,11 @@ fn load(src: u32, p: u32, i: i32, j: i32) -> f32 {
   if (!inside(i, j)) { return 0.0; }
   let k = shot_base + node(i, j);
   switch src {
-    case 0u: { return vel[p * stride() + k]; }
-    case 1u: { return stress[p * stride() + k]; }
+    case 0u: { return vel_get(p * stride() + k); }
+    case 1u: { return stress_get(p * stride() + k); }
     case 2u: { return fwd_value(fwd_now_slot, p, k); }
     case 3u: { return fwd_value(fwd_now_slot - 1u, p, k); }
     case 4u: { return weighted_stress(p, k); }
-    default: { return boundary_velocity_factor(i, j) * param(buoyancy_plane(p), k) * vel[p * stride() + k]; }
+    default: { return boundary_velocity_factor(i, j) * param(buoyancy_plane(p), k) * vel_get(p * stride() + k); }
   }
 }

@@ -1,25 +1,22 @@
 // Field access for the linearized (Born) problem: `vel` and `stress` hold the wavefield
-// perturbation, driven by the background wavefield (bg_vel, bg_stress: the background's own
-// buffers, advanced in the same command stream) through a material perturbation (dmaterial, same
-// layout as the material planes). The medium's born file defines born_velocity_term and
-// born_stress_term, the derivative of its forward updates with respect to the material planes.
-@group(0) @binding(4) var<storage, read> bg_vel: array<f32>;
-@group(0) @binding(5) var<storage, read> bg_stress: array<f32>;
-@group(0) @binding(6) var<storage, read> dmaterial: array<f32>;
-
+// perturbation, driven by the background wavefield (groups bg_vel, bg_stress: the background's own
+// buffers, advanced in the same command stream; bindings 4 and 5 when one buffer each) through a
+// material perturbation (group dmaterial, binding 6, the layout of the material planes). The
+// medium's born file defines born_velocity_term and born_stress_term, the derivative of its
+// forward updates with respect to the material planes.
 const BG_VEL: u32 = 2u;
 const BG_STRESS: u32 = 3u;
 
-fn dparam(p: u32, k: u32) -> f32 { return dmaterial[p * npt() + k - shot_base]; }
+fn dparam(p: u32, k: u32) -> f32 { return dmaterial_get(p * npt() + k - shot_base); }
 
 fn load(src: u32, p: u32, i: i32, j: i32) -> f32 {
   if (!inside(i, j)) { return 0.0; }
   let k = p * stride() + shot_base + node(i, j);
   switch src {
-    case 0u: { return vel[k]; }
-    case 1u: { return stress[k]; }
-    case 2u: { return bg_vel[k]; }
-    default: { return bg_stress[k]; }
+    case 0u: { return vel_get(k); }
+    case 1u: { return stress_get(k); }
+    case 2u: { return bg_vel_get(k); }
+    default: { return bg_stress_get(k); }
   }
 }
 fn fields_begin() {}

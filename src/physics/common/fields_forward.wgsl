@@ -2,7 +2,7 @@
 fn load(src: u32, p: u32, i: i32, j: i32) -> f32 {
   if (!inside(i, j)) { return 0.0; }
   let k = p * stride() + shot_base + node(i, j);
-  if (src == VEL) { return vel[k]; }
-  return stress[k];
+  if (src == VEL) { return vel_get(k); }
+  return stress_get(k);
 }
 fn fields_begin() {}

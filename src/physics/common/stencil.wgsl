@@ -5,8 +5,11 @@
 // after them names the planes.
 //
 // Storage: every field is a "plane" of NX*NZ float32 values, node k = i*NZ + j (i along x, j along z,
-// z down), as in Seispie's model files. All velocity-like planes share one buffer, all stress-like
-// planes another and all material planes a third, so any wave equation binds the same 4 buffers.
+// z down), as in Seispie's model files. The velocity-like planes form one group, the stress-like
+// planes another and the material planes a third, so any wave equation binds the same groups. Kernels
+// reach a group through accessors composed from C++ before this file (solver/fields.hpp):
+// vel_get(index), vel_set(index, value), vel_add(index, value), stress_..., params_get(index); a
+// group is one buffer when it fits one binding, else several (the accessors pick the buffer).
 
 override NX: i32;
 override NZ: i32;
@@ -36,9 +39,7 @@ struct RunInfo {
   receivers: u32,
 }
 
-@group(0) @binding(0) var<storage, read_write> vel: array<f32>;
-@group(0) @binding(1) var<storage, read_write> stress: array<f32>;
-@group(0) @binding(2) var<storage, read> params: array<f32>;
+// Groups: vel (binding 0 when one buffer), stress (1), params (2); see solver/fields.hpp.
 @group(0) @binding(3) var<storage, read_write> status: Status;
 
 fn npt() -> u32 { return u32(NX) * u32(NZ); }
@@ -57,7 +58,7 @@ const VEL: u32 = 0u;
 const STRESS: u32 = 1u;
 
 // Material value of plane p at field index k (shot_base + node): the material is shared by all shots.
-fn param(p: u32, k: u32) -> f32 { return params[p * npt() + k - shot_base]; }
+fn param(p: u32, k: u32) -> f32 { return params_get(p * npt() + k - shot_base); }
 
 // Staggered 4th-order difference from samples a(m-1), a(m), a(m+1), a(m+2): the derivative halfway
 // between a(m) and a(m+1), without the 1/h factor.

@@ -20,16 +20,16 @@ fn extra_force_z(i: i32, j: i32) -> f32 { return -dx_backward(STRESS, SA, i, j);
 
 fn extra_velocity_update(i: i32, j: i32, k: u32, taper_value: f32) {
   let n = stride();
-  let torque = dx_backward(STRESS, MX, i, j) + dz_backward(STRESS, MZ, i, j) + 2.0 * stress[SA * n + k];
-  let w = taper_value * (vel[W * n + k] + param(DT_OVER_J, k) * torque);
-  vel[W * n + k] = w;
+  let torque = dx_backward(STRESS, MX, i, j) + dz_backward(STRESS, MZ, i, j) + 2.0 * stress_get(SA * n + k);
+  let w = taper_value * (vel_get(W * n + k) + param(DT_OVER_J, k) * torque);
+  vel_set(W * n + k, w);
   watch(w, k);
 }
 
 fn extra_stress_update(i: i32, j: i32, k: u32, curl_rate: f32) {
   let n = stride();
-  let w = vel[W * n + k];
-  stress[SA * n + k] -= param(DT_2NU, k) * (w + 0.5 * curl_rate);
-  stress[MX * n + k] += param(DT_MUC_NUC_X, k) * dx_forward(VEL, W, i, j);
-  stress[MZ * n + k] += param(DT_MUC_NUC_Z, k) * dz_forward(VEL, W, i, j);
+  let w = vel_get(W * n + k);
+  stress_add(SA * n + k, -(param(DT_2NU, k) * (w + 0.5 * curl_rate)));
+  stress_add(MX * n + k, param(DT_MUC_NUC_X, k) * dx_forward(VEL, W, i, j));
+  stress_add(MZ * n + k, param(DT_MUC_NUC_Z, k) * dz_forward(VEL, W, i, j));
 }

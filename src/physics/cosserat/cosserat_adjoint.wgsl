@@ -10,9 +10,9 @@ const MZ_WEIGHTED: u32 = 5u;
 fn adjoint_weighted_stress(p: u32, k: u32) -> f32 {
   let n = stride();
   switch p {
-    case 3u: { return 0.5 * param(DT_2NU, k) * stress[SA * n + k]; }
-    case 4u: { return param(DT_MUC_NUC_X, k) * stress[MX * n + k]; }
-    default: { return param(DT_MUC_NUC_Z, k) * stress[MZ * n + k]; }
+    case 3u: { return 0.5 * param(DT_2NU, k) * stress_get(SA * n + k); }
+    case 4u: { return param(DT_MUC_NUC_X, k) * stress_get(MX * n + k); }
+    default: { return param(DT_MUC_NUC_Z, k) * stress_get(MZ * n + k); }
   }
 }
 fn adjoint_buoyancy_plane(p: u32) -> u32 { return DT_OVER_J; }
@@ -24,15 +24,15 @@ fn adjoint_extra_vz(i: i32, j: i32) -> f32 { return -dx_forward_t(WEIGHTED, SA_H
 // The rest of the transposed stress update, for w^ (after the previous reverse step's taper).
 fn adjoint_extra_velocity(i: i32, j: i32, k: u32, taper_value: f32) {
   let n = stride();
-  let sa = stress[SA * n + k];
+  let sa = stress_get(SA * n + k);
   let w_now = load(FWD_NOW, W, i, j);
   let curl = dx_forward(FWD_NOW, VZ, i, j) - dz_forward(FWD_NOW, VX, i, j);
-  grad[DT_2NU * n + k] -= sa * (w_now + 0.5 * curl);
-  grad[DT_MUC_NUC_X * n + k] += stress[MX * n + k] * dx_forward(FWD_NOW, W, i, j);
-  grad[DT_MUC_NUC_Z * n + k] += stress[MZ * n + k] * dz_forward(FWD_NOW, W, i, j);
-  let w = taper_value * vel[W * n + k] - param(DT_2NU, k) * sa + dx_forward_t(WEIGHTED, MX_WEIGHTED, i, j) +
+  grad_add(DT_2NU * n + k, -(sa * (w_now + 0.5 * curl)));
+  grad_add(DT_MUC_NUC_X * n + k, stress_get(MX * n + k) * dx_forward(FWD_NOW, W, i, j));
+  grad_add(DT_MUC_NUC_Z * n + k, stress_get(MZ * n + k) * dz_forward(FWD_NOW, W, i, j));
+  let w = taper_value * vel_get(W * n + k) - param(DT_2NU, k) * sa + dx_forward_t(WEIGHTED, MX_WEIGHTED, i, j) +
           dz_forward_t(WEIGHTED, MZ_WEIGHTED, i, j);
-  vel[W * n + k] = w;
+  vel_set(W * n + k, w);
   watch(w, k);
 }
 
@@ -46,14 +46,14 @@ fn adjoint_extra_stress(i: i32, j: i32, k: u32, taper_value: f32) {
   let n = stride();
   let torque = dx_backward(FWD_BEFORE, VEL_PLANES + MX, i, j) + dz_backward(FWD_BEFORE, VEL_PLANES + MZ, i, j) +
                2.0 * load(FWD_BEFORE, VEL_PLANES + SA, i, j);
-  let w = vel[W * n + k];
-  grad[DT_OVER_J * n + k] += taper_value * w * torque;
+  let w = vel_get(W * n + k);
+  grad_add(DT_OVER_J * n + k, taper_value * w * torque);
   let q_w = taper_value * param(DT_OVER_J, k) * w;
-  let sa = stress[SA * n + k] + dz_backward_t(BUOYANT, VX, i, j) - dx_backward_t(BUOYANT, VZ, i, j) + 2.0 * q_w;
-  let mx = stress[MX * n + k] + dx_backward_t(BUOYANT, W, i, j);
-  let mz = stress[MZ * n + k] + dz_backward_t(BUOYANT, W, i, j);
-  stress[SA * n + k] = sa;
-  stress[MX * n + k] = mx;
-  stress[MZ * n + k] = mz;
+  let sa = stress_get(SA * n + k) + dz_backward_t(BUOYANT, VX, i, j) - dx_backward_t(BUOYANT, VZ, i, j) + 2.0 * q_w;
+  let mx = stress_get(MX * n + k) + dx_backward_t(BUOYANT, W, i, j);
+  let mz = stress_get(MZ * n + k) + dz_backward_t(BUOYANT, W, i, j);
+  stress_set(SA * n + k, sa);
+  stress_set(MX * n + k, mx);
+  stress_set(MZ * n + k, mz);
   watch(sa + mx + mz, k);
 }

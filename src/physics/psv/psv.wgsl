@@ -24,10 +24,10 @@ fn velocity(@builtin(global_invocation_id) g: vec3<u32>) {
   let b = boundary_velocity_factor(i, j);
   let fx = dx_forward(STRESS, SXX, i, j) + dz_backward(STRESS, SXZ, i, j) + extra_force_x(i, j);
   let fz = dx_backward(STRESS, SXZ, i, j) + dz_forward(STRESS, SZZ, i, j) + extra_force_z(i, j);
-  let vx = b * (vel[VX * n + k] + param(DT_OVER_RHO_X, k) * fx + born_velocity_term(VX, i, j, k));
-  let vz = b * (vel[VZ * n + k] + param(DT_OVER_RHO_Z, k) * fz + born_velocity_term(VZ, i, j, k));
-  vel[VX * n + k] = vx;
-  vel[VZ * n + k] = vz;
+  let vx = b * (vel_get(VX * n + k) + param(DT_OVER_RHO_X, k) * fx + born_velocity_term(VX, i, j, k));
+  let vz = b * (vel_get(VZ * n + k) + param(DT_OVER_RHO_Z, k) * fz + born_velocity_term(VZ, i, j, k));
+  vel_set(VX * n + k, vx);
+  vel_set(VZ * n + k, vz);
   watch(vx + vz, k);
   extra_velocity_update(i, j, k, b);
 }
@@ -46,12 +46,12 @@ fn stress_update(@builtin(global_invocation_id) g: vec3<u32>) {
   let dvz_dx = dx_forward(VEL, VZ, i, j);
   let l2m = param(DT_LAMBDA_2MU, k);
   let l = param(DT_LAMBDA, k);
-  let sxx = stress[SXX * n + k] + l2m * exx + l * ezz + born_stress_term(SXX, i, j, k);
-  let szz = stress[SZZ * n + k] + l * exx + l2m * ezz + born_stress_term(SZZ, i, j, k);
-  let sxz = stress[SXZ * n + k] + param(DT_MU_XZ, k) * (dvx_dz + dvz_dx) + born_stress_term(SXZ, i, j, k);
-  stress[SXX * n + k] = sxx;
-  stress[SZZ * n + k] = szz;
-  stress[SXZ * n + k] = sxz;
+  let sxx = stress_get(SXX * n + k) + l2m * exx + l * ezz + born_stress_term(SXX, i, j, k);
+  let szz = stress_get(SZZ * n + k) + l * exx + l2m * ezz + born_stress_term(SZZ, i, j, k);
+  let sxz = stress_get(SXZ * n + k) + param(DT_MU_XZ, k) * (dvx_dz + dvz_dx) + born_stress_term(SXZ, i, j, k);
+  stress_set(SXX * n + k, sxx);
+  stress_set(SZZ * n + k, szz);
+  stress_set(SXZ * n + k, sxz);
   watch(sxx + szz + sxz, k);
   extra_stress_update(i, j, k, dvz_dx - dvx_dz);
 }

@@ -2,12 +2,12 @@
 // carry a composed medium's extra terms (no-ops for plain elastic, Cosserat in cosserat_adjoint.wgsl).
 fn weighted_stress(p: u32, k: u32) -> f32 {
   let n = stride();
-  let sxx = stress[SXX * n + k];
-  let szz = stress[SZZ * n + k];
+  let sxx = stress_get(SXX * n + k);
+  let szz = stress_get(SZZ * n + k);
   switch p {
     case 0u: { return param(DT_LAMBDA_2MU, k) * sxx + param(DT_LAMBDA, k) * szz; }  // weight of d vx/dx
     case 1u: { return param(DT_LAMBDA, k) * sxx + param(DT_LAMBDA_2MU, k) * szz; }  // weight of d vz/dz
-    case 2u: { return param(DT_MU_XZ, k) * stress[SXZ * n + k]; }                    // weight of the shear strain
+    case 2u: { return param(DT_MU_XZ, k) * stress_get(SXZ * n + k); }                // weight of the shear strain
     default: { return adjoint_weighted_stress(p, k); }
   }
 }
@@ -28,18 +28,18 @@ fn adjoint_velocity(@builtin(global_invocation_id) g: vec3<u32>) {
   let exx = dx_backward(FWD_NOW, VX, i, j);
   let ezz = dz_backward(FWD_NOW, VZ, i, j);
   let shear = dz_forward(FWD_NOW, VX, i, j) + dx_forward(FWD_NOW, VZ, i, j);
-  let sxx = stress[SXX * n + k];
-  let szz = stress[SZZ * n + k];
-  grad[DT_LAMBDA_2MU * n + k] += sxx * exx + szz * ezz;
-  grad[DT_LAMBDA * n + k] += sxx * ezz + szz * exx;
-  grad[DT_MU_XZ * n + k] += stress[SXZ * n + k] * shear;
+  let sxx = stress_get(SXX * n + k);
+  let szz = stress_get(SZZ * n + k);
+  grad_add(DT_LAMBDA_2MU * n + k, sxx * exx + szz * ezz);
+  grad_add(DT_LAMBDA * n + k, sxx * ezz + szz * exx);
+  grad_add(DT_MU_XZ * n + k, stress_get(SXZ * n + k) * shear);
   let b = boundary_velocity_factor(i, j);
-  let vx = b * vel[VX * n + k] + dx_backward_t(WEIGHTED, 0u, i, j) + dz_forward_t(WEIGHTED, 2u, i, j) +
+  let vx = b * vel_get(VX * n + k) + dx_backward_t(WEIGHTED, 0u, i, j) + dz_forward_t(WEIGHTED, 2u, i, j) +
            adjoint_extra_vx(i, j);
-  let vz = b * vel[VZ * n + k] + dz_backward_t(WEIGHTED, 1u, i, j) + dx_forward_t(WEIGHTED, 2u, i, j) +
+  let vz = b * vel_get(VZ * n + k) + dz_backward_t(WEIGHTED, 1u, i, j) + dx_forward_t(WEIGHTED, 2u, i, j) +
            adjoint_extra_vz(i, j);
-  vel[VX * n + k] = vx;
-  vel[VZ * n + k] = vz;
+  vel_set(VX * n + k, vx);
+  vel_set(VZ * n + k, vz);
   watch(vx + vz, k);
   adjoint_extra_velocity(i, j, k, b);
 }
@@ -57,14 +57,14 @@ fn adjoint_stress(@builtin(global_invocation_id) g: vec3<u32>) {
   let fz = dx_backward(FWD_BEFORE, VEL_PLANES + SXZ, i, j) + dz_forward(FWD_BEFORE, VEL_PLANES + SZZ, i, j) +
            adjoint_forward_extra_force_z(i, j);
   let b = boundary_velocity_factor(i, j);
-  grad[DT_OVER_RHO_X * n + k] += b * vel[VX * n + k] * fx;
-  grad[DT_OVER_RHO_Z * n + k] += b * vel[VZ * n + k] * fz;
-  let sxx = stress[SXX * n + k] + dx_forward_t(BUOYANT, VX, i, j);
-  let szz = stress[SZZ * n + k] + dz_forward_t(BUOYANT, VZ, i, j);
-  let sxz = stress[SXZ * n + k] + dz_backward_t(BUOYANT, VX, i, j) + dx_backward_t(BUOYANT, VZ, i, j);
-  stress[SXX * n + k] = sxx;
-  stress[SZZ * n + k] = szz;
-  stress[SXZ * n + k] = sxz;
+  grad_add(DT_OVER_RHO_X * n + k, b * vel_get(VX * n + k) * fx);
+  grad_add(DT_OVER_RHO_Z * n + k, b * vel_get(VZ * n + k) * fz);
+  let sxx = stress_get(SXX * n + k) + dx_forward_t(BUOYANT, VX, i, j);
+  let szz = stress_get(SZZ * n + k) + dz_forward_t(BUOYANT, VZ, i, j);
+  let sxz = stress_get(SXZ * n + k) + dz_backward_t(BUOYANT, VX, i, j) + dx_backward_t(BUOYANT, VZ, i, j);
+  stress_set(SXX * n + k, sxx);
+  stress_set(SZZ * n + k, szz);
+  stress_set(SXZ * n + k, sxz);
   watch(sxx + szz + sxz, k);
   adjoint_extra_stress(i, j, k, b);
 }

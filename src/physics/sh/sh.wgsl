@@ -14,8 +14,8 @@ fn velocity(@builtin(global_invocation_id) g: vec3<u32>) {
   let j = at.j;
   let k = at.k;
   let div = dx_backward(STRESS, SXY, i, j) + dz_backward(STRESS, SZY, i, j);
-  let v = boundary_velocity_factor(i, j) * (vel[k] + param(DT_OVER_RHO, k) * div + born_velocity_term(VY, i, j, k));
-  vel[k] = v;
+  let v = boundary_velocity_factor(i, j) * (vel_get(k) + param(DT_OVER_RHO, k) * div + born_velocity_term(VY, i, j, k));
+  vel_set(k, v);
   watch(v, k);
 }
 
@@ -27,9 +27,9 @@ fn stress_update(@builtin(global_invocation_id) g: vec3<u32>) {
   let j = at.j;
   let k = at.k;
   let dt_mu = param(DT_MU, k);
-  let sxy = stress[k] + dt_mu * dx_forward(VEL, VY, i, j) + born_stress_term(SXY, i, j, k);
-  let szy = stress[stride() + k] + dt_mu * dz_forward(VEL, VY, i, j) + born_stress_term(SZY, i, j, k);
-  stress[k] = sxy;
-  stress[stride() + k] = szy;
+  let sxy = stress_get(k) + dt_mu * dx_forward(VEL, VY, i, j) + born_stress_term(SXY, i, j, k);
+  let szy = stress_get(stride() + k) + dt_mu * dz_forward(VEL, VY, i, j) + born_stress_term(SZY, i, j, k);
+  stress_set(k, sxy);
+  stress_set(stride() + k, szy);
   watch(sxy + szy, k);
 }

@@ -1,5 +1,5 @@
 // Discrete adjoint of sh.wgsl: each kernel is the transpose of a forward one, run in reverse order.
-fn weighted_stress(p: u32, k: u32) -> f32 { return param(DT_MU, k) * stress[p * stride() + k]; }
+fn weighted_stress(p: u32, k: u32) -> f32 { return param(DT_MU, k) * stress_get(p * stride() + k); }
 fn buoyancy_plane(p: u32) -> u32 { return DT_OVER_RHO; }
 
 // Transpose of the stress update s += dt mu G v (plus the taper of the previous reverse step):
@@ -12,10 +12,10 @@ fn adjoint_velocity(@builtin(global_invocation_id) g: vec3<u32>) {
   let j = at.j;
   let k = at.k;
   let n = stride();
-  grad[DT_MU * n + k] += stress[SXY * n + k] * dx_forward(FWD_NOW, VY, i, j) +
-                         stress[SZY * n + k] * dz_forward(FWD_NOW, VY, i, j);
-  let v = boundary_velocity_factor(i, j) * vel[k] + dx_forward_t(WEIGHTED, SXY, i, j) + dz_forward_t(WEIGHTED, SZY, i, j);
-  vel[k] = v;
+  grad_add(DT_MU * n + k, stress_get(SXY * n + k) * dx_forward(FWD_NOW, VY, i, j) +
+                              stress_get(SZY * n + k) * dz_forward(FWD_NOW, VY, i, j));
+  let v = boundary_velocity_factor(i, j) * vel_get(k) + dx_forward_t(WEIGHTED, SXY, i, j) + dz_forward_t(WEIGHTED, SZY, i, j);
+  vel_set(k, v);
   watch(v, k);
 }
 
@@ -31,10 +31,10 @@ fn adjoint_stress(@builtin(global_invocation_id) g: vec3<u32>) {
   let k = at.k;
   let n = stride();
   let div = dx_backward(FWD_BEFORE, VEL_PLANES + SXY, i, j) + dz_backward(FWD_BEFORE, VEL_PLANES + SZY, i, j);
-  grad[DT_OVER_RHO * n + k] += boundary_velocity_factor(i, j) * vel[k] * div;
-  let sxy = stress[SXY * n + k] + dx_backward_t(BUOYANT, VY, i, j);
-  let szy = stress[SZY * n + k] + dz_backward_t(BUOYANT, VY, i, j);
-  stress[SXY * n + k] = sxy;
-  stress[SZY * n + k] = szy;
+  grad_add(DT_OVER_RHO * n + k, boundary_velocity_factor(i, j) * vel_get(k) * div);
+  let sxy = stress_get(SXY * n + k) + dx_backward_t(BUOYANT, VY, i, j);
+  let szy = stress_get(SZY * n + k) + dz_backward_t(BUOYANT, VY, i, j);
+  stress_set(SXY * n + k, sxy);
+  stress_set(SZY * n + k, szy);
   watch(sxy + szy, k);
 }
