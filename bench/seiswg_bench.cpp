@@ -45,6 +45,10 @@ namespace fs = std::filesystem;
 
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
+// --max-binding-mib: field groups split over several buffers above this size (0: the adapter's
+// binding limit), to time the split kernels on grids whose groups would fit one binding.
+std::uint64_t max_binding_bytes = 0;
+
 // Bytes a scheme must move through device memory per grid point and time step: every field and
 // material plane its two kernels read once, every field they write once (float32).
 //   SH:   velocity reads sxy, szy, vy, dt/rho, writes vy (5 words); stress reads vy, sxy, szy,
@@ -183,7 +187,7 @@ double timed_steps(solver::Propagator& p, int steps, double* recording = nullptr
 // A propagator with one source and 100 receivers, reset (zero state, clock 0).
 std::unique_ptr<solver::Propagator> make_propagator(gpu::Device& device, const physics::WaveEquation& eq,
                                                     const Setup& s, int nt) {
-  auto p = std::make_unique<solver::Propagator>(device, eq, s.model, nt, s.dt, s.taper);
+  auto p = std::make_unique<solver::Propagator>(device, eq, s.model, nt, s.dt, s.taper, 1, max_binding_bytes);
   const int n = s.model.grid.nx;
   p->set_receivers(receiver_line(eq, s, 100));
   p->set_sources(source_forces(eq, s, nt, n / 2, std::max(3, s.model.grid.nz / 10)));
@@ -503,6 +507,7 @@ problem::Setup problem_setup(gpu::Device& device, const physics::WaveEquation& e
   p.storage.mode = "gpu";
   p.storage.gpu_memory = device.adapter().memory_bytes;
   p.batch = std::size_t(shots);
+  p.max_binding_bytes = max_binding_bytes;
   return p;
 }
 
@@ -725,6 +730,7 @@ int usage() {
          "                        [--shots 201:16 (P-SV at 201^2, 1 and 16 shots)] [--problem-nt N] [--reps "
          "3]\n"
          "                        [--copy-mib 1024 (0: none)] [--toggles dawn_toggle,...] [--variant NAME]\n"
+         "                        [--max-binding-mib N (split field groups above N MiB)]\n"
          "       seiswg-bench reference DIR\n";
   return 2;
 }
@@ -781,6 +787,8 @@ int main(int argc, char** argv) {
         for (std::string t; std::getline(list, t, ',');) options.dawn_toggles.push_back(t);
       } else if (args[k] == "--variant" && has_value)
         variant = args[++k];
+      else if (args[k] == "--max-binding-mib" && has_value)
+        max_binding_bytes = std::stoull(args[++k]) << 20;
       else
         return usage();
     }
