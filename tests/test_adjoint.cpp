@@ -34,10 +34,10 @@ io::Model smooth_model(int nx, int nz, double h, const std::map<std::string, dou
   return m;
 }
 
-using test::Medium;
 using test::kCosserat;
 using test::kPsv;
 using test::kSh;
+using test::Medium;
 
 std::vector<float> random_series(std::mt19937& rng, int n) {
   std::normal_distribution<float> normal;
@@ -142,12 +142,17 @@ struct GradientCase {
     options.segment_steps = segment;
     return gradient(model, options);
   }
+  // `segment_steps` > 0 overrides the plan's segment: with `gpu` storage, states in buffers of
+  // that many steps each (as when one binding cannot hold them all).
   std::map<std::string, std::vector<double>> gradient(const io::Model& model,
-                                                      const solver::StorageOptions& options) const {
+                                                      const solver::StorageOptions& options,
+                                                      int segment_steps = 0) const {
     solver::Propagator p(test::test_device(), *physics, model, nt, medium.dt, taper);
     p.set_sources(forces);
     p.set_receivers(receivers);
-    solver::Adjoint adjoint(p, solver::plan_storage(p, options));
+    auto plan = solver::plan_storage(p, options);
+    if (segment_steps > 0) plan.segment_steps = segment_steps;
+    solver::Adjoint adjoint(p, plan);
     const auto d = adjoint.forward();
     std::vector<double> residual(d.size());
     for (std::size_t k = 0; k < d.size(); ++k) residual[k] = (double(d[k]) - observed[k]) * medium.dt;
@@ -289,6 +294,22 @@ void storage_modes_agree(const Medium& medium) {
   }
   EXPECT_TRUE(test::files_under(folder).empty());
   std::filesystem::remove_all(folder);
+}
+
+// Every state on the GPU in several buffers (a segment of steps each, the state before it repeated
+// as its first slot) gives the kernels of one buffer, for segments that do and do not divide nt.
+TEST(AdjointStorage, GpuStatesOverSeveralBuffersMatchOneBuffer) {
+  for (const Medium* medium : {&kSh, &kPsv}) {
+    GradientCase c(*medium);
+    const auto model = test::uniform_model(c.nx, c.nz, medium->h, medium->h, medium->base);
+    const auto one = c.gradient(model, storage("gpu"));
+    for (int segment : {37, 65, 1}) {
+      const auto several = c.gradient(model, storage("gpu"), segment);
+      for (const auto& [name, g] : one)
+        EXPECT_LT(kernel_error(one, several, name), 1e-6)
+            << medium->name << " " << name << ", segment " << segment;
+    }
+  }
 }
 
 TEST(AdjointStorage, ExactModesMatchGpuStorageSh) { storage_modes_agree(kSh); }
