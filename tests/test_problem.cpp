@@ -14,10 +14,10 @@
 namespace seiswg {
 namespace {
 
-using test::Medium;
 using test::kCosserat;
 using test::kPsv;
 using test::kSh;
+using test::Medium;
 
 // A model with a Gaussian anomaly of relative size `anomaly` at (0.6 nx, 0.4 nz).
 io::Model anomaly_model(const Medium& m, int nx, int nz, double anomaly) {
@@ -160,6 +160,40 @@ TEST(Problem, BornDotProductOverBatchedShots) {
   for (std::size_t k = 0; k < dm.size(); ++k) rhs += double(dm[k]) * ftd[k];
   std::printf("Born dot product over 3 batched shots: %.9e vs %.9e\n", lhs, rhs);
   EXPECT_LT(std::abs(lhs - rhs), 1e-4 * std::abs(lhs));
+}
+
+}  // namespace
+}  // namespace seiswg
+
+namespace seiswg {
+namespace {
+
+// Progress of a gradient: counts only grow, stay within the total and end at it (forward and reverse
+// steps of every batch); with segments it also reports inside a pass.
+TEST(Problem, GradientProgressGrowsToTheTotal) {
+  const auto eq = kPsv.make();
+  const auto truth = anomaly_model(kPsv, kNx, kNz, 0.15), start = anomaly_model(kPsv, kNx, kNz, 0.0);
+  auto setup = setup_for(*eq, kPsv, 2);  // batches of 2 and 1 shots
+  setup.storage.mode = "checkpoint";
+  setup.storage.segment_steps = 10;
+  problem::Problem p(test::test_device(), std::move(setup), start);
+  const auto observed = p.forward(truth);
+  std::vector<std::pair<long, long>> seen;
+  p.on_steps([&](long done, long total) { seen.push_back({done, total}); });
+  p.misfit_and_gradient(start, observed, problem::WaveformMisfit());
+  ASSERT_GE(seen.size(), 4u);
+  const long total = 2L * kNt * 2;  // two batches, forward + reverse each
+  long inside = 0;
+  for (std::size_t k = 0; k < seen.size(); ++k) {
+    EXPECT_EQ(seen[k].second, total);
+    if (k > 0) {
+      EXPECT_GE(seen[k].first, seen[k - 1].first);
+    }
+    EXPECT_LE(seen[k].first, total);
+    inside += seen[k].first % kNt != 0 ? 1 : 0;
+  }
+  EXPECT_EQ(seen.back().first, total);
+  std::printf("gradient progress: %zu reports, %ld inside a pass\n", seen.size(), inside);
 }
 
 }  // namespace

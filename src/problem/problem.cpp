@@ -226,6 +226,7 @@ Evaluation Problem::misfit_and_gradient(const io::Model& model, const Data& obse
   std::vector<double> dj, dj_shot;
   s.for_batches(range, [&](std::size_t first, std::size_t count) {
     s.load(first, count);
+    if (s.progress) s.adjoint->on_steps([&](int steps) { s.progress(done + steps, total); });
     const auto traces = s.adjoint->forward();
     if (s.progress) s.progress(done += s.setup.nt, total);
     dj.assign(traces.size(), 0.0);
@@ -236,6 +237,7 @@ Evaluation Problem::misfit_and_gradient(const io::Model& model, const Data& obse
       std::copy(dj_shot.begin(), dj_shot.end(), dj.begin() + std::ptrdiff_t(at));
     }
     s.adjoint->reverse(dj);
+    s.adjoint->on_steps({});
     // Each batch's d J / d material plane (its shots already summed in double) is summed in double.
     const auto planes = s.adjoint->gradient();
     s.adjoint->clear_gradient();

@@ -1,6 +1,7 @@
 #include "solver/adjoint.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -310,6 +311,17 @@ struct Adjoint::Impl {
   std::vector<float> in_transit;                // disk: one segment on its way
   std::vector<float> adjoint_source_values;     // reused upload buffer
   bool have_forward = false;
+  // Progress between segments: steps of the current pass the GPU has done, at most every 0.25 s.
+  std::function<void(int)> progress;
+  std::chrono::steady_clock::time_point last_report;
+  void report(int steps_recorded) {
+    if (!progress) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_report < std::chrono::milliseconds(250)) return;
+    f.device.wait_idle();  // so that the count is of steps done, not only recorded
+    last_report = std::chrono::steady_clock::now();
+    progress(steps_recorded);
+  }
 
   Impl(Propagator& p, const StoragePlan& pl) : forward(p), f(p.internals()), plan(pl) {}
 
@@ -545,6 +557,7 @@ std::vector<float> Adjoint::forward() {
       for (int seg = 0, start = 0; start < f.nt; ++seg, start += k) {
         s.copy_state_into(s.stores[std::size_t(seg)], seg == 0);
         s.forward.advance(std::min(k, f.nt - start), &s.sinks[std::size_t(seg)], 1);
+        s.report(std::min(f.nt, start + k));
       }
       break;
     case Mode::checkpoint:
@@ -557,6 +570,7 @@ std::vector<float> Adjoint::forward() {
             s.checkpoints.push_back(s.forward.state());
         }
         s.forward.advance(std::min(k, f.nt - start));
+        s.report(std::min(f.nt, start + k));
       }
       break;
     case Mode::host:
@@ -575,6 +589,7 @@ std::vector<float> Adjoint::forward() {
         const int steps = std::min(k, f.nt - start);
         s.forward.advance(steps, &s.sinks[0], 1);
         s.move_out(start, steps);
+        s.report(start + steps);
       }
       break;
     }
@@ -589,6 +604,7 @@ std::vector<float> Adjoint::forward() {
         const int steps = std::min(k, f.nt - start);
         s.forward.advance(steps, &s.staging_sink, 0);
         s.compress(std::uint32_t(start + 1), std::uint32_t(steps));
+        s.report(start + steps);
       }
       break;
     }
@@ -653,6 +669,7 @@ std::vector<float> Adjoint::reverse(const std::vector<double>& dj_dtraces) {
       commands.dispatch(s.stress, stress_bg, gx, gy, f.shots);
       commands.dispatch(s.tick, s.tick_bg, 1);
     });
+    s.report(f.nt - start);
   }
   BlowUp blow_up;
   s.state.read(f.device, &blow_up);
@@ -679,6 +696,8 @@ std::vector<double> Adjoint::gradient() {
     }
   return sum;
 }
+
+void Adjoint::on_steps(std::function<void(int)> progress) { impl_->progress = std::move(progress); }
 
 void Adjoint::clear_gradient() {
   auto commands = impl_->f.device.record();

@@ -121,6 +121,9 @@ class Adjoint {
   // d J / d material plane value (plane-major), summed over every reverse() since the last clear.
   std::vector<double> gradient();
   void clear_gradient();
+  // Called between segments of forward() and reverse(), at most every 0.25 s, with the steps of
+  // that pass the GPU has done (long runs' progress).
+  void on_steps(std::function<void(int steps)> progress);
   // The disk mode's temporary file while it exists (empty otherwise), for tests.
   std::filesystem::path temporary_file() const;
 
