@@ -17,9 +17,9 @@ struct Born::Impl {
   detail::RunState state;
   gpu::Kernel velocity, stress, record;
   gpu::BindGroup velocity_bg, stress_bg, points_bg, record_bg;
-  // The background's point buffers points_bg binds (rebound when they were reallocated).
-  std::uint64_t bound_sources = ~0ull;
-  const void* bound_receivers = nullptr;
+  // The background's point buffers points_bg and record_bg bind (rebound when they grew: buffers
+  // only ever grow, so their version and size say whether they are the bound ones).
+  std::uint64_t bound_sources = ~0ull, bound_receiver_size = 0;
   Impl(Propagator& b) : background(b), f(b.internals()) {}
 
   // The forward point kernel serves the perturbation too: injection with the perturbed dt/density
@@ -28,11 +28,9 @@ struct Born::Impl {
     bool grew = f.ensure(receiver_u, f.receiver_u.size(), "born receiver displacement");
     grew |= f.ensure(traces, f.trace_buffer.size(), "born traces");
     grew |= f.ensure(sources, f.source_points.size(), "born source points");
-    if (!grew && bound_sources == f.source_buffers_version && bound_receivers == &f.receiver_points &&
-        bound_receiver_size == f.receiver_points.size())
+    if (!grew && bound_sources == f.source_buffers_version && bound_receiver_size == f.receiver_points.size())
       return;
     bound_sources = f.source_buffers_version;
-    bound_receivers = &f.receiver_points;
     bound_receiver_size = f.receiver_points.size();
     auto b = point_fields.bindings({"vel"});
     b.insert(b.end(),
@@ -47,7 +45,6 @@ struct Born::Impl {
                        {detail::kTracesBinding, &traces}});
     record_bg = f.device.bind(record, r);
   }
-  std::uint64_t bound_receiver_size = 0;
 };
 
 Born::Born(Propagator& background) : impl_(std::make_unique<Impl>(background)) {
