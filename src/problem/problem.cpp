@@ -63,9 +63,12 @@ std::size_t choose_batch(const gpu::Device& device, const Setup& setup, const io
     try {
       const auto candidate =
           solver::plan_storage(device.adapter(), {one.plane_values * b, one.planes}, setup.nt, options);
-      // Fewer shots at a time are worth it while they let every state stay on the GPU.
-      if (b == 1 || setup.batch > 0 || candidate.mode == solver::StoragePlan::Mode::gpu ||
-          options.mode != "auto") {
+      // Fewer shots at a time are worth it only while more would push states off the GPU (to host
+      // memory or disk): a batch that recomputes from checkpoints on the GPU, because that is
+      // cheaper than allocating every state, is still far faster than one shot at a time.
+      const bool on_gpu = candidate.mode == solver::StoragePlan::Mode::gpu ||
+                          (candidate.mode == solver::StoragePlan::Mode::checkpoint && candidate.checkpoints_on_gpu);
+      if (b == 1 || setup.batch > 0 || on_gpu || options.mode != "auto") {
         if (plan) *plan = candidate;
         return std::size_t(b);
       }
