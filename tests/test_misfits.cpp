@@ -5,13 +5,16 @@
 
 #include <cmath>
 #include <complex>
-#include <functional>
 #include <numbers>
 #include <random>
 
 #include "io/error.hpp"
 #include "problem/misfit.hpp"
+#include "problem/problem.hpp"
 #include "signal/fft.hpp"
+#include "solver/wavelet.hpp"
+#include "support/media.hpp"
+#include "support/simulation.hpp"
 
 namespace seiswg {
 namespace {
@@ -239,6 +242,115 @@ TEST(Misfits, FactoryKnowsEveryName) {
   EXPECT_THROW(problem::make_misfit("waveform", -0.1), InputError);
   EXPECT_THROW(problem::make_misfit("envelope", 0.1), InputError);
 }
+
+// Taylor tests through the whole solver: J(m + h dm) - J(m) - h <g, dm> falls as h^2, with g from
+// Problem::misfit_and_gradient (the misfit's dj_dd sent back through the adjoint) and observed data
+// computed by Problem::forward in a different true model.
+
+constexpr int kGrid = 60;
+
+// Multiplies field `name` by 1 + amplitude x a Gaussian centred at node (ci, cj), of radius `radius`
+// nodes.
+void add_bump(io::Model& model, const std::string& name, double amplitude, double ci, double cj,
+              double radius) {
+  auto& values = model.fields.at(name);
+  const int nz = model.grid.nz;
+  for (int i = 0; i < model.grid.nx; ++i)
+    for (int j = 0; j < nz; ++j) {
+      const double x = (i - ci) / radius, z = (j - cj) / radius;
+      auto& v = values[std::size_t(i) * std::size_t(nz) + std::size_t(j)];
+      v = float(double(v) * (1 + amplitude * std::exp(-x * x - z * z)));
+    }
+}
+
+// Two shots near the top, receivers along a line below them and along one side.
+problem::Setup taylor_setup(const physics::WaveEquation& eq, const test::Medium& medium, int nt) {
+  problem::Setup s;
+  s.physics = &eq;
+  s.nt = nt;
+  s.dt = medium.dt;
+  s.taper = {true, true, true, true, 10, 0.03};
+  s.adjoint = true;
+  s.storage.mode = "gpu";
+  const std::pair<int, int> places[] = {{18, 14}, {42, 12}};
+  for (int shot = 0; shot < 2; ++shot) {
+    problem::Shot sh;
+    const double f0 = 10;
+    const auto stf = solver::ricker(nt, medium.dt, f0, 0.12, 1e9 * f0);
+    for (const auto& f : eq.forcing(30.0 + 60.0 * shot)) {
+      sh.forces.push_back({f.velocity_plane, f.buoyancy_plane, places[shot].first, places[shot].second, {}});
+      for (double v : stf) sh.forces.back().values.push_back(float(f.weight * v));
+    }
+    for (const auto& c : eq.components()) {
+      for (int r = 0; r < 6; ++r) sh.receivers.push_back({c.velocity_plane, 14 + 6 * r, 46});
+      sh.receivers.push_back({c.velocity_plane, 46, 30});
+    }
+    s.shots.push_back(std::move(sh));
+  }
+  return s;
+}
+
+// The remainder at h = 1/4, 1/8, 1/16, 1/32 of a direction of a few percent in vs (rho, and vp in
+// P-SV, held fixed). Over that range the second-order term stays far above float32 round-off in J
+// (which shows below h = 1/64 on this grid), and at the smallest h the first-order term is 4 to 20
+// times the remainder, so a gradient wrong by a few percent would move the last ratio out of range.
+void solver_taylor_test(const test::Medium& medium, const std::string& misfit_name, int nt) {
+  const auto eq = medium.make();
+  const auto misfit = problem::make_misfit(misfit_name, 0);
+  const auto start = test::uniform_model(kGrid, kGrid, medium.h, medium.h, medium.base);
+  auto truth = start;
+  add_bump(truth, "vs", 0.06, 30, 32, 8);
+  if (truth.fields.count("vp")) add_bump(truth, "vp", -0.04, 26, 30, 9);
+  problem::Problem p(test::test_device(), taylor_setup(*eq, medium, nt), start);
+  const auto observed = p.forward(truth);
+  const auto e = p.misfit_and_gradient(start, observed, *misfit);
+  const auto& g = e.gradient.at("vs");
+  std::vector<double> dm(start.grid.npt());
+  {
+    auto bumps = test::uniform_model(kGrid, kGrid, medium.h, medium.h, {{"vs", 1.0}});
+    add_bump(bumps, "vs", 0.03, 24, 36, 6);
+    add_bump(bumps, "vs", -0.02, 38, 28, 7);
+    for (std::size_t k = 0; k < dm.size(); ++k)
+      dm[k] = (double(bumps.fields.at("vs")[k]) - 1.0) * medium.base.at("vs");
+  }
+  const std::vector<double> hs = {0.25, 0.125, 0.0625, 0.03125};
+  std::vector<double> remainders, first_order;
+  for (double h : hs) {
+    auto model = start;
+    // The step float32 vs takes (not h dm exactly) is the one whose first-order change to expect.
+    double step = 0;
+    for (std::size_t k = 0; k < dm.size(); ++k) {
+      auto& v = model.fields.at("vs")[k];
+      v = float(double(v) + h * dm[k]);
+      step += g[k] * (double(v) - double(start.fields.at("vs")[k]));
+    }
+    const double j = p.misfit_and_gradient(model, observed, *misfit).misfit;
+    remainders.push_back(std::abs(j - e.misfit - step));
+    first_order.push_back(std::abs(step));
+  }
+  std::printf("%s Taylor test, %s misfit: J = %.9e\n  h, |h <g, dm>|, remainder:", medium.name,
+              misfit_name.c_str(), e.misfit);
+  for (std::size_t i = 0; i < hs.size(); ++i)
+    std::printf(" (%g, %.3e, %.3e)", hs[i], first_order[i], remainders[i]);
+  std::printf("\n  ratios of successive remainders:");
+  for (std::size_t i = 0; i + 1 < hs.size(); ++i) std::printf(" %.3f", remainders[i] / remainders[i + 1]);
+  std::printf("\n");
+  EXPECT_GT(e.misfit, 0);
+  EXPECT_LT(remainders.back(), 0.5 * first_order.back()) << "the test would not see a wrong gradient";
+  for (std::size_t i = 0; i + 1 < hs.size(); ++i) {
+    const double ratio = remainders[i] / remainders[i + 1];
+    EXPECT_GT(ratio, 3.5) << "h = " << hs[i + 1];
+    EXPECT_LT(ratio, 4.5) << "h = " << hs[i + 1];
+  }
+}
+
+TEST(Misfits, SolverTaylorShWaveform) { solver_taylor_test(test::kSh, "waveform", 300); }
+TEST(Misfits, SolverTaylorShTraveltime) { solver_taylor_test(test::kSh, "traveltime", 300); }
+TEST(Misfits, SolverTaylorShCorrelation) { solver_taylor_test(test::kSh, "correlation", 300); }
+TEST(Misfits, SolverTaylorShEnvelope) { solver_taylor_test(test::kSh, "envelope", 300); }
+TEST(Misfits, SolverTaylorPsvWaveform) { solver_taylor_test(test::kPsv, "waveform", 400); }
+TEST(Misfits, SolverTaylorPsvTraveltime) { solver_taylor_test(test::kPsv, "traveltime", 400); }
+TEST(Misfits, SolverTaylorPsvEnvelope) { solver_taylor_test(test::kPsv, "envelope", 400); }
 
 }  // namespace
 }  // namespace seiswg
