@@ -120,6 +120,7 @@ TEST(Misfits, TraveltimeFindsAKnownShift) {
     synthetic[it] = float(ricker_at(double(it) * kDt - 0.6 - 30 * kDt, 15));
   }
   EXPECT_NEAR(short_range.traveltime_shift(synthetic, observed, kDt), 12 * kDt, 1e-12);
+  EXPECT_THROW(short_range.traveltime_shift(synthetic, std::span(observed).first(nt - 1), kDt), InputError);
   EXPECT_THROW(problem::TraveltimeMisfit(0), InputError);
   EXPECT_THROW(problem::TraveltimeMisfit(-1), InputError);
 }
@@ -241,6 +242,15 @@ TEST(Misfits, FactoryKnowsEveryName) {
   EXPECT_THROW(problem::make_misfit("waveform", 0.5), InputError);
   EXPECT_THROW(problem::make_misfit("waveform", -0.1), InputError);
   EXPECT_THROW(problem::make_misfit("envelope", 0.1), InputError);
+  // Traces that are not whole traces of nt samples, or not as many as observed.
+  std::vector<float> five(5), six(6);
+  std::vector<double> g;
+  for (const char* name : {"traveltime", "correlation", "envelope"}) {
+    const auto m = problem::make_misfit(name, 0);
+    EXPECT_THROW(m->evaluate(five, five, 2, kDt, g), InputError) << name;
+    EXPECT_THROW(m->evaluate(six, five, 3, kDt, g), InputError) << name;
+    EXPECT_THROW(m->evaluate(six, six, 0, kDt, g), InputError) << name;
+  }
 }
 
 // Taylor tests through the whole solver: J(m + h dm) - J(m) - h <g, dm> falls as h^2, with g from

@@ -37,6 +37,17 @@ double WaveformMisfit::evaluate(std::span<const float> synthetic, std::span<cons
 
 namespace {
 
+// The new misfits walk the traces receiver by receiver: both must hold whole traces of nt samples.
+void check_traces(const char* misfit, std::span<const float> synthetic, std::span<const float> observed,
+                  std::size_t nt) {
+  if (nt == 0 || synthetic.size() % nt != 0 || observed.size() != synthetic.size()) {
+    std::ostringstream what;
+    what << misfit << " misfit: " << synthetic.size() << " synthetic and " << observed.size()
+         << " observed samples must be the same whole number of traces of nt = " << nt << " samples";
+    throw InputError(what.str());
+  }
+}
+
 bool all_zero(std::span<const float> trace) {
   return std::all_of(trace.begin(), trace.end(), [](float v) { return v == 0.0f; });
 }
@@ -90,6 +101,12 @@ TraveltimeMisfit::TraveltimeMisfit(double max_lag_seconds) : max_lag_seconds_(ma
 
 double TraveltimeMisfit::traveltime_shift(std::span<const float> synthetic, std::span<const float> observed,
                                           double dt, std::span<double> dshift_dd) const {
+  if (observed.size() != synthetic.size() || (!dshift_dd.empty() && dshift_dd.size() != synthetic.size())) {
+    std::ostringstream what;
+    what << "traveltime shift: synthetic (" << synthetic.size() << "), observed (" << observed.size()
+         << ") and gradient (" << dshift_dd.size() << ", or 0: none) must have the same number of samples";
+    throw InputError(what.str());
+  }
   std::fill(dshift_dd.begin(), dshift_dd.end(), 0.0);
   const long n = long(synthetic.size());
   if (n == 0 || all_zero(synthetic) || all_zero(observed)) return 0;
@@ -120,6 +137,7 @@ double TraveltimeMisfit::traveltime_shift(std::span<const float> synthetic, std:
 
 double TraveltimeMisfit::evaluate(std::span<const float> synthetic, std::span<const float> observed,
                                   std::size_t nt, double dt, std::vector<double>& dj_dd) const {
+  check_traces("traveltime", synthetic, observed, nt);
   dj_dd.assign(synthetic.size(), 0.0);
   double j = 0;
   for (std::size_t at = 0; at + nt <= synthetic.size(); at += nt) {
@@ -133,6 +151,7 @@ double TraveltimeMisfit::evaluate(std::span<const float> synthetic, std::span<co
 
 double CorrelationMisfit::evaluate(std::span<const float> synthetic, std::span<const float> observed,
                                    std::size_t nt, double, std::vector<double>& dj_dd) const {
+  check_traces("correlation", synthetic, observed, nt);
   dj_dd.assign(synthetic.size(), 0.0);
   double j = 0;
   for (std::size_t at = 0; at + nt <= synthetic.size(); at += nt) {
@@ -161,6 +180,7 @@ EnvelopeMisfit::EnvelopeMisfit(double epsilon_fraction) : epsilon_fraction_(epsi
 
 double EnvelopeMisfit::evaluate(std::span<const float> synthetic, std::span<const float> observed,
                                 std::size_t nt, double dt, std::vector<double>& dj_dd) const {
+  check_traces("envelope", synthetic, observed, nt);
   dj_dd.assign(synthetic.size(), 0.0);
   double j = 0;
   std::vector<double> d(nt), o(nt), weighted_d(nt), weighted_hd(nt);
