@@ -41,9 +41,12 @@ double max_abs(std::span<const double> a) {
 
 const char* method_name(Method m) {
   switch (m) {
-    case Method::lbfgs: return "lbfgs";
-    case Method::cg: return "cg";
-    case Method::gd: return "gd";
+    case Method::lbfgs:
+      return "lbfgs";
+    case Method::cg:
+      return "cg";
+    case Method::gd:
+      return "gd";
   }
   return "?";
 }
@@ -314,11 +317,11 @@ void Optimizer::start_line_search() {
   double last_breakpoint = 0;
   for (std::size_t i = 0; i < n_ && last_breakpoint < infinity; ++i) {
     if (p_[i] > 0)
-      last_breakpoint = std::max(
-          last_breakpoint, options_.upper.empty() ? infinity : (options_.upper[i] - x_[i]) / p_[i]);
+      last_breakpoint =
+          std::max(last_breakpoint, options_.upper.empty() ? infinity : (options_.upper[i] - x_[i]) / p_[i]);
     else if (p_[i] < 0)
-      last_breakpoint = std::max(
-          last_breakpoint, options_.lower.empty() ? infinity : (options_.lower[i] - x_[i]) / p_[i]);
+      last_breakpoint =
+          std::max(last_breakpoint, options_.lower.empty() ? infinity : (options_.lower[i] - x_[i]) / p_[i]);
   }
   if (last_breakpoint > 0) alpha_max_ = std::min(alpha_max_, last_breakpoint);
 
@@ -380,9 +383,9 @@ OptimizerStep Optimizer::tell(double f, std::span<const double> g) {
   for (std::size_t i = 0; i < n_ && finite; ++i)
     if (!std::isfinite(g[i])) finite = false, bad = i;
   if (!finite) {
-    std::string what = std::isfinite(f) ? "the gradient is " + num(g[bad]) + " at variable " +
-                                              std::to_string(bad)
-                                        : "the misfit is " + num(f);
+    std::string what = std::isfinite(f)
+                           ? "the gradient is " + num(g[bad]) + " at variable " + std::to_string(bad)
+                           : "the misfit is " + num(f);
     return finish("stopped: " + what + " at evaluation " + std::to_string(evaluations_) +
                   " (an unstable simulation? check the model's range and the time step); the best and "
                   "current models are the last finite ones");
@@ -472,8 +475,9 @@ OptimizerStep Optimizer::tell(double f, std::span<const double> g) {
   const double width = hi_.alpha - lo_.alpha;
   if (std::abs(width) <= narrowest_interval * std::max(std::abs(lo_.alpha), std::abs(hi_.alpha)))
     return search_exhausted();
-  double next = std::isnan(hi_.slope) ? not_a_number
-                                      : cubic_minimiser(lo_.alpha, lo_.f, lo_.slope, hi_.alpha, hi_.f, hi_.slope);
+  double next = std::isnan(hi_.slope)
+                    ? not_a_number
+                    : cubic_minimiser(lo_.alpha, lo_.f, lo_.slope, hi_.alpha, hi_.f, hi_.slope);
   if (!std::isfinite(next)) next = quadratic_minimiser(lo_.alpha, lo_.f, lo_.slope, hi_.alpha, hi_.f);
   double fraction = (next - lo_.alpha) / width;
   fraction = std::isfinite(fraction) ? std::clamp(fraction, 0.1, 0.9) : 0.5;
@@ -500,10 +504,9 @@ OptimizerStep Optimizer::search_exhausted() {
     steepest_ = true;
     if (options_.method == Method::cg) since_restart_ = 1;
     start_line_search();
-    return {OptimizerStep::trial, "no trial of " + std::to_string(count) + " lowered f below " + num(f_) +
-                                      " along the " + what +
-                                      " direction: memory reset, retrying along steepest descent; trials:\n" +
-                                      report};
+    return {OptimizerStep::trial,
+            "no trial of " + std::to_string(count) + " lowered f below " + num(f_) + " along the " + what +
+                " direction: memory reset, retrying along steepest descent; trials:\n" + report};
   }
   const double relative_gradient = max_abs(projected_gradient()) / first_gradient_norm_;
   return finish("cannot decrease f = " + num(f_) + ": no trial of " + std::to_string(count) +
@@ -514,8 +517,8 @@ OptimizerStep Optimizer::search_exhausted() {
                 "check-gradient`, or start from a lower-frequency stage");
 }
 
-OptimizerStep Optimizer::accept(const std::vector<double>& x_new, double f_new, const std::vector<double>& g_new,
-                                double alpha, std::string message) {
+OptimizerStep Optimizer::accept(const std::vector<double>& x_new, double f_new,
+                                const std::vector<double>& g_new, double alpha, std::string message) {
   std::vector<double> s(n_), y(n_);
   for (std::size_t i = 0; i < n_; ++i) s[i] = x_new[i] - x_[i], y[i] = g_new[i] - g_[i];
   last_step_ = max_abs(s) / scale();
