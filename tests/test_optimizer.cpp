@@ -239,6 +239,7 @@ TEST(Optimizer, SaveAfterEveryTellRestoresBitIdentically) {
       Optimizer straight(o, {-1.2, 0.5});
       const auto reference = drive(straight, rosenbrock, 120);
       Optimizer resumed(o, {-1.2, 0.5});
+      resumed = Optimizer::restore(o, resumed.save());  // before the first evaluation
       for (std::size_t k = 0; k < reference.size(); ++k) {
         const std::vector<double> x = resumed.point();
         ASSERT_EQ(0, std::memcmp(x.data(), reference[k].x.data(), x.size() * sizeof(double)))
@@ -255,6 +256,33 @@ TEST(Optimizer, SaveAfterEveryTellRestoresBitIdentically) {
       EXPECT_EQ(resumed.best_value(), straight.best_value());
       EXPECT_EQ(resumed.iterations(), straight.iterations());
       EXPECT_EQ(resumed.trials_report(), straight.trials_report());
+      EXPECT_EQ(resumed.finished(), straight.finished());
+    }
+  }
+}
+
+// The first trial moves x by first_step x max|x| (inf-norms); no trial moves it by more than
+// max_step x max|x|.
+TEST(Optimizer, TrialsRespectFirstAndMaxStep) {
+  const Quadratic q;
+  for (Method m : {Method::lbfgs, Method::cg, Method::gd}) {
+    OptimizerOptions o = with_method(m);
+    o.first_step = 0.02;
+    o.max_step = 0.1;
+    Optimizer opt(o, quadratic_start());
+    std::vector<double> g;
+    const double f0 = q(opt.point(), g);
+    opt.tell(f0, g);
+    EXPECT_NEAR(distance(opt.point(), quadratic_start()), 0.02 * 3.0, 1e-12);
+    for (int k = 0; k < 200 && !opt.finished(); ++k) {
+      const std::vector<double> x = opt.point(), current = opt.current_point();
+      const double allowed = 0.1 * distance(current, std::vector<double>(current.size(), 0.0));
+      ASSERT_LE(distance(x, current), allowed * (1 + 1e-12)) << "evaluation " << opt.evaluations();
+      const double f = q(x, g);
+      const OptimizerStep step = opt.tell(f, g);
+      if (step.kind == OptimizerStep::accepted) {
+        EXPECT_LE(opt.last_step(), 0.1 * (1 + 1e-12));
+      }
     }
   }
 }
