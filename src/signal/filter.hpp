@@ -7,7 +7,7 @@
 // frequency. A band-pass is the cascade of a high-pass at low_hz and a low-pass at high_hz.
 //
 // Application: forward, then backward over the same sections (filtfilt), on the trace extended by zeros
-// at both ends (long enough for the filter's ringing to decay below ~1e-6) and starting from zero
+// at both ends (long enough for the filter's ringing to decay below 1e-8) and starting from zero
 // state. The trace is thus treated as zero outside its samples; no initial conditions are fitted, as
 // scipy's filtfilt does, because those would make the filter nonlinear in the data's edges. With L the
 // causal filter on the extended trace (a lower-triangular Toeplitz matrix) and E the extension, the
