@@ -266,10 +266,15 @@ void Optimizer::reset_memory() {
 
 void Optimizer::choose_direction() {
   const std::vector<double> pg = projected_gradient();
+  auto conditioned = [this](std::vector<double> v) {
+    if (options_.precondition) options_.precondition(v);
+    return v;
+  };
+  const std::vector<double> z = conditioned(pg);
   p_.assign(n_, 0.0);
   steepest_ = true;
   if (options_.method == Method::lbfgs && !s_.empty()) {
-    // Two-loop recursion with H0 = gamma I, gamma = s.y / y.y of the newest pair.
+    // Two-loop recursion with H0 = gamma P (P = I without a preconditioner), from the newest pair.
     const std::size_t m = s_.size();
     std::vector<double> q = pg, a(m), rho(m);
     for (std::size_t k = m; k-- > 0;) {
@@ -277,7 +282,9 @@ void Optimizer::choose_direction() {
       a[k] = rho[k] * dot(s_[k], q);
       for (std::size_t i = 0; i < n_; ++i) q[i] -= a[k] * y_[k][i];
     }
-    const double gamma = dot(s_[m - 1], y_[m - 1]) / dot(y_[m - 1], y_[m - 1]);
+    // With a preconditioner H0 = gamma P, gamma = s.y / y.Py (Nocedal & Wright (7.20) in P's metric).
+    const double gamma = dot(s_[m - 1], y_[m - 1]) / dot(y_[m - 1], conditioned(y_[m - 1]));
+    q = conditioned(std::move(q));
     for (double& v : q) v *= gamma;
     for (std::size_t k = 0; k < m; ++k) {
       const double b = rho[k] * dot(y_[k], q);
@@ -286,15 +293,16 @@ void Optimizer::choose_direction() {
     for (std::size_t i = 0; i < n_; ++i) p_[i] = -q[i];
     steepest_ = false;
   } else if (options_.method == Method::cg && !previous_gradient_.empty() && since_restart_ < int(n_)) {
-    // Polak-Ribiere+: beta = max(0, g.(g - g_prev) / g_prev.g_prev); beta = 0 is a restart.
-    const double denominator = dot(previous_gradient_, previous_gradient_);
+    // Preconditioned Polak-Ribiere+: beta = max(0, Pg.(g - g_prev) / Pg_prev.g_prev); beta = 0 is
+    // a restart. P g_prev is recomputed (P is deterministic) rather than saved.
+    const double denominator = dot(conditioned(previous_gradient_), previous_gradient_);
     double numerator = 0;
-    for (std::size_t i = 0; i < n_; ++i) numerator += pg[i] * (pg[i] - previous_gradient_[i]);
+    for (std::size_t i = 0; i < n_; ++i) numerator += z[i] * (pg[i] - previous_gradient_[i]);
     const double beta = denominator > 0 ? std::max(0.0, numerator / denominator) : 0.0;
-    for (std::size_t i = 0; i < n_; ++i) p_[i] = -pg[i] + beta * previous_direction_[i];
+    for (std::size_t i = 0; i < n_; ++i) p_[i] = -z[i] + beta * previous_direction_[i];
     steepest_ = beta == 0;
   } else {
-    for (std::size_t i = 0; i < n_; ++i) p_[i] = -pg[i];
+    for (std::size_t i = 0; i < n_; ++i) p_[i] = -z[i];
   }
   // Hold the variables on a bound whose direction component points out of the box.
   for (std::size_t i = 0; i < n_; ++i) {
@@ -302,7 +310,12 @@ void Optimizer::choose_direction() {
     if (!options_.upper.empty() && x_[i] >= options_.upper[i] && p_[i] > 0) p_[i] = 0;
   }
   if (!steepest_ && !(dot(g_, p_) < 0)) {
-    // Not a descent direction (possible after the zeroing, or for CG): restart along -g.
+    // Not a descent direction (possible after the zeroing, or for CG): restart along -P g.
+    for (std::size_t i = 0; i < n_; ++i) p_[i] = -z[i];
+    steepest_ = true;
+  }
+  if (!(dot(g_, p_) < 0)) {
+    // The conditioning (a mask, say) left no descent in -P g: plain steepest descent.
     for (std::size_t i = 0; i < n_; ++i) p_[i] = -pg[i];
     steepest_ = true;
   }

@@ -33,6 +33,12 @@ struct OptimizerOptions {
   // Optional extra projection applied after the box (e.g. a vp/vs ratio range coupling two variables
   // of a node); must be idempotent. The box is applied again after it, so bounds always hold.
   std::function<void(std::vector<double>&)> project;
+  // Optional preconditioner: applies a symmetric positive semi-definite operator P to a gradient in
+  // place (gradient conditioning: smoothing, masks, depth weights). Directions become -P g (gd),
+  // preconditioned Polak-Ribiere+ (cg) and the two-loop recursion with H0 = gamma P (lbfgs); the line
+  // search still measures the true slope g.p, so its conditions stay exact. Must be deterministic
+  // (it is not saved: restore() takes it from the options again).
+  std::function<void(std::vector<double>&)> precondition;
 };
 
 struct OptimizerStep {
