@@ -20,33 +20,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string run_tag(const Case& c, std::size_t run) {
-  char tag[32];
-  std::snprintf(tag, sizeof tag, "%06zu", c.combine_sources ? std::size_t(0) : run);
-  return tag;
-}
-
-// Observed traces of one run: from the .npy files in [path] traces, checked against the stations.
-std::vector<float> read_observed(const Case& c, const physics::WaveEquation& eq, std::size_t run) {
-  const std::size_t nrec = c.stations.size(), nt = std::size_t(c.nt);
-  std::vector<float> all;
-  for (const auto& comp : eq.components()) {
-    const fs::path file = *c.observed_traces / (comp.trace_name + "_" + run_tag(c, run) + ".npy");
-    if (!fs::exists(file))
-      throw InputError("missing observed traces " + file.string() + " ([path] traces, " + eq.name() +
-                       " component " + comp.trace_name + ")");
-    const auto a = io::read_npy(file);
-    if (a.shape.size() != 2 || a.shape[0] != nrec || a.shape[1] != nt)
-      throw InputError(file.string() + ": observed traces have shape (" +
-                       (a.shape.empty() ? std::string() : std::to_string(a.shape[0])) +
-                       (a.shape.size() > 1 ? ", " + std::to_string(a.shape[1]) : std::string()) +
-                       "), expected (" + std::to_string(nrec) + " stations in " +
-                       c.stations_file.filename().string() + ", nt = " + std::to_string(nt) + ")");
-    all.insert(all.end(), a.data.begin(), a.data.end());
-  }
-  return all;
-}
-
 // MemAvailable of /proc/meminfo in bytes (none where there is no such file).
 std::optional<std::uint64_t> host_memory_available() {
   std::ifstream in("/proc/meminfo");
@@ -59,7 +32,10 @@ std::optional<std::uint64_t> host_memory_available() {
   return std::nullopt;
 }
 
-problem::Setup adjoint_setup(const Case& c, const physics::WaveEquation& eq, const gpu::Device& device) {
+}  // namespace
+
+problem::Setup adjoint_setup(const Case& c, const physics::WaveEquation& eq, const gpu::Device& device,
+                             double evaluations) {
   problem::Setup setup;
   setup.physics = &eq;
   setup.nt = c.nt;
@@ -78,10 +54,9 @@ problem::Setup adjoint_setup(const Case& c, const physics::WaveEquation& eq, con
     setup.storage.disk_available = disk_available(c.adjoint_disk_path);
   }
   setup.storage.host_available = host_memory_available();
+  setup.storage.evaluations = evaluations;
   return setup;
 }
-
-}  // namespace
 
 RunSummary run_adjoint(const Case& c, const RunOptions& options, std::ostream& log) {
   using Clock = std::chrono::steady_clock;

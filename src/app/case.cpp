@@ -6,6 +6,8 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
+#include <fstream>
 #include <iomanip>
 #include <memory>
 #include <ostream>
@@ -14,7 +16,10 @@
 
 #include "app/state_file.hpp"
 #include "io/error.hpp"
+#include "io/npy.hpp"
 #include "physics/wave_equation.hpp"
+#include "problem/misfit.hpp"
+#include "signal/filter.hpp"
 #include "solver/adjoint.hpp"
 #include "solver/wavelet.hpp"
 
@@ -64,11 +69,18 @@ const std::map<std::string, std::set<std::string>>& known_keys() {
         "adjoint_segment",
         "adjoint_disk_path"}},
       {"path", {"output", "output_traces", "model_true", "model_init", "sources", "stations", "traces"}},
+      {"optimize",
+       {"niter", "method", "optimizer", "lbfgs_mem", "ls_step", "ls_step_init", "ls_step_max", "ls_thresh"}},
+      {"preprocess", {"method", "freq_min", "freq_max"}},
+      {"inversion",
+       {"parameters", "vs_min", "vs_max", "vp_min", "vp_max", "rho_min", "rho_max", "mu_min", "mu_max",
+        "vp_vs_min", "vp_vs_max", "smooth_m", "source_mask", "top_mute", "top_taper", "depth_weight"}},
   };
   return keys;
 }
 // Sections of Seispie's that belong to other tools (job submission, inversion) and are not checked.
-const std::set<std::string> kForeignSections = {"slurm", "preprocess", "postprocess", "optimize"};
+const std::set<std::string> kForeignSections = {"slurm", "postprocess"};
+const std::set<std::string> kStageKeys = {"freq_min", "freq_max", "niter", "misfit"};
 
 }  // namespace
 
@@ -172,6 +184,229 @@ std::string fmt(double v, int precision = 4) {
 
 }  // namespace
 
+std::vector<float> read_observed(const Case& c, const physics::WaveEquation& eq, std::size_t run) {
+  const std::size_t nrec = c.stations.size(), nt = std::size_t(c.nt);
+  char tag[32];
+  std::snprintf(tag, sizeof tag, "%06zu", c.combine_sources ? std::size_t(0) : run);
+  std::vector<float> all;
+  for (const auto& comp : eq.components()) {
+    // seiswg's own trace files (uy_...), else Seispie's observed-data names (vy_...).
+    fs::path file = *c.observed_traces / (comp.trace_name + "_" + tag + ".npy");
+    if (!fs::exists(file)) file = *c.observed_traces / (comp.snapshot_name + "_" + tag + ".npy");
+    if (!fs::exists(file))
+      throw InputError("missing observed traces " +
+                       (*c.observed_traces / (comp.trace_name + "_" + tag + ".npy")).string() + " (or " +
+                       comp.snapshot_name + "_" + tag + ".npy; [path] traces, " + eq.name() + " component " +
+                       comp.trace_name + ")");
+    const std::string expected = "(" + std::to_string(nrec) + " stations in " +
+                                 c.stations_file.filename().string() + ", nt = " + std::to_string(nt) + ")";
+    std::ifstream in(file, std::ios::binary);
+    char magic[6] = {};
+    in.read(magic, 6);
+    if (in.gcount() == 6 && std::memcmp(magic, "\x93NUMPY", 6) == 0) {
+      const auto a = io::read_npy(file);
+      if (a.shape.size() != 2 || a.shape[0] != nrec || a.shape[1] != nt)
+        throw InputError(file.string() + ": observed traces have shape (" +
+                         (a.shape.empty() ? std::string() : std::to_string(a.shape[0])) +
+                         (a.shape.size() > 1 ? ", " + std::to_string(a.shape[1]) : std::string()) +
+                         "), expected " + expected);
+      all.insert(all.end(), a.data.begin(), a.data.end());
+    } else {
+      // Seispie's observed traces: raw float32 samples, [receiver][nt], no header.
+      const auto bytes = fs::file_size(file);
+      if (bytes != nrec * nt * 4)
+        throw InputError(file.string() + ": " + std::to_string(bytes) +
+                         " bytes of raw float32 traces (no .npy header), expected " +
+                         std::to_string(nrec * nt * 4) + " = " + std::to_string(nrec) + " x " +
+                         std::to_string(nt) + " x 4 " + expected);
+      std::vector<float> raw(nrec * nt);
+      in.seekg(0);
+      in.read(reinterpret_cast<char*>(raw.data()), std::streamsize(bytes));
+      if (!in) throw InputError(file.string() + ": cannot read the observed traces");
+      for (float v : raw)
+        if (!std::isfinite(v))
+          throw InputError(file.string() + ": observed traces hold a NaN or infinite sample");
+      all.insert(all.end(), raw.begin(), raw.end());
+    }
+  }
+  return all;
+}
+
+std::optional<signal::ZeroPhaseFilter> stage_filter(const Stage& stage, double dt) {
+  const std::string where =
+      stage.where + " freq_min = " + fmt(stage.freq_min) + ", freq_max = " + fmt(stage.freq_max);
+  if (stage.freq_min > 0 && stage.freq_max > 0) {
+    signal::Band{stage.freq_min, stage.freq_max}.validate(dt, where);
+    return signal::ZeroPhaseFilter::band_pass({stage.freq_min, stage.freq_max}, dt);
+  }
+  if (stage.freq_max > 0) {
+    signal::Band{0, stage.freq_max}.validate(dt, where);
+    return signal::ZeroPhaseFilter::low_pass(stage.freq_max, dt);
+  }
+  if (stage.freq_min > 0) {
+    if (stage.freq_min >= 0.5 / dt)
+      throw InputError(where + ": freq_min must be below the Nyquist frequency " + fmt(0.5 / dt) + " Hz");
+    return signal::ZeroPhaseFilter::high_pass(stage.freq_min, dt);
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+bool is_stage_section(const std::string& section) {
+  return section.size() > 5 && section.rfind("stage", 0) == 0 &&
+         std::all_of(section.begin() + 5, section.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
+}
+
+// A frequency key that Seispie writes as "no" when unset: 0 Hz (no limit).
+double frequency_or_none(const io::Config& cfg, const std::string& section, const std::string& key,
+                         double fallback) {
+  if (!cfg.has(section, key)) return fallback;
+  const std::string v = cfg.get_string(section, key, "");
+  if (v == "no" || v == "none" || v.empty()) return 0;
+  const double f = cfg.get_double(section, key, "a frequency in Hz");
+  if (f < 0) throw InputError(cfg.where(section, key) + ": a frequency must be >= 0 Hz (0 or no: no limit)");
+  return f;
+}
+
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> out;
+  std::string item;
+  for (char ch : text + ",") {
+    if (ch == ',' || ch == ' ' || ch == '\t') {
+      if (!item.empty()) out.push_back(item);
+      item.clear();
+    } else {
+      item += char(std::tolower(static_cast<unsigned char>(ch)));
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+InversionSpec inversion_spec(const Case& c) {
+  const auto& cfg = c.config;
+  InversionSpec spec;
+  auto& opt = spec.optimizer;
+  const std::string method_key = cfg.has("optimize", "method") ? "method" : "optimizer";
+  spec.method_name = cfg.get_string_or("optimize", method_key, "lbfgs");
+  if (spec.method_name == "lbfgs" || spec.method_name == "l-bfgs")
+    opt.method = inversion::Method::lbfgs;
+  else if (spec.method_name == "cg" || spec.method_name == "nlcg")
+    opt.method = inversion::Method::cg;
+  else if (spec.method_name == "gd" || spec.method_name == "sgd")  // Seispie's sgd is its gd
+    opt.method = inversion::Method::gd;
+  else
+    throw InputError(cfg.where("optimize", method_key) + ": unknown method '" + spec.method_name +
+                     "' (expected lbfgs, cg, gd or sgd)");
+  auto positive_int = [&](const std::string& key, long fallback, long least) {
+    const long v = cfg.get_int_or("optimize", key, fallback);
+    if (v < least)
+      throw InputError(cfg.where("optimize", key) + ": must be >= " + std::to_string(least) + " (got " +
+                       std::to_string(v) + ")");
+    return int(v);
+  };
+  const int niter = positive_int("niter", 10, 0);
+  opt.memory = positive_int("lbfgs_mem", 5, 1);
+  opt.max_trials = positive_int("ls_step", 10, 1);
+  opt.first_step = cfg.get_double_or("optimize", "ls_step_init", 0.05);
+  opt.max_step = cfg.get_double_or("optimize", "ls_step_max", 0.5);
+  if (!(opt.first_step > 0))
+    throw InputError(cfg.where("optimize", "ls_step_init") +
+                     ": the first trial's model change (a fraction of max |m|) must be > 0");
+  if (!(opt.max_step >= opt.first_step))
+    throw InputError(cfg.where("optimize", "ls_step_max") + ": the largest model change (" +
+                     fmt(opt.max_step) + ") must be >= ls_step_init (" + fmt(opt.first_step) + ")");
+
+  // Parameters: [inversion] parameters, else SH vs; P-SV vp and vs; Cosserat mu and lambda.
+  std::vector<std::string> names;
+  if (cfg.has("inversion", "parameters"))
+    names = split_list(cfg.get_string("inversion", "parameters", ""));
+  else if (c.psv && c.spin)
+    names = {"mu", "lambda"};
+  else if (c.psv)
+    names = {"vp", "vs"};
+  else
+    names = {"vs"};
+  if (names.empty()) throw InputError(cfg.where("inversion", "parameters") + ": lists no parameter");
+  // The largest wave speed the time step allows: an upper bound on the inverted velocities.
+  const double fastest = physics::staggered_dt_limit(1.0, c.model.grid.dx, c.model.grid.dz) / c.dt * 0.999;
+  for (const auto& name : names) {
+    inversion::ParameterSpec p{name};
+    p.min = cfg.get_double_or("inversion", name + "_min", 0.0);
+    p.max = cfg.get_double_or("inversion", name + "_max", std::numeric_limits<double>::infinity());
+    if ((name == "vp" || name == "vs") && p.max > fastest) p.max = fastest;
+    spec.parameters.push_back(p);
+  }
+  for (const std::string key :
+       {"vs_min", "vs_max", "vp_min", "vp_max", "rho_min", "rho_max", "mu_min", "mu_max"})
+    if (cfg.has("inversion", key) &&
+        std::find(names.begin(), names.end(), key.substr(0, key.find('_'))) == names.end())
+      throw InputError(cfg.where("inversion", key) + ": " + key.substr(0, key.find('_')) +
+                       " is not inverted ([inversion] parameters)");
+  const bool both = std::find(names.begin(), names.end(), "vp") != names.end() &&
+                    std::find(names.begin(), names.end(), "vs") != names.end();
+  if (cfg.has("inversion", "vp_vs_min") || cfg.has("inversion", "vp_vs_max") || (both && c.psv && !c.spin)) {
+    inversion::RatioRange r;
+    // lambda = rho (vp^2 - 2 vs^2) > 0 needs vp / vs > sqrt(2).
+    r.min = cfg.get_double_or("inversion", "vp_vs_min", std::sqrt(2.0) * 1.001);
+    r.max = cfg.get_double_or("inversion", "vp_vs_max", std::numeric_limits<double>::infinity());
+    spec.vp_vs = r;
+  }
+
+  // Gradient conditioning: Seispie's [solver] smooth (sigma in grid points), or sigma in metres.
+  const double smooth = cfg.get_double_or("solver", "smooth", 0.0);
+  if (smooth < 0)
+    throw InputError(cfg.where("solver", "smooth") + ": the Gaussian sigma must be >= 0 grid points");
+  spec.smooth_x = spec.smooth_z = smooth;
+  if (cfg.has("inversion", "smooth_m")) {
+    const double m = cfg.get_double("inversion", "smooth_m", "");
+    if (m < 0) throw InputError(cfg.where("inversion", "smooth_m") + ": the Gaussian sigma must be >= 0 m");
+    spec.smooth_x = m / c.model.grid.dx;
+    spec.smooth_z = m / c.model.grid.dz;
+  }
+  spec.source_mask_radius = cfg.get_double_or("inversion", "source_mask", 0.0);
+  if (spec.source_mask_radius < 0)
+    throw InputError(cfg.where("inversion", "source_mask") + ": the radius must be >= 0 grid points");
+  const long mute = cfg.get_int_or("inversion", "top_mute", 0),
+             taper = cfg.get_int_or("inversion", "top_taper", 0);
+  if (mute < 0 || mute >= c.model.grid.nz)
+    throw InputError(cfg.where("inversion", "top_mute") + ": rows must be in [0, nz)");
+  if (taper < 0) throw InputError(cfg.where("inversion", "top_taper") + ": rows must be >= 0");
+  spec.top_mute = int(mute), spec.top_taper = int(taper);
+  spec.depth_power = cfg.get_double_or("inversion", "depth_weight", 0.0);
+
+  // Stages: [stage1], [stage2], ... in order; else one from [preprocess] and [optimize].
+  const double fmin = frequency_or_none(cfg, "preprocess", "freq_min", 0),
+               fmax = frequency_or_none(cfg, "preprocess", "freq_max", 0);
+  const std::string misfit = cfg.get_string_or("solver", "misfit", "waveform");
+  std::vector<std::pair<long, std::string>> sections;
+  for (const auto& [section, keys] : cfg.sections)
+    if (is_stage_section(section)) sections.push_back({std::stol(section.substr(5)), section});
+  std::sort(sections.begin(), sections.end());
+  if (sections.empty()) sections.push_back({0, ""});
+  for (const auto& [number, section] : sections) {
+    Stage st;
+    st.where = section.empty() ? cfg.file.string() + ": [preprocess] / [optimize]"
+                               : cfg.file.string() + ": [" + section + "]";
+    st.freq_min = section.empty() ? fmin : frequency_or_none(cfg, section, "freq_min", fmin);
+    st.freq_max = section.empty() ? fmax : frequency_or_none(cfg, section, "freq_max", fmax);
+    const long n = section.empty() ? niter : cfg.get_int_or(section, "niter", niter);
+    if (n < 0) throw InputError(cfg.where(section, "niter") + ": must be >= 0");
+    st.iterations = int(n);
+    st.misfit = section.empty() ? misfit : cfg.get_string_or(section, "misfit", misfit);
+    try {
+      (void)problem::make_misfit(st.misfit, c.misfit_taper);
+    } catch (const InputError& e) {
+      throw InputError(st.where + ": " + e.what());
+    }
+    (void)stage_filter(st, c.dt);  // throws for an empty band or one above Nyquist
+    spec.stages.push_back(st);
+  }
+  return spec;
+}
+
 Case load_case(const fs::path& config_path) {
   Case c;
   c.config = io::load_config(config_path);
@@ -180,12 +415,14 @@ Case load_case(const fs::path& config_path) {
   for (const auto& [section, keys] : cfg.sections)
     if (kForeignSections.count(section))
       for (const auto& [key, value] : keys) known[section].insert(key);
+  for (const auto& [section, keys] : cfg.sections)
+    if (is_stage_section(section)) known[section] = kStageKeys;
   io::warn_unknown_keys(cfg, known);
 
   c.mode = cfg.get_string_or("workflow", "mode", "forward");
-  if (c.mode != "forward" && c.mode != "adjoint")
+  if (c.mode != "forward" && c.mode != "adjoint" && c.mode != "inversion")
     throw InputError(cfg.where("workflow", "mode") + ": mode '" + c.mode +
-                     "' is not available in this version of seiswg (supported: forward, adjoint)");
+                     "' is not available in this version of seiswg (supported: forward, adjoint, inversion)");
   const std::string method = cfg.get_string_or("solver", "method", "fd2d");
   if (method != "fd2d")
     throw InputError(cfg.where("solver", "method") + ": only the fd2d method exists (got '" + method + "')");
@@ -257,6 +494,14 @@ Case load_case(const fs::path& config_path) {
     }
     return m;
   };
+  auto check_same_grid = [&](const std::string& key, const io::Model& m) {
+    const auto &a = c.model.grid, &b = m.grid;
+    if (a.nx != b.nx || a.nz != b.nz || std::abs(a.dx - b.dx) > 1e-6 * a.dx ||
+        std::abs(a.dz - b.dz) > 1e-6 * a.dz)
+      throw InputError(cfg.where("path", key) + ": the model's grid (" + std::to_string(b.nx) + " x " +
+                       std::to_string(b.nz) + ") differs from model_init's (" + std::to_string(a.nx) + " x " +
+                       std::to_string(a.nz) + ")");
+  };
   if (c.mode == "forward") {
     // Forward runs use the true model when there is one (Seispie), else the initial model.
     c.model = load_model(cfg.get_path("model_true") ? "model_true" : "model_init", "the model folder");
@@ -270,13 +515,14 @@ Case load_case(const fs::path& config_path) {
     } else {
       c.model_true =
           load_model("model_true", "the true model, to compute observed traces; or give [path] traces");
-      const auto &a = c.model.grid, &b = c.model_true->grid;
-      if (a.nx != b.nx || a.nz != b.nz || std::abs(a.dx - b.dx) > 1e-6 * a.dx ||
-          std::abs(a.dz - b.dz) > 1e-6 * a.dz)
-        throw InputError(cfg.where("path", "model_true") + ": the true model's grid (" +
-                         std::to_string(b.nx) + " x " + std::to_string(b.nz) +
-                         ") differs from model_init's (" + std::to_string(a.nx) + " x " +
-                         std::to_string(a.nz) + ")");
+      check_same_grid("model_true", *c.model_true);
+    }
+    if (c.mode == "inversion" && cfg.get_path("model_true")) {
+      if (c.model_true)
+        c.reference_model = c.model_true;
+      else
+        c.reference_model = load_model("model_true", "the true model");
+      check_same_grid("model_true", *c.reference_model);
     }
     c.misfit_taper = cfg.get_double_or("solver", "misfit_taper", 0.0);
     if (c.misfit_taper < 0 || c.misfit_taper >= 0.5)
@@ -334,6 +580,7 @@ Case load_case(const fs::path& config_path) {
                                "seiswg reproduces) keeps the wavefield at rest: its uy trace will be zero");
     }
   }
+  if (c.mode == "inversion") c.inversion = inversion_spec(c);
   return c;
 }
 

@@ -9,13 +9,38 @@
 #include <vector>
 
 #include "gpu/device.hpp"
+#include "inversion/optimizer.hpp"
+#include "inversion/parametrization.hpp"
 #include "io/config.hpp"
 #include "io/seispie_files.hpp"
 #include "physics/wave_equation.hpp"
 #include "problem/problem.hpp"
+#include "signal/filter.hpp"
 #include "solver/propagator.hpp"
 
 namespace seiswg::app {
+
+// One frequency stage of an inversion: observed data and source wavelets pass the zero-phase band
+// [freq_min, freq_max] Hz (0: no limit on that side), for `iterations` iterations of `misfit`.
+struct Stage {
+  double freq_min = 0, freq_max = 0;
+  int iterations = 0;
+  std::string misfit = "waveform";
+  std::string where;  // the config section, for messages
+};
+
+// Seispie's `mode = inversion`: [optimize] and [inversion] keys, and [stageN] sections.
+struct InversionSpec {
+  inversion::OptimizerOptions optimizer;  // method, memory, trials, steps (bounds come from parameters)
+  std::string method_name;                // as written (gd, sgd, cg, lbfgs)
+  std::vector<inversion::ParameterSpec> parameters;
+  std::optional<inversion::RatioRange> vp_vs;
+  double smooth_x = 0, smooth_z = 0;  // Gaussian sigma of the gradient in grid points
+  double source_mask_radius = 0;      // grid points around each source where the gradient fades out
+  int top_mute = 0, top_taper = 0;    // rows of the top muted, and the rows of the taper below them
+  double depth_power = 0;             // gradient x (z / z_max)^power
+  std::vector<Stage> stages;
+};
 
 struct Case {
   io::Config config;
@@ -38,12 +63,23 @@ struct Case {
   // the .npy files in `observed_traces`.
   std::optional<io::Model> model_true;
   std::optional<std::filesystem::path> observed_traces;
+  // Inversion mode: the true model (when known) for the model error; the settings.
+  std::optional<io::Model> reference_model;
+  std::optional<InversionSpec> inversion;
   double misfit_taper = 0;                  // cosine taper width as a fraction of the trace length
   std::string adjoint_storage = "auto";     // solver::StorageOptions::mode
   std::uint64_t adjoint_gpu_bytes = 0;      // GPU budget for stored states (0: the card's memory)
   int adjoint_segment = 0;                  // segment length in steps (0: automatic)
   std::filesystem::path adjoint_disk_path;  // disk storage's folder (default: the output folder)
 };
+
+// The zero-phase filter of a stage (none when it has no corner). Throws InputError for an empty band
+// or a corner at or above Nyquist.
+std::optional<signal::ZeroPhaseFilter> stage_filter(const Stage& stage, double dt);
+
+// The inversion settings of a case ([optimize], [inversion], [stageN]; defaults where absent).
+// Throws InputError naming the key.
+InversionSpec inversion_spec(const Case& c);
 
 // Reads config, model, sources and stations; every check that needs no GPU. Throws InputError.
 Case load_case(const std::filesystem::path& config_path);
@@ -61,5 +97,8 @@ std::vector<problem::Shot> shots_of(const Case& c, const physics::WaveEquation& 
 void check_acquisition_fits(const Case& c, const physics::WaveEquation& eq, const gpu::AdapterInfo& adapter);
 // Seispie's nearest node index, round(x / dx) with ties to even.
 int nearest_index(double coordinate, double origin, double spacing);
+// Observed traces of run `run` of medium `eq` from [path] traces: <name>_NNNNNN.npy (or Seispie's
+// raw float32 vy_/vx_/vz_NNNNNN.npy without a header), [receivers][nt], every component in turn.
+std::vector<float> read_observed(const Case& c, const physics::WaveEquation& eq, std::size_t run);
 
 }  // namespace seiswg::app

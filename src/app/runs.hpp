@@ -15,6 +15,7 @@ struct RunOptions {
   std::string adapter;   // see gpu::DeviceOptions
   bool progress = true;  // live progress line (only on a terminal)
   bool quiet = false;    // no summary lines
+  bool restart = false;  // inversion: start over instead of continuing a saved run
 };
 
 struct RunSummary {
@@ -36,5 +37,22 @@ RunSummary run_forward(const Case& c, const RunOptions& options, std::ostream& l
 // <output>/misfit.txt and the exact sensitivity kernels d J / d model in
 // <output>/kernels/proc000000_k<name>.bin (+ PNG). Throws like run_forward.
 RunSummary run_adjoint(const Case& c, const RunOptions& options, std::ostream& log);
+
+// Seispie's `mode = inversion`: frequency stages of L-BFGS / CG / steepest-descent iterations on
+// misfit_and_gradient, with bounds and gradient conditioning. Writes <output>/iter_NNNN/ (every model
+// file, a model_init folder as it is, plus PNGs) and <output>/misfit.csv; saves its whole state in
+// <output>/inversion_state.bin after every evaluation, so that running it again continues exactly
+// where it stopped (options.restart: start over). Throws like run_forward.
+RunSummary run_inversion(const Case& c, const RunOptions& options, std::ostream& log);
+
+// `seiswg check-gradient`: Taylor test of the case's misfit gradient (the inverted parameters of an
+// inversion case; the default ones of an adjoint case) and the dot-product test of its linearized
+// (Born) operator, printed as tables. Returns false when a check fails.
+bool run_check_gradient(const Case& c, const RunOptions& options, std::ostream& out);
+
+// The Problem setup of an adjoint run of medium `eq` (storage from the case, `evaluations` gradients
+// served by the stored states).
+problem::Setup adjoint_setup(const Case& c, const physics::WaveEquation& eq, const gpu::Device& device,
+                             double evaluations = 1);
 
 }  // namespace seiswg::app

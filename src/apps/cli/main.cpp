@@ -17,13 +17,15 @@ constexpr const char* kUsage =
 
 usage:
   seiswg run CONFIG [options]   run a Seispie-style case (config.ini, or a folder holding one)
+  seiswg check-gradient CONFIG  Taylor and dot-product tests of the case's gradient, as a table
   seiswg info                   list the GPU/CPU adapters this machine offers and their limits
   seiswg --help | COMMAND --help
 
 Run `seiswg run --help` for the options of a run.
 )";
 
-constexpr const char* kRunUsage = R"(usage: seiswg run CONFIG [--adapter NAME] [--quiet] [--no-progress]
+constexpr const char* kRunUsage =
+    R"(usage: seiswg run CONFIG [--adapter NAME] [--quiet] [--no-progress] [--restart]
 
 CONFIG is a Seispie config.ini or a folder that holds one. Relative paths in it are resolved
 against the folder of the config file that sets them (inherited settings: the parent's folder).
@@ -34,6 +36,8 @@ options:
                    The environment variable SEISWG_ADAPTER does the same.
   --quiet          no summary line
   --no-progress    no live progress line (it is only shown on a terminal anyway)
+  --restart        inversion: start over, replacing the saved run in the output folder (without it a
+                   run continues where the saved one stopped)
 
 Outputs (Seispie's layout): traces <output_traces>/u{y,x,z}_NNNNNN.npy (ry for spin), float32
 [receivers, nt]; snapshots <output>/procNNNNNN_v{y,x,z}.bin every save_snapshot steps; PNG
@@ -67,7 +71,7 @@ int info() {
   return 0;
 }
 
-int run(const std::vector<std::string>& args) {
+int run(const std::vector<std::string>& args, bool check_gradient) {
   std::string config;
   seiswg::app::RunOptions options;
   for (std::size_t i = 0; i < args.size(); ++i) {
@@ -88,6 +92,8 @@ int run(const std::vector<std::string>& args) {
       options.quiet = true;
     } else if (a == "--no-progress") {
       options.progress = false;
+    } else if (a == "--restart") {
+      options.restart = true;
     } else if (!a.empty() && a[0] == '-') {
       std::cerr << "seiswg run: unknown option " << a << "\n" << kRunUsage;
       return 2;
@@ -103,7 +109,16 @@ int run(const std::vector<std::string>& args) {
     return 2;
   }
   const auto c = seiswg::app::load_case(config);
-  if (c.mode == "adjoint")
+  if (check_gradient) {
+    if (c.mode == "forward")
+      throw seiswg::InputError(c.config.file.string() +
+                               ": check-gradient needs an adjoint or inversion case ([workflow] mode), with "
+                               "observed data");
+    return seiswg::app::run_check_gradient(c, options, std::cout) ? 0 : 4;
+  }
+  if (c.mode == "inversion")
+    seiswg::app::run_inversion(c, options, std::cerr);
+  else if (c.mode == "adjoint")
     seiswg::app::run_adjoint(c, options, std::cerr);
   else
     seiswg::app::run_forward(c, options, std::cerr);
@@ -121,7 +136,8 @@ int main(int argc, char** argv) {
   try {
     const std::string command = args[0];
     args.erase(args.begin());
-    if (command == "run") return run(args);
+    if (command == "run") return run(args, false);
+    if (command == "check-gradient") return run(args, true);
     if (command == "info") {
       if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
         std::cout << "usage: seiswg info\n\nLists the adapters (GPUs, and the CPU through lavapipe) with "
