@@ -91,17 +91,6 @@ std::vector<Row> read_table(const fs::path& file, const std::vector<std::string>
   return rows;
 }
 
-// When the grid formula fails, the node order may still show the grid: with k = i*nz + j the first nz
-// nodes share node 0's x. Seispie's formula misses nx by about (nx/nz - 1)/2, so elongated grids
-// (nx >= 2*nz) cannot be recovered; say so.
-std::string order_hint(std::span<const float> x, std::size_t npt) {
-  std::size_t nz = 1;
-  while (nz < npt && x[nz] == x[0]) ++nz;
-  if (nz < 2 || nz == npt || npt % nz != 0) return "";
-  return " (the node order suggests nx = " + std::to_string(npt / nz) + ", nz = " + std::to_string(nz) +
-         ", which this formula cannot recover; Seispie's grid inference needs dx == dz and nx/nz < 2)";
-}
-
 }  // namespace
 
 std::vector<float> read_field_bin(const fs::path& file) {
@@ -178,8 +167,14 @@ Grid infer_grid(std::span<const float> x, std::span<const float> z, const std::s
     throw InputError(at + "every node in " + zf + " has z = " + fmt_num(z0) +
                      " (lz = 0); a 2-D grid needs at least 2 distinct z (nz >= 2)");
   }
-  const double fnx = std::rint(std::sqrt(double(npt) * lx / lz));
-  const double fnz = std::rint(std::sqrt(double(npt) * lz / lx));
+  // The node order k = i*nz + j gives nz directly (the run of nodes with the first x) for any aspect
+  // ratio and spacing; Seispie's formula (below) only for square cells and nx / nz < 2. The order is
+  // used where it forms a grid; the regularity check after it holds either way.
+  std::size_t run = 1;
+  while (run < npt && x[run] == x[0]) ++run;
+  const bool by_order = run >= 2 && run < npt && npt % run == 0;
+  const double fnx = by_order ? double(npt / run) : std::rint(std::sqrt(double(npt) * lx / lz));
+  const double fnz = by_order ? double(run) : std::rint(std::sqrt(double(npt) * lz / lx));
   const std::string dims = "npt = " + std::to_string(npt) + ", lx = " + fmt_num(lx) + ", lz = " + fmt_num(lz);
   if (!(fnx >= 2 && fnz >= 2 && fnx <= INT_MAX && fnz <= INT_MAX)) {
     throw InputError(at + "cannot infer the grid from " + xf + " and " + zf + " (" + dims +
@@ -193,7 +188,7 @@ Grid infer_grid(std::span<const float> x, std::span<const float> z, const std::s
                      "): nx = rint(sqrt(npt*lx/lz)) = " + std::to_string(g.nx) +
                      " and nz = rint(sqrt(npt*lz/lx)) = " + std::to_string(g.nz) +
                      " give nx*nz = " + std::to_string(g.npt()) +
-                     " != npt; the nodes must form a full regular nx-by-nz grid" + order_hint(x, npt));
+                     " != npt; the nodes must form a full regular nx-by-nz grid");
   }
   g.x0 = x0;
   g.z0 = z0;

@@ -21,7 +21,9 @@ struct Grid {
   std::size_t npt() const { return std::size_t(nx) * std::size_t(nz); }
 };
 
-// Seispie's grid inference (nx = rint(sqrt(npt*lx/lz)), nz = rint(sqrt(npt*lz/lx)), dx = lx/(nx-1), ...),
+// The grid of the nodes: nz from the node order k = i*nz + j (the run of nodes sharing node 0's x), any
+// aspect ratio and dx != dz; else Seispie's inference (nx = rint(sqrt(npt*lx/lz)), nz = rint(sqrt(npt*lz/lx))),
+// dx = lx/(nx-1), ...,
 // followed by checks Seispie doesn't make: nx*nz == npt, nx, nz >= 2 and every node within 1e-3*dx
 // (1e-3*dz) of its place on the regular grid. `where` (e.g. the model folder) starts every message; the
 // coordinates are named as proc000000_x.bin / proc000000_z.bin.
