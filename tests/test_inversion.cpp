@@ -65,6 +65,19 @@ TEST(Inversion, ShearModulusAtFixedDensity) {
   EXPECT_NEAR(p.values(x, 0)[0], 1.21 * 2500.0 * 1e6, 1.0);
 }
 
+// vs = 0 in water: relative to the mean starting vs there, so water can stay fluid (or be muted).
+TEST(Inversion, ZeroStartingValuesUseTheMeanAsReference) {
+  io::Model start = small_model(2, 2, 3000, 1500, 2000);
+  start.fields["vs"] = {0, 1000, 2000, 3000};
+  const inversion::Parametrization p(start, {{"vs"}}, {"vp", "vs", "rho"}, {"vs"}, std::nullopt, "test");
+  const auto x = p.start_point();
+  EXPECT_EQ(x, (std::vector<double>{0, 1, 1, 1}));
+  EXPECT_EQ(p.model_at(x).fields.at("vs"), start.fields.at("vs"));
+  const auto g = p.gradient({{"vs", {1, 1, 1, 1}}});
+  EXPECT_DOUBLE_EQ(g[0], 2000.0);  // the mean of 1000, 2000, 3000
+  EXPECT_DOUBLE_EQ(g[3], 3000.0);
+}
+
 TEST(Inversion, BoundsThatExcludeTheStartAreRefused) {
   const io::Model start = small_model(3, 3, 3000, 1500, 2000);
   try {

@@ -58,7 +58,7 @@ Parametrization::Parametrization(const io::Model& start, std::vector<ParameterSp
     if (!(spec.min <= spec.max))
       throw InputError(where + ": the bounds of " + spec.name + " cross (min " + std::to_string(spec.min) +
                        " > max " + std::to_string(spec.max) + ")");
-    Variable v{spec, spec.name, {}};
+    Variable v{spec, spec.name, {}, {}};
     const auto& fields = start_.fields;
     if (spec.name == "mu" && mu_derivable) {
       if (contains(seen, "rho") || contains(seen, "vs"))
@@ -73,12 +73,21 @@ Parametrization::Parametrization(const io::Model& start, std::vector<ParameterSp
       const auto& f = fields.at(spec.name);
       v.start.assign(f.begin(), f.end());
     }
+    // Relative values need a reference > 0 at every node: the starting value, or where that is 0 (vs
+    // in water) the mean of the positive starting values.
+    double positive_sum = 0;
+    std::size_t positive = 0;
+    for (double m : v.start)
+      if (m > 0) positive_sum += m, ++positive;
+    v.reference = v.start;
     for (std::size_t k = 0; k < npt_; ++k) {
       const double m = v.start[k];
-      if (!(m > 0))
+      if (m < 0 || !std::isfinite(m) || (m == 0 && positive == 0))
         throw InputError(where + ": the starting model has " + spec.name + " = " + std::to_string(m) +
                          " at " + node_of(start_.grid, k) +
-                         ": inverted parameters are relative to the starting model and must be > 0 there");
+                         ": inverted parameters are relative to the starting model and must be >= 0 there, "
+                         "and > 0 somewhere");
+      if (m == 0) v.reference[k] = positive_sum / double(positive);
       if (m < spec.min || m > spec.max) {
         std::ostringstream s;
         s << where << ": the bounds of " << spec.name << " (" << spec.min << " to " << spec.max
@@ -110,11 +119,18 @@ Parametrization::Parametrization(const io::Model& start, std::vector<ParameterSp
   }
 }
 
+std::vector<double> Parametrization::start_point() const {
+  std::vector<double> x(size());
+  for (std::size_t p = 0; p < variables_.size(); ++p)
+    for (std::size_t k = 0; k < npt_; ++k) x[p * npt_ + k] = variables_[p].start[k] / variables_[p].reference[k];
+  return x;
+}
+
 std::vector<double> Parametrization::lower() const {
   std::vector<double> out(size());
   for (std::size_t p = 0; p < variables_.size(); ++p)
     for (std::size_t k = 0; k < npt_; ++k)
-      out[p * npt_ + k] = variables_[p].spec.min / variables_[p].start[k];
+      out[p * npt_ + k] = variables_[p].spec.min / variables_[p].reference[k];
   return out;
 }
 
@@ -122,7 +138,7 @@ std::vector<double> Parametrization::upper() const {
   std::vector<double> out(size());
   for (std::size_t p = 0; p < variables_.size(); ++p)
     for (std::size_t k = 0; k < npt_; ++k)
-      out[p * npt_ + k] = variables_[p].spec.max / variables_[p].start[k];
+      out[p * npt_ + k] = variables_[p].spec.max / variables_[p].reference[k];
   return out;
 }
 
@@ -135,7 +151,7 @@ std::function<void(std::vector<double>&)> Parametrization::projection() const {
   }
   const RatioRange range = *vp_vs_;
   const std::size_t n = npt_;
-  const std::vector<double>&sp = variables_[ip].start, &ss = variables_[is].start;
+  const std::vector<double>&sp = variables_[ip].reference, &ss = variables_[is].reference;
   return [range, n, ip, is, &sp, &ss](std::vector<double>& x) {
     for (std::size_t k = 0; k < n; ++k) {
       const double vp = x[ip * n + k] * sp[k], vs = x[is * n + k] * ss[k];
@@ -157,7 +173,7 @@ std::function<void(std::vector<double>&)> Parametrization::projection() const {
 
 std::vector<double> Parametrization::values(std::span<const double> x, std::size_t p) const {
   std::vector<double> out(npt_);
-  for (std::size_t k = 0; k < npt_; ++k) out[k] = x[p * npt_ + k] * variables_[p].start[k];
+  for (std::size_t k = 0; k < npt_; ++k) out[k] = x[p * npt_ + k] * variables_[p].reference[k];
   return out;
 }
 
@@ -197,7 +213,7 @@ std::vector<double> Parametrization::gradient(
     const auto it = model_gradient.find(variables_[p].gradient_key);
     if (it == model_gradient.end() || it->second.size() != npt_)
       throw std::logic_error("Parametrization: no gradient for " + variables_[p].gradient_key);
-    for (std::size_t k = 0; k < npt_; ++k) g[p * npt_ + k] = it->second[k] * variables_[p].start[k];
+    for (std::size_t k = 0; k < npt_; ++k) g[p * npt_ + k] = it->second[k] * variables_[p].reference[k];
   }
   return g;
 }

@@ -1,5 +1,6 @@
 #pragma once
 // The inversion's variables: the inverted parameters of a medium as relative values x = m / m_start
+// (m / the mean starting value where m_start = 0, as vs in water)
 // (one block of npt values per parameter, in the order given), so that parameter classes with
 // different units (m/s, kg/m^3, Pa) take comparable steps; the other model files stay as they are.
 //
@@ -40,7 +41,8 @@ class Parametrization {
 
   std::size_t size() const { return parameters_.size() * npt_; }
   const std::vector<ParameterSpec>& parameters() const { return parameters_; }
-  std::vector<double> start_point() const { return std::vector<double>(size(), 1.0); }
+  // x of the starting model: 1, or 0 where the starting value is 0 (vs in water).
+  std::vector<double> start_point() const;
   std::vector<double> lower() const;
   std::vector<double> upper() const;
   // The vp/vs range as an idempotent projection of x (empty when there is none).
@@ -59,7 +61,8 @@ class Parametrization {
   struct Variable {
     ParameterSpec spec;
     std::string gradient_key;
-    std::vector<double> start;  // m_start at every node
+    std::vector<double> start;      // m_start at every node
+    std::vector<double> reference;  // x = m / reference: m_start, or the mean where m_start = 0
   };
   io::Model start_;
   std::size_t npt_ = 0;
