@@ -390,6 +390,8 @@ RunSummary run_inversion(const Case& c, const RunOptions& options, std::ostream&
   };
   const std::size_t runs = run_count(c);
   std::string stop_reason;
+  double evaluation_seconds = 0;  // this session's misfit-and-gradient calls
+  int evaluations = 0;
 
   for (; state.stage < int(spec.stages.size()); ++state.stage) {
     const Stage& stage = spec.stages[std::size_t(state.stage)];
@@ -435,6 +437,7 @@ RunSummary run_inversion(const Case& c, const RunOptions& options, std::ostream&
     while (true) {
       const std::vector<double> x = opt.point();
       const io::Model model = param.model_at(x);
+      const auto evaluation_start = Clock::now();
       double J = 0;
       std::map<std::string, std::vector<double>> total;
       try {
@@ -452,6 +455,8 @@ RunSummary run_inversion(const Case& c, const RunOptions& options, std::ostream&
                       "); the last good iteration is kept. Lower ls_step_max, or bound the velocities.";
         break;
       }
+      evaluation_seconds += std::chrono::duration<double>(Clock::now() - evaluation_start).count();
+      ++evaluations;
       state.forward_runs += long(runs * media.size());
       state.adjoint_runs += long(runs * media.size());
       const std::vector<double> g = param.gradient(total);
@@ -515,7 +520,9 @@ RunSummary run_inversion(const Case& c, const RunOptions& options, std::ostream&
   summary.wall_seconds = std::chrono::duration<double>(Clock::now() - started).count();
   if (!options.quiet)
     log << "seiswg: " << state.iteration << " iterations; models in " << (c.output / "iter_NNNN").string()
-        << ", misfits in " << csv.string() << "; " << summary.adapter << ", wall "
+        << ", misfits in " << csv.string() << "; " << summary.adapter << ", " << evaluations
+        << " evaluations (misfit and gradient of " << runs * media.size() << " shots) of "
+        << number(evaluations > 0 ? evaluation_seconds / evaluations : 0, "%.3f") << " s each, wall "
         << number(summary.wall_seconds, "%.2f") << " s\n";
   if (!stop_reason.empty()) log << "seiswg: " << stop_reason << "\n";
   return summary;

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Inversion timings, one command: bash bench/inversion.sh [SEISPIE_EXAMPLES]
+#
+# 1. Seispie's examples/inverse-checker exactly as Seispie ships it (it inherits examples/adjoint and
+#    examples/forward; 201², 4800 steps, 12 SH sources, 132 stations, its raw float32 observed traces,
+#    10 L-BFGS iterations): the whole `seiswg run` process, wall clock. SEISPIE_EXAMPLES is a folder
+#    holding Seispie's examples/{forward,adjoint,inverse-checker} (github.com/icui/seispie); the
+#    section is skipped without it. Also the misfit of forward/model_true against those traces (an
+#    adjoint run there): ~0 relative to the starting model's when the traces are what seiswg computes.
+# 2. examples/marmousi (P-SV 401 x 101, 16 shots, 1700 steps, 3 stages x 10 L-BFGS iterations): wall
+#    clock, seconds per iteration and per evaluation (misfit and gradient of the 16 shots).
+# Writes inversion-<card>.md and the runs' misfit.csv and final models into $OUT when set (the device
+# tool), else into bench/. SEISWG_BIN_DIR=DIR: use DIR/seiswg (default build/native).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+dest=${OUT:-$root/bench}
+mkdir -p "$dest"
+bin=${SEISWG_BIN_DIR:-build/native}
+examples=${1:-}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+if ! ldconfig -p | grep -q 'libvulkan\.so\.1'; then
+  for f in .gl/*.deb; do [ -f "$f" ] && dpkg -x "$f" /; done
+  ldconfig
+fi
+export VK_DRIVER_FILES=${VK_DRIVER_FILES:-/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json}
+[ -f "$VK_DRIVER_FILES" ] || unset VK_DRIVER_FILES
+export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-/tmp}
+card=$($bin/seiswg info 2>/dev/null | head -1)
+slug=$(echo "$card" | sed 's/ (.*//; s/[^A-Za-z0-9]\+/-/g; s/^-//; s/-$//' | tr 'A-Z' 'a-z')
+report="$dest/inversion-${slug:-unknown}.md"
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo "?")
+{
+  echo "## Inversion on $card (seiswg $commit, $(date -u +%Y-%m-%d))"
+  echo
+  echo "| case | wall s (whole process) | iterations | evaluations | s per evaluation | misfit: last / first | model error: first → last |"
+  echo "| --- | --- | --- | --- | --- | --- | --- |"
+} >"$report"
+
+# Runs `seiswg run` on folder $2 (label $1), appends a row, keeps misfit.csv and the last model.
+invert() {
+  local label=$1 dir=$2 t0 t1 log=$work/$(basename "$2").log
+  rm -rf "$dir/output"
+  t0=$(date +%s.%N)
+  $bin/seiswg run --no-progress "$dir" >"$log" 2>&1
+  local status=$?
+  t1=$(date +%s.%N)
+  cat "$log" >&2
+  local wall=$(awk "BEGIN{printf \"%.2f\", $t1 - $t0}")
+  local csv=$dir/output/misfit.csv
+  local name=$(basename "$dir")
+  if [ $status -ne 0 ] || [ ! -f "$csv" ]; then
+    echo "| $label | failed ($status) | | | | | |" >>"$report"
+    return
+  fi
+  cp "$csv" "$dest/$name-misfit.csv"
+  local last=$(ls -d "$dir"/output/iter_* | tail -1)
+  mkdir -p "$dest/$name-models"
+  cp -r "$dir/output/iter_0000" "$last" "$dest/$name-models/"
+  local per=$(sed -n 's/.* of \([0-9.]*\) s each.*/\1/p' "$log" | tail -1)
+  local evals=$(sed -n 's/.*; [^;]*, \([0-9]*\) evaluations (misfit.*/\1/p' "$log" | tail -1)
+  awk -F, -v label="$label" -v wall="$wall" -v per="$per" -v evals="$evals" '
+    NR == 2 { m0 = $3; e0 = $9 } NR > 1 { m = $3; e = $9; it = $1 }
+    END { err = (e0 != "") ? sprintf("%.4f → %.4f", e0, e) : "–";
+          printf "| %s | %s | %d | %s | %s | %.3g | %s |\n", label, wall, it, evals, per, m / m0, err }' \
+    "$csv" >>"$report"
+}
+
+if [ -n "$examples" ] && [ -f "$examples/inverse-checker/config.ini" ]; then
+  cp -r "$examples/forward" "$examples/adjoint" "$examples/inverse-checker" "$work/"
+  invert "Seispie examples/inverse-checker (SH 201² × 4800 steps × 12 sources, 10 L-BFGS iterations)" \
+    "$work/inverse-checker"
+  # The traces' own model: an adjoint run of forward/model_true against them.
+  mkdir -p "$work/truecheck"
+  printf '[workflow]\nmode = adjoint\ninherit = inverse-checker\n\n[solver]\nsave_images = no\n\n[path]\noutput = output\nmodel_init = ../forward/model_true\n' \
+    >"$work/truecheck/config.ini"
+  $bin/seiswg run --no-progress "$work/truecheck" >&2 &&
+    echo "" >>"$report" &&
+    echo "Misfit of Seispie's traces at forward/model_true (seiswg's synthetics): $(cat "$work/truecheck/output/misfit.txt"); at the starting model (iteration 0 above): $(sed -n '2p' "$work/inverse-checker/output/misfit.csv" 2>/dev/null | cut -d, -f3)." >>"$report"
+fi
+cp -r examples/marmousi "$work/marmousi"
+invert "examples/marmousi (P-SV 401 × 101 × 1700 steps × 16 shots, 3 stages × 10 L-BFGS iterations)" "$work/marmousi"
+cat "$report"
+echo "== written: $report" >&2
