@@ -433,11 +433,22 @@ RunSummary run_inversion(const Case& c, const RunOptions& options, std::ostream&
             ? inversion::Optimizer(optimizer_options, state.stage_start)
             : inversion::Optimizer::restore(optimizer_options, state.optimizer, param.size());
     int stage_iterations = opt.iterations();
+    // The live line: the steps of the current evaluation (forward and reverse runs of every medium).
+    Progress progress(options.progress && !options.quiet);
+    auto evaluation_start = Clock::now();
+    for (std::size_t k = 0; k < media.size(); ++k)
+      media[k].problem->on_steps([&, k](long done, long total) {
+        progress.show("[inversion: stage " + std::to_string(state.stage + 1) + ", iteration " +
+                          std::to_string(state.iteration + 1) + ", evaluation " +
+                          std::to_string(opt.evaluations() + 1) +
+                          (media.size() > 1 ? ", " + media[k].eq->name() : "") + "]",
+                      done, total, std::chrono::duration<double>(Clock::now() - evaluation_start).count());
+      });
 
     while (true) {
       const std::vector<double> x = opt.point();
       const io::Model model = param.model_at(x);
-      const auto evaluation_start = Clock::now();
+      evaluation_start = Clock::now();
       double J = 0;
       std::map<std::string, std::vector<double>> total;
       try {
@@ -455,6 +466,7 @@ RunSummary run_inversion(const Case& c, const RunOptions& options, std::ostream&
                       "); the last good iteration is kept. Lower ls_step_max, or bound the velocities.";
         break;
       }
+      progress.done();
       evaluation_seconds += std::chrono::duration<double>(Clock::now() - evaluation_start).count();
       ++evaluations;
       state.forward_runs += long(runs * media.size());
