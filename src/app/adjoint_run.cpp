@@ -50,6 +50,13 @@ problem::Setup adjoint_setup(const Case& c, const physics::WaveEquation& eq, con
   setup.storage.segment_steps = c.adjoint_segment;
   setup.storage.disk_folder = c.adjoint_disk_path;
   if (c.adjoint_storage == "disk") {
+    // The default folder of the states' file is the output folder, made when a run needs it.
+    std::error_code ec;
+    fs::create_directories(c.adjoint_disk_path, ec);
+    if (ec)
+      throw InputError(
+          "cannot create the folder " + c.adjoint_disk_path.string() +
+          " for the forward states' temporary file ([solver] adjoint_disk_path): " + ec.message());
     setup.storage.state_file = temporary_state_files(c.adjoint_disk_path);
     setup.storage.disk_available = disk_available(c.adjoint_disk_path);
   }

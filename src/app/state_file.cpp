@@ -101,6 +101,23 @@ void check_disk_folder(const fs::path& folder, const std::string& where) {
   fs::remove(probe, ec);
 }
 
+void check_output_folder(const fs::path& dir) {
+  // The nearest folder that exists must be a folder we may write in.
+  fs::path existing = dir;
+  std::error_code ec;
+  while (!existing.empty() && !fs::exists(existing, ec)) {
+    if (existing == existing.parent_path()) break;
+    existing = existing.parent_path();
+  }
+  if (existing.empty()) existing = ".";
+  if (!fs::is_directory(existing, ec))
+    throw InputError("cannot create output folder " + dir.string() + ": " + existing.string() +
+                     " is not a folder");
+  if (::access(existing.c_str(), W_OK) != 0)
+    throw InputError("cannot create output folder " + dir.string() + ": " + existing.string() +
+                     " is not writable (" + std::strerror(errno) + ")");
+}
+
 std::optional<std::uint64_t> disk_available(const std::filesystem::path& folder) {
   std::error_code ec;
   const auto space = fs::space(folder, ec);
