@@ -5,6 +5,7 @@
 #include <map>
 #include <ostream>
 
+#include "app/duration.hpp"
 #include "app/progress.hpp"
 #include "app/runs.hpp"
 #include "app/state_file.hpp"
@@ -50,15 +51,12 @@ problem::Setup adjoint_setup(const Case& c, const physics::WaveEquation& eq, con
   setup.storage.segment_steps = c.adjoint_segment;
   setup.storage.disk_folder = c.adjoint_disk_path;
   if (c.adjoint_storage == "disk") {
-    // The default folder of the states' file is the output folder, made when a run needs it.
-    std::error_code ec;
-    fs::create_directories(c.adjoint_disk_path, ec);
-    if (ec)
-      throw InputError(
-          "cannot create the folder " + c.adjoint_disk_path.string() +
-          " for the forward states' temporary file ([solver] adjoint_disk_path): " + ec.message());
     setup.storage.state_file = temporary_state_files(c.adjoint_disk_path);
-    setup.storage.disk_available = disk_available(c.adjoint_disk_path);
+    // A folder not made yet (the output folder) lies on the file system of the nearest one above.
+    fs::path existing = c.adjoint_disk_path;
+    while (!fs::exists(existing) && existing.has_parent_path() && existing != existing.parent_path())
+      existing = existing.parent_path();
+    setup.storage.disk_available = disk_available(existing);
   }
   setup.storage.host_available = host_memory_available();
   setup.storage.evaluations = evaluations;
@@ -166,9 +164,9 @@ RunSummary run_adjoint(const Case& c, const RunOptions& options, std::ostream& l
         << "seiswg: " << summary.adapter << ", grid " << grid.nx << " x " << grid.nz << ", " << c.nt
         << " steps";
     if (runs > 1) log << " x " << runs << " sources";
-    log << ", setup (kernels, GPU memory) " << setup_seconds << " s, observed data " << observed_seconds
-        << " s, gradient (forward + adjoint) " << gradient_seconds << " s, wall " << summary.wall_seconds
-        << " s\n";
+    log << ", setup (kernels, GPU memory) " << duration_text(setup_seconds) << ", observed data "
+        << duration_text(observed_seconds) << ", gradient (forward + adjoint) "
+        << duration_text(gradient_seconds) << ", wall " << duration_text(summary.wall_seconds) << "\n";
   }
   return summary;
 }

@@ -476,9 +476,9 @@ void read_trace_formats(Case& c) {
 
 }  // namespace
 
-Case load_case(const fs::path& config_path) {
-  Case c;
-  c.config = io::load_config(config_path);
+namespace {
+
+void read_case(Case& c) {
   auto& cfg = c.config;
   std::map<std::string, std::set<std::string>> known = known_keys();
   for (const auto& [section, keys] : cfg.sections)
@@ -657,6 +657,23 @@ Case load_case(const fs::path& config_path) {
     }
   }
   if (c.mode == "inversion") c.inversion = inversion_spec(c);
+}
+
+}  // namespace
+
+Case load_case(const fs::path& config_path) {
+  Case c;
+  c.config = io::load_config(config_path);
+  try {
+    read_case(c);
+  } catch (const InputError& e) {
+    // A typo in a key often causes the error ("missing [solver] abs_width" after "abs_widht"): the
+    // warnings go with it, since no run starts to print them.
+    if (c.config.warnings.empty()) throw;
+    std::string text = e.what();
+    for (const auto& w : c.config.warnings) text += "\nwarning: " + w;
+    throw InputError(text);
+  }
   return c;
 }
 

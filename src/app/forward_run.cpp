@@ -4,6 +4,7 @@
 #include <ostream>
 #include <sstream>
 
+#include "app/duration.hpp"
 #include "app/progress.hpp"
 #include "app/runs.hpp"
 #include "app/state_file.hpp"
@@ -22,12 +23,6 @@ std::string fmt(double v, int precision = 4) {
   std::ostringstream s;
   s << std::setprecision(precision) << v;
   return s.str();
-}
-
-std::string seconds_text(double s) {
-  std::ostringstream o;
-  o << std::fixed << std::setprecision(s < 10 ? 2 : 1) << s << " s";
-  return o.str();
 }
 
 // The headers of run `run`'s trace files: its shot number and source, the stations, dt.
@@ -190,7 +185,7 @@ RunSummary run_forward(const Case& c, const RunOptions& options, std::ostream& l
         << " steps";
     const std::size_t all_runs = runs * equations.size();
     if (all_runs > 1) log << " x " << all_runs << " runs";
-    log << ", wall " << seconds_text(summary.wall_seconds) << " (time loop " << seconds_text(loop_seconds)
+    log << ", wall " << duration_text(summary.wall_seconds) << " (time loop " << duration_text(loop_seconds)
         << ", " << fmt(summary.grid_point_steps / loop_seconds / 1e9, 3) << " Gpts/s)\n";
   }
   return summary;

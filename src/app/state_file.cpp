@@ -81,7 +81,16 @@ class TemporaryFile final : public solver::StateFile {
 }  // namespace
 
 solver::StateFileFactory temporary_state_files(const std::filesystem::path& folder) {
-  return [folder]() -> std::unique_ptr<solver::StateFile> { return std::make_unique<TemporaryFile>(folder); };
+  return [folder]() -> std::unique_ptr<solver::StateFile> {
+    // The default folder is the output folder, made only when a run stores states there.
+    std::error_code ec;
+    fs::create_directories(folder, ec);
+    if (ec)
+      throw InputError(
+          "cannot create the folder " + folder.string() +
+          " for the forward states' temporary file ([solver] adjoint_disk_path): " + ec.message());
+    return std::make_unique<TemporaryFile>(folder);
+  };
 }
 
 void check_disk_folder(const fs::path& folder, const std::string& where) {
