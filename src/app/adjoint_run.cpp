@@ -9,6 +9,7 @@
 #include "app/progress.hpp"
 #include "app/runs.hpp"
 #include "app/state_file.hpp"
+#include "inversion/conditioning.hpp"
 #include "io/atomic_file.hpp"
 #include "io/error.hpp"
 #include "io/npy.hpp"
@@ -155,8 +156,31 @@ RunSummary run_adjoint(const Case& c, const RunOptions& options, std::ostream& l
       outputs.add(png);
     }
   }
+  // Seispie's own kernel files, where Seispie writes them: SH its mu kernel, P-SV its lambda, mu and rho
+  // kernels, smoothed by [solver] smooth as Seispie does. The exact ones stay in kernels/.
+  std::vector<std::string> seispie_names = {"mu"};
+  if (c.psv) seispie_names = {"lambda", "mu", "rho"};
+  std::string written;
+  for (const auto& name : seispie_names) {
+    const auto it = kernels.find(name);
+    if (it == kernels.end()) continue;
+    std::vector<float> f(it->second.begin(), it->second.end());
+    if (c.smooth > 0) inversion::smooth_gaussian(f, grid.nx, grid.nz, c.smooth, c.smooth);
+    const fs::path file = c.output / ("proc000000_k" + name + ".bin");
+    io::write_field_bin(file, f);
+    outputs.add(file);
+    written += (written.empty() ? "" : ", ") + file.filename().string();
+  }
   outputs.commit();
   summary.wall_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  if (!options.quiet && !written.empty()) {
+    log << "seiswg: Seispie's kernels " << written << " in " << c.output.string();
+    if (c.smooth > 0)
+      log << " are smoothed with a Gaussian of sigma = " << c.smooth << " grid points ([solver] smooth)";
+    else
+      log << " are unsmoothed ([solver] smooth = 0)";
+    log << "; the exact kernels are in " << (c.output / "kernels").string() << "\n";
+  }
   if (!options.quiet) {
     std::snprintf(text, sizeof text, "%.9g", misfit);
     log << "seiswg: misfit J = " << text << " (" << misfit_file.string() << "); kernels in "

@@ -42,6 +42,11 @@ io::TraceGeometry trace_geometry(const Case& c, std::size_t run) {
 std::unique_ptr<gpu::Device> start_run(const Case& c, const RunOptions& options, std::ostream& log,
                                        RunSummary& summary) {
   for (const auto& w : c.config.warnings) log << "warning: " << w << "\n";
+  // Seispie stores its forward wavefield every adjoint_interval steps and interpolates in between.
+  if (c.adjoint_interval && c.mode != "forward" && !options.quiet)
+    log << "seiswg: " << c.config.where("solver", "adjoint_interval")
+        << " is not needed and ignored: seiswg's adjoint is exact at every step (see [solver] "
+           "adjoint_storage)\n";
   auto device = gpu::Device::open({options.adapter});
   summary.adapter = device->adapter().summary();
   return device;
