@@ -96,8 +96,8 @@ std::string textual_header(const TraceGeometry& g, std::size_t samples, int dt_u
   add("SYNTHETIC SEISMOGRAMS OF SEISWG, A FINITE-DIFFERENCE WAVE SOLVER");
   add("SHOT (FIELD RECORD) " + std::to_string(g.field_record) + ": " + std::to_string(g.receiver_x.size()) +
       " TRACES, ONE PER STATION, IN THE ORDER OF STATIONS.DAT");
-  add("PARTICLE VELOCITY, " + std::to_string(samples) + " SAMPLES PER TRACE FROM T = 0, EVERY " +
-      std::to_string(dt_us) + " US");
+  add("DISPLACEMENT (INTEGRATED VELOCITY), " + std::to_string(samples) +
+      " SAMPLES PER TRACE FROM T = 0, EVERY " + std::to_string(dt_us) + " US");
   add("SAMPLES: 4-BYTE IEEE FLOATS (FORMAT CODE 5), BIG-ENDIAN");
   add("COORDINATES IN METRES, SEG-Y SCALAR " + std::to_string(scalar) + " IN BYTES 69 AND 71");
   add("X: SOURCE IN BYTE 73, RECEIVER IN BYTE 81; OFFSET (WHOLE M) IN BYTE 37");
