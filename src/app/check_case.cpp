@@ -9,6 +9,7 @@
 
 #include "app/duration.hpp"
 #include "app/runs.hpp"
+#include "app/state_file.hpp"
 #include "io/error.hpp"
 #include "problem/problem.hpp"
 
@@ -130,6 +131,16 @@ int run_check(const Case& c, const RunOptions& options, std::ostream& out) {
            number(slowest / f_max / 5) +
            " m or lower the sources' f0 to <= " + number(slowest / h / 5 / 2.5) + " Hz");
   }
+  for (const auto& dir : {c.output, c.output_traces}) check_output_folder(dir);
+  out << "output: " << c.output.string();
+  if (c.output_traces != c.output) out << ", traces in " << c.output_traces.string();
+  if (c.mode == "forward") {
+    out << " (traces as";
+    if (c.npy_traces) out << " .npy";
+    for (const auto f : c.trace_files) out << " " << io::extension(f);
+    out << ")";
+  }
+  out << "\n";
   out << "stations: " << c.stations.size() << " (" << c.stations_file.string() << ")\n";
   out << "shots: " << runs << (c.combine_sources ? " run (sources combined)" : " runs (one per source)")
       << "\n";
