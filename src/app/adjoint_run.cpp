@@ -5,9 +5,11 @@
 #include <map>
 #include <ostream>
 
+#include "app/duration.hpp"
 #include "app/progress.hpp"
 #include "app/runs.hpp"
 #include "app/state_file.hpp"
+#include "inversion/conditioning.hpp"
 #include "io/atomic_file.hpp"
 #include "io/error.hpp"
 #include "io/npy.hpp"
@@ -51,7 +53,11 @@ problem::Setup adjoint_setup(const Case& c, const physics::WaveEquation& eq, con
   setup.storage.disk_folder = c.adjoint_disk_path;
   if (c.adjoint_storage == "disk") {
     setup.storage.state_file = temporary_state_files(c.adjoint_disk_path);
-    setup.storage.disk_available = disk_available(c.adjoint_disk_path);
+    // A folder not made yet (the output folder) lies on the file system of the nearest one above.
+    fs::path existing = c.adjoint_disk_path;
+    while (!fs::exists(existing) && existing.has_parent_path() && existing != existing.parent_path())
+      existing = existing.parent_path();
+    setup.storage.disk_available = disk_available(existing);
   }
   setup.storage.host_available = host_memory_available();
   setup.storage.evaluations = evaluations;
@@ -150,8 +156,31 @@ RunSummary run_adjoint(const Case& c, const RunOptions& options, std::ostream& l
       outputs.add(png);
     }
   }
+  // Seispie's own kernel files, where Seispie writes them: SH its mu kernel, P-SV its lambda, mu and rho
+  // kernels, smoothed by [solver] smooth as Seispie does. The exact ones stay in kernels/.
+  std::vector<std::string> seispie_names = {"mu"};
+  if (c.psv) seispie_names = {"lambda", "mu", "rho"};
+  std::string written;
+  for (const auto& name : seispie_names) {
+    const auto it = kernels.find(name);
+    if (it == kernels.end()) continue;
+    std::vector<float> f(it->second.begin(), it->second.end());
+    if (c.smooth > 0) inversion::smooth_gaussian(f, grid.nx, grid.nz, c.smooth, c.smooth);
+    const fs::path file = c.output / ("proc000000_k" + name + ".bin");
+    io::write_field_bin(file, f);
+    outputs.add(file);
+    written += (written.empty() ? "" : ", ") + file.filename().string();
+  }
   outputs.commit();
   summary.wall_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  if (!options.quiet && !written.empty()) {
+    log << "seiswg: Seispie's kernels " << written << " in " << c.output.string();
+    if (c.smooth > 0)
+      log << " are smoothed with a Gaussian of sigma = " << c.smooth << " grid points ([solver] smooth)";
+    else
+      log << " are unsmoothed ([solver] smooth = 0)";
+    log << "; the exact kernels are in " << (c.output / "kernels").string() << "\n";
+  }
   if (!options.quiet) {
     std::snprintf(text, sizeof text, "%.9g", misfit);
     log << "seiswg: misfit J = " << text << " (" << misfit_file.string() << "); kernels in "
@@ -159,9 +188,9 @@ RunSummary run_adjoint(const Case& c, const RunOptions& options, std::ostream& l
         << "seiswg: " << summary.adapter << ", grid " << grid.nx << " x " << grid.nz << ", " << c.nt
         << " steps";
     if (runs > 1) log << " x " << runs << " sources";
-    log << ", setup (kernels, GPU memory) " << setup_seconds << " s, observed data " << observed_seconds
-        << " s, gradient (forward + adjoint) " << gradient_seconds << " s, wall " << summary.wall_seconds
-        << " s\n";
+    log << ", setup (kernels, GPU memory) " << duration_text(setup_seconds) << ", observed data "
+        << duration_text(observed_seconds) << ", gradient (forward + adjoint) "
+        << duration_text(gradient_seconds) << ", wall " << duration_text(summary.wall_seconds) << "\n";
   }
   return summary;
 }

@@ -67,7 +67,8 @@ const std::map<std::string, std::set<std::string>>& known_keys() {
         "adjoint_storage",
         "adjoint_gpu_memory",
         "adjoint_segment",
-        "adjoint_disk_path"}},
+        "adjoint_disk_path",
+        "trace_format"}},
       {"path", {"output", "output_traces", "model_true", "model_init", "sources", "stations", "traces"}},
       {"optimize",
        {"niter", "method", "optimizer", "lbfgs_mem", "ls_step", "ls_step_init", "ls_step_max", "ls_thresh"}},
@@ -184,22 +185,46 @@ std::string fmt(double v, int precision = 4) {
 
 }  // namespace
 
+const io::SourceSpec& run_source(const Case& c, std::size_t run) {
+  return c.sources.at(c.combine_sources ? 0 : run);
+}
+
 std::vector<float> read_observed(const Case& c, const physics::WaveEquation& eq, std::size_t run) {
   const std::size_t nrec = c.stations.size(), nt = std::size_t(c.nt);
   char tag[32];
   std::snprintf(tag, sizeof tag, "%06zu", c.combine_sources ? std::size_t(0) : run);
+  const std::string expected = "(" + std::to_string(nrec) + " stations in " +
+                               c.stations_file.filename().string() + ", nt = " + std::to_string(nt) + ")";
   std::vector<float> all;
   for (const auto& comp : eq.components()) {
-    // seiswg's own trace files (uy_...), else Seispie's observed-data names (vy_...).
-    fs::path file = *c.observed_traces / (comp.trace_name + "_" + tag + ".npy");
-    if (!fs::exists(file)) file = *c.observed_traces / (comp.snapshot_name + "_" + tag + ".npy");
-    if (!fs::exists(file))
-      throw InputError("missing observed traces " +
-                       (*c.observed_traces / (comp.trace_name + "_" + tag + ".npy")).string() + " (or " +
-                       comp.snapshot_name + "_" + tag + ".npy; [path] traces, " + eq.name() + " component " +
-                       comp.trace_name + ")");
-    const std::string expected = "(" + std::to_string(nrec) + " stations in " +
-                                 c.stations_file.filename().string() + ", nt = " + std::to_string(nt) + ")";
+    // seiswg's own trace files (uy_...), else Seispie's observed-data names (vy_...); .npy first.
+    fs::path file;
+    std::string looked_for;
+    for (const auto& name : {comp.trace_name, comp.snapshot_name})
+      for (const char* ext : {".npy", ".su", ".sgy"}) {
+        const fs::path candidate = *c.observed_traces / (name + "_" + tag + ext);
+        if (file.empty() && fs::exists(candidate)) file = candidate;
+        looked_for += (looked_for.empty() ? "" : ", ") + candidate.filename().string();
+      }
+    if (file.empty())
+      throw InputError("missing observed traces for " + eq.name() + " component " + comp.trace_name +
+                       " of run " + tag + " in " + c.observed_traces->string() +
+                       " ([path] traces): none of " + looked_for + " exists");
+    if (file.extension() != ".npy") {
+      const auto format = file.extension() == ".su" ? io::TraceFileFormat::su : io::TraceFileFormat::segy;
+      const auto t = io::read_trace_file(file, format);
+      if (t.traces != nrec || t.samples != nt)
+        throw InputError(file.string() + ": observed traces hold " + std::to_string(t.traces) +
+                         " traces of " + std::to_string(t.samples) + " samples, expected " +
+                         std::to_string(nrec) + " traces of " + std::to_string(nt) + " samples " + expected);
+      // Headers keep whole microseconds: a difference of more than that is another sampling.
+      if (t.dt > 0 && std::abs(t.dt - c.dt) > 0.5e-6 + 1e-9 * c.dt)
+        throw InputError(file.string() + ": observed traces are sampled every " + fmt(t.dt * 1e6, 6) +
+                         " us (trace headers), but " + c.config.where("solver", "dt") + " s is " +
+                         fmt(c.dt * 1e6, 6) + " us; seiswg does not resample observed data");
+      all.insert(all.end(), t.values.begin(), t.values.end());
+      continue;
+    }
     std::ifstream in(file, std::ios::binary);
     char magic[6] = {};
     in.read(magic, 6);
@@ -407,9 +432,53 @@ InversionSpec inversion_spec(const Case& c) {
   return spec;
 }
 
-Case load_case(const fs::path& config_path) {
-  Case c;
-  c.config = io::load_config(config_path);
+namespace {
+
+// [solver] trace_format = npy | su | segy, several comma-separated; checks that SU / SEG-Y headers can
+// hold nt and dt.
+void read_trace_formats(Case& c) {
+  auto& cfg = c.config;
+  const std::string text = cfg.get_string_or("solver", "trace_format", "npy");
+  const auto names = split_list(text);
+  if (names.empty())
+    throw InputError(cfg.where("solver", "trace_format") + ": names no format (expected npy, su or segy, " +
+                     "comma-separated)");
+  c.npy_traces = false;
+  c.trace_files.clear();
+  auto add = [&](io::TraceFileFormat f) {
+    if (std::find(c.trace_files.begin(), c.trace_files.end(), f) == c.trace_files.end())
+      c.trace_files.push_back(f);
+  };
+  for (const auto& name : names) {
+    if (name == "npy")
+      c.npy_traces = true;
+    else if (name == "su")
+      add(io::TraceFileFormat::su);
+    else if (name == "segy" || name == "sgy")
+      add(io::TraceFileFormat::segy);
+    else
+      throw InputError(cfg.where("solver", "trace_format") + ": unknown trace format '" + name +
+                       "' (expected npy, su or segy, several comma-separated)");
+  }
+  if (c.trace_files.empty()) return;
+  if (std::size_t(c.nt) > io::kMaxTraceSamples)
+    throw InputError(cfg.where("solver", "nt") + ": " + std::to_string(c.nt) +
+                     " samples per trace do not fit SU/SEG-Y headers (at most " +
+                     std::to_string(io::kMaxTraceSamples) + ", a 16-bit field; " +
+                     cfg.where("solver", "trace_format") + "); use trace_format = npy");
+  bool exact = true;
+  const int us = io::sample_interval_us(
+      c.dt, cfg.where("solver", "dt") + " (for " + cfg.where("solver", "trace_format") + ")", &exact);
+  if (!exact)
+    cfg.warnings.push_back(cfg.where("solver", "dt") + ": SU/SEG-Y headers hold whole microseconds: their " +
+                           "sample interval says " + std::to_string(us) + " us");
+}
+
+}  // namespace
+
+namespace {
+
+void read_case(Case& c) {
   auto& cfg = c.config;
   std::map<std::string, std::set<std::string>> known = known_keys();
   for (const auto& [section, keys] : cfg.sections)
@@ -472,6 +541,14 @@ Case load_case(const fs::path& config_path) {
   c.output = output ? *output : cfg.dir / "output";
   auto traces = cfg.get_path("output_traces");
   c.output_traces = traces ? *traces : c.output;
+  read_trace_formats(c);
+  // Seispie's keys of its adjoint runs: smooth (the kernel copies Seispie writes; the inversion's
+  // conditioning reads it too) and adjoint_interval (Seispie's checkpoint spacing).
+  c.smooth = cfg.get_double_or("solver", "smooth", 0.0);
+  if (c.smooth < 0)
+    throw InputError(cfg.where("solver", "smooth") + ": the Gaussian sigma must be >= 0 grid points");
+  if (cfg.has("solver", "adjoint_interval"))
+    c.adjoint_interval = cfg.get_string("solver", "adjoint_interval", "");
 
   std::vector<std::string> names;
   for (const auto& eq : wave_equations(c))
@@ -551,12 +628,11 @@ Case load_case(const fs::path& config_path) {
       c.adjoint_disk_path = c.output;
     }
     if (c.adjoint_storage == "disk") {
-      std::error_code ec;
-      if (disk.empty()) fs::create_directories(c.output, ec);
-      check_disk_folder(c.adjoint_disk_path,
-                        disk.empty()
-                            ? cfg.file.string() + ": [solver] adjoint_disk_path (default: the output folder)"
-                            : cfg.where("solver", "adjoint_disk_path"));
+      // The output folder is made when the run starts (adjoint_setup), not by a check.
+      if (disk.empty())
+        check_output_folder(c.output);
+      else
+        check_disk_folder(c.adjoint_disk_path, cfg.where("solver", "adjoint_disk_path"));
     }
   }
 
@@ -581,6 +657,23 @@ Case load_case(const fs::path& config_path) {
     }
   }
   if (c.mode == "inversion") c.inversion = inversion_spec(c);
+}
+
+}  // namespace
+
+Case load_case(const fs::path& config_path) {
+  Case c;
+  c.config = io::load_config(config_path);
+  try {
+    read_case(c);
+  } catch (const InputError& e) {
+    // A typo in a key often causes the error ("missing [solver] abs_width" after "abs_widht"): the
+    // warnings go with it, since no run starts to print them.
+    if (c.config.warnings.empty()) throw;
+    std::string text = e.what();
+    for (const auto& w : c.config.warnings) text += "\nwarning: " + w;
+    throw InputError(text);
+  }
   return c;
 }
 

@@ -12,6 +12,7 @@
 #include "inversion/optimizer.hpp"
 #include "inversion/parametrization.hpp"
 #include "io/config.hpp"
+#include "io/seismic_traces.hpp"
 #include "io/seispie_files.hpp"
 #include "physics/wave_equation.hpp"
 #include "problem/problem.hpp"
@@ -54,6 +55,12 @@ struct Case {
   bool save_coordinates = false;
   bool save_images = true;
   std::filesystem::path output, output_traces;
+  // [solver] trace_format: whether traces are written as .npy, and the SU / SEG-Y files written too.
+  bool npy_traces = true;
+  std::vector<io::TraceFileFormat> trace_files;
+  // Seispie's [solver] smooth (Gaussian sigma in grid points; 0: none) and adjoint_interval (as written).
+  double smooth = 0;
+  std::optional<std::string> adjoint_interval;
   io::Model model;
   std::vector<io::SourceSpec> sources;
   std::vector<io::StationSpec> stations;
@@ -97,8 +104,13 @@ std::vector<problem::Shot> shots_of(const Case& c, const physics::WaveEquation& 
 void check_acquisition_fits(const Case& c, const physics::WaveEquation& eq, const gpu::AdapterInfo& adapter);
 // Seispie's nearest node index, round(x / dx) with ties to even.
 int nearest_index(double coordinate, double origin, double spacing);
-// Observed traces of run `run` of medium `eq` from [path] traces: <name>_NNNNNN.npy (or Seispie's
-// raw float32 vy_/vx_/vz_NNNNNN.npy without a header), [receivers][nt], every component in turn.
+// The source whose position the trace headers of run `run` give (with combined sources: the first).
+const io::SourceSpec& run_source(const Case& c, std::size_t run);
+// Observed traces of run `run` of medium `eq` from [path] traces, [receivers][nt], every component in
+// turn: the first of <name>_NNNNNN.npy (or Seispie's raw float32 without a header), .su and .sgy that
+// exists, for seiswg's names (uy_...) and then Seispie's (vy_...). The shape (a trace per station, nt
+// samples) and the sample interval are checked; InputError names the file, what it holds and what
+// was expected.
 std::vector<float> read_observed(const Case& c, const physics::WaveEquation& eq, std::size_t run);
 
 }  // namespace seiswg::app

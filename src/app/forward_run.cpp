@@ -4,12 +4,15 @@
 #include <ostream>
 #include <sstream>
 
+#include "app/duration.hpp"
 #include "app/progress.hpp"
 #include "app/runs.hpp"
+#include "app/state_file.hpp"
 #include "io/atomic_file.hpp"
 #include "io/error.hpp"
 #include "io/npy.hpp"
 #include "io/png.hpp"
+#include "io/seismic_traces.hpp"
 
 namespace seiswg::app {
 namespace {
@@ -22,10 +25,16 @@ std::string fmt(double v, int precision = 4) {
   return s.str();
 }
 
-std::string seconds_text(double s) {
-  std::ostringstream o;
-  o << std::fixed << std::setprecision(s < 10 ? 2 : 1) << s << " s";
-  return o.str();
+// The headers of run `run`'s trace files: its shot number and source, the stations, dt.
+io::TraceGeometry trace_geometry(const Case& c, std::size_t run) {
+  io::TraceGeometry g;
+  const auto& source = run_source(c, run);
+  g.field_record = int(run + 1);
+  g.source_x = source.x;
+  g.source_z = source.z;
+  for (const auto& st : c.stations) g.receiver_x.push_back(st.x), g.receiver_z.push_back(st.z);
+  g.dt = c.dt;
+  return g;
 }
 
 }  // namespace
@@ -33,6 +42,11 @@ std::string seconds_text(double s) {
 std::unique_ptr<gpu::Device> start_run(const Case& c, const RunOptions& options, std::ostream& log,
                                        RunSummary& summary) {
   for (const auto& w : c.config.warnings) log << "warning: " << w << "\n";
+  // Seispie stores its forward wavefield every adjoint_interval steps and interpolates in between.
+  if (c.adjoint_interval && c.mode != "forward" && !options.quiet)
+    log << "seiswg: " << c.config.where("solver", "adjoint_interval")
+        << " is not needed and ignored: seiswg's adjoint is exact at every step (see [solver] "
+           "adjoint_storage)\n";
   auto device = gpu::Device::open({options.adapter});
   summary.adapter = device->adapter().summary();
   return device;
@@ -53,11 +67,9 @@ RunSummary run_forward(const Case& c, const RunOptions& options, std::ostream& l
     io::write_png(path, io::upscale(image));
     outputs.add(path);
   };
-  for (const auto& dir : {c.output, c.output_traces}) {
-    std::error_code ec;
-    fs::create_directories(dir, ec);
-    if (ec) throw InputError("cannot create output folder " + dir.string() + ": " + ec.message());
-  }
+  // Folders are made by the first file written into them (a failed run leaves none behind); whether
+  // they can be is checked now, before any computation.
+  for (const auto& dir : {c.output, c.output_traces}) check_output_folder(dir);
 
   if (c.save_coordinates) {
     std::vector<float> x(grid.npt()), z(grid.npt());
@@ -154,9 +166,17 @@ RunSummary run_forward(const Case& c, const RunOptions& options, std::ostream& l
       std::snprintf(index, sizeof index, "%06zu", c.combine_sources ? std::size_t(0) : shot);
       for (std::size_t ci = 0; ci < components.size(); ++ci) {
         std::span<const float> block(traces[shot].data() + ci * block_size, block_size);
-        const auto path = c.output_traces / (components[ci].trace_name + "_" + index + ".npy");
-        io::write_npy(path, block, {nrec, std::size_t(c.nt)});
-        outputs.add(path);
+        const fs::path base = c.output_traces / (components[ci].trace_name + "_" + index);
+        if (c.npy_traces) {
+          const fs::path path = base.string() + ".npy";
+          io::write_npy(path, block, {nrec, std::size_t(c.nt)});
+          outputs.add(path);
+        }
+        for (const auto format : c.trace_files) {
+          const fs::path path = base.string() + io::extension(format);
+          io::write_trace_file(path, format, block, std::size_t(c.nt), trace_geometry(c, shot));
+          outputs.add(path);
+        }
         if (c.save_images && nrec > 0)
           write_png(c.output_traces / (components[ci].trace_name + "_" + index + ".png"),
                     io::render_gather(block, nrec, std::size_t(c.nt)));
@@ -170,7 +190,7 @@ RunSummary run_forward(const Case& c, const RunOptions& options, std::ostream& l
         << " steps";
     const std::size_t all_runs = runs * equations.size();
     if (all_runs > 1) log << " x " << all_runs << " runs";
-    log << ", wall " << seconds_text(summary.wall_seconds) << " (time loop " << seconds_text(loop_seconds)
+    log << ", wall " << duration_text(summary.wall_seconds) << " (time loop " << duration_text(loop_seconds)
         << ", " << fmt(summary.grid_point_steps / loop_seconds / 1e9, 3) << " Gpts/s)\n";
   }
   return summary;

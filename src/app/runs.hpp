@@ -50,6 +50,16 @@ RunSummary run_inversion(const Case& c, const RunOptions& options, std::ostream&
 // (Born) operator, printed as tables. Returns false when a check fails.
 bool run_check_gradient(const Case& c, const RunOptions& options, std::ostream& out);
 
+// `seiswg check`: the plan of the case (medium, grid, time step and its stability limit, points per
+// wavelength, shots, batches, GPU memory, adjoint storage, a rough run time), printed after every check
+// a run makes before its first time step (observed traces included). Runs nothing, writes nothing.
+// Returns the number of warnings.
+int run_check(const Case& c, const RunOptions& options, std::ostream& out);
+// The rough speed (grid-point steps per second, in billions) `check` assumes for an adapter kind, and
+// the time each step's dispatches take at least (what bounds small grids).
+double rough_speed_gpts(gpu::AdapterKind kind);
+double rough_step_latency(gpu::AdapterKind kind);
+
 // The Problem setup of an adjoint run of medium `eq` (storage from the case, `evaluations` gradients
 // served by the stored states).
 problem::Setup adjoint_setup(const Case& c, const physics::WaveEquation& eq, const gpu::Device& device,

@@ -81,7 +81,16 @@ class TemporaryFile final : public solver::StateFile {
 }  // namespace
 
 solver::StateFileFactory temporary_state_files(const std::filesystem::path& folder) {
-  return [folder]() -> std::unique_ptr<solver::StateFile> { return std::make_unique<TemporaryFile>(folder); };
+  return [folder]() -> std::unique_ptr<solver::StateFile> {
+    // The default folder is the output folder, made only when a run stores states there.
+    std::error_code ec;
+    fs::create_directories(folder, ec);
+    if (ec)
+      throw InputError(
+          "cannot create the folder " + folder.string() +
+          " for the forward states' temporary file ([solver] adjoint_disk_path): " + ec.message());
+    return std::make_unique<TemporaryFile>(folder);
+  };
 }
 
 void check_disk_folder(const fs::path& folder, const std::string& where) {
@@ -99,6 +108,23 @@ void check_disk_folder(const fs::path& folder, const std::string& where) {
                      ": " + std::strerror(errno));
   ::close(fd);
   fs::remove(probe, ec);
+}
+
+void check_output_folder(const fs::path& dir) {
+  // The nearest folder that exists must be a folder we may write in.
+  fs::path existing = dir;
+  std::error_code ec;
+  while (!existing.empty() && !fs::exists(existing, ec)) {
+    if (existing == existing.parent_path()) break;
+    existing = existing.parent_path();
+  }
+  if (existing.empty()) existing = ".";
+  if (!fs::is_directory(existing, ec))
+    throw InputError("cannot create output folder " + dir.string() + ": " + existing.string() +
+                     " is not a folder");
+  if (::access(existing.c_str(), W_OK) != 0)
+    throw InputError("cannot create output folder " + dir.string() + ": " + existing.string() +
+                     " is not writable (" + std::strerror(errno) + ")");
 }
 
 std::optional<std::uint64_t> disk_available(const std::filesystem::path& folder) {

@@ -15,6 +15,10 @@ namespace seiswg::app {
 solver::StateFileFactory temporary_state_files(const std::filesystem::path& folder);
 // Throws InputError "<where>: ..." unless a temporary file can be created in `folder`.
 void check_disk_folder(const std::filesystem::path& folder, const std::string& where);
+// Throws InputError when `dir` could not be created as an output folder (the nearest existing folder
+// above it is a file, or not writable). Creates nothing: folders are made when a file goes there, so
+// that a failed run leaves no empty folder behind.
+void check_output_folder(const std::filesystem::path& dir);
 // Free bytes in `folder`'s file system (none when unknown).
 std::optional<std::uint64_t> disk_available(const std::filesystem::path& folder);
 

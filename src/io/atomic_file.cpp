@@ -31,9 +31,8 @@ fs::path temp_name_for(const fs::path& path) {
   return path.parent_path() / name;
 }
 
-}  // namespace
-
-void write_file_atomic(const fs::path& path, std::span<const std::byte> bytes) {
+// Creates the folder of `path` (a file name) and checks that it is one.
+void prepare_folder(const fs::path& path) {
   if (path.empty() || !path.has_filename()) {
     throw InputError("cannot write \"" + path.string() + "\": not a file name");
   }
@@ -49,7 +48,34 @@ void write_file_atomic(const fs::path& path, std::span<const std::byte> bytes) {
       throw InputError("cannot write " + path.string() + ": " + dir.string() + " is not a folder");
     }
   }
+}
 
+void rename_into_place(const fs::path& tmp, const fs::path& path) {
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    const int err = errno;
+    ::unlink(tmp.c_str());
+    fail(path, err);
+  }
+}
+
+}  // namespace
+
+void write_file_atomic_with(const fs::path& path,
+                            const std::function<void(const fs::path& temporary)>& write) {
+  prepare_folder(path);
+  const fs::path tmp = temp_name_for(path);
+  try {
+    write(tmp);
+  } catch (...) {
+    std::error_code ec;
+    fs::remove(tmp, ec);
+    throw;
+  }
+  rename_into_place(tmp, path);
+}
+
+void write_file_atomic(const fs::path& path, std::span<const std::byte> bytes) {
+  prepare_folder(path);
   const fs::path tmp = temp_name_for(path);
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
   if (fd < 0) fail(path, errno);
@@ -73,11 +99,7 @@ void write_file_atomic(const fs::path& path, std::span<const std::byte> bytes) {
     ::unlink(tmp.c_str());
     fail(path, err);
   }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    const int err = errno;
-    ::unlink(tmp.c_str());
-    fail(path, err);
-  }
+  rename_into_place(tmp, path);
 }
 
 OutputSet::OutputSet(OutputSet&& other) noexcept

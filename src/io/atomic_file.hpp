@@ -1,6 +1,7 @@
 #pragma once
 #include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <span>
 #include <vector>
 
@@ -10,6 +11,12 @@ namespace seiswg::io {
 // sees either the old file or the complete new one, never a partial file. Missing parent folders are
 // created. Throws InputError "cannot write <path>: <reason>" when a folder cannot be created or written.
 void write_file_atomic(const std::filesystem::path& path, std::span<const std::byte> bytes);
+
+// The same for writers that need a file of their own (libraries that open and seek in it): `write` fills
+// the temporary file it is given (in the folder of `path`), which is then renamed to `path`. When `write`
+// throws, the temporary file is removed and the exception goes on.
+void write_file_atomic_with(const std::filesystem::path& path,
+                            const std::function<void(const std::filesystem::path& temporary)>& write);
 
 // Remembers every file a run writes. If the run fails, rollback() deletes them; the destructor does the
 // same unless commit() was called first. Adding the same path twice records it once.

@@ -66,8 +66,9 @@ std::size_t choose_batch(const gpu::Device& device, const Setup& setup, const io
       // Fewer shots at a time are worth it only while more would push states off the GPU (to host
       // memory or disk): a batch that recomputes from checkpoints on the GPU, because that is
       // cheaper than allocating every state, is still far faster than one shot at a time.
-      const bool on_gpu = candidate.mode == solver::StoragePlan::Mode::gpu ||
-                          (candidate.mode == solver::StoragePlan::Mode::checkpoint && candidate.checkpoints_on_gpu);
+      const bool on_gpu =
+          candidate.mode == solver::StoragePlan::Mode::gpu ||
+          (candidate.mode == solver::StoragePlan::Mode::checkpoint && candidate.checkpoints_on_gpu);
       if (b == 1 || setup.batch > 0 || on_gpu || options.mode != "auto") {
         if (plan) *plan = candidate;
         return std::size_t(b);
@@ -76,6 +77,18 @@ std::size_t choose_batch(const gpu::Device& device, const Setup& setup, const io
       if (b == 1 || setup.batch > 0) throw;
     }
   }
+}
+
+std::uint64_t gpu_bytes(const Setup& setup, const io::Grid& grid, std::size_t batch,
+                        const solver::StoragePlan* plan) {
+  std::uint64_t receivers = 0, forces = 0;
+  for (const auto& shot : setup.shots)
+    receivers = std::max<std::uint64_t>(receivers, shot.receivers.size()),
+    forces = std::max<std::uint64_t>(forces, shot.forces.size());
+  // Adjoint runs hold the residuals (adjoint sources) beside the traces.
+  const std::uint64_t traces = (setup.adjoint ? 2 : 1) * receivers + forces;
+  return field_bytes(*setup.physics, grid.npt(), batch, setup.adjoint) +
+         traces * std::uint64_t(setup.nt) * 4 * batch + (setup.adjoint && plan ? plan->gpu_bytes : 0);
 }
 
 struct Problem::Impl {

@@ -128,4 +128,10 @@ class Problem {
 std::size_t choose_batch(const gpu::Device& device, const Setup& setup, const io::Grid& grid,
                          solver::StoragePlan* plan);
 
+// GPU bytes of a Problem advancing `batch` shots of `setup` at a time: fields, material, the gradient
+// planes and the states of `plan` (adjoint setups), traces and source time functions. An estimate
+// for plans (`seiswg check`): the GPU's own overheads are not counted.
+std::uint64_t gpu_bytes(const Setup& setup, const io::Grid& grid, std::size_t batch,
+                        const solver::StoragePlan* plan);
+
 }  // namespace seiswg::problem

@@ -1,9 +1,11 @@
-// seiswg command line: `seiswg run CONFIG`, `seiswg info`.
+// seiswg command line: `seiswg run CONFIG`, `seiswg check CONFIG`, `seiswg info`, `seiswg --version`.
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <iostream>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include "app/runs.hpp"
@@ -17,11 +19,23 @@ constexpr const char* kUsage =
 
 usage:
   seiswg run CONFIG [options]   run a Seispie-style case (config.ini, or a folder holding one)
+  seiswg check CONFIG           read and check everything, print the plan (grid, dt, memory, time)
   seiswg check-gradient CONFIG  Taylor and dot-product tests of the case's gradient, as a table
   seiswg info                   list the GPU/CPU adapters this machine offers and their limits
+  seiswg --version              version, commit, Dawn package and the adapter a run would use
   seiswg --help | COMMAND --help
 
 Run `seiswg run --help` for the options of a run.
+)";
+
+constexpr const char* kCheckUsage =
+    R"(usage: seiswg check CONFIG [--adapter NAME]
+
+Reads and checks the case as `seiswg run` would (config, model, sources, stations, observed traces)
+and prints the plan: medium, grid, nt and dt with its stability limit, points per wavelength at the
+sources' highest frequency (2.5 x the Ricker f0; a warning below 5), shots and batches with the GPU
+memory they need, the adjoint storage plan, and a rough run time. Runs and writes nothing.
+Exit status: 0 (warnings included: they are printed), 1-3 (errors, as for run).
 )";
 
 constexpr const char* kRunUsage =
@@ -39,10 +53,77 @@ options:
   --restart        inversion: start over, replacing the saved run in the output folder (without it a
                    run continues where the saved one stopped)
 
-Outputs (Seispie's layout): traces <output_traces>/u{y,x,z}_NNNNNN.npy (ry for spin), float32
-[receivers, nt]; snapshots <output>/procNNNNNN_v{y,x,z}.bin every save_snapshot steps; PNG
-pictures of the model, snapshots and gathers unless [solver] save_images = no.
+Outputs (Seispie's layout; written all at once at the end: a failed run leaves nothing behind)
+  every mode:
+    PNG pictures of the model, snapshots, gathers and kernels unless [solver] save_images = no
+  forward (mode = forward):
+    <output_traces>/u{y,x,z}_NNNNNN.npy   traces (ry for spin), float32 [receivers, nt], one file
+                                          per component and run (NNNNNN: 0, or the source index)
+    <output_traces>/u{y,x,z}_NNNNNN.su    the same as Seismic Unix, and .sgy as SEG-Y rev 1, with
+                                          [solver] trace_format = npy, su, segy (any of them)
+    <output>/procNNNNNN_v{y,x,z}.bin      snapshots every save_snapshot steps (_srcK per source)
+    <output>/proc000000_{x,z}.bin         node coordinates with save_coordinates = yes
+  adjoint (mode = adjoint):
+    <output>/misfit.txt                   the misfit J between synthetics and observed data
+    <output>/kernels/proc000000_k<name>.bin  exact sensitivity kernels dJ/dmodel (kmu, krho, kvs,
+                                          kvp, krho_velocity, ...), and k<name>.png
+    <output>/proc000000_k<name>.bin       Seispie's copies, smoothed by [solver] smooth (sigma in
+                                          grid points; unsmoothed when 0)
+  inversion (mode = inversion):
+    <output>/iter_NNNN/                   the model of each iteration (every model file, PNGs)
+    <output>/misfit.csv                   misfit, step and model error of every iteration
+    <output>/inversion_state.bin          the saved state: running again continues from it
 )";
+
+#ifndef SEISWG_VERSION
+#error "SEISWG_VERSION, SEISWG_GIT_COMMIT and SEISWG_DAWN_PACKAGE come from CMake"
+#endif
+
+int version() {
+  std::cout << "seiswg " << SEISWG_VERSION;
+  if (std::strlen(SEISWG_GIT_COMMIT) > 0) std::cout << " (commit " << SEISWG_GIT_COMMIT << ")";
+  std::cout << "\nDawn (WebGPU): npm " << SEISWG_DAWN_PACKAGE << "\n";
+  try {
+    const auto device = seiswg::gpu::Device::open({});
+    std::cout << "adapter: " << device->adapter().summary() << "\n";
+  } catch (const std::exception& e) {
+    std::cout << "adapter: none (" << e.what() << ")\n";
+  }
+  return 0;
+}
+
+// Output folders a failed run made and left empty are removed again: only folders that did not exist
+// before the run, and only while they hold no file.
+class NewFolders {
+ public:
+  explicit NewFolders(const std::vector<std::filesystem::path>& folders) {
+    for (auto dir : folders) {
+      std::error_code ec;
+      dir = std::filesystem::absolute(dir, ec).lexically_normal();
+      // The outermost folder the run would make.
+      std::filesystem::path outermost;
+      for (auto p = dir; !p.empty() && !std::filesystem::exists(p, ec) && p != p.parent_path();
+           p = p.parent_path())
+        outermost = p;
+      if (!outermost.empty()) made_.push_back(outermost);
+    }
+  }
+  ~NewFolders() {
+    if (!kept_)
+      for (const auto& dir : made_) remove_empty(dir);
+  }
+  void keep() { kept_ = true; }
+
+ private:
+  static void remove_empty(const std::filesystem::path& dir) {
+    std::error_code ec;
+    if (!std::filesystem::is_directory(dir, ec) || std::filesystem::is_symlink(dir, ec)) return;
+    for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) remove_empty(entry.path());
+    if (std::filesystem::is_empty(dir, ec)) std::filesystem::remove(dir, ec);
+  }
+  std::vector<std::filesystem::path> made_;
+  bool kept_ = false;
+};
 
 std::string gib(std::uint64_t bytes) {
   char text[32];
@@ -71,18 +152,24 @@ int info() {
   return 0;
 }
 
-int run(const std::vector<std::string>& args, bool check_gradient) {
+enum class Command { run, check, check_gradient };
+
+int run(const std::vector<std::string>& args, Command command) {
+  const char* usage = command == Command::check ? kCheckUsage : kRunUsage;
+  const std::string name = command == Command::check            ? "seiswg check"
+                           : command == Command::check_gradient ? "seiswg check-gradient"
+                                                                : "seiswg run";
   std::string config;
   seiswg::app::RunOptions options;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (a == "--help" || a == "-h") {
-      std::cout << kRunUsage;
+      std::cout << usage;
       return 0;
     } else if (a == "--adapter") {
       if (i + 1 >= args.size()) {
-        std::cerr
-            << "seiswg run: --adapter needs a NAME (auto, gpu, cpu, opengl or part of an adapter's name)\n";
+        std::cerr << name
+                  << ": --adapter needs a NAME (auto, gpu, cpu, opengl or part of an adapter's name)\n";
         return 2;
       }
       options.adapter = args[++i];
@@ -95,21 +182,23 @@ int run(const std::vector<std::string>& args, bool check_gradient) {
     } else if (a == "--restart") {
       options.restart = true;
     } else if (!a.empty() && a[0] == '-') {
-      std::cerr << "seiswg run: unknown option " << a << "\n" << kRunUsage;
+      std::cerr << name << ": unknown option " << a << "\n" << usage;
       return 2;
     } else if (config.empty()) {
       config = a;
     } else {
-      std::cerr << "seiswg run: more than one CONFIG given (" << config << ", " << a << ")\n";
+      std::cerr << name << ": more than one CONFIG given (" << config << ", " << a << ")\n";
       return 2;
     }
   }
   if (config.empty()) {
-    std::cerr << "seiswg run: missing CONFIG\n" << kRunUsage;
+    std::cerr << name << ": missing CONFIG\n" << usage;
     return 2;
   }
   const auto c = seiswg::app::load_case(config);
-  if (check_gradient) {
+  if (command == Command::check) return (void)seiswg::app::run_check(c, options, std::cout), 0;
+  NewFolders new_folders({c.output, c.output_traces});
+  if (command == Command::check_gradient) {
     if (c.mode == "forward")
       throw seiswg::InputError(c.config.file.string() +
                                ": check-gradient needs an adjoint or inversion case ([workflow] mode), with "
@@ -122,6 +211,7 @@ int run(const std::vector<std::string>& args, bool check_gradient) {
     seiswg::app::run_adjoint(c, options, std::cerr);
   else
     seiswg::app::run_forward(c, options, std::cerr);
+  new_folders.keep();
   return 0;
 }
 
@@ -136,8 +226,10 @@ int main(int argc, char** argv) {
   try {
     const std::string command = args[0];
     args.erase(args.begin());
-    if (command == "run") return run(args, false);
-    if (command == "check-gradient") return run(args, true);
+    if (command == "run") return run(args, Command::run);
+    if (command == "check") return run(args, Command::check);
+    if (command == "check-gradient") return run(args, Command::check_gradient);
+    if (command == "--version" || command == "version") return version();
     if (command == "info") {
       if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
         std::cout << "usage: seiswg info\n\nLists the adapters (GPUs, and the CPU through lavapipe) with "
