@@ -4,12 +4,13 @@
 #include <ostream>
 #include <sstream>
 
+#include "app/figures.hpp"
 #include "app/progress.hpp"
 #include "app/runs.hpp"
 #include "io/atomic_file.hpp"
 #include "io/error.hpp"
+#include "io/figure.hpp"
 #include "io/npy.hpp"
-#include "io/png.hpp"
 
 namespace seiswg::app {
 namespace {
@@ -49,8 +50,8 @@ RunSummary run_forward(const Case& c, const RunOptions& options, std::ostream& l
     io::write_field_bin(path, values);
     outputs.add(path);
   };
-  auto write_png = [&](const fs::path& path, const io::Image& image) {
-    io::write_png(path, io::upscale(image));
+  auto write_png = [&](const fs::path& path, const io::Figure& figure) {
+    io::write_png(path, figure.image);
     outputs.add(path);
   };
   for (const auto& dir : {c.output, c.output_traces}) {
@@ -71,7 +72,11 @@ RunSummary run_forward(const Case& c, const RunOptions& options, std::ostream& l
   }
   if (c.save_images)
     for (const auto& [name, values] : c.model.fields)
-      write_png(c.output / ("model_" + name + ".png"), io::render_sequential(values, grid.nx, grid.nz));
+      write_png(
+          c.output / ("model_" + name + ".png"),
+          io::field_figure(values, grid,
+                           figure_of_case(c, name + " model from " + c.model.dir.filename().string() + "/",
+                                          name, io::model_unit(name), io::ColorScale::sequential)));
 
   const auto equations = wave_equations(c);
   const std::size_t nrec = c.stations.size(), runs = run_count(c);
@@ -121,8 +126,18 @@ RunSummary run_forward(const Case& c, const RunOptions& options, std::ostream& l
           std::string base = tag + comp.snapshot_name;
           if (runs > 1) base += "_src" + std::to_string(shot);
           write_bin(c.output / (base + ".bin"), field);
-          if (c.save_images)
-            write_png(c.output / (base + ".png"), io::render_diverging(field, grid.nx, grid.nz));
+          if (c.save_images) {
+            const std::string shot_text =
+                runs > 1 ? "shot " + std::to_string(shot + 1) + "/" + std::to_string(runs) : "all sources";
+            write_png(
+                c.output / (base + ".png"),
+                io::field_figure(field, grid,
+                                 figure_of_case(c,
+                                                comp.snapshot_name + " snapshot, " + shot_text + ", step " +
+                                                    std::to_string(step) + ", " + time_text(step, c.dt),
+                                                comp.snapshot_name, component_unit(comp.snapshot_name),
+                                                io::ColorScale::diverging, runs > 1 ? shot : all_sources)));
+          }
         }
     };
 
@@ -157,9 +172,18 @@ RunSummary run_forward(const Case& c, const RunOptions& options, std::ostream& l
         const auto path = c.output_traces / (components[ci].trace_name + "_" + index + ".npy");
         io::write_npy(path, block, {nrec, std::size_t(c.nt)});
         outputs.add(path);
-        if (c.save_images && nrec > 0)
+        if (c.save_images && nrec > 0) {
+          const auto& name = components[ci].snapshot_name;
+          io::GatherFigure spec;
+          spec.title = name + " seismograms (" + components[ci].trace_name + "_" + index + "), " +
+                       (c.combine_sources ? "all sources"
+                                          : "shot " + std::to_string(shot + 1) + "/" + std::to_string(runs));
+          spec.quantity = name;
+          spec.unit = component_unit(name);
+          spec.dt = c.dt;
           write_png(c.output_traces / (components[ci].trace_name + "_" + index + ".png"),
-                    io::render_gather(block, nrec, std::size_t(c.nt)));
+                    io::gather_figure(block, nrec, std::size_t(c.nt), spec));
+        }
       }
     }
   }
