@@ -19,7 +19,9 @@ io::FieldFigure figure_of_case(const Case& c, std::string title, std::string qua
 }
 
 std::string component_unit(const std::string& name) {
-  return name == "vx" || name == "vy" || name == "vz" ? "m/s" : "";
+  if (name == "vx" || name == "vy" || name == "vz") return "m/s";
+  if (name == "ux" || name == "uy" || name == "uz") return "m";
+  return "";
 }
 
 std::string time_text(int step, double dt) {

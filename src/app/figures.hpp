@@ -14,8 +14,8 @@ inline constexpr std::size_t all_sources = ~std::size_t(0);
 io::FieldFigure figure_of_case(const Case& c, std::string title, std::string quantity, std::string unit,
                                io::ColorScale scale, std::size_t shot = all_sources);
 
-// The unit of a recorded or snapshotted component ("vy", "vx", "vz": particle velocity in m/s); empty
-// when not known.
+// The unit of a snapshotted or recorded component: particle velocity "vx", "vy", "vz" in m/s, the
+// traces' displacement "ux", "uy", "uz" in m; empty when not known.
 std::string component_unit(const std::string& name);
 
 // "t = 0.25 s" for a step of dt.

@@ -173,9 +173,9 @@ RunSummary run_forward(const Case& c, const RunOptions& options, std::ostream& l
         io::write_npy(path, block, {nrec, std::size_t(c.nt)});
         outputs.add(path);
         if (c.save_images && nrec > 0) {
-          const auto& name = components[ci].snapshot_name;
+          const auto& name = components[ci].trace_name;
           io::GatherFigure spec;
-          spec.title = name + " seismograms (" + components[ci].trace_name + "_" + index + "), " +
+          spec.title = name + " seismograms, " +
                        (c.combine_sources ? "all sources"
                                           : "shot " + std::to_string(shot + 1) + "/" + std::to_string(runs));
           spec.quantity = name;

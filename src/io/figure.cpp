@@ -82,9 +82,9 @@ double fitting_size(TextMeter& meter, const std::string& text, double size, doub
   return w <= room ? size : std::max(7.0, size * room / w);
 }
 
-std::string number_text(double v) {
+std::string number_text(double v, int digits = 6) {
   char text[32];
-  std::snprintf(text, sizeof text, "%.6g", v);
+  std::snprintf(text, sizeof text, "%.*g", digits, v);
   return text;
 }
 
@@ -411,10 +411,10 @@ ColorRange diverging_range(std::span<const float> values, double q, const std::s
   ColorRange range;
   range.scale = ColorScale::diverging;
   double clip = abs_quantile(values, q);
-  std::string how = "clipped at ±" + number_text(clip) + " (" + quantile_text(q) + ")";
+  std::string how = "clipped at ±" + number_text(clip, 3) + " (" + quantile_text(q) + ")";
   if (clip == 0) {
     clip = abs_quantile(values, 1.0);
-    how = "clipped at ±" + number_text(clip) + " (largest |value|)";
+    how = "clipped at ±" + number_text(clip, 3) + " (largest |value|)";
   }
   if (clip == 0) clip = 1, how = "all values are 0";
   range.lo = -clip, range.hi = clip;
