@@ -1,5 +1,6 @@
 #include <cairo.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <cstring>
@@ -379,6 +380,15 @@ TEST(Figures, WritingIsAtomic) {
   entries = 0;
   for (const auto& e : fs::directory_iterator(tmp.path)) ++entries, (void)e;
   EXPECT_EQ(entries, 3u);  // pics, blocker, taken.png: no temporary files
+  // A folder without write permission (root may write anyway, so only checked for other users).
+  if (::geteuid() != 0) {
+    const fs::path locked = tmp.path / "locked";
+    fs::create_directories(locked);
+    fs::permissions(locked, fs::perms::owner_read | fs::perms::owner_exec);
+    EXPECT_THROW(write_png(locked / "k.png", f.image), seiswg::InputError);
+    fs::permissions(locked, fs::perms::owner_all);
+    EXPECT_TRUE(fs::is_empty(locked));
+  }
 }
 
 TEST(Figures, RejectsFieldsThatDoNotFillTheGrid) {

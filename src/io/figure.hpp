@@ -18,9 +18,6 @@ namespace seiswg::io {
 // A rectangle of a figure in pixels: columns [x, x + width), rows [y, y + height).
 struct PixelBox {
   int x = 0, y = 0, width = 0, height = 0;
-  bool contains(int col, int row) const {
-    return col >= x && col < x + width && row >= y && row < y + height;
-  }
 };
 
 // A rendered figure and where its parts are. `plot` is the data area inside the frame (the frame lines
