@@ -6,14 +6,15 @@
 #include <ostream>
 
 #include "app/duration.hpp"
+#include "app/figures.hpp"
 #include "app/progress.hpp"
 #include "app/runs.hpp"
 #include "app/state_file.hpp"
 #include "inversion/conditioning.hpp"
 #include "io/atomic_file.hpp"
 #include "io/error.hpp"
+#include "io/figure.hpp"
 #include "io/npy.hpp"
-#include "io/png.hpp"
 #include "problem/misfit.hpp"
 #include "problem/problem.hpp"
 
@@ -152,7 +153,16 @@ RunSummary run_adjoint(const Case& c, const RunOptions& options, std::ostream& l
     outputs.add(file);
     if (c.save_images) {
       const fs::path png = c.output / "kernels" / ("k" + name + ".png");
-      io::write_png(png, io::upscale(io::render_diverging(f, grid.nx, grid.nz)));
+      // J's unit depends on the sources' and traces' units, so the kernel is stated per unit of the
+      // parameter.
+      const std::string unit = io::model_unit(name);
+      io::write_png(
+          png,
+          io::field_figure(f, grid,
+                           figure_of_case(c, "sensitivity kernel K_" + name + " (d J / d " + name + ")",
+                                          "K_" + name, unit.empty() ? "per unit of " + name : "J per " + unit,
+                                          io::ColorScale::diverging))
+              .image);
       outputs.add(png);
     }
   }

@@ -5,13 +5,14 @@
 #include <sstream>
 
 #include "app/duration.hpp"
+#include "app/figures.hpp"
 #include "app/progress.hpp"
 #include "app/runs.hpp"
 #include "app/state_file.hpp"
 #include "io/atomic_file.hpp"
 #include "io/error.hpp"
+#include "io/figure.hpp"
 #include "io/npy.hpp"
-#include "io/png.hpp"
 #include "io/seismic_traces.hpp"
 
 namespace seiswg::app {
@@ -63,8 +64,8 @@ RunSummary run_forward(const Case& c, const RunOptions& options, std::ostream& l
     io::write_field_bin(path, values);
     outputs.add(path);
   };
-  auto write_png = [&](const fs::path& path, const io::Image& image) {
-    io::write_png(path, io::upscale(image));
+  auto write_png = [&](const fs::path& path, const io::Figure& figure) {
+    io::write_png(path, figure.image);
     outputs.add(path);
   };
   // Folders are made by the first file written into them (a failed run leaves none behind); whether
@@ -83,7 +84,11 @@ RunSummary run_forward(const Case& c, const RunOptions& options, std::ostream& l
   }
   if (c.save_images)
     for (const auto& [name, values] : c.model.fields)
-      write_png(c.output / ("model_" + name + ".png"), io::render_sequential(values, grid.nx, grid.nz));
+      write_png(
+          c.output / ("model_" + name + ".png"),
+          io::field_figure(values, grid,
+                           figure_of_case(c, name + " model from " + c.model.dir.filename().string() + "/",
+                                          name, io::model_unit(name), io::ColorScale::sequential)));
 
   const auto equations = wave_equations(c);
   const std::size_t nrec = c.stations.size(), runs = run_count(c);
@@ -133,8 +138,18 @@ RunSummary run_forward(const Case& c, const RunOptions& options, std::ostream& l
           std::string base = tag + comp.snapshot_name;
           if (runs > 1) base += "_src" + std::to_string(shot);
           write_bin(c.output / (base + ".bin"), field);
-          if (c.save_images)
-            write_png(c.output / (base + ".png"), io::render_diverging(field, grid.nx, grid.nz));
+          if (c.save_images) {
+            const std::string shot_text =
+                runs > 1 ? "shot " + std::to_string(shot + 1) + "/" + std::to_string(runs) : "all sources";
+            write_png(
+                c.output / (base + ".png"),
+                io::field_figure(field, grid,
+                                 figure_of_case(c,
+                                                comp.snapshot_name + " snapshot, " + shot_text + ", step " +
+                                                    std::to_string(step) + ", " + time_text(step, c.dt),
+                                                comp.snapshot_name, component_unit(comp.snapshot_name),
+                                                io::ColorScale::diverging, runs > 1 ? shot : all_sources)));
+          }
         }
     };
 
@@ -177,9 +192,18 @@ RunSummary run_forward(const Case& c, const RunOptions& options, std::ostream& l
           io::write_trace_file(path, format, block, std::size_t(c.nt), trace_geometry(c, shot));
           outputs.add(path);
         }
-        if (c.save_images && nrec > 0)
+        if (c.save_images && nrec > 0) {
+          const auto& name = components[ci].trace_name;
+          io::GatherFigure spec;
+          spec.title = name + " seismograms, " +
+                       (c.combine_sources ? "all sources"
+                                          : "shot " + std::to_string(shot + 1) + "/" + std::to_string(runs));
+          spec.quantity = name;
+          spec.unit = component_unit(name);
+          spec.dt = c.dt;
           write_png(c.output_traces / (components[ci].trace_name + "_" + index + ".png"),
-                    io::render_gather(block, nrec, std::size_t(c.nt)));
+                    io::gather_figure(block, nrec, std::size_t(c.nt), spec));
+        }
       }
     }
   }

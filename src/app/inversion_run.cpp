@@ -11,6 +11,7 @@
 #include <ostream>
 #include <sstream>
 
+#include "app/figures.hpp"
 #include "app/progress.hpp"
 #include "app/runs.hpp"
 #include "inversion/conditioning.hpp"
@@ -18,7 +19,7 @@
 #include "inversion/parametrization.hpp"
 #include "io/atomic_file.hpp"
 #include "io/error.hpp"
-#include "io/png.hpp"
+#include "io/figure.hpp"
 #include "problem/misfit.hpp"
 #include "problem/problem.hpp"
 
@@ -199,11 +200,23 @@ void write_csv(const fs::path& file, const std::vector<Row>& rows, bool with_err
   io::write_file_atomic(file, std::as_bytes(std::span<const char>(text.data(), text.size())));
 }
 
+// misfit.png: the relative misfit of every row, one curve per stage (each stage starts again at 1).
+void write_misfit_figure(const fs::path& file, const std::vector<Row>& rows) {
+  std::vector<io::CurvePoint> points;
+  for (const Row& r : rows) points.push_back({double(r.iteration), r.relative, r.stage});
+  io::LineFigure spec;
+  spec.title = "inversion misfit";
+  spec.x_label = "iteration";
+  spec.y_label = "relative misfit (J / J at the stage's start)";
+  spec.series_name = "stage";
+  io::write_png(file, io::line_figure(points, spec).image);
+}
+
 // Every model file of the media plus x and z in Seispie's layout (a model_init folder as it is), and
 // a picture of each inverted parameter. Written beside the target and renamed into place, so that a
 // folder iter_NNNN is always whole.
 void write_model_folder(const fs::path& folder, const io::Model& m, const inversion::Parametrization& param,
-                        std::span<const double> x, bool images) {
+                        std::span<const double> x, const Case& c, int iteration) {
   fs::path staging = folder;
   staging += ".partial";
   std::error_code ec;
@@ -220,12 +233,16 @@ void write_model_folder(const fs::path& folder, const io::Model& m, const invers
   io::write_field_bin(staging / "proc000000_z.bin", zs);
   for (const auto& [name, values] : m.fields)
     io::write_field_bin(staging / ("proc000000_" + name + ".bin"), values);
-  if (images)
+  if (c.save_images)
     for (std::size_t p = 0; p < param.parameters().size(); ++p) {
       const auto v = param.values(x, p);
       const std::vector<float> f(v.begin(), v.end());
-      io::write_png(staging / (param.parameters()[p].name + ".png"),
-                    io::upscale(io::render_sequential(f, g.nx, g.nz)));
+      const std::string& name = param.parameters()[p].name;
+      io::write_png(staging / (name + ".png"),
+                    io::field_figure(f, g,
+                                     figure_of_case(c, name + ", iteration " + std::to_string(iteration),
+                                                    name, io::model_unit(name), io::ColorScale::sequential))
+                        .image);
     }
   fs::remove_all(folder, ec);
   fs::rename(staging, folder, ec);
@@ -496,8 +513,9 @@ RunSummary run_inversion(const Case& c, const RunOptions& options, std::ostream&
           state.rows.push_back(row);
           const auto current = param.model_at(opt.current_point());
           write_model_folder(c.output / iteration_folder(state.iteration), current, param,
-                             opt.current_point(), c.save_images);
+                             opt.current_point(), c, state.iteration);
           write_csv(csv, state.rows, bool(c.reference_model));
+          if (c.save_images) write_misfit_figure(c.output / "misfit.png", state.rows);
           if (!options.quiet) {
             log << "seiswg: iteration " << row.iteration << " (stage " << row.stage << "): misfit "
                 << number(row.misfit) << " (" << number(row.relative, "%.4f") << " of the stage's start)";
