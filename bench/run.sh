@@ -11,7 +11,8 @@
 # results-<card>.jsonl into $OUT when set (the device tool), else into bench/.
 # --quick: tiny grids only (a smoke test, e.g. on the CPU through lavapipe).
 # SEISWG_BIN_DIR=DIR: use DIR/seiswg and DIR/seiswg-bench as they are (no build).
-# On a bare GPU machine, carry .gl (libvulkan1 .deb), .deps/dawn and build/native/{seiswg,seiswg-bench}.
+# On a bare GPU machine, carry .gl (libvulkan1 .deb; lib/: Cairo and segyio copies, see below), .deps/dawn and
+# build/native/{seiswg,seiswg-bench}. SEISPIE_EXAMPLES=DIR: also run Seispie's inverse-checker from DIR.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -40,6 +41,11 @@ section() {  # closes the previous section (a "section" row), opens one named $1
 if ! ldconfig -p | grep -q 'libvulkan\.so\.1'; then
   for f in .gl/*.deb; do [ -f "$f" ] && dpkg -x "$f" /; done
   ldconfig
+fi
+# Cairo and segyio (and their libraries) where the machine has none: .gl/lib holds copies taken from
+# the build machine (`ldd build/native/seiswg`), used only when a library is missing.
+if [ -d .gl/lib ] && ldd "${SEISWG_BIN_DIR:-build/native}/seiswg" 2>/dev/null | grep -q 'not found'; then
+  export LD_LIBRARY_PATH="$PWD/.gl/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 fi
 export VK_DRIVER_FILES=${VK_DRIVER_FILES:-/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json}
 [ -f "$VK_DRIVER_FILES" ] || unset VK_DRIVER_FILES
@@ -198,3 +204,7 @@ emit "{\"what\": \"section\", \"name\": \"whole run\", \"seconds\": $(awk "BEGIN
 python3 bench/report.py "$results" --command "bash bench/run.sh${1:+ $1}" >"$dest/results-$slug.md"
 cat "$dest/results-$slug.md"
 say "written: $dest/results-$slug.md"
+
+# 6. Inversions (bench/inversion.sh): Seispie's inverse-checker when SEISPIE_EXAMPLES names a folder
+# holding Seispie's examples, and examples/marmousi.
+[ $quick = 1 ] || SEISWG_BIN_DIR=$bin bash bench/inversion.sh "${SEISPIE_EXAMPLES:-}"
