@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "app/figures.hpp"
+#include "app/duration.hpp"
 #include "app/progress.hpp"
 #include "app/runs.hpp"
 #include "inversion/conditioning.hpp"
@@ -521,7 +522,7 @@ RunSummary run_inversion(const Case& c, const RunOptions& options, std::ostream&
                 << number(row.misfit) << " (" << number(row.relative, "%.4f") << " of the stage's start)";
             if (!start_row) log << ", model change " << number(100 * row.step, "%.3g") << "%";
             if (c.reference_model) log << ", model error " << number(row.model_error, "%.4f");
-            log << ", " << opt.evaluations() << " evaluations, " << number(row.seconds, "%.1f") << " s\n";
+            log << ", " << opt.evaluations() << " evaluations, " << duration_text(row.seconds) << "\n";
           }
         }
         if (!step.message.empty() && !start_row && step.message.find("lowest") != std::string::npos &&
@@ -553,7 +554,7 @@ RunSummary run_inversion(const Case& c, const RunOptions& options, std::ostream&
         << ", misfits in " << csv.string() << "; " << summary.adapter << ", " << evaluations
         << " evaluations (misfit and gradient of " << runs * media.size() << " shots) of "
         << number(evaluations > 0 ? evaluation_seconds / evaluations : 0, "%.3f") << " s each, wall "
-        << number(summary.wall_seconds, "%.2f") << " s\n";
+        << duration_text(summary.wall_seconds) << "\n";
   if (!stop_reason.empty()) log << "seiswg: " << stop_reason << "\n";
   return summary;
 }
