@@ -56,6 +56,18 @@ TEST_F(CheckCommand, PrintsThePlanOfAKnownCase) {
   EXPECT_FALSE(fs::exists(dir / "output")) << r.output;
 }
 
+// `run --verbose` prints the same plan, then runs.
+TEST_F(CheckCommand, VerboseRunPrintsThePlanFirst) {
+  const fs::path dir = write_case(root / "case", 2.0);
+  const auto r = test::run_cli({"run", "--verbose", dir.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto plan = r.output.find("grid: 31 x 31 nodes"), summary = r.output.find("Gpts/s)");
+  EXPECT_NE(plan, std::string::npos) << r.output;
+  EXPECT_NE(summary, std::string::npos) << r.output;
+  EXPECT_LT(plan, summary) << r.output;
+  EXPECT_TRUE(fs::exists(dir / "output")) << r.output;
+}
+
 TEST_F(CheckCommand, ThreePointsPerWavelengthWarnsOfDispersion) {
   // 1000 m/s / (2.5 x 5.3333 Hz) = 75 m = 3 x 25 m.
   const fs::path dir = write_case(root / "case", 16.0 / 3.0);

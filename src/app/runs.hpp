@@ -15,6 +15,7 @@ struct RunOptions {
   std::string adapter;   // see gpu::DeviceOptions
   bool progress = true;  // live progress line (only on a terminal)
   bool quiet = false;    // no summary lines
+  bool verbose = false;  // the plan of `seiswg check` first
   bool restart = false;  // inversion: start over instead of continuing a saved run
 };
 

@@ -39,7 +39,7 @@ Exit status: 0 (warnings included: they are printed), 1-3 (errors, as for run).
 )";
 
 constexpr const char* kRunUsage =
-    R"(usage: seiswg run CONFIG [--adapter NAME] [--quiet] [--no-progress] [--restart]
+    R"(usage: seiswg run CONFIG [--adapter NAME] [--quiet | --verbose] [--no-progress] [--restart]
 
 CONFIG is a Seispie config.ini or a folder that holds one. Relative paths in it are resolved
 against the folder of the config file that sets them (inherited settings: the parent's folder).
@@ -49,6 +49,8 @@ options:
                    gpu, cpu, opengl, or part of an adapter's name as `seiswg info` prints it.
                    The environment variable SEISWG_ADAPTER does the same.
   --quiet          no summary line
+  --verbose        first print the plan `seiswg check` prints (grid, dt, points per wavelength,
+                   memory, storage, a rough run time)
   --no-progress    no live progress line (it is only shown on a terminal anyway)
   --restart        inversion: start over, replacing the saved run in the output folder (without it a
                    run continues where the saved one stopped)
@@ -177,6 +179,8 @@ int run(const std::vector<std::string>& args, Command command) {
       options.adapter = a.substr(10);
     } else if (a == "--quiet") {
       options.quiet = true;
+    } else if (a == "--verbose") {
+      options.verbose = true;
     } else if (a == "--no-progress") {
       options.progress = false;
     } else if (a == "--restart") {
@@ -205,6 +209,7 @@ int run(const std::vector<std::string>& args, Command command) {
                                "observed data");
     return seiswg::app::run_check_gradient(c, options, std::cout) ? 0 : 4;
   }
+  if (options.verbose && command == Command::run) (void)seiswg::app::run_check(c, options, std::cerr);
   if (c.mode == "inversion")
     seiswg::app::run_inversion(c, options, std::cerr);
   else if (c.mode == "adjoint")
