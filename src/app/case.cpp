@@ -560,6 +560,19 @@ void read_case(Case& c) {
     if (!fs::is_directory(*dir))
       throw InputError(cfg.where("path", key) + ": model folder " + dir->string() + " does not exist");
     io::Model m = io::read_model(*dir, names);
+    {
+      // Where Seispie's own grid inference would size this grid differently (elongated grids, dx != dz).
+      const auto& g = m.grid;
+      const double lx = (g.nx - 1) * g.dx, lz = (g.nz - 1) * g.dz, npt = double(g.npt());
+      const long snx = std::lrint(std::sqrt(npt * lx / lz)), snz = std::lrint(std::sqrt(npt * lz / lx));
+      if (snx != g.nx || snz != g.nz)
+        cfg.warnings.push_back(dir->string() +
+                               ": Seispie's grid inference (nx = rint(sqrt(npt lx / lz))) would size "
+                               "this model as " +
+                               std::to_string(snx) + " x " + std::to_string(snz) + " nodes; seiswg takes " +
+                               std::to_string(g.nx) + " x " + std::to_string(g.nz) +
+                               " from the node order, so Seispie would not run it as it is");
+    }
     for (const auto& eq : wave_equations(c)) {
       eq->validate(m);
       const double limit = eq->max_stable_dt(m);
