@@ -239,8 +239,8 @@ TEST(Inversion, ShCheckerboardIsRecovered) {
 // Killed (SIGKILL: no chance to clean up) at random moments and run again each time, the inversion
 // ends with the same final model, bit for bit, as an uninterrupted run.
 TEST(Inversion, KilledRunResumesToTheSameModel) {
-  Checkerboard spec;
-  spec.niter = 4;
+  Checkerboard spec;  // two stages of two iterations: kills inside a stage and between stages
+  spec.stages = "[stage1]\nfreq_max = 8\nniter = 2\n\n[stage2]\nniter = 2\n";
   const fs::path whole = write_checkerboard("seiswg_inversion_whole", spec);
   const auto t0 = std::chrono::steady_clock::now();
   const auto r = test::run_cli({"run", whole.string()});

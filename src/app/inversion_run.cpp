@@ -11,8 +11,8 @@
 #include <ostream>
 #include <sstream>
 
-#include "app/figures.hpp"
 #include "app/duration.hpp"
+#include "app/figures.hpp"
 #include "app/progress.hpp"
 #include "app/runs.hpp"
 #include "inversion/conditioning.hpp"
@@ -411,7 +411,7 @@ RunSummary run_inversion(const Case& c, const RunOptions& options, std::ostream&
   double evaluation_seconds = 0;  // this session's misfit-and-gradient calls
   int evaluations = 0;
 
-  for (; state.stage < int(spec.stages.size()); ++state.stage) {
+  while (state.stage < int(spec.stages.size())) {
     const Stage& stage = spec.stages[std::size_t(state.stage)];
     const auto filter = stage_filter(stage, c.dt);
     const auto misfit = problem::make_misfit(stage.misfit, c.misfit_taper);
@@ -444,6 +444,7 @@ RunSummary run_inversion(const Case& c, const RunOptions& options, std::ostream&
     }
     if (stage.iterations == 0) {
       state.optimizer.clear();
+      ++state.stage;
       continue;
     }
     inversion::Optimizer opt =
@@ -543,7 +544,9 @@ RunSummary run_inversion(const Case& c, const RunOptions& options, std::ostream&
     state.stage_start = opt.current_point();
     state.optimizer.clear();
     if (!stop_reason.empty() && stop_reason.find("unstable") != std::string::npos) break;
-    if (state.stage + 1 < int(spec.stages.size())) save();
+    // The next stage starts here: saved with its number, so that a run killed now resumes there.
+    ++state.stage;
+    if (state.stage < int(spec.stages.size())) save();
     stop_reason.clear();
   }
   state.finished = true;
