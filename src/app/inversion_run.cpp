@@ -216,8 +216,34 @@ void write_misfit_figure(const fs::path& file, const std::vector<Row>& rows) {
 // Every model file of the media plus x and z in Seispie's layout (a model_init folder as it is), and
 // a picture of each inverted parameter. Written beside the target and renamed into place, so that a
 // folder iter_NNNN is always whole.
+// One colour range per inverted parameter for every picture of the run: the starting model's and
+// the true model's (when known) extremes, so that true, start and iterations compare by eye.
+using ColorRanges = std::vector<std::pair<double, double>>;
+ColorRanges color_ranges(const Case& c, const inversion::Parametrization& param) {
+  ColorRanges ranges;
+  for (std::size_t p = 0; p < param.parameters().size(); ++p) {
+    auto values = param.values(param.start_point(), p);
+    if (c.reference_model) {
+      const auto t = param.values_in(*c.reference_model, p);
+      values.insert(values.end(), t.begin(), t.end());
+    }
+    const auto [lo, hi] = std::minmax_element(values.begin(), values.end());
+    ranges.push_back({*lo, *hi});
+  }
+  return ranges;
+}
+
+void write_parameter_picture(const fs::path& file, std::span<const double> v, const std::string& name,
+                             const std::string& title, const Case& c,
+                             const std::pair<double, double>& range) {
+  const std::vector<float> f(v.begin(), v.end());
+  auto spec = figure_of_case(c, title, name, io::model_unit(name), io::ColorScale::sequential);
+  spec.range = range;
+  io::write_png(file, io::field_figure(f, c.model.grid, spec).image);
+}
+
 void write_model_folder(const fs::path& folder, const io::Model& m, const inversion::Parametrization& param,
-                        std::span<const double> x, const Case& c, int iteration) {
+                        std::span<const double> x, const Case& c, int iteration, const ColorRanges& ranges) {
   fs::path staging = folder;
   staging += ".partial";
   std::error_code ec;
@@ -236,14 +262,9 @@ void write_model_folder(const fs::path& folder, const io::Model& m, const invers
     io::write_field_bin(staging / ("proc000000_" + name + ".bin"), values);
   if (c.save_images)
     for (std::size_t p = 0; p < param.parameters().size(); ++p) {
-      const auto v = param.values(x, p);
-      const std::vector<float> f(v.begin(), v.end());
       const std::string& name = param.parameters()[p].name;
-      io::write_png(staging / (name + ".png"),
-                    io::field_figure(f, g,
-                                     figure_of_case(c, name + ", iteration " + std::to_string(iteration),
-                                                    name, io::model_unit(name), io::ColorScale::sequential))
-                        .image);
+      write_parameter_picture(staging / (name + ".png"), param.values(x, p), name,
+                              name + ", iteration " + std::to_string(iteration), c, ranges[p]);
     }
   fs::remove_all(folder, ec);
   fs::rename(staging, folder, ec);
@@ -362,6 +383,7 @@ RunSummary run_inversion(const Case& c, const RunOptions& options, std::ostream&
   optimizer_options.upper = param.upper();
   optimizer_options.project = param.projection();
   optimizer_options.precondition = conditioning(c, spec, param.parameters().size());
+  const ColorRanges ranges = color_ranges(c, param);
   std::map<std::string, problem::Data> observed_files;
   if (c.observed_traces)
     for (const auto& m : media)
@@ -515,7 +537,14 @@ RunSummary run_inversion(const Case& c, const RunOptions& options, std::ostream&
           state.rows.push_back(row);
           const auto current = param.model_at(opt.current_point());
           write_model_folder(c.output / iteration_folder(state.iteration), current, param,
-                             opt.current_point(), c, state.iteration);
+                             opt.current_point(), c, state.iteration, ranges);
+          if (start_row && c.reference_model && c.save_images)
+            for (std::size_t p = 0; p < param.parameters().size(); ++p) {
+              const std::string& name = param.parameters()[p].name;
+              write_parameter_picture(c.output / ("true_" + name + ".png"),
+                                      param.values_in(*c.reference_model, p), name, name + ", true model", c,
+                                      ranges[p]);
+            }
           write_csv(csv, state.rows, bool(c.reference_model));
           if (c.save_images) write_misfit_figure(c.output / "misfit.png", state.rows);
           if (!options.quiet) {

@@ -453,6 +453,7 @@ Figure field_figure(std::span<const float> values, const Grid& grid, const Field
     double lo = INFINITY, hi = -INFINITY;
     for (float v : values)
       if (std::isfinite(v)) lo = std::min(lo, double(v)), hi = std::max(hi, double(v));
+    if (spec.range && spec.range->second > spec.range->first) lo = spec.range->first, hi = spec.range->second;
     if (!(hi > lo)) {
       // A constant field: a small range around it, so that it gets the middle colour.
       const double v = std::isfinite(lo) ? lo : 0, d = std::max(std::abs(v) * 0.01, 1e-30);

@@ -6,6 +6,7 @@
 // (png.hpp) writes the picture atomically.
 #include <cstddef>
 #include <filesystem>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -46,6 +47,9 @@ struct FieldFigure {
   std::string unit;      // its unit, e.g. "m/s"; empty when unknown
   ColorScale scale = ColorScale::sequential;
   double clip_quantile = 0.99;  // diverging: the colours saturate beyond this quantile of |value|
+  // Sequential: a fixed colour range (e.g. the same for a true, a starting and an inverted model);
+  // empty: the field's own minimum and maximum.
+  std::optional<std::pair<double, double>> range;
   std::vector<ModelPoint> sources, receivers;
   SourceSymbol source_symbol = SourceSymbol::star;
   bool x_axis_on_top = true;  // depth sections are usually read from the surface down
