@@ -63,6 +63,7 @@ invert() {
   local last=$(ls -d "$dir"/output/iter_* | tail -1)
   mkdir -p "$dest/$name-models"
   cp -r "$dir/output/iter_0000" "$last" "$dest/$name-models/"
+  cp "$dir"/output/*.png "$dest/$name-models/" 2>/dev/null
   local per=$(sed -n 's/.* of \([0-9.]*\) s each.*/\1/p' "$log" | tail -1)
   local evals=$(sed -n 's/.*; [^;]*, \([0-9]*\) evaluations (misfit.*/\1/p' "$log" | tail -1)
   awk -F, -v label="$label" -v wall="$wall" -v per="$per" -v evals="$evals" '
