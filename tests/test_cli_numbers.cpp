@@ -1,7 +1,9 @@
 // Numbers that cannot wrap and config text that cannot surprise: out-of-range integers, settings that
 // make no sense for the grid, inline comments, empty paths, empty / CR-only / NUL-holding files.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -113,6 +115,52 @@ TEST_F(CliNumbers, EmptyBlankCrOnlyAndNulConfigsSaySo) {
   EXPECT_TRUE(contains(r.output, "config.ini:2: a NUL byte (character 0) in the line at column 11"))
       << r.output;
   EXPECT_FALSE(fs::exists(dir / "output"));
+}
+
+// Special files as inputs are refused at once, naming the file; so is a model file larger than its
+// header says.
+TEST_F(CliNumbers, SpecialAndOversizedModelFilesAreRefusedAtOnce) {
+  const fs::path dir = test::write_case(root / "case", {});
+  const fs::path vs = dir / "model" / "proc000000_vs.bin";
+  fs::remove(vs);
+  ASSERT_EQ(::mkfifo(vs.c_str(), 0644), 0);
+  auto r = test::run_cli({"run", dir.string()});
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_TRUE(contains(r.output, vs.string() + " is a FIFO (named pipe), expected a model file")) << r.output;
+  fs::remove(vs);
+  fs::create_symlink("/dev/zero", vs);
+  r = test::run_cli({"run", dir.string()});
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_TRUE(contains(r.output, vs.string() + " is a character device, expected a model file")) << r.output;
+  fs::remove(vs);
+  test::write_model_file(vs, std::vector<float>(31 * 31 + 5, 1000.0f));
+  {
+    std::ofstream out(vs, std::ios::binary | std::ios::in | std::ios::out);
+    const std::int32_t npt = 31 * 31;
+    out.write(reinterpret_cast<const char*>(&npt), 4);
+  }
+  r = test::run_cli({"run", dir.string()});
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_TRUE(contains(
+      r.output, vs.string() + ": header says npt = 961 (3848 bytes expected) but the file has 3868 bytes"))
+      << r.output;
+  EXPECT_FALSE(fs::exists(dir / "output"));
+}
+
+// Points per wavelength at 2.5 x f0: below 5 a warning, below 1 an error (the grid cannot hold the wave).
+TEST_F(CliNumbers, TooFewPointsPerWavelength) {
+  test::CaseSpec spec;
+  // vs 1000 m/s, dx 25 m: f0 = 4 Hz gives 4 points; f0 = 50 Hz gives 0.32.
+  spec.sources = "375.0 225.0 0 4.0 0.25 0.0 1.0e10\n";
+  auto r = test::run_cli({"run", test::write_case(root / "warn", spec).string()});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(contains(r.output, "warning: 4 points per wavelength at 10 Hz: below 5")) << r.output;
+  spec.sources = "375.0 225.0 0 50.0 0.25 0.0 1.0e10\n";
+  const fs::path dir = test::write_case(root / "error", spec);
+  r = test::run_cli({"run", dir.string()});
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_TRUE(contains(r.output, "0.32 points per wavelength at 125 Hz: below 1")) << r.output;
+  EXPECT_TRUE(contains(r.output, (dir / "sources.dat").string())) << r.output;
 }
 
 }  // namespace

@@ -676,6 +676,10 @@ void read_case(Case& c) {
     }
   }
   if (c.mode == "inversion") c.inversion = inversion_spec(c);
+  const Sampling sampling = sampling_of(c);
+  if (sampling.points < 1)
+    throw InputError(sources->string() + " and the model in " + c.model.dir.string() + ": " +
+                     sampling_problem(sampling));
 }
 
 }  // namespace

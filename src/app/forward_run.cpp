@@ -45,6 +45,8 @@ io::TraceGeometry trace_geometry(const Case& c, std::size_t run) {
 std::unique_ptr<gpu::Device> start_run(const Case& c, const RunOptions& options, std::ostream& log,
                                        RunSummary& summary) {
   for (const auto& w : c.config.warnings) log << "warning: " << w << "\n";
+  if (const auto problem = sampling_problem(sampling_of(c)); !problem.empty())
+    log << "warning: " << problem << "\n";
   // Seispie stores its forward wavefield every adjoint_interval steps and interpolates in between.
   if (c.adjoint_interval && c.mode != "forward" && !options.quiet)
     log << "seiswg: " << c.config.where("solver", "adjoint_interval")
