@@ -453,9 +453,10 @@ TEST(AdjointStorage, PlanSelection) {
   }
 }
 
-// The disk mode's temporary file exists from the forward run until the Adjoint goes, also when
-// the run fails.
-TEST(AdjointStorage, DiskFileIsRemoved) {
+// The disk mode's temporary file is unlinked as soon as it is made (the open descriptor keeps the
+// states until the Adjoint goes): nothing is ever left in the folder, also when the run fails or is
+// killed.
+TEST(AdjointStorage, DiskFileIsNeverLeftInTheFolder) {
   GradientCase c(kSh);
   const auto model = test::uniform_model(c.nx, c.nz, kSh.h, kSh.h, kSh.base);
   const auto folder = test::fresh_dir("seiswg_adjoint_disk");
@@ -468,10 +469,8 @@ TEST(AdjointStorage, DiskFileIsRemoved) {
     const auto traces = adjoint.forward();
     const auto file = adjoint.temporary_file();
     EXPECT_EQ(file.parent_path(), folder);
-    EXPECT_EQ(test::files_under(folder), std::vector<std::filesystem::path>{file});
-    EXPECT_EQ(std::filesystem::file_size(file), std::uint64_t(c.nt + 1) * p.state_bytes());
+    EXPECT_TRUE(test::files_under(folder).empty());
     adjoint.reverse(std::vector<double>(traces.size(), 1.0));
-    EXPECT_TRUE(std::filesystem::exists(file));
   }
   EXPECT_TRUE(test::files_under(folder).empty());
   try {

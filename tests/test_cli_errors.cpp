@@ -717,8 +717,15 @@ TEST_F(CliRunTime, UnstableRunIsDetectedAndLeavesNoOutput) {
 
 // ---- Good path -----------------------------------------------------------------------------------------
 
+// A source of 3 Hz: 5.3 points per wavelength, no dispersion warning (the default 4 Hz has 4).
+CaseSpec well_sampled() {
+  CaseSpec spec;
+  spec.sources = "375.0 225.0 0 3.0 0.25 0.0 1.0e10\n";
+  return spec;
+}
+
 TEST_F(CliGoodPath, DefaultCaseWritesTraces) {
-  const fs::path dir = make_case("good");
+  const fs::path dir = make_case("good", well_sampled());
   const auto r = run_case(dir);
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_TRUE(contains(r.output, "Gpts/s")) << r.output;
@@ -745,7 +752,7 @@ TEST_F(CliGoodPath, DefaultCaseWritesTraces) {
 }
 
 TEST_F(CliGoodPath, QuietRunPrintsNothing) {
-  const fs::path dir = make_case("quiet");
+  const fs::path dir = make_case("quiet", well_sampled());
   const auto r = run_cli({"run", (dir / "config.ini").string(), "--quiet"});
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_EQ(r.output, "");

@@ -5,6 +5,7 @@
 #include <iterator>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "io/atomic_file.hpp"
 #include "io/error.hpp"
@@ -101,56 +102,88 @@ TEST(IoAtomic, TargetIsAFolderIsAnInputError) {
   EXPECT_EQ(entries, 1);
 }
 
-TEST(IoAtomic, OutputSetRollbackDeletesRecordedFiles) {
+// A failed run's rollback removes only its own temporaries: the files an earlier run left, even those
+// this run was about to replace, stay as they were.
+TEST(IoAtomic, OutputSetRollbackKeepsEarlierFiles) {
   TempDir tmp;
-  const fs::path a = tmp.path / "a.npy", b = tmp.path / "sub" / "b.png", keep = tmp.path / "keep.txt";
+  const fs::path old_file = tmp.path / "a.npy", fresh = tmp.path / "sub" / "b.png";
+  write_file_atomic(old_file, as_bytes(std::string("old")));
   OutputSet outputs;
-  for (const fs::path& p : {a, b, keep}) write_file_atomic(p, as_bytes(std::string("x")));
-  outputs.add(a);
-  outputs.add(b);
-  outputs.add(a);  // recorded once
+  const fs::path staged = outputs.stage(old_file);
+  EXPECT_EQ(outputs.stage(old_file), staged);  // recorded once
+  EXPECT_EQ(staged.parent_path(), tmp.path);
+  write_file_atomic(staged, as_bytes(std::string("new")));
+  write_file_atomic(outputs.stage(fresh), as_bytes(std::string("b")));
   EXPECT_EQ(outputs.size(), 2u);
+  EXPECT_EQ(slurp(old_file), "old");  // nothing is visible before the commit
+  EXPECT_FALSE(fs::exists(fresh));
   outputs.rollback();
-  EXPECT_FALSE(fs::exists(a));
-  EXPECT_FALSE(fs::exists(b));
-  EXPECT_TRUE(fs::exists(keep));
+  EXPECT_EQ(slurp(old_file), "old");
+  EXPECT_FALSE(fs::exists(fresh));
   EXPECT_EQ(outputs.size(), 0u);
+  std::vector<fs::path> left;
+  for (const auto& e : fs::recursive_directory_iterator(tmp.path))
+    if (e.is_regular_file()) left.push_back(e.path());
+  EXPECT_EQ(left, std::vector<fs::path>{old_file});
 }
 
-TEST(IoAtomic, OutputSetDestructorDeletesUnlessCommitted) {
+TEST(IoAtomic, OutputSetCommitsEverythingTogether) {
   TempDir tmp;
   const fs::path failed = tmp.path / "failed.bin", done = tmp.path / "done.bin";
+  write_file_atomic(done, as_bytes(std::string("old")));
   {
     OutputSet outputs;
-    write_file_atomic(failed, as_bytes(std::string("1")));
-    outputs.add(failed);
-    outputs.add(tmp.path / "never_written.bin");  // a missing file does not disturb the rollback
+    write_file_atomic(outputs.stage(failed), as_bytes(std::string("1")));
+    outputs.stage(tmp.path / "never_written.bin");  // a temporary never written does not disturb
   }
   EXPECT_FALSE(fs::exists(failed));
   {
     OutputSet outputs;
-    write_file_atomic(done, as_bytes(std::string("2")));
-    outputs.add(done);
+    write_file_atomic(outputs.stage(done), as_bytes(std::string("2")));
+    write_file_atomic(outputs.stage(failed), as_bytes(std::string("3")));
+    outputs.stage(tmp.path / "never_written.bin");
     outputs.commit();
-    EXPECT_EQ(outputs.size(), 1u);
+    EXPECT_EQ(outputs.size(), 3u);
   }
-  EXPECT_TRUE(fs::exists(done));
   EXPECT_EQ(slurp(done), "2");
+  EXPECT_EQ(slurp(failed), "3");
+  EXPECT_FALSE(fs::exists(tmp.path / "never_written.bin"));
+  std::size_t files = 0;
+  for (const auto& e : fs::directory_iterator(tmp.path)) files += e.is_regular_file() ? 1 : 0;
+  EXPECT_EQ(files, 2u);  // no temporary left
+}
+
+TEST(IoAtomic, OutputSetRefusesToWriteOverAnInput) {
+  TempDir tmp;
+  const fs::path input = tmp.path / "model" / "proc000000_x.bin";
+  write_file_atomic(input, as_bytes(std::string("x")));
+  OutputSet outputs;
+  outputs.protect({input});
+  try {
+    outputs.stage(tmp.path / "model" / ".." / "model" / "proc000000_x.bin");
+    FAIL() << "no error";
+  } catch (const seiswg::InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("would overwrite the input " + input.string()), std::string::npos)
+        << e.what();
+  }
+  EXPECT_EQ(slurp(input), "x");
 }
 
 TEST(IoAtomic, OutputSetMoveTransfersOwnership) {
   TempDir tmp;
   const fs::path f = tmp.path / "moved.bin";
-  write_file_atomic(f, as_bytes(std::string("m")));
   OutputSet outer;
+  fs::path staged;
   {
     OutputSet inner;
-    inner.add(f);
+    staged = inner.stage(f);
+    write_file_atomic(staged, as_bytes(std::string("m")));
     outer = std::move(inner);
   }  // the moved-from set deletes nothing
-  EXPECT_TRUE(fs::exists(f));
+  EXPECT_TRUE(fs::exists(staged));
   EXPECT_EQ(outer.size(), 1u);
   outer.rollback();
+  EXPECT_FALSE(fs::exists(staged));
   EXPECT_FALSE(fs::exists(f));
 }
 

@@ -7,7 +7,9 @@
 
 #include "app/duration.hpp"
 #include "app/figures.hpp"
+#include "app/interrupt.hpp"
 #include "app/progress.hpp"
+#include "app/run_files.hpp"
 #include "app/runs.hpp"
 #include "app/state_file.hpp"
 #include "inversion/conditioning.hpp"
@@ -106,16 +108,23 @@ RunSummary run_adjoint(const Case& c, const RunOptions& options, std::ostream& l
     setup_seconds += std::chrono::duration<double>(Clock::now() - made).count();
     problem::Data observed;
     auto t0 = Clock::now();
+    const std::string label = "[" + eq->name() + " adjoint]";
     if (c.model_true) {
-      observed = problem.forward(*c.model_true);
+      problem::ForwardWatch watch;
+      watch.progress = [&](std::size_t, std::size_t, int done) {
+        throw_if_interrupted("the " + label + " run, computing the observed data from model_true at step " +
+                             std::to_string(done) + " of " + std::to_string(c.nt));
+      };
+      observed = problem.forward(*c.model_true, {}, &watch);
       finished += long(c.nt) * long(runs);
     } else {
       observed = std::move(observed_files.at(eq->name()));
     }
     auto t1 = Clock::now();
-    const std::string label = "[" + eq->name() + " adjoint]";
     // The Problem counts batches of forward + reverse steps; the progress line counts runs.
     problem.on_steps([&](long done, long total) {
+      throw_if_interrupted("the " + label + " run (forward and reverse passes, " +
+                           std::to_string(done * 100 / std::max(total, 1L)) + " % done)");
       const long steps = finished + done * 2L * c.nt * long(runs) / total;
       progress.show(label, steps, per_medium * long(equations.size()),
                     std::chrono::duration<double>(Clock::now() - start).count());
@@ -136,34 +145,30 @@ RunSummary run_adjoint(const Case& c, const RunOptions& options, std::ostream& l
   }
 
   progress.done();
+  // Every file goes to a temporary name first; all are renamed into place at the end.
   io::OutputSet outputs;
-  std::error_code ec;
-  fs::create_directories(c.output / "kernels", ec);
-  if (ec)
-    throw InputError("cannot create output folder " + (c.output / "kernels").string() + ": " + ec.message());
+  outputs.protect(input_files(c));
   char text[64];
   std::snprintf(text, sizeof text, "%.17g\n", misfit);
   const fs::path misfit_file = c.output / "misfit.txt";
-  io::write_file_atomic(misfit_file, std::as_bytes(std::span<const char>(text, std::strlen(text))));
-  outputs.add(misfit_file);
+  io::write_file_atomic(outputs.stage(misfit_file),
+                        std::as_bytes(std::span<const char>(text, std::strlen(text))));
   for (const auto& [name, values] : kernels) {
     const std::vector<float> f(values.begin(), values.end());
     const fs::path file = c.output / "kernels" / ("proc000000_k" + name + ".bin");
-    io::write_field_bin(file, f);
-    outputs.add(file);
+    io::write_field_bin(outputs.stage(file), f);
     if (c.save_images) {
       const fs::path png = c.output / "kernels" / ("k" + name + ".png");
       // J's unit depends on the sources' and traces' units, so the kernel is stated per unit of the
       // parameter.
       const std::string unit = io::model_unit(name);
       io::write_png(
-          png,
+          outputs.stage(png),
           io::field_figure(f, grid,
                            figure_of_case(c, "sensitivity kernel K_" + name + " (d J / d " + name + ")",
                                           "K_" + name, unit.empty() ? "per unit of " + name : "J per " + unit,
                                           io::ColorScale::diverging))
               .image);
-      outputs.add(png);
     }
   }
   // Seispie's own kernel files, where Seispie writes them: SH its mu kernel, P-SV its lambda, mu and rho
@@ -177,10 +182,10 @@ RunSummary run_adjoint(const Case& c, const RunOptions& options, std::ostream& l
     std::vector<float> f(it->second.begin(), it->second.end());
     if (c.smooth > 0) inversion::smooth_gaussian(f, grid.nx, grid.nz, c.smooth, c.smooth);
     const fs::path file = c.output / ("proc000000_k" + name + ".bin");
-    io::write_field_bin(file, f);
-    outputs.add(file);
+    io::write_field_bin(outputs.stage(file), f);
     written += (written.empty() ? "" : ", ") + file.filename().string();
   }
+  throw_if_interrupted("the adjoint run, while writing its outputs");
   outputs.commit();
   summary.wall_seconds = std::chrono::duration<double>(Clock::now() - start).count();
   if (!options.quiet && !written.empty()) {

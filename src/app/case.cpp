@@ -9,6 +9,7 @@
 #include <cstring>
 #include <fstream>
 #include <iomanip>
+#include <limits>
 #include <memory>
 #include <ostream>
 #include <set>
@@ -508,7 +509,9 @@ void read_case(Case& c) {
   if (c.spin && !c.psv)
     throw InputError(cfg.where("solver", "spin") + ": spin = yes (Cosserat) needs psv = yes");
 
-  const long nt = cfg.get_int("solver", "nt", "the number of time steps");
+  // The range is checked below, with its own messages.
+  const long nt = cfg.get_int("solver", "nt", "the number of time steps", std::numeric_limits<long>::min(),
+                              std::numeric_limits<long>::max());
   if (nt <= 0) throw InputError(cfg.where("solver", "nt") + ": the number of time steps must be > 0");
   if (nt > 2000000000L)
     throw InputError(cfg.where("solver", "nt") + ": the number of time steps must be at most 2000000000");
@@ -521,15 +524,19 @@ void read_case(Case& c) {
   c.taper.top = cfg.get_bool_or("solver", "abs_top", false);
   c.taper.bottom = cfg.get_bool_or("solver", "abs_bottom", false);
   const bool any_taper = c.taper.left || c.taper.right || c.taper.top || c.taper.bottom;
-  const long width = any_taper ? cfg.get_int("solver", "abs_width", "the absorbing layer's width in nodes")
-                               : cfg.get_int_or("solver", "abs_width", 0);
+  const long width = any_taper ? cfg.get_int("solver", "abs_width", "the absorbing layer's width in nodes", 0)
+                               : cfg.get_int_or("solver", "abs_width", 0, 0);
   if (width < 0) throw InputError(cfg.where("solver", "abs_width") + ": must be >= 0");
   c.taper.width = int(width);
   c.taper.alpha = any_taper ? cfg.get_double("solver", "abs_alpha", "the absorbing layer's decay rate")
                             : cfg.get_double_or("solver", "abs_alpha", 0.0);
   if (c.taper.alpha < 0) throw InputError(cfg.where("solver", "abs_alpha") + ": must be >= 0");
 
-  const long snapshot = cfg.get_int_or("solver", "save_snapshot", 0);
+  const long snapshot = cfg.get_int_or("solver", "save_snapshot", 0, 0);
+  if (snapshot > nt)
+    throw InputError(cfg.where("solver", "save_snapshot") + ": a snapshot every " + std::to_string(snapshot) +
+                     " steps comes after the last of nt = " + std::to_string(nt) +
+                     " steps: expected 0 (no snapshots) to " + std::to_string(nt));
   if (snapshot < 0)
     throw InputError(cfg.where("solver", "save_snapshot") + ": must be >= 0 (0: no snapshots)");
   c.save_snapshot = int(snapshot);
@@ -592,11 +599,23 @@ void read_case(Case& c) {
                        std::to_string(b.nz) + ") differs from model_init's (" + std::to_string(a.nx) + " x " +
                        std::to_string(a.nz) + ")");
   };
+  // An absorbing layer as wide as half the grid damps every wave (traces exactly 0, exit 0).
+  auto check_taper_fits = [&](const io::Model& m) {
+    if (!any_taper) return;
+    const int smaller = std::min(m.grid.nx, m.grid.nz);
+    if (2L * c.taper.width >= smaller)
+      throw InputError(cfg.where("solver", "abs_width") + ": the absorbing layers would cover the " +
+                       std::to_string(m.grid.nx) + " x " + std::to_string(m.grid.nz) + " grid of " +
+                       m.dir.string() + ": expected 0 to " + std::to_string((smaller - 1) / 2) +
+                       " nodes (less than half the grid's smaller side)");
+  };
   if (c.mode == "forward") {
     // Forward runs use the true model when there is one (Seispie), else the initial model.
     c.model = load_model(cfg.get_path("model_true") ? "model_true" : "model_init", "the model folder");
+    check_taper_fits(c.model);
   } else {
     c.model = load_model("model_init", "the starting model of an adjoint run");
+    check_taper_fits(c.model);
     c.observed_traces = cfg.get_path("traces");
     if (c.observed_traces) {
       if (!fs::is_directory(*c.observed_traces))
@@ -625,7 +644,7 @@ void read_case(Case& c) {
     if (gb < 0)
       throw InputError(cfg.where("solver", "adjoint_gpu_memory") + ": must be >= 0 (GB; 0 = no limit)");
     c.adjoint_gpu_bytes = std::uint64_t(gb * 1e9);
-    const long segment = cfg.get_int_or("solver", "adjoint_segment", 0);
+    const long segment = cfg.get_int_or("solver", "adjoint_segment", 0, 0);
     if (segment < 0)
       throw InputError(cfg.where("solver", "adjoint_segment") + ": must be >= 0 (0 = automatic)");
     c.adjoint_segment = int(segment);
@@ -670,6 +689,10 @@ void read_case(Case& c) {
     }
   }
   if (c.mode == "inversion") c.inversion = inversion_spec(c);
+  const Sampling sampling = sampling_of(c);
+  if (sampling.points < 1)
+    throw InputError(sources->string() + " and the model in " + c.model.dir.string() + ": " +
+                     sampling_problem(sampling));
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 // checked completely before any GPU work starts. The known config keys live here.
 #include <cstdint>
 #include <filesystem>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -87,6 +88,18 @@ std::optional<signal::ZeroPhaseFilter> stage_filter(const Stage& stage, double d
 // The inversion settings of a case ([optimize], [inversion], [stageN]; defaults where absent).
 // Throws InputError naming the key.
 InversionSpec inversion_spec(const Case& c);
+
+// Points per wavelength at the sources' highest significant frequency (2.5 x the highest Ricker f0),
+// for the slowest wave of the model and the coarser grid spacing.
+struct Sampling {
+  double f0 = 0, f_max = 0, slowest = 0, h = 0;
+  double points = std::numeric_limits<double>::infinity();  // infinite when unknown (no sources)
+  std::string from;                                         // the parameter the slowest wave comes from
+};
+Sampling sampling_of(const Case& c);
+// What is wrong with it, as a sentence with the remedy: below 5 points dispersion (a warning), below 1
+// aliasing (an error of load_case); empty when fine.
+std::string sampling_problem(const Sampling& s);
 
 // Reads config, model, sources and stations; every check that needs no GPU. Throws InputError.
 Case load_case(const std::filesystem::path& config_path);

@@ -6,6 +6,7 @@
 #include <limits>
 #include <ostream>
 #include <sstream>
+#include <tuple>
 
 #include "app/duration.hpp"
 #include "app/runs.hpp"
@@ -55,6 +56,26 @@ std::pair<double, std::string> slowest_wave(const io::Model& m) {
 }
 
 }  // namespace
+
+Sampling sampling_of(const Case& c) {
+  Sampling s;
+  for (const auto& source : c.sources) s.f0 = std::max(s.f0, source.f0);
+  s.f_max = 2.5 * s.f0;
+  std::tie(s.slowest, s.from) = slowest_wave(c.model);
+  s.h = std::max(c.model.grid.dx, c.model.grid.dz);
+  if (s.f_max > 0 && std::isfinite(s.slowest)) s.points = s.slowest / s.f_max / s.h;
+  return s;
+}
+
+std::string sampling_problem(const Sampling& s) {
+  if (!(s.points < 5)) return "";
+  return number(s.points, "%.3g") + " points per wavelength at " + number(s.f_max) + " Hz" +
+         (s.points < 1
+              ? ": below 1, the grid cannot represent the sources' waves at all (aliasing)"
+              : ": below 5, this 4th-order scheme shows numerical dispersion (late, ringing arrivals)") +
+         "; refine the grid to dx, dz <= " + number(s.slowest / s.f_max / 5) +
+         " m or lower the sources' f0 to <= " + number(s.slowest / s.h / 5 / 2.5) + " Hz";
+}
 
 double rough_step_latency(gpu::AdapterKind kind) {
   switch (kind) {
@@ -110,26 +131,16 @@ int run_check(const Case& c, const RunOptions& options, std::ostream& out) {
   }
 
   // Numerical dispersion of the 4th-order scheme grows quickly below about 5 points per wavelength.
-  double f0 = 0;
-  for (const auto& s : c.sources) f0 = std::max(f0, s.f0);
-  const double f_max = 2.5 * f0;
-  const auto [slowest, from] = slowest_wave(c.model);
-  const double h = std::max(g.dx, g.dz);
-  out << "sources: " << c.sources.size() << " Ricker, highest f0 = " << number(f0)
+  const Sampling sampling = sampling_of(c);
+  out << "sources: " << c.sources.size() << " Ricker, highest f0 = " << number(sampling.f0)
       << " Hz (highest frequency "
-      << "taken as 2.5 f0 = " << number(f_max) << " Hz)\n";
-  if (f_max > 0 && std::isfinite(slowest)) {
-    const double points = slowest / f_max / h;
-    out << "sampling: slowest wave " << number(slowest) << " m/s (" << from << "), shortest wavelength "
-        << number(slowest / f_max) << " m = " << number(points, "%.3g")
-        << " points per wavelength (max(dx, dz) = " << number(h) << " m)\n";
-    if (points < 5)
-      warn(number(points, "%.3g") + " points per wavelength at " + number(f_max) +
-           " Hz: below 5, this 4th-order scheme shows numerical dispersion (late, ringing arrivals); refine "
-           "the "
-           "grid to dx, dz <= " +
-           number(slowest / f_max / 5) +
-           " m or lower the sources' f0 to <= " + number(slowest / h / 5 / 2.5) + " Hz");
+      << "taken as 2.5 f0 = " << number(sampling.f_max) << " Hz)\n";
+  if (std::isfinite(sampling.points)) {
+    out << "sampling: slowest wave " << number(sampling.slowest) << " m/s (" << sampling.from
+        << "), shortest wavelength " << number(sampling.slowest / sampling.f_max)
+        << " m = " << number(sampling.points, "%.3g")
+        << " points per wavelength (max(dx, dz) = " << number(sampling.h) << " m)\n";
+    if (const auto problem = sampling_problem(sampling); !problem.empty()) warn(problem);
   }
   for (const auto& dir : {c.output, c.output_traces}) check_output_folder(dir);
   out << "output: " << c.output.string();

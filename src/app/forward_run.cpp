@@ -6,7 +6,9 @@
 
 #include "app/duration.hpp"
 #include "app/figures.hpp"
+#include "app/interrupt.hpp"
 #include "app/progress.hpp"
+#include "app/run_files.hpp"
 #include "app/runs.hpp"
 #include "app/state_file.hpp"
 #include "io/atomic_file.hpp"
@@ -43,6 +45,8 @@ io::TraceGeometry trace_geometry(const Case& c, std::size_t run) {
 std::unique_ptr<gpu::Device> start_run(const Case& c, const RunOptions& options, std::ostream& log,
                                        RunSummary& summary) {
   for (const auto& w : c.config.warnings) log << "warning: " << w << "\n";
+  if (const auto problem = sampling_problem(sampling_of(c)); !problem.empty())
+    log << "warning: " << problem << "\n";
   // Seispie stores its forward wavefield every adjoint_interval steps and interpolates in between.
   if (c.adjoint_interval && c.mode != "forward" && !options.quiet)
     log << "seiswg: " << c.config.where("solver", "adjoint_interval")
@@ -59,14 +63,14 @@ RunSummary run_forward(const Case& c, const RunOptions& options, std::ostream& l
   auto device = start_run(c, options, log, summary);
   const auto& grid = c.model.grid;
 
+  // Every file goes to a temporary name first; all are renamed into place at the end.
   io::OutputSet outputs;
+  outputs.protect(input_files(c));
   auto write_bin = [&](const fs::path& path, std::span<const float> values) {
-    io::write_field_bin(path, values);
-    outputs.add(path);
+    io::write_field_bin(outputs.stage(path), values);
   };
   auto write_png = [&](const fs::path& path, const io::Figure& figure) {
-    io::write_png(path, figure.image);
-    outputs.add(path);
+    io::write_png(outputs.stage(path), figure.image);
   };
   // Folders are made by the first file written into them (a failed run leaves none behind); whether
   // they can be is checked now, before any computation.
@@ -124,6 +128,8 @@ RunSummary run_forward(const Case& c, const RunOptions& options, std::ostream& l
     std::size_t batch_first = ~std::size_t(0);
     problem::ForwardWatch watch;
     watch.progress = [&](std::size_t first, std::size_t count, int done) {
+      throw_if_interrupted("the " + label(first, count) + " forward run, at step " + std::to_string(done) +
+                           " of " + std::to_string(c.nt));
       if (first != batch_first) batch_first = first, batch_start = Clock::now();
       progress.show(label(first, count), done, c.nt,
                     std::chrono::duration<double>(Clock::now() - batch_start).count());
@@ -183,14 +189,11 @@ RunSummary run_forward(const Case& c, const RunOptions& options, std::ostream& l
         std::span<const float> block(traces[shot].data() + ci * block_size, block_size);
         const fs::path base = c.output_traces / (components[ci].trace_name + "_" + index);
         if (c.npy_traces) {
-          const fs::path path = base.string() + ".npy";
-          io::write_npy(path, block, {nrec, std::size_t(c.nt)});
-          outputs.add(path);
+          io::write_npy(outputs.stage(base.string() + ".npy"), block, {nrec, std::size_t(c.nt)});
         }
         for (const auto format : c.trace_files) {
-          const fs::path path = base.string() + io::extension(format);
-          io::write_trace_file(path, format, block, std::size_t(c.nt), trace_geometry(c, shot));
-          outputs.add(path);
+          io::write_trace_file(outputs.stage(base.string() + io::extension(format)), format, block,
+                               std::size_t(c.nt), trace_geometry(c, shot));
         }
         if (c.save_images && nrec > 0) {
           const auto& name = components[ci].trace_name;
@@ -207,6 +210,7 @@ RunSummary run_forward(const Case& c, const RunOptions& options, std::ostream& l
       }
     }
   }
+  throw_if_interrupted("the forward run, while writing its outputs");
   outputs.commit();
   summary.wall_seconds = std::chrono::duration<double>(Clock::now() - start).count();
   if (!options.quiet) {

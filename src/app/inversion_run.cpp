@@ -13,6 +13,7 @@
 
 #include "app/duration.hpp"
 #include "app/figures.hpp"
+#include "app/interrupt.hpp"
 #include "app/progress.hpp"
 #include "app/runs.hpp"
 #include "inversion/conditioning.hpp"
@@ -479,6 +480,8 @@ RunSummary run_inversion(const Case& c, const RunOptions& options, std::ostream&
     auto evaluation_start = Clock::now();
     for (std::size_t k = 0; k < media.size(); ++k)
       media[k].problem->on_steps([&, k](long done, long total) {
+        throw_if_interrupted("the inversion (stage " + std::to_string(state.stage + 1) + ", iteration " +
+                             std::to_string(state.iteration + 1) + ")");
         progress.show("[inversion: stage " + std::to_string(state.stage + 1) + ", iteration " +
                           std::to_string(state.iteration + 1) + ", evaluation " +
                           std::to_string(opt.evaluations() + 1) +

@@ -39,12 +39,11 @@ class TemporaryFile final : public solver::StateFile {
     if (fd_ < 0)
       throw InputError("[solver] adjoint_disk_path: cannot create a temporary file in " + folder.string() +
                        ": " + std::strerror(errno));
+    // Unlinked at once: the open descriptor keeps the data, and the space comes back when the process
+    // ends however it ends (a crash or SIGKILL included), so no states file of gigabytes is ever left.
+    ::unlink(path_.c_str());
   }
-  ~TemporaryFile() {
-    ::close(fd_);
-    std::error_code ec;
-    fs::remove(path_, ec);
-  }
+  ~TemporaryFile() { ::close(fd_); }
   TemporaryFile(const TemporaryFile&) = delete;
   TemporaryFile& operator=(const TemporaryFile&) = delete;
   std::filesystem::path path() const override { return path_; }

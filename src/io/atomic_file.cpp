@@ -102,18 +102,29 @@ void write_file_atomic(const fs::path& path, std::span<const std::byte> bytes) {
   rename_into_place(tmp, path);
 }
 
+bool same_file(const fs::path& a, const fs::path& b) {
+  std::error_code ec;
+  if (fs::exists(a, ec) && fs::exists(b, ec)) return fs::equivalent(a, b, ec) && !ec;
+  const fs::path ca = fs::weakly_canonical(fs::absolute(a, ec), ec);
+  const fs::path cb = fs::weakly_canonical(fs::absolute(b, ec), ec);
+  return ca == cb;
+}
+
 OutputSet::OutputSet(OutputSet&& other) noexcept
-    : files_(std::move(other.files_)), committed_(other.committed_) {
-  other.files_.clear();
+    : staged_(std::move(other.staged_)),
+      protected_(std::move(other.protected_)),
+      committed_(other.committed_) {
+  other.staged_.clear();
   other.committed_ = true;
 }
 
 OutputSet& OutputSet::operator=(OutputSet&& other) noexcept {
   if (this != &other) {
     if (!committed_) rollback();
-    files_ = std::move(other.files_);
+    staged_ = std::move(other.staged_);
+    protected_ = std::move(other.protected_);
     committed_ = other.committed_;
-    other.files_.clear();
+    other.staged_.clear();
     other.committed_ = true;
   }
   return *this;
@@ -123,18 +134,52 @@ OutputSet::~OutputSet() {
   if (!committed_) rollback();
 }
 
-void OutputSet::add(fs::path p) {
-  if (std::find(files_.begin(), files_.end(), p) == files_.end()) files_.push_back(std::move(p));
+void OutputSet::protect(const std::vector<fs::path>& inputs) {
+  protected_.insert(protected_.end(), inputs.begin(), inputs.end());
 }
 
-void OutputSet::commit() { committed_ = true; }
+fs::path OutputSet::stage(const fs::path& final_path) {
+  for (const Staged& s : staged_)
+    if (s.final_path == final_path) return s.temporary;
+  for (const fs::path& input : protected_)
+    if (same_file(input, final_path))
+      throw InputError("the output " + final_path.string() + " would overwrite the input " + input.string() +
+                       " of this run; choose another output folder");
+  prepare_folder(final_path);
+  committed_ = false;
+  staged_.push_back({final_path, temp_name_for(final_path)});
+  return staged_.back().temporary;
+}
+
+void OutputSet::commit() {
+  // Renames in one folder of one file system: each is atomic and they cannot run out of space.
+  for (std::size_t k = 0; k < staged_.size(); ++k) {
+    const Staged& s = staged_[k];
+    std::error_code ec;
+    if (!fs::exists(s.temporary, ec)) continue;
+    if (std::rename(s.temporary.c_str(), s.final_path.c_str()) != 0) {
+      const int err = errno;
+      const fs::path failed = s.final_path;
+      staged_.erase(staged_.begin(), staged_.begin() + std::ptrdiff_t(k));
+      rollback();
+      fail(failed, err);
+    }
+  }
+  committed_ = true;
+}
 
 void OutputSet::rollback() {
-  for (const fs::path& p : files_) {
+  for (const Staged& s : staged_) {
     std::error_code ec;
-    fs::remove(p, ec);  // best effort: a file that is already gone is fine
+    fs::remove(s.temporary, ec);  // best effort: a temporary never written is fine
   }
-  files_.clear();
+  staged_.clear();
+}
+
+std::vector<fs::path> OutputSet::files() const {
+  std::vector<fs::path> out;
+  for (const Staged& s : staged_) out.push_back(s.final_path);
+  return out;
 }
 
 }  // namespace seiswg::io

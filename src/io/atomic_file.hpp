@@ -18,8 +18,11 @@ void write_file_atomic(const std::filesystem::path& path, std::span<const std::b
 void write_file_atomic_with(const std::filesystem::path& path,
                             const std::function<void(const std::filesystem::path& temporary)>& write);
 
-// Remembers every file a run writes. If the run fails, rollback() deletes them; the destructor does the
-// same unless commit() was called first. Adding the same path twice records it once.
+// The outputs of one run, made visible all at once: each file is written under a temporary name of its
+// own (stage), and commit() renames them all into place at the end. Until then no earlier file changes;
+// rollback() (and the destructor, unless committed) deletes only this run's temporaries, never a file
+// the run did not create, so a failed run leaves an earlier run's output as it was, and two runs sharing
+// a folder never delete each other's files.
 class OutputSet {
  public:
   OutputSet() = default;
@@ -29,17 +32,31 @@ class OutputSet {
   OutputSet& operator=(OutputSet&& other) noexcept;
   ~OutputSet();
 
-  void add(std::filesystem::path p);
-  // Keeps the files: the destructor will no longer delete them.
+  // Files the run reads: stage() refuses to write over them (InputError naming both paths).
+  void protect(const std::vector<std::filesystem::path>& inputs);
+  // The temporary name (in the folder of `final_path`, which is made when missing) to write `final_path`
+  // under. Staging a path again gives the same temporary name. Throws InputError when `final_path` is
+  // one of the protected inputs or its folder cannot be made.
+  std::filesystem::path stage(const std::filesystem::path& final_path);
+  // Renames every staged file that was written into place (a staged name never written is skipped).
+  // Throws InputError naming the file when a rename fails; the files not yet renamed are removed.
   void commit();
-  // Deletes every recorded file that still exists (errors are ignored) and forgets them.
+  // Deletes the temporaries of this run (errors are ignored) and forgets them.
   void rollback();
-  std::size_t size() const { return files_.size(); }
-  const std::vector<std::filesystem::path>& files() const { return files_; }
+  std::size_t size() const { return staged_.size(); }
+  // The final paths, in the order they were staged.
+  std::vector<std::filesystem::path> files() const;
 
  private:
-  std::vector<std::filesystem::path> files_;
+  struct Staged {
+    std::filesystem::path final_path, temporary;
+  };
+  std::vector<Staged> staged_;
+  std::vector<std::filesystem::path> protected_;
   bool committed_ = false;
 };
+
+// Whether two paths name the same file (the same inode when both exist, else the same canonical path).
+bool same_file(const std::filesystem::path& a, const std::filesystem::path& b);
 
 }  // namespace seiswg::io

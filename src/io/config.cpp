@@ -67,17 +67,35 @@ std::string closest(const std::string& word, const std::set<std::string>& candid
 struct ParsedFile {
   std::map<std::string, std::map<std::string, ConfigValue>> sections;
   std::map<std::string, ConfigValue> headers;
+  std::vector<std::string> warnings;
 };
+
+// Where an inline comment starts in a value: a '#' or ';' after white space (so that "a#b" and URLs
+// stay whole); npos when there is none.
+std::size_t inline_comment(std::string_view value) {
+  for (std::size_t k = 1; k < value.size(); ++k)
+    if ((value[k] == '#' || value[k] == ';') && (value[k - 1] == ' ' || value[k - 1] == '\t')) return k;
+  return std::string_view::npos;
+}
 
 ParsedFile parse_file(const fs::path& file) {
   const std::string name = display(file);
   const std::vector<std::string> lines = detail::read_lines(file.string(), "config file");
   ParsedFile out;
   std::string section;
+  bool any_text = false;
   for (std::size_t n = 0; n < lines.size(); ++n) {
     const int line_no = static_cast<int>(n + 1);
     const std::string where = name + ":" + std::to_string(line_no) + ": ";
+    if (lines[n].find('\0') != std::string::npos)
+      throw InputError(where + "a NUL byte (character 0) in the line at column " +
+                       std::to_string(lines[n].find('\0') + 1) + ": a config file is text");
     const std::string_view text = trim(lines[n]);
+    if (text.find('\r') != std::string_view::npos)
+      throw InputError(where +
+                       "the line holds carriage returns (CR) inside: the file has old Mac (CR-only) " +
+                       "line endings; save it with LF or CR LF line endings");
+    if (!text.empty()) any_text = true;
     if (text.empty() || text.front() == '#' || text.front() == ';') continue;
     if (text.front() == '[') {
       if (text.back() != ']' || trim(text.substr(1, text.size() - 2)).empty()) {
@@ -110,7 +128,27 @@ ParsedFile parse_file(const fs::path& file) {
           where + "duplicate key " + key_text(section, key) + " (first set at " + at(it->second) +
           (written != key ? "; adj_interval is another spelling of adjoint_interval" : "") + ")");
     }
-    keys.emplace(key, ConfigValue{std::string(trim(text.substr(delim + 1))), file, line_no});
+    std::string_view value = trim(text.substr(delim + 1));
+    if (const std::size_t comment = inline_comment(value); comment != std::string_view::npos) {
+      // Python's configparser (Seispie) keeps such text in the value by default, which would, for
+      // instance, make a folder named "out # note": seiswg drops it and says so.
+      out.warnings.push_back(where + key_text(section, key) + ": the inline comment \"" +
+                             std::string(value.substr(comment)) + "\" is ignored (value \"" +
+                             std::string(trim(value.substr(0, comment))) +
+                             "\"); Seispie would read it as part of the value: put comments on lines of "
+                             "their own");
+      value = trim(value.substr(0, comment));
+    }
+    keys.emplace(key, ConfigValue{std::string(value), file, line_no});
+  }
+  if (out.headers.empty()) {
+    std::error_code ec;
+    const auto bytes = fs::file_size(file, ec);
+    throw InputError(name +
+                     (!any_text ? (!ec && bytes == 0 ? ": the config file is empty"
+                                                     : ": the config file holds only blank lines")
+                                : ": the config file has no [section]") +
+                     "; expected sections such as [workflow], [solver] and [path] with key = value lines");
   }
   return out;
 }
@@ -153,6 +191,7 @@ Config load_file(const fs::path& file, std::vector<fs::path>& chain) {
     cfg.section_origins = std::move(base.section_origins);
     cfg.warnings = std::move(base.warnings);
   }
+  cfg.warnings.insert(cfg.warnings.end(), parsed.warnings.begin(), parsed.warnings.end());
   for (auto& [section, keys] : parsed.sections) {
     auto& target = cfg.sections[section];
     for (auto& [key, value] : keys) target.insert_or_assign(key, std::move(value));
@@ -203,9 +242,17 @@ namespace {
                    "\": " + rule);
 }
 
-long parse_int(const ConfigValue& v, const std::string& section, const std::string& key) {
+long parse_int(const ConfigValue& v, const std::string& section, const std::string& key, long min, long max) {
+  const std::string range = "expected an integer from " + std::to_string(min) + " to " + std::to_string(max);
   const std::optional<long> n = detail::parse_long(v.value);
-  if (!n) bad_value(v, section, key, "expected an integer");
+  if (!n) {
+    // Digits that do not fit a long are out of range, not malformed.
+    const std::string_view t = trim(v.value);
+    const bool digits = !t.empty() && std::all_of(t.begin() + (t.front() == '-' || t.front() == '+'), t.end(),
+                                                  [](char ch) { return ch >= '0' && ch <= '9'; });
+    bad_value(v, section, key, digits ? range : "expected an integer");
+  }
+  if (*n < min || *n > max) bad_value(v, section, key, range);
   return *n;
 }
 
@@ -217,15 +264,17 @@ double parse_real(const ConfigValue& v, const std::string& section, const std::s
 }
 }  // namespace
 
-long Config::get_int(const std::string& section, const std::string& key, const std::string& what) const {
+long Config::get_int(const std::string& section, const std::string& key, const std::string& what, long min,
+                     long max) const {
   const ConfigValue* v = find(section, key);
   if (!v) missing(file, section, key, what);
-  return parse_int(*v, section, key);
+  return parse_int(*v, section, key, min, max);
 }
 
-long Config::get_int_or(const std::string& section, const std::string& key, long fallback) const {
+long Config::get_int_or(const std::string& section, const std::string& key, long fallback, long min,
+                        long max) const {
   const ConfigValue* v = find(section, key);
-  return v ? parse_int(*v, section, key) : fallback;
+  return v ? parse_int(*v, section, key, min, max) : fallback;
 }
 
 double Config::get_double(const std::string& section, const std::string& key, const std::string& what) const {
@@ -250,7 +299,10 @@ bool Config::get_bool_or(const std::string& section, const std::string& key, boo
 
 std::optional<fs::path> Config::get_path(const std::string& key) const {
   const ConfigValue* v = find("path", key);
-  if (!v || v->value.empty() || to_lower(v->value) == "no") return std::nullopt;
+  if (!v || to_lower(v->value) == "no") return std::nullopt;
+  if (v->value.empty())
+    throw InputError(at(*v) + ": [path] " + to_lower(key) +
+                     " is empty: give a path, or remove the line (or write `no`) when there is none");
   fs::path p(v->value);
   if (p.is_relative()) p = v->file.parent_path() / p;
   return p.lexically_normal();

@@ -1,5 +1,6 @@
 #pragma once
 #include <filesystem>
+#include <limits>
 #include <map>
 #include <optional>
 #include <set>
@@ -34,15 +35,21 @@ class Config {
   std::string get_string(const std::string& section, const std::string& key, const std::string& what) const;
   std::string get_string_or(const std::string& section, const std::string& key,
                             const std::string& fallback) const;
-  long get_int(const std::string& section, const std::string& key, const std::string& what) const;
-  long get_int_or(const std::string& section, const std::string& key, long fallback) const;
+  // Integers outside [min, max] (by default those an int holds) throw InputError naming the range:
+  // nothing wraps.
+  long get_int(const std::string& section, const std::string& key, const std::string& what,
+               long min = std::numeric_limits<int>::min(), long max = std::numeric_limits<int>::max()) const;
+  long get_int_or(const std::string& section, const std::string& key, long fallback,
+                  long min = std::numeric_limits<int>::min(),
+                  long max = std::numeric_limits<int>::max()) const;
   // Finite numbers only (NaN/Inf are rejected).
   double get_double(const std::string& section, const std::string& key, const std::string& what) const;
   double get_double_or(const std::string& section, const std::string& key, double fallback) const;
   // yes/no, true/false, on/off, 1/0 (case-insensitive).
   bool get_bool_or(const std::string& section, const std::string& key, bool fallback) const;
   // A [path] entry resolved against the folder of the config file the value came from (so inherited
-  // paths point into the parent's folder). std::nullopt when absent, empty or "no" (Seispie's "none").
+  // paths point into the parent's folder). std::nullopt when absent or "no" (Seispie's "none"); an
+  // empty value throws InputError (an empty model_true must not silently mean "none").
   std::optional<std::filesystem::path> get_path(const std::string& key) const;
   // Where a value came from, for messages: "config.ini:12 [solver] dt = 0.06".
   std::string where(const std::string& section, const std::string& key) const;

@@ -98,26 +98,42 @@ std::vector<float> read_field_bin(const fs::path& file) {
   std::error_code ec;
   if (!fs::exists(file, ec)) throw InputError("missing model file " + name);
   if (fs::is_directory(file, ec)) throw InputError(name + " is a folder, expected a model file");
+  // A FIFO would block forever and a device (/dev/zero) never ends: only regular files are read.
+  if (!fs::is_regular_file(file, ec)) {
+    const auto type = fs::status(file, ec).type();
+    const char* what = type == fs::file_type::fifo        ? "a FIFO (named pipe)"
+                       : type == fs::file_type::character ? "a character device"
+                       : type == fs::file_type::block     ? "a block device"
+                       : type == fs::file_type::socket    ? "a socket"
+                                                          : "not a regular file";
+    throw InputError(name + " is " + what + ", expected a model file (a regular file)");
+  }
+  const std::uintmax_t size = fs::file_size(file, ec);
+  if (ec) throw InputError("cannot read " + name + ": " + ec.message());
   std::ifstream in(file, std::ios::binary);
   if (!in) throw InputError("cannot read " + name + ": " + std::strerror(errno));
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  if (in.bad()) throw InputError("cannot read " + name + ": read error");
-
-  if (bytes.size() < 4) {
-    throw InputError(name + ": the file has " + std::to_string(bytes.size()) +
+  unsigned char header[4] = {};
+  if (size < 4 || !in.read(reinterpret_cast<char*>(header), 4)) {
+    throw InputError(name + ": the file has " + std::to_string(size) +
                      " bytes, too short for the 4-byte int32 npt header");
   }
-  const auto* u = reinterpret_cast<const unsigned char*>(bytes.data());
-  const auto npt = static_cast<std::int32_t>(load_le32(u));
+  const auto npt = static_cast<std::int32_t>(load_le32(header));
   if (npt <= 0) {
     throw InputError(name + ": header says npt = " + std::to_string(npt) +
                      "; the number of points must be positive");
   }
+  // The size is checked before the values are read, so that a huge file is refused at once.
   const std::size_t expected = 4 + 4 * static_cast<std::size_t>(npt);
-  if (bytes.size() != expected) {
+  if (size != expected) {
     throw InputError(name + ": header says npt = " + std::to_string(npt) + " (" + std::to_string(expected) +
-                     " bytes expected) but the file has " + std::to_string(bytes.size()) + " bytes");
+                     " bytes expected) but the file has " + std::to_string(size) + " bytes");
   }
+  std::string bytes(expected, '\0');
+  std::memcpy(bytes.data(), header, 4);
+  if (!in.read(bytes.data() + 4, std::streamsize(expected - 4)))
+    throw InputError("cannot read " + name + ": the file ended before its " + std::to_string(expected) +
+                     " bytes");
+  const auto* u = reinterpret_cast<const unsigned char*>(bytes.data());
   std::vector<float> values(static_cast<std::size_t>(npt));
   for (std::size_t k = 0; k < values.size(); ++k) values[k] = std::bit_cast<float>(load_le32(u + 4 + 4 * k));
   return values;
@@ -186,9 +202,8 @@ Grid infer_grid(std::span<const float> x, std::span<const float> z, const std::s
   if (g.npt() != npt) {
     throw InputError(at + "cannot infer the grid from " + xf + " and " + zf + " (" + dims +
                      "): nx = rint(sqrt(npt*lx/lz)) = " + std::to_string(g.nx) +
-                     " and nz = rint(sqrt(npt*lz/lx)) = " + std::to_string(g.nz) +
-                     " give nx*nz = " + std::to_string(g.npt()) +
-                     " != npt; the nodes must form a full regular nx-by-nz grid");
+                     " and nz = rint(sqrt(npt*lz/lx)) = " + std::to_string(g.nz) + " give nx*nz = " +
+                     std::to_string(g.npt()) + " != npt; the nodes must form a full regular nx-by-nz grid");
   }
   g.x0 = x0;
   g.z0 = z0;

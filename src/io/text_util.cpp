@@ -83,6 +83,9 @@ std::vector<std::string> read_lines(const std::string& path, const std::string& 
   std::error_code ec;
   if (!fs::exists(path, ec)) throw InputError("missing " + what + " " + path);
   if (fs::is_directory(path, ec)) throw InputError(path + " is a folder, expected " + what);
+  // A FIFO would block forever and a device never ends.
+  if (!fs::is_regular_file(path, ec))
+    throw InputError(path + " is not a regular file (a FIFO, device or socket), expected " + what);
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError("cannot read " + path + ": " + std::strerror(errno));
   std::vector<std::string> lines;

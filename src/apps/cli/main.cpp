@@ -8,6 +8,8 @@
 #include <system_error>
 #include <vector>
 
+#include "app/interrupt.hpp"
+#include "app/run_files.hpp"
 #include "app/runs.hpp"
 #include "gpu/device.hpp"
 #include "io/error.hpp"
@@ -199,6 +201,8 @@ int run(const std::vector<std::string>& args, Command command) {
     std::cerr << name << ": missing CONFIG\n" << usage;
     return 2;
   }
+  // Before the case is read: a signal while the model loads stops the run at its first batch.
+  if (command == Command::run) seiswg::app::install_interrupt_handlers();
   const auto c = seiswg::app::load_case(config);
   if (command == Command::check) return (void)seiswg::app::run_check(c, options, std::cout), 0;
   NewFolders new_folders({c.output, c.output_traces});
@@ -210,12 +214,27 @@ int run(const std::vector<std::string>& args, Command command) {
     return seiswg::app::run_check_gradient(c, options, std::cout) ? 0 : 4;
   }
   if (options.verbose && command == Command::run) (void)seiswg::app::run_check(c, options, std::cerr);
-  if (c.mode == "inversion")
-    seiswg::app::run_inversion(c, options, std::cerr);
-  else if (c.mode == "adjoint")
-    seiswg::app::run_adjoint(c, options, std::cerr);
-  else
-    seiswg::app::run_forward(c, options, std::cerr);
+  seiswg::app::check_outputs_spare_inputs(c);
+  try {
+    if (c.mode == "inversion")
+      seiswg::app::run_inversion(c, options, std::cerr);
+    else if (c.mode == "adjoint")
+      seiswg::app::run_adjoint(c, options, std::cerr);
+    else
+      seiswg::app::run_forward(c, options, std::cerr);
+  } catch (const seiswg::app::Interrupted& e) {
+    std::cerr << "\nseiswg: " << e.what();
+    if (c.mode == "inversion") {
+      new_folders.keep();
+      std::cerr << "; the state after the last complete evaluation is kept in "
+                << (c.output / "inversion_state.bin").string()
+                << ": interrupted; run the same command again to continue\n";
+    } else {
+      std::cerr << "; nothing of this run was kept (its temporary files are removed; earlier files in "
+                << c.output.string() << " are as they were)\n";
+    }
+    return 128 + e.signal_number;
+  }
   new_folders.keep();
   return 0;
 }

@@ -1,0 +1,114 @@
+#include "app/run_files.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <system_error>
+
+#include "io/atomic_file.hpp"
+#include "io/error.hpp"
+
+namespace seiswg::app {
+namespace {
+
+namespace fs = std::filesystem;
+
+void add_model(std::vector<fs::path>& out, const io::Model& m) {
+  out.push_back(m.dir / "proc000000_x.bin");
+  out.push_back(m.dir / "proc000000_z.bin");
+  for (const auto& [name, values] : m.fields) out.push_back(m.dir / ("proc000000_" + name + ".bin"));
+}
+
+bool starts_with(const std::string& s, const std::string& prefix) { return s.rfind(prefix, 0) == 0; }
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// Whether `name` is a snapshot file name the forward run writes: procSSSSSS_<component>[_srcK].bin or
+// .png, at a step SSSSSS > 0 that is a multiple of save_snapshot below nt.
+bool is_snapshot_name(const Case& c, const std::string& name) {
+  if (c.save_snapshot <= 0 || !starts_with(name, "proc") || name.size() < 12 || name[10] != '_') return false;
+  char* end = nullptr;
+  const std::string digits = name.substr(4, 6);
+  const long step = std::strtol(digits.c_str(), &end, 10);
+  if (end != digits.c_str() + 6 || step <= 0 || step >= c.nt || step % c.save_snapshot != 0) return false;
+  for (const auto& eq : wave_equations(c))
+    for (const auto& comp : eq->components())
+      if (starts_with(name.substr(11), comp.snapshot_name)) return true;
+  return false;
+}
+
+// The outputs of the run that could take a file's place: the fixed names, the traces, and any name
+// matching the snapshots' and kernels' patterns among the inputs.
+std::vector<fs::path> planned_outputs(const Case& c, const std::vector<fs::path>& inputs) {
+  std::vector<fs::path> out;
+  const auto equations = wave_equations(c);
+  if (c.mode == "forward") {
+    if (c.save_coordinates) {
+      out.push_back(c.output / "proc000000_x.bin");
+      out.push_back(c.output / "proc000000_z.bin");
+    }
+    if (c.save_images)
+      for (const auto& [name, values] : c.model.fields) out.push_back(c.output / ("model_" + name + ".png"));
+    const std::size_t runs = c.combine_sources ? 1 : run_count(c);
+    for (const auto& eq : equations)
+      for (const auto& comp : eq->components())
+        for (std::size_t run = 0; run < runs; ++run) {
+          char index[32];
+          std::snprintf(index, sizeof index, "%06zu", run);
+          const std::string base = comp.trace_name + "_" + index;
+          if (c.npy_traces) out.push_back(c.output_traces / (base + ".npy"));
+          for (const auto format : c.trace_files)
+            out.push_back(c.output_traces / (base + io::extension(format)));
+          if (c.save_images) out.push_back(c.output_traces / (base + ".png"));
+        }
+    for (const auto& input : inputs)
+      if (io::same_file(input.parent_path(), c.output) && is_snapshot_name(c, input.filename().string()))
+        out.push_back(c.output / input.filename());
+  } else if (c.mode == "adjoint") {
+    out.push_back(c.output / "misfit.txt");
+    for (const auto& input : inputs) {
+      const std::string name = input.filename().string();
+      const bool kernel_bin = starts_with(name, "proc000000_k") && ends_with(name, ".bin");
+      if (kernel_bin && io::same_file(input.parent_path(), c.output)) out.push_back(c.output / name);
+      if ((kernel_bin || (starts_with(name, "k") && ends_with(name, ".png"))) &&
+          io::same_file(input.parent_path(), c.output / "kernels"))
+        out.push_back(c.output / "kernels" / name);
+    }
+  } else {
+    out.push_back(c.output / "misfit.csv");
+    out.push_back(c.output / "inversion_state.bin");
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<fs::path> input_files(const Case& c) {
+  std::vector<fs::path> out;
+  add_model(out, c.model);
+  if (c.model_true) add_model(out, *c.model_true);
+  if (c.reference_model) add_model(out, *c.reference_model);
+  if (const auto sources = c.config.get_path("sources")) out.push_back(*sources);
+  out.push_back(c.stations_file);
+  if (c.observed_traces) {
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(*c.observed_traces, ec)) {
+      const auto ext = entry.path().extension();
+      if (ext == ".npy" || ext == ".su" || ext == ".sgy") out.push_back(entry.path());
+    }
+  }
+  return out;
+}
+
+void check_outputs_spare_inputs(const Case& c) {
+  const auto inputs = input_files(c);
+  for (const auto& output : planned_outputs(c, inputs))
+    for (const auto& input : inputs)
+      if (io::same_file(output, input))
+        throw InputError(c.config.file.string() + ": the run would write " + output.string() +
+                         ", which is its input " + input.string() +
+                         "; choose another output folder ([path] output / output_traces)");
+}
+
+}  // namespace seiswg::app
