@@ -186,7 +186,7 @@ TEST(Mpi, ABadInputSeenByOneRankEndsTheJob) {
 }
 
 // A tiny SH inversion (41 x 41, 3 sources: 2 + 1 on 2 ranks), 2 iterations of L-BFGS.
-fs::path write_small_inversion(const std::string& name) {
+fs::path write_small_inversion(const std::string& name, int iterations = 2) {
   const fs::path dir = test::fresh_dir(name);
   const int n = 41;
   const double h = 10, lo = 120, hi = 280, check = 80;
@@ -220,7 +220,9 @@ fs::path write_small_inversion(const std::string& name) {
       << "[workflow]\nmode = inversion\n\n[solver]\nsh = yes\npsv = no\nnt = 350\ndt = 0.0012\n"
          "abs_top = yes\nabs_bottom = yes\nabs_left = yes\nabs_right = yes\nabs_width = 10\nabs_alpha = "
          "0.02\ncombine_sources = no\nsave_images = no\n"
-         "\n[optimize]\nmethod = lbfgs\nniter = 2\nls_step_init = 0.02\nls_step_max = 0.2\n"
+         "\n[optimize]\nmethod = lbfgs\nniter = "
+      << iterations
+      << "\nls_step_init = 0.02\nls_step_max = 0.2\n"
          "\n[inversion]\nvs_min = 700\nvs_max = 1300\nsource_mask = 3\n"
          "\n[path]\noutput = output\nmodel_true = model_true\nmodel_init = model_init\nsources = "
          "sources.dat\nstations = stations.dat\n";
@@ -260,6 +262,37 @@ TEST(Mpi, InversionOnTwoRanksEqualsOneProcess) {
   EXPECT_LE(relative_difference(m1, m2), 1e-6);
   // Only rank 0 wrote: no rank left a second copy or a staging folder behind.
   EXPECT_EQ(test::files_under(two / "output").size(), test::files_under(one / "output").size());
+}
+
+TEST(Mpi, AKilledRankEndsTheInversionWhichResumesOnAnotherRankCount) {
+  if (!have_mpirun()) GTEST_SKIP() << "mpirun (openmpi-bin) or an MPI build is not installed";
+  const fs::path dir = write_small_inversion("seiswg_mpi_kill", 4);
+  setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 1);
+  setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 1);
+  // Once iteration 0 is saved, kill -9 the last rank mpirun started (its child in /proc), then time
+  // how long the job takes to end.
+  const std::string d = "'" + dir.string() + "'";
+  const std::string script = "mpirun --oversubscribe --bind-to none -np 2 '" SEISWG_CLI
+                             "' run --no-progress " +
+                             d + " >" + d + "/log 2>&1 & mp=$!; for i in $(seq 1200); do [ -f " + d +
+                             "/output/inversion_state.bin ] && break; sleep 0.05; done; "
+                             "rank=$(tr ' ' '\\n' </proc/$mp/task/$mp/children | grep . | tail -n 1); "
+                             "kill -9 $rank; date +%s.%N >" +
+                             d + "/killed; wait $mp; echo $? >" + d + "/status; date +%s.%N >" + d + "/ended";
+  std::ofstream(dir / "kill.sh") << script << "\n";
+  ASSERT_EQ(std::system(("bash '" + (dir / "kill.sh").string() + "'").c_str()), 0);
+  const std::string log = bytes_of(dir / "log");
+  EXPECT_NE(read_number(dir / "status"), 0) << log;
+  EXPECT_NE(log.find("exited on signal 9"), std::string::npos) << log;
+  EXPECT_LT(read_number(dir / "ended") - read_number(dir / "killed"), 10) << log;
+  const auto before = misfits(dir / "output/misfit.csv");
+  ASSERT_GE(before.size(), 1u) << log;
+  ASSERT_LT(before.size(), 5u) << log;
+  // Run again, in one process: it continues from the saved state to the end.
+  const auto r = test::run_cli({"run", "--no-progress", dir.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("continuing the saved inversion"), std::string::npos) << r.output;
+  EXPECT_GT(misfits(dir / "output/misfit.csv").size(), before.size()) << r.output;
 }
 
 }  // namespace

@@ -618,7 +618,7 @@ RunSummary run_inversion(const Case& c, const RunOptions& options, std::ostream&
         << " evaluations (misfit and gradient of " << runs * media.size() << " shots) of "
         << number(evaluations > 0 ? evaluation_seconds / evaluations : 0, "%.3f") << " s each, wall "
         << duration_text(summary.wall_seconds) << "\n";
-  if (!stop_reason.empty()) log << "seiswg: " << stop_reason << "\n";
+  if (!stop_reason.empty() && ranks.is_root()) log << "seiswg: " << stop_reason << "\n";
   return summary;
 }
 
