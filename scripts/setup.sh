@@ -9,7 +9,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 deps=$root/.deps
 mkdir -p "$deps"
 
-apt_packages=(g++ cmake ninja-build pkg-config libcairo2-dev libgtest-dev libgmock-dev libsegyio-dev python3-segyio libvulkan1 mesa-vulkan-drivers openssl ca-certificates)
+apt_packages=(g++ cmake ninja-build pkg-config libcairo2-dev libgtest-dev libgmock-dev libsegyio-dev python3-segyio libopenmpi-dev openmpi-bin libvulkan1 mesa-vulkan-drivers openssl ca-certificates)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

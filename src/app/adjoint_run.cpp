@@ -77,12 +77,18 @@ RunSummary run_adjoint(const Case& c, const RunOptions& options, std::ostream& l
   std::map<std::string, std::vector<double>> kernels;
   const auto equations = wave_equations(c);
   const std::size_t runs = run_count(c);
+  // This rank's sources; misfit and kernels are summed over the ranks in memory, and rank 0 writes them.
+  const Ranks& ranks = options.ranks;
+  const problem::ShotRange mine = rank_shots(runs, ranks.rank(), ranks.size());
+  if (ranks.distributed())
+    note_rank_work("sources " + std::to_string(mine.first + 1) + "-" +
+                   std::to_string(mine.first + mine.count) + " of " + std::to_string(runs));
 
-  // Observed traces from files are all checked before any computation.
+  // Observed traces from files (this rank's) are all checked before any computation.
   std::map<std::string, problem::Data> observed_files;
   if (!c.model_true)
     for (const auto& eq : equations)
-      for (std::size_t run = 0; run < runs; ++run)
+      for (std::size_t run = mine.first; run < mine.first + mine.count; ++run)
         observed_files[eq->name()].push_back(read_observed(c, *eq, run));
 
   // Every medium's batches and storage plan are made (and printed) before any computation.
@@ -109,13 +115,14 @@ RunSummary run_adjoint(const Case& c, const RunOptions& options, std::ostream& l
     problem::Data observed;
     auto t0 = Clock::now();
     const std::string label = "[" + eq->name() + " adjoint]";
+    test_hook_fail(ranks, "in its adjoint run");
     if (c.model_true) {
       problem::ForwardWatch watch;
       watch.progress = [&](std::size_t, std::size_t, int done) {
         throw_if_interrupted("the " + label + " run, computing the observed data from model_true at step " +
                              std::to_string(done) + " of " + std::to_string(c.nt));
       };
-      observed = problem.forward(*c.model_true, {}, &watch);
+      if (mine.count > 0) observed = problem.forward(*c.model_true, mine, &watch);
       finished += long(c.nt) * long(runs);
     } else {
       observed = std::move(observed_files.at(eq->name()));
@@ -129,13 +136,19 @@ RunSummary run_adjoint(const Case& c, const RunOptions& options, std::ostream& l
       progress.show(label, steps, per_medium * long(equations.size()),
                     std::chrono::duration<double>(Clock::now() - start).count());
     });
-    const auto e = problem.misfit_and_gradient(c.model, observed, problem::WaveformMisfit(c.misfit_taper));
+    problem::Evaluation e;
+    if (mine.count > 0) {
+      e = problem.misfit_and_gradient(c.model, observed, problem::WaveformMisfit(c.misfit_taper), mine);
+    } else {  // a rank without sources adds zeros to the sums
+      const std::vector<double> zeros(std::size_t(eq->material_plane_count()) * grid.npt(), 0.0);
+      e.gradient = eq->model_gradient(c.model, c.dt, zeros);
+    }
     auto t2 = Clock::now();
     finished += 2L * c.nt * long(runs);
     misfit += e.misfit;
     observed_seconds += std::chrono::duration<double>(t1 - t0).count();
     gradient_seconds += std::chrono::duration<double>(t2 - t1).count();
-    summary.grid_point_steps += 2.0 * double(grid.npt()) * double(c.nt) * double(runs);
+    summary.grid_point_steps += 2.0 * double(grid.npt()) * double(c.nt) * double(mine.count);
     // J sums over runs and media: so do its derivatives with respect to shared model values.
     for (const auto& [name, values] : e.gradient) {
       auto& total = kernels[name];
@@ -145,6 +158,13 @@ RunSummary run_adjoint(const Case& c, const RunOptions& options, std::ostream& l
   }
 
   progress.done();
+  // Over the ranks, in double and in the map's (fixed) order of the kernels.
+  ranks.allreduce_sum(std::span<double>(&misfit, 1));
+  for (auto& [name, values] : kernels) ranks.allreduce_sum(values);
+  if (!ranks.is_root()) {
+    summary.wall_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    return summary;
+  }
   // Every file goes to a temporary name first; all are renamed into place at the end.
   io::OutputSet outputs;
   outputs.protect(input_files(c));

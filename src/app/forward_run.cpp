@@ -44,16 +44,24 @@ io::TraceGeometry trace_geometry(const Case& c, std::size_t run) {
 
 std::unique_ptr<gpu::Device> start_run(const Case& c, const RunOptions& options, std::ostream& log,
                                        RunSummary& summary) {
-  for (const auto& w : c.config.warnings) log << "warning: " << w << "\n";
-  if (const auto problem = sampling_problem(sampling_of(c)); !problem.empty())
-    log << "warning: " << problem << "\n";
+  const Ranks& ranks = options.ranks;
+  if (ranks.is_root()) {
+    for (const auto& w : c.config.warnings) log << "warning: " << w << "\n";
+    if (const auto problem = sampling_problem(sampling_of(c)); !problem.empty())
+      log << "warning: " << problem << "\n";
+  }
   // Seispie stores its forward wavefield every adjoint_interval steps and interpolates in between.
-  if (c.adjoint_interval && c.mode != "forward" && !options.quiet)
+  if (c.adjoint_interval && c.mode != "forward" && !options.quiet && ranks.is_root())
     log << "seiswg: " << c.config.where("solver", "adjoint_interval")
         << " is not needed and ignored: seiswg's adjoint is exact at every step (see [solver] "
            "adjoint_storage)\n";
   auto device = gpu::Device::open({options.adapter});
   summary.adapter = device->adapter().summary();
+  if (ranks.distributed()) {
+    log << ranks.prefix() << "seiswg: " << summary.adapter;
+    if (!ranks.gpu_pci().empty()) log << ", PCI " << ranks.gpu_pci();
+    log << "\n";
+  }
   return device;
 }
 
@@ -76,7 +84,9 @@ RunSummary run_forward(const Case& c, const RunOptions& options, std::ostream& l
   // they can be is checked now, before any computation.
   for (const auto& dir : {c.output, c.output_traces}) check_output_folder(dir);
 
-  if (c.save_coordinates) {
+  // Shared outputs (coordinates, model pictures) are rank 0's; every rank writes its own shots' files.
+  const Ranks& ranks = options.ranks;
+  if (c.save_coordinates && ranks.is_root()) {
     std::vector<float> x(grid.npt()), z(grid.npt());
     for (int i = 0; i < grid.nx; ++i)
       for (int j = 0; j < grid.nz; ++j) {
@@ -86,7 +96,7 @@ RunSummary run_forward(const Case& c, const RunOptions& options, std::ostream& l
     write_bin(c.output / "proc000000_x.bin", x);
     write_bin(c.output / "proc000000_z.bin", z);
   }
-  if (c.save_images)
+  if (c.save_images && ranks.is_root())
     for (const auto& [name, values] : c.model.fields)
       write_png(
           c.output / ("model_" + name + ".png"),
@@ -96,6 +106,10 @@ RunSummary run_forward(const Case& c, const RunOptions& options, std::ostream& l
 
   const auto equations = wave_equations(c);
   const std::size_t nrec = c.stations.size(), runs = run_count(c);
+  const problem::ShotRange mine = rank_shots(runs, ranks.rank(), ranks.size());
+  if (ranks.distributed())
+    note_rank_work("sources " + std::to_string(mine.first + 1) + "-" +
+                   std::to_string(mine.first + mine.count) + " of " + std::to_string(runs));
   const auto start = Clock::now();
   double loop_seconds = 0;
   Progress progress(options.progress);
@@ -162,7 +176,8 @@ RunSummary run_forward(const Case& c, const RunOptions& options, std::ostream& l
     const auto loop_start = Clock::now();
     problem::Data traces;
     try {
-      traces = problem.forward(c.model, {}, &watch);
+      test_hook_fail(ranks, "in its forward run");
+      if (mine.count > 0) traces = problem.forward(c.model, mine, &watch);
     } catch (const problem::InstabilityError& e) {
       progress.done();
       std::ostringstream s;
@@ -178,15 +193,16 @@ RunSummary run_forward(const Case& c, const RunOptions& options, std::ostream& l
     }
     progress.done();
     loop_seconds += std::chrono::duration<double>(Clock::now() - loop_start).count();
-    summary.grid_point_steps += double(grid.npt()) * double(c.nt) * double(runs);
+    summary.grid_point_steps += double(grid.npt()) * double(c.nt) * double(mine.count);
 
     // Each shot's traces: component by component, station by station.
     const std::size_t block_size = nrec * std::size_t(c.nt);
-    for (std::size_t shot = 0; shot < traces.size(); ++shot) {
+    for (std::size_t k = 0; k < traces.size(); ++k) {
+      const std::size_t shot = mine.first + k;
       char index[32];
       std::snprintf(index, sizeof index, "%06zu", c.combine_sources ? std::size_t(0) : shot);
       for (std::size_t ci = 0; ci < components.size(); ++ci) {
-        std::span<const float> block(traces[shot].data() + ci * block_size, block_size);
+        std::span<const float> block(traces[k].data() + ci * block_size, block_size);
         const fs::path base = c.output_traces / (components[ci].trace_name + "_" + index);
         if (c.npy_traces) {
           io::write_npy(outputs.stage(base.string() + ".npy"), block, {nrec, std::size_t(c.nt)});
@@ -211,6 +227,8 @@ RunSummary run_forward(const Case& c, const RunOptions& options, std::ostream& l
     }
   }
   throw_if_interrupted("the forward run, while writing its outputs");
+  // Every rank's files are kept only once every rank has written its own.
+  ranks.barrier();
   outputs.commit();
   summary.wall_seconds = std::chrono::duration<double>(Clock::now() - start).count();
   if (!options.quiet) {

@@ -385,10 +385,17 @@ RunSummary run_inversion(const Case& c, const RunOptions& options, std::ostream&
   optimizer_options.project = param.projection();
   optimizer_options.precondition = conditioning(c, spec, param.parameters().size());
   const ColorRanges ranges = color_ranges(c, param);
+  // Every rank holds the same model and optimizer state and takes the same (deterministic) steps;
+  // only the evaluation is spread: each rank's sources, then sums over the ranks. Rank 0 alone writes.
+  const Ranks& ranks = options.ranks;
+  const problem::ShotRange mine = rank_shots(run_count(c), ranks.rank(), ranks.size());
+  if (ranks.distributed())
+    note_rank_work("sources " + std::to_string(mine.first + 1) + "-" +
+                   std::to_string(mine.first + mine.count) + " of " + std::to_string(run_count(c)));
   std::map<std::string, problem::Data> observed_files;
   if (c.observed_traces)
     for (const auto& m : media)
-      for (std::size_t run = 0; run < run_count(c); ++run)
+      for (std::size_t run = mine.first; run < mine.first + mine.count; ++run)
         observed_files[m.eq->name()].push_back(read_observed(c, *m.eq, run));
 
   // The saved state: continue it, unless it belongs to other settings or --restart says otherwise.
@@ -416,7 +423,7 @@ RunSummary run_inversion(const Case& c, const RunOptions& options, std::ostream&
     state.fingerprint = print;
     state.stage_start = param.start_point();
   }
-  fs::create_directories(c.output, ec);
+  if (ranks.is_root()) fs::create_directories(c.output, ec);
   if (ec) throw InputError("cannot create output folder " + c.output.string() + ": " + ec.message());
 
   auto device = start_run(c, options, log, summary);
@@ -425,6 +432,7 @@ RunSummary run_inversion(const Case& c, const RunOptions& options, std::ostream&
     return session_start_seconds + std::chrono::duration<double>(Clock::now() - started).count();
   };
   auto save = [&] {
+    if (!ranks.is_root()) return;
     state.seconds = elapsed();
     const auto bytes = encode(state);
     io::write_file_atomic(state_file, std::as_bytes(std::span<const std::uint8_t>(bytes)));
@@ -448,7 +456,7 @@ RunSummary run_inversion(const Case& c, const RunOptions& options, std::ostream&
       m.problem.reset();
       m.problem = std::make_unique<problem::Problem>(*device, std::move(setup), c.model);
       if (c.model_true) {
-        m.observed = m.problem->forward(*c.model_true);
+        if (mine.count > 0) m.observed = m.problem->forward(*c.model_true, mine);
       } else {
         m.observed = observed_files.at(m.eq->name());
         if (filter)
@@ -495,9 +503,17 @@ RunSummary run_inversion(const Case& c, const RunOptions& options, std::ostream&
       evaluation_start = Clock::now();
       double J = 0;
       std::map<std::string, std::vector<double>> total;
+      double unstable = 0;  // max over the ranks: every rank stops together
       try {
+        test_hook_fail(ranks, "in an evaluation");
         for (auto& m : media) {
-          const auto e = m.problem->misfit_and_gradient(model, m.observed, *misfit);
+          problem::Evaluation e;
+          if (mine.count > 0) {
+            e = m.problem->misfit_and_gradient(model, m.observed, *misfit, mine);
+          } else {  // a rank without sources adds zeros to the sums
+            const std::vector<double> zeros(std::size_t(m.eq->material_plane_count()) * grid.npt(), 0.0);
+            e.gradient = m.eq->model_gradient(model, c.dt, zeros);
+          }
           J += e.misfit;
           for (const auto& [name, values] : e.gradient) {
             auto& t = total[name];
@@ -506,10 +522,22 @@ RunSummary run_inversion(const Case& c, const RunOptions& options, std::ostream&
           }
         }
       } catch (const problem::InstabilityError& e) {
+        unstable = 1;
         stop_reason = std::string("a trial model went unstable (") + e.what() +
                       "); the last good iteration is kept. Lower ls_step_max, or bound the velocities.";
+      }
+      ranks.allreduce_max(std::span<double>(&unstable, 1));
+      if (unstable > 0) {
+        if (stop_reason.empty())
+          stop_reason =
+              "a trial model went unstable on another rank; the last good iteration is kept. Lower "
+              "ls_step_max, or bound the velocities.";
         break;
       }
+      // J and each gradient array summed over the ranks in a fixed order (J, then the map's names),
+      // so that every rank gets bit-identical values and takes the same optimizer step.
+      ranks.allreduce_sum(std::span<double>(&J, 1));
+      for (auto& [name, values] : total) ranks.allreduce_sum(values);
       progress.done();
       evaluation_seconds += std::chrono::duration<double>(Clock::now() - evaluation_start).count();
       ++evaluations;
@@ -539,17 +567,20 @@ RunSummary run_inversion(const Case& c, const RunOptions& options, std::ostream&
             row.model_error = model_error(param, opt.current_point(), *c.reference_model, state.region);
           state.rows.push_back(row);
           const auto current = param.model_at(opt.current_point());
-          write_model_folder(c.output / iteration_folder(state.iteration), current, param,
-                             opt.current_point(), c, state.iteration, ranges);
-          if (start_row && c.reference_model && c.save_images)
+          if (ranks.is_root())
+            write_model_folder(c.output / iteration_folder(state.iteration), current, param,
+                               opt.current_point(), c, state.iteration, ranges);
+          if (start_row && c.reference_model && c.save_images && ranks.is_root())
             for (std::size_t p = 0; p < param.parameters().size(); ++p) {
               const std::string& name = param.parameters()[p].name;
               write_parameter_picture(c.output / ("true_" + name + ".png"),
                                       param.values_in(*c.reference_model, p), name, name + ", true model", c,
                                       ranges[p]);
             }
-          write_csv(csv, state.rows, bool(c.reference_model));
-          if (c.save_images) write_misfit_figure(c.output / "misfit.png", state.rows);
+          if (ranks.is_root()) {
+            write_csv(csv, state.rows, bool(c.reference_model));
+            if (c.save_images) write_misfit_figure(c.output / "misfit.png", state.rows);
+          }
           if (!options.quiet) {
             log << "seiswg: iteration " << row.iteration << " (stage " << row.stage << "): misfit "
                 << number(row.misfit) << " (" << number(row.relative, "%.4f") << " of the stage's start)";
@@ -590,7 +621,7 @@ RunSummary run_inversion(const Case& c, const RunOptions& options, std::ostream&
         << " evaluations (misfit and gradient of " << runs * media.size() << " shots) of "
         << number(evaluations > 0 ? evaluation_seconds / evaluations : 0, "%.3f") << " s each, wall "
         << duration_text(summary.wall_seconds) << "\n";
-  if (!stop_reason.empty()) log << "seiswg: " << stop_reason << "\n";
+  if (!stop_reason.empty() && ranks.is_root()) log << "seiswg: " << stop_reason << "\n";
   return summary;
 }
 

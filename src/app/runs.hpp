@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "app/case.hpp"
+#include "app/ranks.hpp"
 #include "gpu/device.hpp"
 
 namespace seiswg::app {
@@ -17,6 +18,9 @@ struct RunOptions {
   bool quiet = false;    // no summary lines
   bool verbose = false;  // the plan of `seiswg check` first
   bool restart = false;  // inversion: start over instead of continuing a saved run
+  // The ranks the run's shots are spread over (this process alone unless main started MPI): each
+  // computes its share; rank 0 writes the shared outputs.
+  Ranks ranks = {};
 };
 
 struct RunSummary {

@@ -10,6 +10,7 @@
 
 #include "app/interrupt.hpp"
 #include "app/run_files.hpp"
+#include "app/ranks.hpp"
 #include "app/runs.hpp"
 #include "gpu/device.hpp"
 #include "io/error.hpp"
@@ -158,6 +159,17 @@ int info() {
 
 enum class Command { run, check, check_gradient };
 
+// The ranks of this run once MPI is started (this process alone otherwise), for the failure message.
+seiswg::app::Ranks ranks;
+
+// A run under mpirun, or one whose config says `[workflow] mpi = yes`, is one rank of a job: its
+// share of the sources, a quiet log but for its adapter line (rank 0 prints the summaries).
+void join_ranks(seiswg::app::RunOptions& options) {
+  if (!ranks.distributed() && seiswg::app::Ranks::available()) ranks = seiswg::app::Ranks::start_mpi();
+  options.ranks = ranks;
+  if (!ranks.is_root()) options.quiet = true, options.progress = false, options.verbose = false;
+}
+
 int run(const std::vector<std::string>& args, Command command) {
   const char* usage = command == Command::check ? kCheckUsage : kRunUsage;
   const std::string name = command == Command::check            ? "seiswg check"
@@ -203,7 +215,16 @@ int run(const std::vector<std::string>& args, Command command) {
   }
   // Before the case is read: a signal while the model loads stops the run at its first batch.
   if (command == Command::run) seiswg::app::install_interrupt_handlers();
+  // Under mpirun MPI starts before the case is read, so that a bad input seen by one rank ends the job.
+  if (command == Command::run && seiswg::app::Ranks::launched_by_mpirun()) join_ranks(options);
   const auto c = seiswg::app::load_case(config);
+  if (command == Command::run && c.config.get_bool_or("workflow", "mpi", false)) {
+    if (!seiswg::app::Ranks::available() && !seiswg::app::Ranks::launched_by_mpirun())
+      std::cerr << "seiswg: " << c.config.where("workflow", "mpi")
+                << ": this seiswg was built without MPI; running as one process\n";
+    else
+      join_ranks(options);
+  }
   if (command == Command::check) return (void)seiswg::app::run_check(c, options, std::cout), 0;
   NewFolders new_folders({c.output, c.output_traces});
   if (command == Command::check_gradient) {
@@ -239,10 +260,20 @@ int run(const std::vector<std::string>& args, Command command) {
   return 0;
 }
 
-}  // namespace
+// A failing rank of a job of several: the message names it (and its sources), then MPI_Abort ends
+// every rank at once, so that no rank waits forever in a reduction.
+int fail(const std::string& kind, const std::string& message, int code) {
+  if (!ranks.distributed()) {
+    std::cerr << "seiswg: " << kind << message << "\n";
+    return code;
+  }
+  std::cerr << "seiswg: rank " << ranks.rank() << " of " << ranks.size();
+  if (!seiswg::app::rank_work().empty()) std::cerr << " (" << seiswg::app::rank_work() << ")";
+  std::cerr << ": " << kind << message << "\n" << std::flush;
+  ranks.abort(code);
+}
 
-int main(int argc, char** argv) {
-  std::vector<std::string> args(argv + 1, argv + argc);
+int cli(std::vector<std::string>& args) {
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     std::cout << kUsage;
     return args.empty() ? 2 : 0;
@@ -265,13 +296,19 @@ int main(int argc, char** argv) {
     std::cerr << "seiswg: unknown command '" << command << "'\n" << kUsage;
     return 2;
   } catch (const seiswg::InputError& e) {
-    std::cerr << "seiswg: error: " << e.what() << "\n";
-    return 1;
+    return fail("error: ", e.what(), 1);
   } catch (const seiswg::GpuError& e) {
-    std::cerr << "seiswg: GPU error: " << e.what() << "\n";
-    return 3;
+    return fail("GPU error: ", e.what(), 3);
   } catch (const std::exception& e) {
-    std::cerr << "seiswg: error: " << e.what() << "\n";
-    return 1;
+    return fail("error: ", e.what(), 1);
   }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  const int status = cli(args);
+  seiswg::app::Ranks::finish_mpi();
+  return status;
 }

@@ -1,0 +1,155 @@
+#include "app/ranks.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+#include <vector>
+
+#ifdef SEISWG_WITH_MPI
+// The C API only: Open MPI's mpi.h otherwise pulls in its deprecated C++ bindings (libmpi_cxx).
+#define OMPI_SKIP_MPICXX 1
+#define MPICH_SKIP_MPICXX 1
+#include <mpi.h>
+#endif
+
+namespace seiswg::app {
+namespace {
+
+std::string rank_work_text;
+
+[[maybe_unused]] int env_int(const char* name, int fallback) {
+  const char* v = std::getenv(name);
+  return v && *v ? std::atoi(v) : fallback;
+}
+
+std::string read_line(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  std::string s;
+  std::getline(in, s);
+  return s;
+}
+
+// One GPU per rank. This Dawn build's wgpuInstanceRequestAdapter returns one adapter, so the choice
+// is made below Dawn, at the Vulkan loader: Mesa's device-select layer (an implicit layer of
+// mesa-vulkan-drivers) shows only the device of DRI_PRIME's PCI tag when
+// MESA_VK_DEVICE_SELECT_FORCE_DEFAULT_DEVICE=1. The GPUs are the PCI display and 3D controllers in
+// address order; the rank's node-local index picks one. A user's own MESA_VK_DEVICE_SELECT or
+// DRI_PRIME (or SEISWG_ADAPTER / --adapter, applied by Dawn after this) takes precedence; with one
+// GPU or none (CPU machines: lavapipe) nothing is set.
+[[maybe_unused]] std::string select_gpu(int local_rank) {
+  if (std::getenv("MESA_VK_DEVICE_SELECT") || std::getenv("DRI_PRIME")) return "";
+  std::vector<std::string> gpus;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/sys/bus/pci/devices", ec)) {
+    const std::string cls = read_line(entry.path() / "class");  // 0x030000 VGA, 0x030200 3D
+    if (cls.rfind("0x0300", 0) == 0 || cls.rfind("0x0302", 0) == 0)
+      gpus.push_back(entry.path().filename().string());
+  }
+  if (gpus.size() < 2) return "";
+  std::sort(gpus.begin(), gpus.end());
+  const std::string& pci = gpus[std::size_t(local_rank) % gpus.size()];  // "0000:41:00.0"
+  std::string tag = "pci-" + pci;                                        // "pci-0000_41_00_0"
+  std::replace(tag.begin(), tag.end(), ':', '_');
+  std::replace(tag.begin(), tag.end(), '.', '_');
+  setenv("DRI_PRIME", tag.c_str(), 0);
+  setenv("MESA_VK_DEVICE_SELECT_FORCE_DEFAULT_DEVICE", "1", 0);
+  return pci;
+}
+
+#ifdef SEISWG_WITH_MPI
+bool mpi_started_here = false;
+#endif
+
+}  // namespace
+
+bool Ranks::launched_by_mpirun() { return std::getenv("OMPI_COMM_WORLD_SIZE") != nullptr; }
+
+bool Ranks::available() {
+#ifdef SEISWG_WITH_MPI
+  return true;
+#else
+  return false;
+#endif
+}
+
+Ranks Ranks::start_mpi() {
+#ifdef SEISWG_WITH_MPI
+  int initialised = 0;
+  MPI_Initialized(&initialised);
+  if (!initialised) {
+    MPI_Init(nullptr, nullptr);
+    mpi_started_here = true;
+  }
+  Ranks r;
+  MPI_Comm_rank(MPI_COMM_WORLD, &r.rank_);
+  MPI_Comm_size(MPI_COMM_WORLD, &r.size_);
+  r.local_rank_ = env_int("OMPI_COMM_WORLD_LOCAL_RANK", r.rank_);
+  r.gpu_pci_ = select_gpu(r.local_rank_);
+  return r;
+#else
+  throw std::runtime_error(
+      "this seiswg was built without MPI (install libopenmpi-dev and openmpi-bin, then rebuild)");
+#endif
+}
+
+void Ranks::finish_mpi() {
+#ifdef SEISWG_WITH_MPI
+  int finalised = 0;
+  MPI_Finalized(&finalised);
+  if (mpi_started_here && !finalised) MPI_Finalize();
+#endif
+}
+
+void Ranks::allreduce_sum(std::span<double> values) const {
+#ifdef SEISWG_WITH_MPI
+  if (size_ > 1 && !values.empty())
+    MPI_Allreduce(MPI_IN_PLACE, values.data(), int(values.size()), MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
+#else
+  (void)values;
+#endif
+}
+
+void Ranks::allreduce_max(std::span<double> values) const {
+#ifdef SEISWG_WITH_MPI
+  if (size_ > 1 && !values.empty())
+    MPI_Allreduce(MPI_IN_PLACE, values.data(), int(values.size()), MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
+#else
+  (void)values;
+#endif
+}
+
+void Ranks::barrier() const {
+#ifdef SEISWG_WITH_MPI
+  if (size_ > 1) MPI_Barrier(MPI_COMM_WORLD);
+#endif
+}
+
+void Ranks::abort(int code) const {
+#ifdef SEISWG_WITH_MPI
+  if (size_ > 1) MPI_Abort(MPI_COMM_WORLD, code);
+#endif
+  std::exit(code);
+}
+
+std::string Ranks::prefix() const {
+  return size_ > 1 ? "[rank " + std::to_string(rank_) + "/" + std::to_string(size_) + "] " : "";
+}
+
+problem::ShotRange rank_shots(std::size_t shots, int rank, int size) {
+  const std::size_t n = std::size_t(std::max(size, 1)), r = std::size_t(std::max(rank, 0));
+  const std::size_t base = shots / n, extra = shots % n;
+  return {r * base + std::min(r, extra), base + (r < extra ? 1 : 0)};
+}
+
+void note_rank_work(std::string work) { rank_work_text = std::move(work); }
+const std::string& rank_work() { return rank_work_text; }
+
+void test_hook_fail(const Ranks& ranks, const char* where) {
+  const char* v = std::getenv("SEISWG_TEST_FAIL_RANK");
+  if (v && *v && std::atoi(v) == ranks.rank())
+    throw std::runtime_error(std::string("SEISWG_TEST_FAIL_RANK: rank ") + v + " fails " + where);
+}
+
+}  // namespace seiswg::app

@@ -1,0 +1,65 @@
+#pragma once
+// The processes of a run: the ranks of an MPI job (mpirun, or Seispie's `[workflow] mpi = yes`), or
+// this process alone. Every MPI call of seiswg is in ranks.cpp; a build without MPI (the web build,
+// a machine without Open MPI) has only the single process, and behaves exactly as before.
+#include <cstddef>
+#include <span>
+#include <string>
+
+#include "problem/problem.hpp"
+
+namespace seiswg::app {
+
+class Ranks {
+ public:
+  // This process alone (what every run gets unless main started MPI).
+  Ranks() = default;
+
+  // Whether this process was started by Open MPI's mpirun (OMPI_COMM_WORLD_SIZE is set).
+  static bool launched_by_mpirun();
+  // Whether this build has MPI.
+  static bool available();
+  // Initialises MPI once (later calls return the same ranks) and returns MPI_COMM_WORLD's ranks.
+  // Then points this rank's Vulkan loader at the GPU of its node-local index (see select_gpu). Throws
+  // std::runtime_error in a build without MPI.
+  static Ranks start_mpi();
+  // Finalises MPI when start_mpi initialised it (end of main).
+  static void finish_mpi();
+
+  int rank() const { return rank_; }
+  int size() const { return size_; }
+  int local_rank() const { return local_rank_; }
+  bool is_root() const { return rank_ == 0; }
+  bool distributed() const { return size_ > 1; }
+
+  // In place over every rank, in double: each rank gets bit-identical results (MPI_Allreduce over a
+  // fixed communicator with a fixed count reduces in the same order on every rank).
+  void allreduce_sum(std::span<double> values) const;
+  void allreduce_max(std::span<double> values) const;
+  void barrier() const;
+  // Ends the whole job (every rank) with exit status `code`; in one process: std::exit(code).
+  [[noreturn]] void abort(int code) const;
+
+  // "[rank R/N] " in a job of several ranks, else "".
+  std::string prefix() const;
+  // The PCI address of the GPU select_gpu chose for this rank ("" when it chose none).
+  const std::string& gpu_pci() const { return gpu_pci_; }
+
+ private:
+  int rank_ = 0, size_ = 1, local_rank_ = 0;
+  std::string gpu_pci_;
+};
+
+// Rank `rank` of `size`'s contiguous share of `shots` shots of equal cost: as even as possible, the
+// first ranks taking one more (5 shots on 2 ranks: 3 + 2). Ranks past the shots get none.
+problem::ShotRange rank_shots(std::size_t shots, int rank, int size);
+
+// What this rank works on now ("sources 4-5 of 5"), for the message of a failing rank.
+void note_rank_work(std::string work);
+const std::string& rank_work();
+
+// Test hook: SEISWG_TEST_FAIL_RANK=R makes rank R throw at `where` (a point every rank reaches after
+// its GPU device is open), so that the failure of one rank can be tested.
+void test_hook_fail(const Ranks& ranks, const char* where);
+
+}  // namespace seiswg::app

@@ -1,0 +1,299 @@
+// Runs spread over the ranks of an Open MPI job (mpirun --oversubscribe, CPU ranks on lavapipe): the
+// same traces, misfit, kernels and inversion as one process, and a failing rank ends the job quickly.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+
+#include "app/ranks.hpp"
+#include "io/seispie_files.hpp"
+#include "support/case_writer.hpp"
+
+namespace seiswg {
+namespace {
+
+namespace fs = std::filesystem;
+
+bool have_mpirun() {
+  return app::Ranks::available() && std::system("command -v mpirun >/dev/null 2>&1") == 0;
+}
+
+// `seiswg run DIR` on `ranks` ranks (stdout and stderr together), with `env` before it (VAR=value ...).
+test::CliResult mpirun(int ranks, const fs::path& dir, const std::string& env = "") {
+  // Open MPI refuses root unless told; CI containers run as root.
+  setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 1);
+  setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 1);
+  const std::string command = env + " mpirun --oversubscribe --bind-to none -np " + std::to_string(ranks) +
+                              " '" SEISWG_CLI "' run --no-progress '" + dir.string() + "' 2>&1";
+  std::fflush(nullptr);
+  FILE* pipe = ::popen(command.c_str(), "r");
+  test::CliResult result;
+  if (!pipe) return {-1, "popen failed"};
+  char buffer[4096];
+  std::size_t n = 0;
+  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) result.output.append(buffer, n);
+  const int status = ::pclose(pipe);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+std::string bytes_of(const fs::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+double read_number(const fs::path& file) {
+  std::ifstream in(file);
+  double v = NAN;
+  in >> v;
+  return v;
+}
+
+constexpr int kN = 31;
+
+// A 5-source SH case (5 on 2 or 3 ranks splits unevenly on purpose): model/ with a slow anomaly and
+// model_init/ homogeneous, traces per source.
+fs::path write_five_sources(const std::string& name, const std::string& mode) {
+  const fs::path dir = test::fresh_dir(name);
+  test::CaseSpec spec;
+  spec.sources =
+      "200.0 150.0 0 4.0 0.3 20.0 1.0e10\n550.0 175.0 0 4.0 0.3 -30.0 1.0e10\n375.0 200.0 0 4.0 0.3 0.0 "
+      "1.0e10\n250.0 550.0 0 4.0 0.3 10.0 1.0e10\n500.0 500.0 0 4.0 0.3 0.0 1.0e10\n";
+  spec.stations = "100.0 100.0\n300.0 500.0\n450.0 600.0\n650.0 300.0\n375.0 375.0\n";
+  std::vector<float> vs(kN * kN);
+  for (int i = 0; i < kN; ++i)
+    for (int j = 0; j < kN; ++j) {
+      const double x = (i - 18) / 4.0, z = (j - 16) / 4.0;
+      vs[std::size_t(i * kN + j)] = float(1000 * (1 - 0.15 * std::exp(-x * x - z * z)));
+    }
+  spec.fields["vs"] = vs;
+  std::string config = test::default_config(true, false, 160, 0.004);
+  const auto at = config.find("mode = forward");
+  config.replace(at, std::string("mode = forward").size(), "mode = " + mode);
+  const auto combine = config.find("combine_sources = yes");
+  config.replace(combine, std::string("combine_sources = yes").size(), "combine_sources = no");
+  spec.config = config + "model_init = model_init\n";
+  test::write_case(dir, spec);
+  fs::create_directories(dir / "model_init");
+  for (const char* field : {"x", "z", "vp", "vs", "rho"}) {
+    auto values = io::read_field_bin(dir / "model" / (std::string("proc000000_") + field + ".bin"));
+    if (std::string(field) == "vs") values.assign(values.size(), 1000.0f);
+    test::write_model_file(dir / "model_init" / (std::string("proc000000_") + field + ".bin"), values);
+  }
+  return dir;
+}
+
+// max |a - b| over max |a|.
+double relative_difference(const std::vector<float>& a, const std::vector<float>& b) {
+  if (a.size() != b.size()) return INFINITY;
+  double diff = 0, peak = 0;
+  for (std::size_t k = 0; k < a.size(); ++k)
+    diff = std::max(diff, std::abs(double(a[k]) - double(b[k]))),
+    peak = std::max(peak, std::abs(double(a[k])));
+  return peak > 0 ? diff / peak : diff;
+}
+
+TEST(Mpi, ForwardTracesOfEachSourceAreTheSameOnOneTwoAndThreeRanks) {
+  if (!have_mpirun()) GTEST_SKIP() << "mpirun (openmpi-bin) or an MPI build is not installed";
+  std::vector<std::vector<fs::path>> listings;
+  std::vector<fs::path> outputs;
+  for (const int ranks : {1, 2, 3}) {
+    const fs::path dir = write_five_sources("seiswg_mpi_forward", "forward");
+    const auto r = mpirun(ranks, dir);
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    if (ranks > 1) {
+      EXPECT_NE(r.output.find("[rank 1/" + std::to_string(ranks) + "] seiswg: "), std::string::npos)
+          << r.output;
+    }
+    outputs.push_back(dir / "output");
+    std::vector<fs::path> names;
+    for (const auto& f : test::files_under(dir / "output")) names.push_back(fs::relative(f, dir / "output"));
+    listings.push_back(names);
+  }
+  ASSERT_EQ(listings[0].size(), 5u * 1u) << "one trace file per source (SH: uy)";
+  for (std::size_t k = 1; k < listings.size(); ++k) {
+    ASSERT_EQ(listings[k], listings[0]);
+    for (const auto& name : listings[0])
+      EXPECT_EQ(bytes_of(outputs[k] / name), bytes_of(outputs[0] / name))
+          << name << " on " << k + 1 << " ranks";
+  }
+}
+
+TEST(Mpi, AdjointMisfitAndKernelsAreTheSameOnOneTwoAndThreeRanks) {
+  if (!have_mpirun()) GTEST_SKIP() << "mpirun (openmpi-bin) or an MPI build is not installed";
+  std::vector<fs::path> outputs;
+  for (const int ranks : {1, 2, 3}) {
+    const fs::path dir = write_five_sources("seiswg_mpi_adjoint", "adjoint");
+    const auto r = mpirun(ranks, dir);
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    outputs.push_back(dir / "output");
+  }
+  const double j1 = read_number(outputs[0] / "misfit.txt");
+  ASSERT_GT(j1, 0);
+  for (std::size_t k = 1; k < outputs.size(); ++k) {
+    EXPECT_NEAR(read_number(outputs[k] / "misfit.txt"), j1, 1e-6 * j1) << k + 1 << " ranks";
+    for (const char* kernel : {"kmu", "krho", "kvs"}) {
+      const std::string file = std::string("kernels/proc000000_") + kernel + ".bin";
+      EXPECT_LE(
+          relative_difference(io::read_field_bin(outputs[0] / file), io::read_field_bin(outputs[k] / file)),
+          1e-6)
+          << kernel << " on " << k + 1 << " ranks";
+    }
+  }
+}
+
+TEST(Mpi, AFailingRankEndsTheJobWithItsNameAndLeavesNoResult) {
+  if (!have_mpirun()) GTEST_SKIP() << "mpirun (openmpi-bin) or an MPI build is not installed";
+  const fs::path dir = write_five_sources("seiswg_mpi_fail", "adjoint");
+  const auto start = std::chrono::steady_clock::now();
+  const auto r = mpirun(2, dir, "SEISWG_TEST_FAIL_RANK=1");
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_NE(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("seiswg: rank 1 of 2 (sources 4-5 of 5): error: SEISWG_TEST_FAIL_RANK"),
+            std::string::npos)
+      << r.output;
+  EXPECT_LT(seconds, 30) << r.output;
+  EXPECT_FALSE(fs::exists(dir / "output/misfit.txt")) << r.output;
+}
+
+TEST(Mpi, ABadInputSeenByOneRankEndsTheJob) {
+  if (!have_mpirun()) GTEST_SKIP() << "mpirun (openmpi-bin) or an MPI build is not installed";
+  // Observed traces from files: rank 1's (sources 4-5) are missing, rank 0's are there.
+  const fs::path dir = write_five_sources("seiswg_mpi_bad_input", "forward");
+  ASSERT_EQ(test::run_cli({"run", "--no-progress", dir.string()}).exit_code, 0);
+  fs::rename(dir / "output", dir / "observed");
+  fs::remove(dir / "observed/uy_000004.npy");
+  std::ifstream in(dir / "config.ini");
+  std::string config((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  in.close();
+  config.replace(config.find("mode = forward"), 14, "mode = adjoint");
+  config.replace(config.find("model_true = model"), 18, "traces = observed");
+  std::ofstream(dir / "config.ini") << config;
+  const auto start = std::chrono::steady_clock::now();
+  const auto r = mpirun(2, dir);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_NE(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("seiswg: rank 1 of 2 (sources 4-5 of 5): error: "), std::string::npos) << r.output;
+  EXPECT_LT(seconds, 30) << r.output;
+  EXPECT_FALSE(fs::exists(dir / "output/misfit.txt")) << r.output;
+}
+
+// A tiny SH inversion (41 x 41, 3 sources: 2 + 1 on 2 ranks), 2 iterations of L-BFGS.
+fs::path write_small_inversion(const std::string& name, int iterations = 2) {
+  const fs::path dir = test::fresh_dir(name);
+  const int n = 41;
+  const double h = 10, lo = 120, hi = 280, check = 80;
+  for (const bool checks : {true, false}) {
+    const fs::path folder = dir / (checks ? "model_true" : "model_init");
+    fs::create_directories(folder);
+    std::vector<float> x, z, vs, vp, rho;
+    for (int i = 0; i < n; ++i)
+      for (int j = 0; j < n; ++j) {
+        const double xi = i * h, zj = j * h;
+        double v = 1000;
+        if (checks && xi > lo && xi < hi && zj > lo && zj < hi)
+          v *= (int((xi - lo) / check) + int((zj - lo) / check)) % 2 == 0 ? 1.08 : 0.92;
+        x.push_back(float(xi)), z.push_back(float(zj)), vs.push_back(float(v)), vp.push_back(float(1.8 * v));
+        rho.push_back(2000);
+      }
+    test::write_model_file(folder / "proc000000_x.bin", x);
+    test::write_model_file(folder / "proc000000_z.bin", z);
+    test::write_model_file(folder / "proc000000_vs.bin", vs);
+    test::write_model_file(folder / "proc000000_vp.bin", vp);
+    test::write_model_file(folder / "proc000000_rho.bin", rho);
+  }
+  std::ofstream stations(dir / "stations.dat");
+  for (int k = 0; k < 6; ++k) {
+    const double s = lo + (hi - lo) * (k + 0.5) / 6;
+    stations << s << " " << lo - 30 << "\n" << s << " " << hi + 30 << "\n";
+  }
+  std::ofstream(dir / "sources.dat") << "200 90 1 8.0 0.15 0.0 1.0e6\n200 310 1 8.0 0.15 0.0 1.0e6\n"
+                                        "90 200 1 8.0 0.15 0.0 1.0e6\n";
+  std::ofstream(dir / "config.ini")
+      << "[workflow]\nmode = inversion\n\n[solver]\nsh = yes\npsv = no\nnt = 350\ndt = 0.0012\n"
+         "abs_top = yes\nabs_bottom = yes\nabs_left = yes\nabs_right = yes\nabs_width = 10\nabs_alpha = "
+         "0.02\ncombine_sources = no\nsave_images = no\n"
+         "\n[optimize]\nmethod = lbfgs\nniter = "
+      << iterations
+      << "\nls_step_init = 0.02\nls_step_max = 0.2\n"
+         "\n[inversion]\nvs_min = 700\nvs_max = 1300\nsource_mask = 3\n"
+         "\n[path]\noutput = output\nmodel_true = model_true\nmodel_init = model_init\nsources = "
+         "sources.dat\nstations = stations.dat\n";
+  return dir;
+}
+
+// The misfit column of misfit.csv.
+std::vector<double> misfits(const fs::path& csv) {
+  std::ifstream in(csv);
+  std::string line;
+  std::getline(in, line);
+  std::vector<double> out;
+  while (std::getline(in, line)) {
+    std::stringstream s(line);
+    std::string iteration, stage, misfit;
+    std::getline(s, iteration, ','), std::getline(s, stage, ','), std::getline(s, misfit, ',');
+    out.push_back(std::stod(misfit));
+  }
+  return out;
+}
+
+TEST(Mpi, InversionOnTwoRanksEqualsOneProcess) {
+  if (!have_mpirun()) GTEST_SKIP() << "mpirun (openmpi-bin) or an MPI build is not installed";
+  const fs::path one = write_small_inversion("seiswg_mpi_inversion1"),
+                 two = write_small_inversion("seiswg_mpi_inversion2");
+  const auto r1 = test::run_cli({"run", "--no-progress", one.string()});
+  ASSERT_EQ(r1.exit_code, 0) << r1.output;
+  const auto r2 = mpirun(2, two);
+  ASSERT_EQ(r2.exit_code, 0) << r2.output;
+  const auto j1 = misfits(one / "output/misfit.csv"), j2 = misfits(two / "output/misfit.csv");
+  ASSERT_EQ(j1.size(), 3u) << r1.output;
+  ASSERT_EQ(j2.size(), j1.size()) << r2.output;
+  for (std::size_t k = 0; k < j1.size(); ++k) EXPECT_NEAR(j2[k], j1[k], 1e-9 * j1[k]) << "row " << k;
+  EXPECT_LT(j1.back(), j1.front());
+  const auto m1 = io::read_field_bin(one / "output/iter_0002/proc000000_vs.bin"),
+             m2 = io::read_field_bin(two / "output/iter_0002/proc000000_vs.bin");
+  EXPECT_LE(relative_difference(m1, m2), 1e-6);
+  // Only rank 0 wrote: no rank left a second copy or a staging folder behind.
+  EXPECT_EQ(test::files_under(two / "output").size(), test::files_under(one / "output").size());
+}
+
+TEST(Mpi, AKilledRankEndsTheInversionWhichResumesOnAnotherRankCount) {
+  if (!have_mpirun()) GTEST_SKIP() << "mpirun (openmpi-bin) or an MPI build is not installed";
+  const fs::path dir = write_small_inversion("seiswg_mpi_kill", 4);
+  setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 1);
+  setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 1);
+  // Once iteration 0 is saved, kill -9 the last rank mpirun started (its child in /proc), then time
+  // how long the job takes to end.
+  const std::string d = "'" + dir.string() + "'";
+  const std::string script = "mpirun --oversubscribe --bind-to none -np 2 '" SEISWG_CLI
+                             "' run --no-progress " +
+                             d + " >" + d + "/log 2>&1 & mp=$!; for i in $(seq 1200); do [ -f " + d +
+                             "/output/inversion_state.bin ] && break; sleep 0.05; done; "
+                             "rank=$(tr ' ' '\\n' </proc/$mp/task/$mp/children | grep . | tail -n 1); "
+                             "kill -9 $rank; date +%s.%N >" +
+                             d + "/killed; wait $mp; echo $? >" + d + "/status; date +%s.%N >" + d + "/ended";
+  std::ofstream(dir / "kill.sh") << script << "\n";
+  ASSERT_EQ(std::system(("bash '" + (dir / "kill.sh").string() + "'").c_str()), 0);
+  const std::string log = bytes_of(dir / "log");
+  EXPECT_NE(read_number(dir / "status"), 0) << log;
+  EXPECT_NE(log.find("exited on signal 9"), std::string::npos) << log;
+  EXPECT_LT(read_number(dir / "ended") - read_number(dir / "killed"), 10) << log;
+  const auto before = misfits(dir / "output/misfit.csv");
+  ASSERT_GE(before.size(), 1u) << log;
+  ASSERT_LT(before.size(), 5u) << log;
+  // Run again, in one process: it continues from the saved state to the end.
+  const auto r = test::run_cli({"run", "--no-progress", dir.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("continuing the saved inversion"), std::string::npos) << r.output;
+  EXPECT_GT(misfits(dir / "output/misfit.csv").size(), before.size()) << r.output;
+}
+
+}  // namespace
+}  // namespace seiswg
