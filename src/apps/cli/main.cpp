@@ -218,13 +218,13 @@ int run(const std::vector<std::string>& args, Command command) {
   // Under mpirun MPI starts before the case is read, so that a bad input seen by one rank ends the job.
   if (command == Command::run && seiswg::app::Ranks::launched_by_mpirun()) join_ranks(options);
   const auto c = seiswg::app::load_case(config);
-  if (command == Command::run && c.config.get_bool_or("workflow", "mpi", false)) {
-    if (!seiswg::app::Ranks::available() && !seiswg::app::Ranks::launched_by_mpirun())
-      std::cerr << "seiswg: " << c.config.where("workflow", "mpi")
-                << ": this seiswg was built without MPI; running as one process\n";
-    else
-      join_ranks(options);
-  }
+  // Seispie's `mpi = yes` outside mpirun: one process, without starting MPI (a singleton MPI job
+  // would be one process too, but needs Open MPI's runtime where the binary was copied to).
+  if (command == Command::run && c.config.get_bool_or("workflow", "mpi", false) &&
+      !seiswg::app::Ranks::launched_by_mpirun())
+    std::cerr << "seiswg: " << c.config.where("workflow", "mpi")
+              << ": not started by mpirun; running as one process (mpirun -np N spreads the sources over N "
+                 "ranks)\n";
   if (command == Command::check) return (void)seiswg::app::run_check(c, options, std::cout), 0;
   NewFolders new_folders({c.output, c.output_traces});
   if (command == Command::check_gradient) {
