@@ -39,7 +39,7 @@ commit=$(git rev-parse --short HEAD 2>/dev/null || echo "?")
 {
   echo "## Inversion on $card (seiswg $commit, $(date -u +%Y-%m-%d))"
   echo
-  echo "| case | wall s (whole process) | iterations | evaluations | s per evaluation | misfit: last / first | model error: first → last |"
+  echo "| case | wall s (whole process) | iterations | evaluations | s per evaluation | misfit at the end of each stage / its start | model error: first → last |"
   echo "| --- | --- | --- | --- | --- | --- | --- |"
 } >"$report"
 
@@ -66,10 +66,12 @@ invert() {
   (cd "$dir/output" && tar -cf "$dest/$name-models.tar" iter_0000 "$(basename "$last")" $(ls *.png 2>/dev/null))
   local per=$(sed -n 's/.* of \([0-9.]*\) s each.*/\1/p' "$log" | tail -1)
   local evals=$(sed -n 's/.*; [^;]*, \([0-9]*\) evaluations (misfit.*/\1/p' "$log" | tail -1)
+  # Misfit: J / J at the stage's start after each stage's last iteration (stages filter differently).
   awk -F, -v label="$label" -v wall="$wall" -v per="$per" -v evals="$evals" '
-    NR == 2 { m0 = $3; e0 = $9 } NR > 1 { m = $3; e = $9; it = $1 }
-    END { err = (e0 != "") ? sprintf("%.4f → %.4f", e0, e) : "–";
-          printf "| %s | %s | %d | %s | %s | %.3g | %s |\n", label, wall, it, evals, per, m / m0, err }' \
+    NR == 2 { e0 = $9 } NR > 1 { last[$2] = $4; e = $9; it = $1; if ($2 > stages) stages = $2 }
+    END { err = (e0 != "") ? sprintf("%.4f → %.4f", e0, e) : "–"; rel = "";
+          for (k = 1; k <= stages; ++k) rel = rel (k > 1 ? ", " : "") sprintf("%.3g", last[k]);
+          printf "| %s | %s | %d | %s | %s | %s | %s |\n", label, wall, it, evals, per, rel, err }' \
     "$csv" >>"$report"
 }
 
@@ -88,10 +90,10 @@ if [ -n "$examples" ] && [ -f "$examples/inverse-checker/config.ini" ]; then
   printf '[workflow]\nmode = adjoint\ninherit = inverse-checker\n\n[solver]\nsave_images = no\n\n[path]\noutput = output\nmodel_init = ../forward/model_true\n' \
     >"$work/truecheck/config.ini"
   $bin/seiswg run --no-progress "$work/truecheck" >&2 &&
-    echo "" >>"$report" &&
-    echo "Misfit of Seispie's traces at forward/model_true (seiswg's synthetics): $(cat "$work/truecheck/output/misfit.txt"); at the starting model (iteration 0 above): $(sed -n '2p' "$work/inverse-checker/output/misfit.csv" 2>/dev/null | cut -d, -f3)." >>"$report"
+    note="Misfit of Seispie's shipped traces at forward/model_true (seiswg's synthetics): $(cat "$work/truecheck/output/misfit.txt"); at the starting model: $(sed -n '2p' "$work/inverse-checker/output/misfit.csv" 2>/dev/null | cut -d, -f3)."
 fi
 cp -r examples/marmousi "$work/marmousi"
 invert "examples/marmousi (P-SV 401 × 101 × 1700 steps × 16 shots, 3 stages × 10 L-BFGS iterations)" "$work/marmousi"
+[ -n "${note:-}" ] && printf '\n%s\n' "$note" >>"$report"
 cat "$report"
 echo "== written: $report" >&2
