@@ -4,6 +4,7 @@
 #include <ostream>
 
 #include "app/runs.hpp"
+#include "app/stage_media.hpp"
 #include "inversion/conditioning.hpp"
 #include "inversion/parametrization.hpp"
 #include "io/error.hpp"
@@ -39,52 +40,19 @@ bool run_check_gradient(const Case& c, const RunOptions& options, std::ostream& 
   RunSummary summary;
   auto device = start_run(c, options, out, summary);
 
-  struct Medium {
-    std::unique_ptr<physics::WaveEquation> eq;
-    std::unique_ptr<problem::Problem> problem;
-    problem::Data observed;
-  };
-  std::vector<Medium> media;
-  std::vector<std::string> files, keys;
-  for (auto& eq : wave_equations(c)) {
-    for (const auto& n : eq->model_names())
-      if (std::find(files.begin(), files.end(), n) == files.end()) files.push_back(n);
-    const std::vector<double> zeros(std::size_t(eq->material_plane_count()) * grid.npt(), 0.0);
-    for (const auto& [key, values] : eq->model_gradient(c.model, c.dt, zeros))
-      if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(key);
-    auto setup = adjoint_setup(c, *eq, *device, 8);
-    if (filter)
-      for (auto& shot : setup.shots)
-        for (auto& force : shot.forces)
-          filter->apply_to_traces(std::span<float>(force.values), std::size_t(c.nt));
-    auto problem = std::make_unique<problem::Problem>(*device, std::move(setup), c.model);
-    problem::Data observed;
-    if (c.model_true) {
-      observed = problem->forward(*c.model_true);
-    } else {
-      for (std::size_t run = 0; run < run_count(c); ++run) {
-        observed.push_back(read_observed(c, *eq, run));
-        if (filter) filter->apply_to_traces(std::span<float>(observed.back()), std::size_t(c.nt));
-      }
-    }
-    media.push_back({std::move(eq), std::move(problem), std::move(observed)});
-  }
-  const inversion::Parametrization param(c.model, spec.parameters, files, keys, std::nullopt,
-                                         c.config.file.string() + ": [inversion] parameters");
+  StageMedia media = stage_media(c, {});
+  std::map<std::string, problem::Data> observed_files;
+  if (!c.model_true)
+    for (const auto& m : media.media)
+      for (std::size_t run = 0; run < run_count(c); ++run)
+        observed_files[m.eq->name()].push_back(read_observed(c, *m.eq, run));
+  start_stage(media, c, *device, filter, 8, observed_files);
+  const inversion::Parametrization param(c.model, spec.parameters, media.model_files, media.gradient_keys,
+                                         std::nullopt, c.config.file.string() + ": [inversion] parameters");
 
   auto evaluate = [&](const std::vector<double>& x, std::vector<double>* gradient) {
-    const io::Model model = param.model_at(x);
-    double J = 0;
     std::map<std::string, std::vector<double>> total;
-    for (auto& m : media) {
-      const auto e = m.problem->misfit_and_gradient(model, m.observed, *misfit);
-      J += e.misfit;
-      for (const auto& [name, values] : e.gradient) {
-        auto& t = total[name];
-        t.resize(values.size(), 0.0);
-        for (std::size_t k = 0; k < values.size(); ++k) t[k] += values[k];
-      }
-    }
+    const double J = misfit_and_gradient(media, c, param.model_at(x), *misfit, total);
     if (gradient) *gradient = param.gradient(total);
     return J;
   };
@@ -136,7 +104,7 @@ bool run_check_gradient(const Case& c, const RunOptions& options, std::ostream& 
   if (std::abs(linear.back() - 1) < 1e-2) taylor_ok = true;
 
   // Dot product of the linearized (Born) operator of the first medium with its adjoint.
-  auto& first = media.front();
+  auto& first = media.media.front();
   const std::size_t planes = first.eq->material_plane_count();
   std::vector<float> dm(planes * grid.npt());
   for (float& v : dm) v = float(random.next());

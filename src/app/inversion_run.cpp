@@ -16,6 +16,7 @@
 #include "app/interrupt.hpp"
 #include "app/progress.hpp"
 #include "app/runs.hpp"
+#include "app/stage_media.hpp"
 #include "inversion/conditioning.hpp"
 #include "inversion/optimizer.hpp"
 #include "inversion/parametrization.hpp"
@@ -351,33 +352,23 @@ double model_error(const inversion::Parametrization& param, std::span<const doub
   return norm > 0 ? std::sqrt(diff / norm) : 0;
 }
 
-struct Medium {
-  std::unique_ptr<physics::WaveEquation> eq;
-  std::unique_ptr<problem::Problem> problem;
-  problem::Data observed;
-};
-
 }  // namespace
 
 RunSummary run_inversion(const Case& c, const RunOptions& options, std::ostream& log) {
   const auto started = Clock::now();
   const InversionSpec& spec = *c.inversion;
   RunSummary summary;
-  const auto& grid = c.model.grid;
   const fs::path state_file = c.output / "inversion_state.bin", csv = c.output / "misfit.csv";
 
+  // Every rank holds the same model and optimizer state and takes the same (deterministic) steps;
+  // only the evaluation is spread: each rank's sources, then sums over the ranks. Rank 0 alone writes.
+  const Ranks& ranks = options.ranks;
+  const problem::ShotRange mine = rank_shots(run_count(c), ranks.rank(), ranks.size());
   // Parameters, bounds and conditioning, all checked before any GPU work.
-  std::vector<Medium> media;
-  std::vector<std::string> files, keys;
-  for (auto& eq : wave_equations(c)) {
-    for (const auto& n : eq->model_names())
-      if (std::find(files.begin(), files.end(), n) == files.end()) files.push_back(n);
-    const std::vector<double> zeros(std::size_t(eq->material_plane_count()) * grid.npt(), 0.0);
-    for (const auto& [key, values] : eq->model_gradient(c.model, c.dt, zeros))
-      if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(key);
-    media.push_back({std::move(eq), nullptr, {}});
-  }
-  const inversion::Parametrization param(c.model, spec.parameters, files, keys, spec.vp_vs,
+  StageMedia stage_media_of_case = stage_media(c, mine);
+  auto& media = stage_media_of_case.media;
+  const inversion::Parametrization param(c.model, spec.parameters, stage_media_of_case.model_files,
+                                         stage_media_of_case.gradient_keys, spec.vp_vs,
                                          c.config.file.string() + ": [inversion] parameters");
   auto optimizer_options = spec.optimizer;
   optimizer_options.lower = param.lower();
@@ -385,10 +376,6 @@ RunSummary run_inversion(const Case& c, const RunOptions& options, std::ostream&
   optimizer_options.project = param.projection();
   optimizer_options.precondition = conditioning(c, spec, param.parameters().size());
   const ColorRanges ranges = color_ranges(c, param);
-  // Every rank holds the same model and optimizer state and takes the same (deterministic) steps;
-  // only the evaluation is spread: each rank's sources, then sums over the ranks. Rank 0 alone writes.
-  const Ranks& ranks = options.ranks;
-  const problem::ShotRange mine = rank_shots(run_count(c), ranks.rank(), ranks.size());
   if (ranks.distributed())
     note_rank_work("sources " + std::to_string(mine.first + 1) + "-" +
                    std::to_string(mine.first + mine.count) + " of " + std::to_string(run_count(c)));
@@ -447,23 +434,7 @@ RunSummary run_inversion(const Case& c, const RunOptions& options, std::ostream&
     const auto filter = stage_filter(stage, c.dt);
     const auto misfit = problem::make_misfit(stage.misfit, c.misfit_taper);
     // This stage's Problems: source wavelets and observed data through the stage's filter.
-    for (auto& m : media) {
-      auto setup = adjoint_setup(c, *m.eq, *device, 2.0 * std::max(stage.iterations, 1));
-      if (filter)
-        for (auto& shot : setup.shots)
-          for (auto& force : shot.forces)
-            filter->apply_to_traces(std::span<float>(force.values), std::size_t(c.nt));
-      m.problem.reset();
-      m.problem = std::make_unique<problem::Problem>(*device, std::move(setup), c.model);
-      if (c.model_true) {
-        if (mine.count > 0) m.observed = m.problem->forward(*c.model_true, mine);
-      } else {
-        m.observed = observed_files.at(m.eq->name());
-        if (filter)
-          for (auto& traces : m.observed)
-            filter->apply_to_traces(std::span<float>(traces), std::size_t(c.nt));
-      }
-    }
+    start_stage(stage_media_of_case, c, *device, filter, 2.0 * std::max(stage.iterations, 1), observed_files);
     if (!options.quiet) {
       log << "seiswg: stage " << state.stage + 1 << " of " << spec.stages.size() << ": " << stage.misfit
           << " misfit";
@@ -506,21 +477,7 @@ RunSummary run_inversion(const Case& c, const RunOptions& options, std::ostream&
       double unstable = 0;  // max over the ranks: every rank stops together
       try {
         test_hook_fail(ranks, "in an evaluation");
-        for (auto& m : media) {
-          problem::Evaluation e;
-          if (mine.count > 0) {
-            e = m.problem->misfit_and_gradient(model, m.observed, *misfit, mine);
-          } else {  // a rank without sources adds zeros to the sums
-            const std::vector<double> zeros(std::size_t(m.eq->material_plane_count()) * grid.npt(), 0.0);
-            e.gradient = m.eq->model_gradient(model, c.dt, zeros);
-          }
-          J += e.misfit;
-          for (const auto& [name, values] : e.gradient) {
-            auto& t = total[name];
-            t.resize(values.size(), 0.0);
-            for (std::size_t k = 0; k < values.size(); ++k) t[k] += values[k];
-          }
-        }
+        J = misfit_and_gradient(stage_media_of_case, c, model, *misfit, total);
       } catch (const problem::InstabilityError& e) {
         unstable = 1;
         stop_reason = std::string("a trial model went unstable (") + e.what() +
