@@ -16,7 +16,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+using seiswg::test::contains;
 
 class CheckCommand : public ::testing::Test {
  protected:

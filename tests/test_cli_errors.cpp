@@ -31,7 +31,7 @@ using seiswg::test::write_model_file;
 // Line numbers of default_config()'s keys, for "config.ini:<line>" checks.
 constexpr int kLineSh = 5, kLineNt = 7, kLineDt = 8, kLineModelTrue = 22;
 
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+using seiswg::test::contains;
 
 // `config` with the first line equal to `line` replaced by `replacement` (which may hold several lines).
 std::string replace_line(const std::string& config, const std::string& line, const std::string& replacement) {

@@ -19,14 +19,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+using seiswg::test::contains;
 
-std::string replace(std::string text, const std::string& from, const std::string& to) {
-  const auto at = text.find(from);
-  EXPECT_NE(at, std::string::npos) << from;
-  if (at != std::string::npos) text.replace(at, from.size(), to);
-  return text;
-}
+using seiswg::test::replace;
 
 std::string slurp(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);

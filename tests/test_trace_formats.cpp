@@ -26,14 +26,9 @@ constexpr int kN = 31, kNt = 160;
 constexpr double kDt = 0.004;
 const std::string kStations = "100.0 100.0\n300.0 500.0\n450.0 600.0\n650.0 300.0\n375.0 375.0\n";
 
-bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+using seiswg::test::contains;
 
-std::string replace(std::string text, const std::string& from, const std::string& to) {
-  const auto at = text.find(from);
-  EXPECT_NE(at, std::string::npos) << from;
-  if (at != std::string::npos) text.replace(at, from.size(), to);
-  return text;
-}
+using seiswg::test::replace;
 
 // A forward case with two sources (one run each) over a slow anomaly; `solver_extra` goes into
 // [solver]. model_init/ holds the homogeneous starting model of the adjoint cases.

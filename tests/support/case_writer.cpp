@@ -1,5 +1,6 @@
 #include "support/case_writer.hpp"
 
+#include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -173,6 +174,13 @@ std::vector<fs::path> files_under(const fs::path& dir) {
     if (it->is_regular_file(ec)) out.push_back(it->path());
   std::sort(out.begin(), out.end());
   return out;
+}
+
+std::string replace(std::string text, const std::string& from, const std::string& to) {
+  const auto at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  if (at != std::string::npos) text.replace(at, from.size(), to);
+  return text;
 }
 
 }  // namespace seiswg::test

@@ -47,6 +47,13 @@ struct CliResult {
 // Runs SEISWG_CLI with `args` (each shell-quoted), stdout and stderr captured together.
 CliResult run_cli(const std::vector<std::string>& args);
 
+// Whether `s` holds `part`.
+inline bool contains(const std::string& s, const std::string& part) {
+  return s.find(part) != std::string::npos;
+}
+// `text` with the first `from` replaced by `to` (a test failure when there is none).
+std::string replace(std::string text, const std::string& from, const std::string& to);
+
 // Every regular file under dir, recursively, sorted (empty if dir does not exist).
 std::vector<std::filesystem::path> files_under(const std::filesystem::path& dir);
 
