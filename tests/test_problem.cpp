@@ -135,6 +135,41 @@ TEST(Problem, NewModelReusesEverything) {
   EXPECT_NE(e1.misfit, e2.misfit);
 }
 
+// New source wavelets (an inversion's next frequency stage) through the same Problem: the traces and
+// gradient of a fresh Problem built with them, and no new GPU object.
+TEST(Problem, NewSourcesReuseEverything) {
+  const auto eq = kPsv.make();
+  const auto truth = anomaly_model(kPsv, kNx, kNz, 0.15), start = anomaly_model(kPsv, kNx, kNz, 0.0);
+  auto& device = test::test_device();
+  problem::Problem p(device, setup_for(*eq, kPsv, 2), start);
+  const problem::WaveformMisfit misfit;
+  (void)p.misfit_and_gradient(start, p.forward(truth), misfit);
+  // Other wavelets: every source time function scaled and delayed by a few samples.
+  auto changed = setup_for(*eq, kPsv, 2);
+  std::vector<std::vector<solver::PointForce>> forces;
+  for (auto& shot : changed.shots) {
+    for (auto& f : shot.forces) {
+      std::vector<float> v(f.values.size(), 0.0f);
+      for (std::size_t k = 5; k < v.size(); ++k) v[k] = 0.5f * f.values[k - 5];
+      f.values = v;
+    }
+    forces.push_back(shot.forces);
+  }
+  const auto before = device.counters();
+  p.set_sources(forces);
+  const auto observed = p.forward(truth);
+  const auto e = p.misfit_and_gradient(start, observed, misfit);
+  const auto after = device.counters();
+  EXPECT_EQ(after.buffers, before.buffers);
+  EXPECT_EQ(after.kernels, before.kernels);
+  EXPECT_EQ(after.bind_groups, before.bind_groups);
+  problem::Problem fresh(device, changed, start);
+  EXPECT_EQ(fresh.forward(truth), observed);
+  const auto ef = fresh.misfit_and_gradient(start, observed, misfit);
+  EXPECT_EQ(ef.misfit, e.misfit);
+  for (const auto& [name, g] : ef.gradient) EXPECT_LT(relative_l2(e.gradient.at(name), g), 1e-6) << name;
+}
+
 // <F dm, d> = <dm, F^T d> over batched shots.
 TEST(Problem, BornDotProductOverBatchedShots) {
   const auto eq = kPsv.make();

@@ -434,7 +434,12 @@ RunSummary run_inversion(const Case& c, const RunOptions& options, std::ostream&
     const auto filter = stage_filter(stage, c.dt);
     const auto misfit = problem::make_misfit(stage.misfit, c.misfit_taper);
     // This stage's Problems: source wavelets and observed data through the stage's filter.
-    start_stage(stage_media_of_case, c, *device, filter, 2.0 * std::max(stage.iterations, 1), observed_files);
+    // The Problems are made once, for the gradients of every stage still to run (so that `auto`
+    // storage weighs one allocation against all of their recomputations).
+    int iterations_left = 0;
+    for (std::size_t k = std::size_t(state.stage); k < spec.stages.size(); ++k)
+      iterations_left += spec.stages[k].iterations;
+    start_stage(stage_media_of_case, c, *device, filter, 2.0 * std::max(iterations_left, 1), observed_files);
     if (!options.quiet) {
       log << "seiswg: stage " << state.stage + 1 << " of " << spec.stages.size() << ": " << stage.misfit
           << " misfit";

@@ -32,8 +32,14 @@ void start_stage(StageMedia& media, const Case& c, gpu::Device& device,
     if (filter)
       for (auto& shot : setup.shots)
         for (auto& force : shot.forces) filter->apply_to_traces(std::span<float>(force.values), nt);
-    m.problem.reset();  // the previous stage's GPU memory first
-    m.problem = std::make_unique<problem::Problem>(device, std::move(setup), c.model);
+    if (m.problem) {
+      // A later stage: the same Problem (kernels, fields, stored states) with the stage's wavelets.
+      std::vector<std::vector<solver::PointForce>> forces;
+      for (auto& shot : setup.shots) forces.push_back(std::move(shot.forces));
+      m.problem->set_sources(std::move(forces));
+    } else {
+      m.problem = std::make_unique<problem::Problem>(device, std::move(setup), c.model);
+    }
     m.observed.clear();
     if (c.model_true) {
       if (media.shots.count > 0) m.observed = m.problem->forward(*c.model_true, media.shots);

@@ -30,9 +30,10 @@ struct StageMedia {
 };
 StageMedia stage_media(const Case& c, problem::ShotRange shots);
 
-// Makes each medium's Problem for a stage: source wavelets through `filter`, storage planned for
-// `evaluations` gradients; observed data computed in model_true, or `observed_files` (per medium
-// name, the shots of media.shots) through `filter`.
+// Readies each medium's Problem for a stage: source wavelets through `filter` (the first stage makes
+// the Problems, with storage planned for `evaluations` gradients: all the run will compute; later
+// stages only change their sources); observed data computed in model_true, or `observed_files` (per
+// medium name, the shots of media.shots) through `filter`.
 void start_stage(StageMedia& media, const Case& c, gpu::Device& device,
                  const std::optional<signal::ZeroPhaseFilter>& filter, double evaluations,
                  const std::map<std::string, problem::Data>& observed_files);

@@ -195,6 +195,16 @@ Problem::Problem(gpu::Device& device, Setup setup, const io::Model& model)
 
 Problem::~Problem() = default;
 
+void Problem::set_sources(std::vector<std::vector<solver::PointForce>> forces_per_shot) {
+  auto& s = *impl_;
+  if (forces_per_shot.size() != s.setup.shots.size())
+    throw std::logic_error("Problem::set_sources: " + std::to_string(forces_per_shot.size()) +
+                           " lists of forces for " + std::to_string(s.setup.shots.size()) + " shots");
+  for (std::size_t k = 0; k < forces_per_shot.size(); ++k)
+    s.setup.shots[k].forces = std::move(forces_per_shot[k]);
+  s.loaded_first = std::numeric_limits<std::size_t>::max();  // the next run loads its batch again
+}
+
 Data Problem::forward(const io::Model& model, ShotRange range, const ForwardWatch* watch) {
   auto& s = *impl_;
   range = s.resolve(range);

@@ -109,6 +109,11 @@ class Problem {
   // Inside ForwardWatch::snapshot: velocity plane `plane` of shot `shot` (of the whole acquisition).
   std::vector<float> velocity_plane(std::uint32_t plane, std::size_t shot);
 
+  // New sources for the shots (one list of forces per shot of the acquisition: e.g. the wavelets of
+  // another frequency band); the receivers stay. Every GPU object is reused, stored-state buffers
+  // included: the next run uploads the forces.
+  void set_sources(std::vector<std::vector<solver::PointForce>> forces_per_shot);
+
   // Progress of gradient and Born runs: steps done and the total of the current call.
   void on_steps(std::function<void(long done, long total)> progress);
 
