@@ -534,9 +534,11 @@ double stable_dt(double c, double dx, double dz) {
   return 2.0 / (c * (7.0 / 3.0) * std::sqrt(1 / (dx * dx) + 1 / (dz * dz)));
 }
 
+// v rounded down to 6 significant digits, as the message prints the limit (so that it is accepted).
 std::string six_digits(double v) {
+  const double unit = std::pow(10.0, std::floor(std::log10(v)) - 5);
   std::ostringstream s;
-  s << std::setprecision(6) << v;
+  s << std::setprecision(6) << std::floor(v / unit) * unit;
   return s.str();
 }
 
@@ -549,7 +551,14 @@ TEST_F(CliStability, DtAboveLimitPrintsLargestStableDt) {
   expect_failure(r, dir,
                  {"config.ini:" + std::to_string(kLineDt), "[solver] dt", "0.05", "stability limit", "SH",
                   "largest stable dt is " + six_digits(limit)});
-  EXPECT_NEAR(number_after(r.output, "largest stable dt is "), limit, 1e-6 * limit) << r.output;
+  const double printed = number_after(r.output, "largest stable dt is ");
+  EXPECT_LE(printed, limit) << r.output;
+  EXPECT_NEAR(printed, limit, 1e-5 * limit) << r.output;
+  // The printed value, as the user would copy it into the config, is accepted.
+  spec.config = default_config(true, false, 100, 0.05);
+  spec.config = seiswg::test::replace(spec.config, "dt = 0.05", "dt = " + six_digits(limit));
+  const auto again = run_case(make_case("dt_printed", spec));
+  EXPECT_EQ(again.exit_code, 0) << again.output;
 }
 
 TEST_F(CliStability, DtAboveLimitForPsvUsesVp) {

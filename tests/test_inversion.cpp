@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
+#include <limits>
 #include <random>
 #include <sstream>
 
@@ -363,6 +364,20 @@ TEST(Inversion, SeispieRawObservedTraces) {
   EXPECT_EQ(bad.exit_code, 1) << bad.output;
   EXPECT_NE(bad.output.find("vy_000002.npy: 4 bytes of raw float32 traces"), std::string::npos) << bad.output;
   EXPECT_FALSE(fs::exists(dir / "output")) << bad.output;
+
+  // A NaN in the observed data is named (file, station, sample, time) before any run.
+  std::vector<float> samples(32 * 500, 0.0f);
+  samples[3 * 500 + 10] = std::numeric_limits<float>::quiet_NaN();
+  std::ofstream(traces / "vy_000002.npy", std::ios::binary | std::ios::trunc)
+      .write(reinterpret_cast<const char*>(samples.data()), std::streamsize(samples.size() * 4));
+  const auto nan = test::run_cli({"run", dir.string()});
+  EXPECT_EQ(nan.exit_code, 1) << nan.output;
+  EXPECT_NE(
+      nan.output.find(
+          "vy_000002.npy: observed trace of station 4 (stations.dat line 4), sample 10 (t = 0.012 s) is nan"),
+      std::string::npos)
+      << nan.output;
+  EXPECT_FALSE(fs::exists(dir / "output")) << nan.output;
 }
 
 TEST(Inversion, CheckGradientPrintsPassingTables) {

@@ -178,6 +178,14 @@ void check_inside(const io::Grid& g, const Point& p, const fs::path& file, const
   }
 }
 
+// v rounded down to 6 significant digits: a limit printed this way is itself accepted.
+std::string fmt_at_most(double v) {
+  const double unit = std::pow(10.0, std::floor(std::log10(v)) - 5);
+  std::ostringstream s;
+  s << std::setprecision(6) << std::floor(v / unit) * unit;
+  return s.str();
+}
+
 std::string fmt(double v, int precision = 4) {
   std::ostringstream s;
   s << std::setprecision(precision) << v;
@@ -196,6 +204,19 @@ std::vector<float> read_observed(const Case& c, const physics::WaveEquation& eq,
   std::snprintf(tag, sizeof tag, "%06zu", c.combine_sources ? std::size_t(0) : run);
   const std::string expected = "(" + std::to_string(nrec) + " stations in " +
                                c.stations_file.filename().string() + ", nt = " + std::to_string(nt) + ")";
+  // Every sample finite and of a size float32 products survive (the adjoint source is formed on the
+  // GPU in float32): found now, not as an "unstable" adjoint run at the end.
+  auto check_samples = [&](std::span<const float> values, const fs::path& file) {
+    for (std::size_t k = 0; k < values.size(); ++k)
+      if (!std::isfinite(values[k]) || std::abs(values[k]) > 1e30f) {
+        const std::size_t r = k / nt, it = k % nt;
+        throw InputError(file.string() + ": observed trace of station " + std::to_string(r + 1) + " (" +
+                         c.stations_file.filename().string() + " line " +
+                         std::to_string(r < c.stations.size() ? c.stations[r].line : 0) + "), sample " +
+                         std::to_string(it) + " (t = " + fmt(double(it) * c.dt, 6) + " s) is " +
+                         fmt(double(values[k]), 6) + ": observed data must be finite and below 1e30 in size");
+      }
+  };
   std::vector<float> all;
   for (const auto& comp : eq.components()) {
     // seiswg's own trace files (uy_...), else Seispie's observed-data names (vy_...); .npy first.
@@ -223,6 +244,7 @@ std::vector<float> read_observed(const Case& c, const physics::WaveEquation& eq,
         throw InputError(file.string() + ": observed traces are sampled every " + fmt(t.dt * 1e6, 6) +
                          " us (trace headers), but " + c.config.where("solver", "dt") + " s is " +
                          fmt(c.dt * 1e6, 6) + " us; seiswg does not resample observed data");
+      check_samples(t.values, file);
       all.insert(all.end(), t.values.begin(), t.values.end());
       continue;
     }
@@ -236,6 +258,7 @@ std::vector<float> read_observed(const Case& c, const physics::WaveEquation& eq,
                          (a.shape.empty() ? std::string() : std::to_string(a.shape[0])) +
                          (a.shape.size() > 1 ? ", " + std::to_string(a.shape[1]) : std::string()) +
                          "), expected " + expected);
+      check_samples(a.data, file);
       all.insert(all.end(), a.data.begin(), a.data.end());
     } else {
       // Seispie's observed traces: raw float32 samples, [receiver][nt], no header.
@@ -249,9 +272,7 @@ std::vector<float> read_observed(const Case& c, const physics::WaveEquation& eq,
       in.seekg(0);
       in.read(reinterpret_cast<char*>(raw.data()), std::streamsize(bytes));
       if (!in) throw InputError(file.string() + ": cannot read the observed traces");
-      for (float v : raw)
-        if (!std::isfinite(v))
-          throw InputError(file.string() + ": observed traces hold a NaN or infinite sample");
+      check_samples(raw, file);
       all.insert(all.end(), raw.begin(), raw.end());
     }
   }
@@ -587,7 +608,7 @@ void read_case(Case& c) {
         throw InputError(cfg.where("solver", "dt") + ": dt = " + fmt(c.dt) +
                          " s exceeds the stability limit of the " + eq->name() + " scheme for the model in " +
                          dir->string() + " (dx = " + fmt(m.grid.dx) + " m, dz = " + fmt(m.grid.dz) +
-                         " m): the largest stable dt is " + fmt(limit, 6) + " s");
+                         " m): the largest stable dt is " + fmt_at_most(limit) + " s");
     }
     return m;
   };
