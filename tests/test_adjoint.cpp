@@ -375,6 +375,14 @@ TEST(AdjointStorage, PlanFollowsTheBudget) {
   EXPECT_EQ(some.segment_steps, 99);
   EXPECT_LE(some.gpu_bytes, budget);
   EXPECT_EQ(some.host_bytes, 10ull << 20);  // 11 segments: 10 checkpoints
+  // Checkpoints that fit neither the GPU nor the host memory left are refused before any run.
+  options.host_available = 5ull << 20;
+  try {
+    (void)solver::plan_storage(discrete, {1 << 18, 1}, 1000, options);
+    ADD_FAILURE() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("of checkpoints in host memory"), std::string::npos) << e.what();
+  }
   auto sqrt_plan = solver::plan_storage(device, state, 1000, "checkpoint", budget, 0);
   EXPECT_EQ(sqrt_plan.segment_steps, 32);
   EXPECT_THROW(solver::plan_storage(device, state, 1000, "gpu", budget, 0), InputError);

@@ -66,6 +66,8 @@ TEST_F(CliNumbers, SettingsThatMakeNoSenseForTheGridAreRefused) {
   expect_refused("abs_width = 8", "abs_width = 16", {"[solver] abs_width = 16", "expected 0 to 15 nodes"});
   expect_refused("save_snapshot = 0", "save_snapshot = 101",
                  {"[solver] save_snapshot = 101", "nt = 100", "expected 0 (no snapshots) to 100"});
+  // A denormal time step is no time step.
+  expect_refused("dt = 0.005", "dt = 1e-320", {"[solver] dt", "too small to be one"});
 }
 
 TEST_F(CliNumbers, InlineCommentsAreDroppedWithAWarning) {

@@ -539,6 +539,9 @@ void read_case(Case& c) {
   c.nt = int(nt);
   c.dt = cfg.get_double("solver", "dt", "the time step in seconds");
   if (!(c.dt > 0)) throw InputError(cfg.where("solver", "dt") + ": the time step must be > 0");
+  if (!std::isnormal(c.dt) || c.dt < 1e-12)
+    throw InputError(cfg.where("solver", "dt") + ": a time step of " + fmt(c.dt) +
+                     " s is too small to be one (at least 1e-12 s)");
 
   c.taper.left = cfg.get_bool_or("solver", "abs_left", false);
   c.taper.right = cfg.get_bool_or("solver", "abs_right", false);

@@ -210,6 +210,11 @@ StoragePlan plan_storage(const gpu::AdapterInfo& adapter, const StateLayout& sta
         plan.gpu_bytes += checkpoint_bytes;
       } else {
         plan.host_bytes = checkpoint_bytes;
+        if (host && checkpoint_bytes > *host)
+          throw InputError(key + ": checkpointing " + std::to_string(nt) + " steps keeps " +
+                           detail::gib(checkpoint_bytes) + " of checkpoints in host memory, " +
+                           detail::gib(*host) +
+                           " is available (MemAvailable; use disk, or a longer adjoint_segment)");
       }
       break;
     }
