@@ -170,6 +170,29 @@ TEST(Problem, NewSourcesReuseEverything) {
   for (const auto& [name, g] : ef.gradient) EXPECT_LT(relative_l2(e.gradient.at(name), g), 1e-6) << name;
 }
 
+// A gradient whose forward pass blows up names the pass, the shot and the node (not a bare step).
+TEST(Problem, UnstableGradientNamesShotAndNode) {
+  const auto eq = kPsv.make();
+  const auto start = anomaly_model(kPsv, kNx, kNz, 0.0);
+  problem::Problem p(test::test_device(), setup_for(*eq, kPsv, 3), start);
+  const auto observed = p.forward(start);
+  auto fast = start;  // vp 4x the model's at one node: far beyond what dt keeps stable
+  const std::size_t node = std::size_t(20) * kNz + 17;
+  for (const char* name : {"vp", "vs"}) fast.fields.at(name)[node] *= 4.0f;
+  try {
+    (void)p.misfit_and_gradient(fast, observed, problem::WaveformMisfit());
+    FAIL() << "no instability";
+  } catch (const problem::InstabilityError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("P-SV forward run of shot " + std::to_string(e.shot) +
+                        " became unstable (NaN or Inf) at step"),
+              std::string::npos)
+        << what;
+    EXPECT_LT(e.shot, 3u);  // every shot blows up there; the first the GPU saw is named
+    EXPECT_LE(std::abs(e.i - 20) + std::abs(e.j - 17), 6) << what;
+  }
+}
+
 // <F dm, d> = <dm, F^T d> over batched shots.
 TEST(Problem, BornDotProductOverBatchedShots) {
   const auto eq = kPsv.make();

@@ -156,11 +156,14 @@ struct Problem::Impl {
         throw std::logic_error(std::string("Problem: ") + what + " of shot " +
                                std::to_string(range.first + s) + " has the wrong number of samples");
   }
-  [[noreturn]] void unstable(const solver::BlowUp& blow_up, std::size_t first) const {
+  // `pass`: "" (a forward run), "forward" or "adjoint" (the passes of a gradient).
+  [[noreturn]] void unstable(const solver::BlowUp& blow_up, std::size_t first, const char* pass = "") const {
     const std::size_t npt = grid.npt(), k = blow_up.node % npt;
     const std::size_t shot = first + blow_up.node / npt;
     std::ostringstream s;
-    s << setup.physics->name() << " run of shot " << shot << " became unstable at step " << blow_up.step;
+    s << setup.physics->name() << (*pass ? " " : "") << pass << " run of shot " << shot
+      << " became unstable (NaN or Inf) at step " << blow_up.step << " near node ("
+      << k / std::size_t(grid.nz) << ", " << k % std::size_t(grid.nz) << ")";
     throw InstabilityError(s.str(), blow_up.step, shot, int(k / std::size_t(grid.nz)),
                            int(k % std::size_t(grid.nz)));
   }
@@ -253,7 +256,12 @@ Evaluation Problem::misfit_and_gradient(const io::Model& model, const Data& obse
   s.for_batches(range, [&](std::size_t first, std::size_t count) {
     s.load(first, count);
     if (s.progress) s.adjoint->on_steps([&](int steps) { s.progress(done + steps, total); });
-    const auto traces = s.adjoint->forward();
+    std::vector<float> traces;
+    try {
+      traces = s.adjoint->forward();
+    } catch (const solver::BlowUpError& b) {
+      s.unstable(b.blow_up, first, "forward");
+    }
     if (s.progress) s.progress(done += s.setup.nt, total);
     dj.assign(traces.size(), 0.0);
     for (std::size_t shot = 0; shot < count; ++shot) {
@@ -262,7 +270,11 @@ Evaluation Problem::misfit_and_gradient(const io::Model& model, const Data& obse
                                   observed[first + shot - range.first], s.nt(), s.setup.dt, dj_shot);
       std::copy(dj_shot.begin(), dj_shot.end(), dj.begin() + std::ptrdiff_t(at));
     }
-    s.adjoint->reverse(dj);
+    try {
+      s.adjoint->reverse(dj);
+    } catch (const solver::BlowUpError& b) {
+      s.unstable(b.blow_up, first, "adjoint");
+    }
     s.adjoint->on_steps({});
     // Each batch's d J / d material plane (its shots already summed in double) is summed in double.
     const auto planes = s.adjoint->gradient();

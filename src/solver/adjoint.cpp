@@ -617,8 +617,8 @@ std::vector<float> Adjoint::forward() {
   BlowUp blow_up;
   s.forward.completed_steps(&blow_up);
   if (blow_up.happened)
-    throw std::runtime_error("the forward run became unstable (NaN or Inf) at step " +
-                             std::to_string(blow_up.step));
+    throw BlowUpError("the forward run became unstable (NaN or Inf) at step " + std::to_string(blow_up.step),
+                      blow_up);
   s.have_forward = true;
   return s.forward.traces();
 }
@@ -679,8 +679,8 @@ std::vector<float> Adjoint::reverse(const std::vector<double>& dj_dtraces) {
   BlowUp blow_up;
   s.state.read(f.device, &blow_up);
   if (blow_up.happened)
-    throw std::runtime_error("the adjoint run became unstable (NaN or Inf) at step " +
-                             std::to_string(blow_up.step));
+    throw BlowUpError("the adjoint run became unstable (NaN or Inf) at step " + std::to_string(blow_up.step),
+                      blow_up);
   std::vector<float> out(std::size_t(f.source_count) * nt);
   f.device.read(s.source_adjoint, 0, out.size() * 4, out.data());
   return out;

@@ -6,6 +6,8 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <stdexcept>
+#include <string>
 
 #include "gpu/device.hpp"
 
@@ -32,6 +34,12 @@ struct BlowUp {
   bool happened = false;
   std::uint32_t step = 0;
   std::uint32_t node = 0;  // index within the field plane (shot * npt + node)
+};
+
+// A run that went unstable, with its BlowUp: the caller that knows the shots names shot and node.
+struct BlowUpError : std::runtime_error {
+  BlowUpError(const std::string& what, const BlowUp& b) : std::runtime_error(what), blow_up(b) {}
+  BlowUp blow_up;
 };
 
 // What a caller may watch while a loop runs: `progress(steps done)` between batches of about
