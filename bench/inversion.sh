@@ -20,18 +20,8 @@ bin=${SEISWG_BIN_DIR:-build/native}
 examples=${1:-}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-if ! ldconfig -p | grep -q 'libvulkan\.so\.1'; then
-  for f in .gl/*.deb; do [ -f "$f" ] && dpkg -x "$f" /; done
-  ldconfig
-fi
-# Cairo and segyio (and their libraries) where the machine has none: .gl/lib holds copies taken from
-# the build machine (`ldd build/native/seiswg`), used only when a library is missing.
-if [ -d .gl/lib ] && ldd "${SEISWG_BIN_DIR:-build/native}/seiswg" 2>/dev/null | grep -q 'not found'; then
-  export LD_LIBRARY_PATH="$PWD/.gl/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
-fi
-export VK_DRIVER_FILES=${VK_DRIVER_FILES:-/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json}
-[ -f "$VK_DRIVER_FILES" ] || unset VK_DRIVER_FILES
-export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-/tmp}
+# The Vulkan loader, carried libraries and driver files of a bare GPU machine.
+source bench/gpu_env.sh
 card=$($bin/seiswg info 2>/dev/null | head -1)
 slug=$(echo "$card" | sed 's/ (.*//; s/[^A-Za-z0-9]\+/-/g; s/^-//; s/-$//' | tr 'A-Z' 'a-z')
 report="$dest/inversion-${slug:-unknown}.md"

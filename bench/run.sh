@@ -37,19 +37,8 @@ section() {  # closes the previous section (a "section" row), opens one named $1
   return 0
 }
 
-# Vulkan loader: a bare machine has the NVIDIA driver but no loader (see bench/gpu_check.sh).
-if ! ldconfig -p | grep -q 'libvulkan\.so\.1'; then
-  for f in .gl/*.deb; do [ -f "$f" ] && dpkg -x "$f" /; done
-  ldconfig
-fi
-# Cairo and segyio (and their libraries) where the machine has none: .gl/lib holds copies taken from
-# the build machine (`ldd build/native/seiswg`), used only when a library is missing.
-if [ -d .gl/lib ] && ldd "${SEISWG_BIN_DIR:-build/native}/seiswg" 2>/dev/null | grep -q 'not found'; then
-  export LD_LIBRARY_PATH="$PWD/.gl/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
-fi
-export VK_DRIVER_FILES=${VK_DRIVER_FILES:-/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json}
-[ -f "$VK_DRIVER_FILES" ] || unset VK_DRIVER_FILES
-export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-/tmp}
+# The Vulkan loader, carried libraries and driver files of a bare GPU machine.
+source bench/gpu_env.sh
 
 # seiswg and seiswg-bench: rebuild where this checkout's build tree is (or none is), else use the
 # carried binaries (a build tree configured elsewhere cannot be rebuilt in place).

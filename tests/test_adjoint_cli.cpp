@@ -39,13 +39,7 @@ fs::path write_cases(const std::string& adjoint_extra = "", bool psv = false) {
   config += "model_init = model_init\n";
   spec.config = config;
   test::write_case(root / "forward", spec);
-  fs::create_directories(root / "forward/model_init");
-  for (const char* name : {"x", "z", "vp", "vs", "rho"}) {
-    auto values = io::read_field_bin(root / "forward/model" / (std::string("proc000000_") + name + ".bin"));
-    if (std::string(name) == "vs") values.assign(values.size(), 1000.0f);
-    test::write_model_file(root / "forward/model_init" / (std::string("proc000000_") + name + ".bin"),
-                           values);
-  }
+  test::write_uniform_vs_start(root / "forward", 1000.0f);
   std::ofstream(root / "adjoint/config.ini") << "";
   fs::create_directories(root / "adjoint");
   std::ofstream(root / "adjoint/config.ini") << "[workflow]\nmode = adjoint\ninherit = forward\n\n[solver]\n"

@@ -18,14 +18,7 @@ namespace fs = std::filesystem;
 
 using seiswg::test::contains;
 
-class CheckCommand : public ::testing::Test {
- protected:
-  void SetUp() override { root = test::fresh_dir("seiswg_check"); }
-  void TearDown() override {
-    if (!HasFailure()) fs::remove_all(root);
-  }
-  fs::path root;
-};
+class CheckCommand : public test::FreshFolderTest {};
 
 // The default 31 x 31 case (dx = dz = 25 m, vs = 1000 m/s) with one Ricker source of `f0` Hz.
 fs::path write_case(const fs::path& dir, double f0, const std::string& config = "") {

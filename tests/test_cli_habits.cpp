@@ -18,14 +18,7 @@ using seiswg::test::contains;
 
 using seiswg::test::replace;
 
-class CliHabits : public ::testing::Test {
- protected:
-  void SetUp() override { root = test::fresh_dir("seiswg_cli_habits"); }
-  void TearDown() override {
-    if (!HasFailure()) fs::remove_all(root);
-  }
-  fs::path root;
-};
+class CliHabits : public test::FreshFolderTest {};
 
 TEST(CliDuration, ReadsLikeAPersonWouldWriteIt) {
   EXPECT_EQ(app::duration_text(0), "0.00 s");

@@ -79,12 +79,8 @@ Stopped run_and_signal(const fs::path& config, int signal_number, std::chrono::m
   return result;
 }
 
-class CliInterrupts : public ::testing::Test {
+class CliInterrupts : public test::FreshFolderTest {
  public:
-  void SetUp() override { root = test::fresh_dir("seiswg_cli_interrupts"); }
-  void TearDown() override {
-    if (!HasFailure()) fs::remove_all(root);
-  }
   // A forward case writing snapshots; `nt` steps.
   fs::path forward_case(const std::string& name, int nt, const std::string& extra_solver = "") {
     test::CaseSpec spec;
@@ -95,7 +91,6 @@ class CliInterrupts : public ::testing::Test {
         "output = " + (root / "out").string() + "\noutput_traces = " + (root / "out").string() + "\n");
     return test::write_case(root / name, spec);
   }
-  fs::path root;
 };
 
 // The time loop is stopped at its next batch: exit 128 + signal, a message, the earlier output intact.

@@ -19,12 +19,8 @@ using seiswg::test::contains;
 
 using seiswg::test::replace;
 
-class CliNumbers : public ::testing::Test {
+class CliNumbers : public test::FreshFolderTest {
  public:
-  void SetUp() override { root = test::fresh_dir("seiswg_cli_numbers"); }
-  void TearDown() override {
-    if (!HasFailure()) fs::remove_all(root);
-  }
   // Runs the default case with `from` replaced by `to` in its config; the run must fail (exit 1) with
   // every part in its message and no output folder.
   void expect_refused(const std::string& from, const std::string& to, const std::vector<std::string>& parts,
@@ -38,7 +34,6 @@ class CliNumbers : public ::testing::Test {
       EXPECT_TRUE(contains(r.output, p)) << "expected \"" << p << "\" in:\n" << r.output;
     EXPECT_FALSE(fs::exists(dir / "output")) << r.output;
   }
-  fs::path root;
   int cases = 0;
 };
 

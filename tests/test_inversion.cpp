@@ -129,25 +129,7 @@ fs::path write_checkerboard(const std::string& name, const Checkerboard& spec) {
   const fs::path dir = test::fresh_dir(name);
   const int n = 61;
   const double h = 10, lo = 180, hi = 420, check = 80;
-  for (const bool checks : {true, false}) {
-    const fs::path folder = dir / (checks ? "model_true" : "model_init");
-    fs::create_directories(folder);
-    std::vector<float> x, z, vs, vp, rho;
-    for (int i = 0; i < n; ++i)
-      for (int j = 0; j < n; ++j) {
-        const double xi = i * h, zj = j * h;
-        double v = 1000;
-        if (checks && xi > lo && xi < hi && zj > lo && zj < hi)
-          v *= (int((xi - lo) / check) + int((zj - lo) / check)) % 2 == 0 ? 1.08 : 0.92;
-        x.push_back(float(xi)), z.push_back(float(zj)), vs.push_back(float(v)), vp.push_back(float(1.8 * v));
-        rho.push_back(2000);
-      }
-    test::write_model_file(folder / "proc000000_x.bin", x);
-    test::write_model_file(folder / "proc000000_z.bin", z);
-    test::write_model_file(folder / "proc000000_vs.bin", vs);
-    test::write_model_file(folder / "proc000000_vp.bin", vp);
-    test::write_model_file(folder / "proc000000_rho.bin", rho);
-  }
+  test::write_checkerboard_models(dir, n, h, lo, hi, check);
   std::ofstream stations(dir / "stations.dat");
   for (int k = 0; k < 8; ++k) {
     const double s = lo + (hi - lo) * (k + 0.5) / 8;

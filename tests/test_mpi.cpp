@@ -81,12 +81,7 @@ fs::path write_five_sources(const std::string& name, const std::string& mode) {
   config.replace(combine, std::string("combine_sources = yes").size(), "combine_sources = no");
   spec.config = config + "model_init = model_init\n";
   test::write_case(dir, spec);
-  fs::create_directories(dir / "model_init");
-  for (const char* field : {"x", "z", "vp", "vs", "rho"}) {
-    auto values = io::read_field_bin(dir / "model" / (std::string("proc000000_") + field + ".bin"));
-    if (std::string(field) == "vs") values.assign(values.size(), 1000.0f);
-    test::write_model_file(dir / "model_init" / (std::string("proc000000_") + field + ".bin"), values);
-  }
+  test::write_uniform_vs_start(dir, 1000.0f);
   return dir;
 }
 
@@ -190,25 +185,7 @@ fs::path write_small_inversion(const std::string& name, int iterations = 2) {
   const fs::path dir = test::fresh_dir(name);
   const int n = 41;
   const double h = 10, lo = 120, hi = 280, check = 80;
-  for (const bool checks : {true, false}) {
-    const fs::path folder = dir / (checks ? "model_true" : "model_init");
-    fs::create_directories(folder);
-    std::vector<float> x, z, vs, vp, rho;
-    for (int i = 0; i < n; ++i)
-      for (int j = 0; j < n; ++j) {
-        const double xi = i * h, zj = j * h;
-        double v = 1000;
-        if (checks && xi > lo && xi < hi && zj > lo && zj < hi)
-          v *= (int((xi - lo) / check) + int((zj - lo) / check)) % 2 == 0 ? 1.08 : 0.92;
-        x.push_back(float(xi)), z.push_back(float(zj)), vs.push_back(float(v)), vp.push_back(float(1.8 * v));
-        rho.push_back(2000);
-      }
-    test::write_model_file(folder / "proc000000_x.bin", x);
-    test::write_model_file(folder / "proc000000_z.bin", z);
-    test::write_model_file(folder / "proc000000_vs.bin", vs);
-    test::write_model_file(folder / "proc000000_vp.bin", vp);
-    test::write_model_file(folder / "proc000000_rho.bin", rho);
-  }
+  test::write_checkerboard_models(dir, n, h, lo, hi, check);
   std::ofstream stations(dir / "stations.dat");
   for (int k = 0; k < 6; ++k) {
     const double s = lo + (hi - lo) * (k + 0.5) / 6;

@@ -40,23 +40,11 @@ fs::path write_adjoint_case(const fs::path& dir, bool psv, const std::string& so
   config.replace(config.find("save_images = no\n"), 17, "save_images = no\n" + solver_extra);
   spec.config = config + "model_init = model_init\n";
   test::write_case(dir, spec);
-  fs::create_directories(dir / "model_init");
-  for (const char* name : {"x", "z", "vp", "vs", "rho"}) {
-    auto values = io::read_field_bin(dir / "model" / (std::string("proc000000_") + name + ".bin"));
-    if (std::string(name) == "vs") values.assign(values.size(), 1000.0f);
-    test::write_model_file(dir / "model_init" / (std::string("proc000000_") + name + ".bin"), values);
-  }
+  test::write_uniform_vs_start(dir, 1000.0f);
   return dir;
 }
 
-class CliSeispieOutputs : public ::testing::Test {
- protected:
-  void SetUp() override { root = test::fresh_dir("seiswg_seispie_outputs"); }
-  void TearDown() override {
-    if (!HasFailure()) fs::remove_all(root);
-  }
-  fs::path root;
-};
+class CliSeispieOutputs : public test::FreshFolderTest {};
 
 TEST_F(CliSeispieOutputs, ShKernelIsSmoothedAtSeispiesPath) {
   const fs::path dir = write_adjoint_case(root / "sh", false, "smooth = 2\nadjoint_interval = 10\n");

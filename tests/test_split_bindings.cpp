@@ -2,8 +2,9 @@
 // (Propagator's max_binding_bytes) small grids take the split kernels on any adapter, and every run
 // gives what the same run with one buffer per group gives: forward traces and fields bitwise, adjoint
 // gradients and Born traces to 1e-5 (measured: at most 5.9e-7; the adjoint fields are bitwise equal,
-// and only the gradient's products a.b + c.d round differently where the compiler fuses them). Also the refusals: a grid plane larger than one binding, and an
-// entry point needing more storage bindings than the adapter allows.
+// and only the gradient's products a.b + c.d round differently where the compiler fuses them). Also the
+// refusals: a grid plane larger than one binding, and an entry point needing more storage bindings than the
+// adapter allows.
 #include <gtest/gtest.h>
 
 #include <algorithm>

@@ -47,12 +47,7 @@ fs::path write_forward(const fs::path& dir, const std::string& solver_extra) {
   config = replace(config, "combine_sources = yes\n", "combine_sources = no\n" + solver_extra);
   spec.config = config + "model_init = model_init\n";
   test::write_case(dir, spec);
-  fs::create_directories(dir / "model_init");
-  for (const char* name : {"x", "z", "vp", "vs", "rho"}) {
-    auto values = io::read_field_bin(dir / "model" / (std::string("proc000000_") + name + ".bin"));
-    if (std::string(name) == "vs") values.assign(values.size(), 1000.0f);
-    test::write_model_file(dir / "model_init" / (std::string("proc000000_") + name + ".bin"), values);
-  }
+  test::write_uniform_vs_start(dir, 1000.0f);
   return dir;
 }
 
@@ -153,14 +148,7 @@ for i in range(f.tracecount):
   return view;
 }
 
-class TraceFormats : public ::testing::Test {
- protected:
-  void SetUp() override { root = test::fresh_dir("seiswg_trace_formats"); }
-  void TearDown() override {
-    if (!HasFailure()) fs::remove_all(root);
-  }
-  fs::path root;
-};
+class TraceFormats : public test::FreshFolderTest {};
 
 TEST_F(TraceFormats, ForwardRunWritesSuAndSegyThatSegyioReadsBack) {
   const fs::path dir = write_forward(root / "forward", "trace_format = npy, su, segy\n");

@@ -16,6 +16,8 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "io/seispie_files.hpp"
+
 #ifndef SEISWG_CLI
 #error "SEISWG_CLI (the path of the seiswg binary) must be defined"
 #endif
@@ -181,6 +183,37 @@ std::string replace(std::string text, const std::string& from, const std::string
   EXPECT_NE(at, std::string::npos) << from;
   if (at != std::string::npos) text.replace(at, from.size(), to);
   return text;
+}
+
+void write_checkerboard_models(const fs::path& dir, int n, double h, double lo, double hi, double check) {
+  for (const bool checks : {true, false}) {
+    const fs::path folder = dir / (checks ? "model_true" : "model_init");
+    fs::create_directories(folder);
+    std::vector<float> x, z, vs, vp, rho;
+    for (int i = 0; i < n; ++i)
+      for (int j = 0; j < n; ++j) {
+        const double xi = i * h, zj = j * h;
+        double v = 1000;
+        if (checks && xi > lo && xi < hi && zj > lo && zj < hi)
+          v *= (int((xi - lo) / check) + int((zj - lo) / check)) % 2 == 0 ? 1.08 : 0.92;
+        x.push_back(float(xi)), z.push_back(float(zj)), vs.push_back(float(v)), vp.push_back(float(1.8 * v));
+        rho.push_back(2000);
+      }
+    write_model_file(folder / "proc000000_x.bin", x);
+    write_model_file(folder / "proc000000_z.bin", z);
+    write_model_file(folder / "proc000000_vs.bin", vs);
+    write_model_file(folder / "proc000000_vp.bin", vp);
+    write_model_file(folder / "proc000000_rho.bin", rho);
+  }
+}
+
+void write_uniform_vs_start(const fs::path& dir, float vs) {
+  fs::create_directories(dir / "model_init");
+  for (const std::string name : {"x", "z", "vp", "vs", "rho"}) {
+    auto values = io::read_field_bin(dir / "model" / ("proc000000_" + name + ".bin"));
+    if (name == "vs") values.assign(values.size(), vs);
+    write_model_file(dir / "model_init" / ("proc000000_" + name + ".bin"), values);
+  }
 }
 
 }  // namespace seiswg::test

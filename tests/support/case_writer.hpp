@@ -2,6 +2,8 @@
 // into fresh temporary folders and runs the seiswg command line on them.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <map>
 #include <string>
@@ -46,6 +48,26 @@ struct CliResult {
 };
 // Runs SEISWG_CLI with `args` (each shell-quoted), stdout and stderr captured together.
 CliResult run_cli(const std::vector<std::string>& args);
+
+// dir/model_init: a copy of dir/model (written by write_case) with vs = `vs` everywhere (the homogeneous
+// start of an adjoint or inversion case).
+void write_uniform_vs_start(const std::filesystem::path& dir, float vs);
+
+// A test fixture with a fresh folder `root` per test, removed when the test passed (kept to look at
+// when it failed).
+class FreshFolderTest : public ::testing::Test {
+ public:
+  void SetUp() override { root = fresh_dir("seiswg_test"); }
+  void TearDown() override {
+    if (!HasFailure()) std::filesystem::remove_all(root);
+  }
+  std::filesystem::path root;
+};
+
+// model_true/ and model_init/ of an SH checkerboard case in dir: n x n nodes of h metres, vs 1000 m/s
+// (vp 1.8 vs, rho 2000) with +-8 % checks of `check` metres inside (lo, hi) x (lo, hi) in model_true.
+void write_checkerboard_models(const std::filesystem::path& dir, int n, double h, double lo, double hi,
+                               double check);
 
 // Whether `s` holds `part`.
 inline bool contains(const std::string& s, const std::string& part) {

@@ -22,16 +22,16 @@ inline const Medium kPsv{"P-SV", physics::make_psv, {{"vp", 2000}, {"vs", 1100},
 // the rotation resonates near the source frequency (sqrt(4 nu / J) ~ 10 Hz) and the couple stress
 // matters (c k^2 ~ 4 nu): every Cosserat parameter then changes the traces measurably.
 inline const Medium kCosserat{"Cosserat",
-                       physics::make_cosserat,
-                       {{"rho", 2700},
-                        {"lambda", 8.1e9},
-                        {"mu", 8.1e9},
-                        {"nu", 1.0e9},
-                        {"j", 1.0e6},
-                        {"lambda_c", 7.75e8},
-                        {"mu_c", 2.0e12},
-                        {"nu_c", 3.0e12}},
-                       10,
-                       0.0012};
+                              physics::make_cosserat,
+                              {{"rho", 2700},
+                               {"lambda", 8.1e9},
+                               {"mu", 8.1e9},
+                               {"nu", 1.0e9},
+                               {"j", 1.0e6},
+                               {"lambda_c", 7.75e8},
+                               {"mu_c", 2.0e12},
+                               {"nu_c", 3.0e12}},
+                              10,
+                              0.0012};
 
 }  // namespace seiswg::test
