@@ -1,6 +1,8 @@
 # Sourced by the bench scripts (from the repository root): what a bare GPU machine lacks.
-# Vulkan loader: a bare machine has the NVIDIA driver but no loader (see bench/gpu_check.sh).
-if ! ldconfig -p | grep -q 'libvulkan\.so\.1'; then
+# Vulkan loader and GLVND: a bare machine has the NVIDIA driver but neither the loader nor the GLVND
+# libraries its ICD (libGLX_nvidia) needs ("Found no drivers" without them). .gl holds their .debs:
+# libvulkan1 libegl1 libglvnd0 libopengl0 libgl1 libglx0 libgles2 (apt-get download).
+if ! ldconfig -p | grep -q 'libvulkan\.so\.1' || ! ldconfig -p | grep -q 'libGLdispatch\.so\.0'; then
   for f in .gl/*.deb; do [ -f "$f" ] && dpkg -x "$f" /; done
   ldconfig
 fi

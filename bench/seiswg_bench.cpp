@@ -479,6 +479,21 @@ void bench_adjoint(gpu::Device& device, Output& out, const std::string& scheme, 
         .add("forward_store_step_us", store * 1e6)
         .add("reverse_step_us", rev * 1e6);
     row.add("reverse_over_forward", rev / fwd).add("gradient_over_forward", (store + rev) / fwd);
+    // GPU time of each kernel of one forward-with-storage and one reverse run, per step: where the
+    // gradient's time goes ("ts_fwd_<kernel>_us", "ts_rev_<kernel>_us"; labels lose the scheme).
+    if (device.adapter().has_timestamps) {
+      auto add_kernel_times = [&](const std::string& prefix) {
+        for (const auto& k : device.stop_kernel_timing())
+          row.add(prefix + k.label.substr(k.label.rfind(' ') + 1) + "_us", k.total_ns / nt / 1e3);
+      };
+      device.start_kernel_timing(std::uint32_t(12 * nt + 64));
+      const auto traces = adjoint.forward();
+      add_kernel_times("ts_fwd_");
+      std::vector<double> residual(traces.begin(), traces.end());
+      device.start_kernel_timing(std::uint32_t(12 * nt + 64));
+      adjoint.reverse(residual);
+      add_kernel_times("ts_rev_");
+    }
   } catch (const std::exception& e) {
     row.add("status", std::string("failed: ") + e.what());
   }

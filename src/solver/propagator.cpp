@@ -172,6 +172,14 @@ void Propagator::reset() {
 Propagator::StateSink Propagator::state_sink(const gpu::Buffer& buffer) {
   auto& s = *impl_;
   StateSink sink;
+  sink.buffer = &buffer;
+  if (s.fused_store) {
+    s.build_fused_store_kernel();
+    sink.fused = true;
+    sink.bindings = s.bind_fused_store(buffer);
+    sink.bound_receivers = s.receiver_buffers_version;
+    return sink;
+  }
   auto b = s.forward_fields.bindings({"vel", "stress"});
   b.insert(b.end(), {{9, &buffer}, {detail::kRunBinding, &s.state.run}});
   sink.bindings = s.device.bind(s.store_state, b);
@@ -182,6 +190,11 @@ void Propagator::advance(int steps, const StateSink* sink, std::uint32_t first_s
   auto& s = *impl_;
   const std::uint32_t gx = s.groups_x(), gy = s.groups_y(), record_rows = s.record_rows();
   std::uint32_t store_gx = 0, store_gy = 0;
+  const bool fused = sink && sink->fused;
+  if (fused && sink->bound_receivers != s.receiver_buffers_version) {
+    sink->bindings = s.bind_fused_store(*sink->buffer);  // the receivers' buffers were reallocated
+    sink->bound_receivers = s.receiver_buffers_version;
+  }
   if (sink) {
     // Slot of step `it` = it + 1 - start, with the clock at it + 1 when the copy runs.
     s.state.set_segment_start(s.device, s.recorded_steps + 1 - first_slot);
@@ -194,8 +207,12 @@ void Propagator::advance(int steps, const StateSink* sink, std::uint32_t first_s
     commands.dispatch(s.points, s.points_bg, 1);
     if (!s.grid_records && s.receiver_count)
       commands.dispatch(s.record, s.record_bg, (s.receiver_count + 63) / 64);
-    commands.dispatch(s.stress_update, s.stress_bg, gx, gy + record_rows, s.shots);
-    if (sink) commands.dispatch(s.store_state, sink->bindings, store_gx, store_gy);
+    if (fused) {
+      commands.dispatch(s.stress_and_store, sink->bindings, gx, gy + record_rows, s.shots);
+    } else {
+      commands.dispatch(s.stress_update, s.stress_bg, gx, gy + record_rows, s.shots);
+      if (sink) commands.dispatch(s.store_state, sink->bindings, store_gx, store_gy);
+    }
   });
   s.recorded_steps += std::uint32_t(steps);
 }

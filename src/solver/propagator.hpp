@@ -55,15 +55,20 @@ class Propagator {
   void set_receivers(std::span<const PointReceiver> receivers);
   // Zeroes the wavefield, the receivers' displacement and the clock.
   void reset();
-  // A buffer that advance() copies the state (velocity planes, then stress planes) into after each
-  // step; made once per buffer (it holds the kernel's bindings).
+  // A buffer that advance() stores the state (velocity planes, then stress planes) into after each
+  // step; made once per buffer (it holds the kernel's bindings), and the buffer must outlive it where
+  // it is. The medium's stress update writes the state as it goes where the adapter has a binding
+  // for the store (solver/stress_update_stores.wgsl), else a copy kernel runs after each step.
   class StateSink {
    public:
     StateSink() = default;
 
    private:
     friend class Propagator;
-    gpu::BindGroup bindings;
+    const gpu::Buffer* buffer = nullptr;
+    bool fused = false;  // the stress update stores; `bindings` are then that kernel's, receivers included
+    mutable gpu::BindGroup bindings;
+    mutable std::uint64_t bound_receivers = 0;  // receiver buffers' version that `bindings` hold
   };
   StateSink state_sink(const gpu::Buffer& buffer);
   // Records `steps` time steps into command buffers and submits them (does not wait). With a sink,

@@ -37,8 +37,9 @@ constexpr std::size_t kVel = 0, kStress = 1, kMaterial = 2, kGrad = 2;
 // in the other kernels when field groups are split), the declarations and accessors of the
 // module's field groups and the field access of `fields` (physics/common/fields_*.wgsl).
 // `records`: the grid kernels' dispatch records the receivers (solver/receivers.wgsl).
+// `stores_state`: the stress update stores each step's state (solver/stress_update_stores.wgsl).
 inline std::string prelude(const std::string& boundary, std::string_view fields, bool writes_run,
-                           const FieldBindings& groups, bool records = false) {
+                           const FieldBindings& groups, bool records = false, bool stores_state = false) {
   std::string code(wgsl::source("physics/common/stencil.wgsl"));
   code += boundary;
   code += wgsl::source(writes_run       ? "physics/common/run_write.wgsl"
@@ -48,6 +49,7 @@ inline std::string prelude(const std::string& boundary, std::string_view fields,
   code += wgsl::source(fields);
   if (fields != "physics/common/fields_born.wgsl") code += wgsl::source("physics/common/no_born.wgsl");
   code += wgsl::source(records ? "solver/receivers.wgsl" : "solver/no_receivers.wgsl");
+  code += wgsl::source(stores_state ? "solver/stress_update_stores.wgsl" : "solver/no_state_store.wgsl");
   return code;
 }
 // Bindings of the receivers that grid kernels record (solver/receivers.wgsl).
@@ -120,15 +122,20 @@ struct Propagator::Impl {
   // groups leave them no bindings to spare, the receivers get a dispatch of their own (`record`).
   bool grid_records = true;
   gpu::Kernel velocity, stress_update, points, store_state, record;
+  // The stress update that also stores the state (adjoint forward runs; compiled at the first sink)
+  // and whether this medium and adapter allow it.
+  gpu::Kernel stress_and_store;
+  bool fused_store = false, stress_and_store_built = false;
+  std::uint64_t receiver_buffers_version = 1;  // changes when the grid kernels are rebound
   gpu::BindGroup velocity_bg, stress_bg, points_bg, record_bg;
   std::vector<std::pair<std::string, double>> constants;  // grid and boundary: every kernel's
   std::string boundary_wgsl;
   std::string prelude(std::string_view field_access, bool writes_run, const detail::FieldBindings& groups,
-                      bool records = false) const {
-    return detail::prelude(boundary_wgsl, field_access, writes_run, groups, records);
+                      bool records = false, bool stores_state = false) const {
+    return detail::prelude(boundary_wgsl, field_access, writes_run, groups, records, stores_state);
   }
-  std::string forward_prelude(bool writes_run = false, bool records = false) const {
-    return prelude("physics/common/fields_forward.wgsl", writes_run, forward_fields, records);
+  std::string forward_prelude(bool writes_run = false, bool records = false, bool stores_state = false) const {
+    return prelude("physics/common/fields_forward.wgsl", writes_run, forward_fields, records, stores_state);
   }
   std::vector<std::uint32_t> receiver_index;  // plane * npt + node per receiver, as uploaded
   std::vector<SourceRecord> source_records;   // as uploaded (their weights are copied on the GPU)
@@ -170,6 +177,7 @@ struct Propagator::Impl {
   // The forward grid kernels' bindings (rebound when the receiver buffers are reallocated), and
   // those of the receivers' own dispatch when they have one.
   void bind_grid_kernels() {
+    ++receiver_buffers_version;
     auto grid = grid_bindings();
     const auto receivers = receiver_bindings();
     if (grid_records) grid.insert(grid.end(), receivers.begin(), receivers.end());
@@ -263,6 +271,31 @@ struct Propagator::Impl {
     store_state =
         device.create_kernel(forward_prelude() + std::string(wgsl::source("solver/store_state.wgsl")),
                              "store_state", store_constants, "store state");
+    // The fused store needs the medium's stress kernel to call the hook last (a medium that does not
+    // would store nothing) and one binding more than the stress update.
+    const bool calls_hook = physics.wgsl().find("stress_update_done(k);") != std::string::npos;
+    const std::size_t fused_bindings =
+        forward_fields.storage_bindings(grid_bindings(), false) + (grid_records ? 3 : 0) + 1;
+    fused_store = calls_hook && fused_bindings <= device.limits().max_storage_buffers_per_stage;
+  }
+  void build_fused_store_kernel() {
+    if (stress_and_store_built) return;
+    auto c = grid_records ? recording_constants() : constants;
+    c.push_back({"VEL_PLANES_STORED", double(physics.velocity_planes())});
+    c.push_back({"STRESS_PLANES_STORED", double(physics.stress_planes())});
+    stress_and_store = device.create_kernel(forward_prelude(false, grid_records, true) + physics.wgsl(),
+                                            "stress_update", c, physics.name() + " stress and store");
+    stress_and_store_built = true;
+  }
+  // The fused kernel's bindings: the stress update's, and the store.
+  gpu::BindGroup bind_fused_store(const gpu::Buffer& store) const {
+    auto b = grid_bindings();
+    if (grid_records) {
+      const auto receivers = receiver_bindings();
+      b.insert(b.end(), receivers.begin(), receivers.end());
+    }
+    b.push_back({9, &store});
+    return device.bind(stress_and_store, b);
   }
   void bind_point_kernels() {
     auto b = forward_fields.bindings({"vel"});

@@ -54,4 +54,5 @@ fn stress_update(@builtin(global_invocation_id) g: vec3<u32>) {
   stress_set(SXZ * n + k, sxz);
   watch(sxx + szz + sxz, k);
   extra_stress_update(i, j, k, dvz_dx - dvx_dz);
+  stress_update_done(k);  // last: the state of this node is complete (solver/stress_update_stores.wgsl)
 }

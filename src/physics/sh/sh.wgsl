@@ -32,4 +32,5 @@ fn stress_update(@builtin(global_invocation_id) g: vec3<u32>) {
   stress_set(k, sxy);
   stress_set(stride() + k, szy);
   watch(sxy + szy, k);
+  stress_update_done(k);  // last: the state of this node is complete (solver/stress_update_stores.wgsl)
 }
