@@ -1,7 +1,8 @@
 #pragma once
 // The grid's edges as WGSL modules (physics/boundary/): every kernel calls their hooks
 // (fits_forward / fits_backward: which derivatives are taken; boundary_velocity_factor: the damping
-// of velocities each step), so that a new boundary (an absorbing layer, a free surface) is a module
+// of velocities each step; boundary_inactive: where none of them acts, for the interior fast path
+// of stencil.wgsl), so that a new boundary (an absorbing layer, a free surface) is a module
 // and its constants, not an edit of every kernel.
 #include <string>
 #include <utility>
@@ -30,6 +31,7 @@ inline Boundary make_boundary(const Taper& taper, bool seispie_edges) {
   b.wgsl = std::string(wgsl::source(seispie_edges ? "physics/boundary/seispie_edges.wgsl"
                                                   : "physics/boundary/closed_edges.wgsl"));
   b.wgsl += wgsl::source("physics/boundary/taper.wgsl");
+  b.wgsl += wgsl::source("physics/boundary/inactive.wgsl");
   b.constants = {{"TAPER_WIDTH", double(taper.width)},   {"TAPER_ALPHA", taper.alpha},
                  {"TAPER_LEFT", taper.left ? 1.0 : 0.0}, {"TAPER_RIGHT", taper.right ? 1.0 : 0.0},
                  {"TAPER_TOP", taper.top ? 1.0 : 0.0},   {"TAPER_BOTTOM", taper.bottom ? 1.0 : 0.0}};
