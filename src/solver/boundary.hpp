@@ -1,9 +1,10 @@
 #pragma once
 // The grid's edges as WGSL modules (physics/boundary/): every kernel calls their hooks
 // (fits_forward / fits_backward: which derivatives are taken; boundary_velocity_factor: the damping
-// of velocities each step; boundary_inactive: where none of them acts, for the interior fast path
-// of stencil.wgsl), so that a new boundary (an absorbing layer, a free surface) is a module
+// of velocities each step), so that a new boundary (an absorbing layer, a free surface) is a module
 // and its constants, not an edit of every kernel.
+#include <algorithm>
+#include <array>
 #include <string>
 #include <utility>
 #include <vector>
@@ -22,6 +23,10 @@ struct Taper {
 struct Boundary {
   std::string wgsl;                                       // composed after stencil.wgsl
   std::vector<std::pair<std::string, double>> constants;  // its override constants
+  // Nodes in from the left, right, top and bottom sides where some hook acts on a stencil (every
+  // node within 2): inside them lies the interior box that kernels may run without edge tests
+  // (stencil.wgsl's SPLIT_PASS; INTERIOR_* among `constants`). Each module widens it for itself.
+  std::array<int, 4> interior_margins = {2, 2, 2, 2};
 };
 
 // The taper and the edge rule: Seispie's (a derivative whose stencil leaves the grid is zero) or
@@ -31,10 +36,18 @@ inline Boundary make_boundary(const Taper& taper, bool seispie_edges) {
   b.wgsl = std::string(wgsl::source(seispie_edges ? "physics/boundary/seispie_edges.wgsl"
                                                   : "physics/boundary/closed_edges.wgsl"));
   b.wgsl += wgsl::source("physics/boundary/taper.wgsl");
-  b.wgsl += wgsl::source("physics/boundary/inactive.wgsl");
   b.constants = {{"TAPER_WIDTH", double(taper.width)},   {"TAPER_ALPHA", taper.alpha},
                  {"TAPER_LEFT", taper.left ? 1.0 : 0.0}, {"TAPER_RIGHT", taper.right ? 1.0 : 0.0},
                  {"TAPER_TOP", taper.top ? 1.0 : 0.0},   {"TAPER_BOTTOM", taper.bottom ? 1.0 : 0.0}};
+  // Seispie's rule drops derivatives whose stencil leaves the grid: those within 2 of an edge
+  // (fits_forward / fits_backward), so stencils within 4. The taper acts on the abs_width - 1 nodes
+  // nearest a tapered side (boundary_velocity_factor), so stencils within abs_width + 1.
+  const int edge = seispie_edges ? 4 : 2;
+  const bool tapered[4] = {taper.left, taper.right, taper.top, taper.bottom};
+  for (int side = 0; side < 4; ++side)
+    b.interior_margins[std::size_t(side)] = std::max(edge, tapered[side] ? taper.width + 1 : 0);
+  const char* names[4] = {"INTERIOR_LEFT", "INTERIOR_RIGHT", "INTERIOR_TOP", "INTERIOR_BOTTOM"};
+  for (int side = 0; side < 4; ++side) b.constants.push_back({names[side], double(b.interior_margins[std::size_t(side)])});
   return b;
 }
 

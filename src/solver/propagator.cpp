@@ -63,6 +63,7 @@ Propagator::Propagator(gpu::Device& device, const physics::WaveEquation& physics
                  {"WG_Y", double(s.wg_y)}};
   const auto boundary = make_boundary(taper, physics.seispie_edges());
   s.boundary_wgsl = boundary.wgsl;
+  s.interior_margins = boundary.interior_margins;
   s.constants.insert(s.constants.end(), boundary.constants.begin(), boundary.constants.end());
   // The grid kernels record the receivers while the adapter has bindings for them (3 more).
   const std::size_t grid_bindings = s.forward_fields.storage_bindings(s.grid_bindings(), false);

@@ -130,6 +130,7 @@ struct Propagator::Impl {
   gpu::BindGroup velocity_bg, stress_bg, points_bg, record_bg;
   std::vector<std::pair<std::string, double>> constants;  // grid and boundary: every kernel's
   std::string boundary_wgsl;
+  std::array<int, 4> interior_margins = {2, 2, 2, 2};  // left, right, top, bottom (solver/boundary.hpp)
   std::string prelude(std::string_view field_access, bool writes_run, const detail::FieldBindings& groups,
                       bool records = false, bool stores_state = false) const {
     return detail::prelude(boundary_wgsl, field_access, writes_run, groups, records, stores_state);

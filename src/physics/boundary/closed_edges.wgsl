@@ -3,5 +3,3 @@
 // box). Hooks of stencil.wgsl.
 fn fits_forward(m: i32, n: i32) -> bool { return true; }
 fn fits_backward(m: i32, n: i32) -> bool { return true; }
-// Every derivative is taken everywhere: the rule never acts.
-fn edge_rule_inactive(i0: i32, i1: i32, j0: i32, j1: i32) -> bool { return true; }

@@ -14,17 +14,11 @@ fn taper_factor(distance: i32) -> f32 {
   return exp(-aw * aw);
 }
 fn boundary_velocity_factor(i: i32, j: i32) -> f32 {
-  if (interior) { return 1.0; }
+  if (interior_pass()) { return 1.0; }  // the interior box lies outside the tapered strips
   var b = 1.0;
   if (TAPER_LEFT && i + 1 < TAPER_WIDTH) { b *= taper_factor(TAPER_WIDTH - i - 1); }
   if (TAPER_RIGHT && i > NX - TAPER_WIDTH) { b *= taper_factor(TAPER_WIDTH + i - NX); }
   if (TAPER_BOTTOM && j > NZ - TAPER_WIDTH) { b *= taper_factor(TAPER_WIDTH + j - NZ); }
   if (TAPER_TOP && j + 1 < TAPER_WIDTH) { b *= taper_factor(TAPER_WIDTH - j - 1); }
   return b;
-}
-// Whether the factor is 1 at every node of the box [i0, i1] x [j0, j1] (the conditions above, at
-// the box's nearest node to each tapered side).
-fn taper_inactive(i0: i32, i1: i32, j0: i32, j1: i32) -> bool {
-  return (!TAPER_LEFT || i0 + 1 >= TAPER_WIDTH) && (!TAPER_RIGHT || i1 <= NX - TAPER_WIDTH) &&
-         (!TAPER_BOTTOM || j1 <= NZ - TAPER_WIDTH) && (!TAPER_TOP || j0 + 1 >= TAPER_WIDTH);
 }

@@ -19,15 +19,20 @@ fn now_slot() -> u32 { return run.step - run.segment_start + 1u; }
 var<private> fwd_now_slot: u32;
 fn fields_begin() { fwd_now_slot = now_slot(); }
 
+// The value is read whether or not (i, j) lies inside the grid, and discarded outside it: reads
+// beyond a buffer's range are safe in WebGPU (robust buffer access), and unconditional loads let
+// the compiler issue a stencil's loads together. Returning early instead left the adjoint kernels
+// bound by instructions (measured on an H200: 1.3-1.7x slower than without the tests).
 fn load(src: u32, p: u32, i: i32, j: i32) -> f32 {
-  if (!inside(i, j)) { return 0.0; }
   let k = shot_base + node(i, j);
+  var v: f32;
   switch src {
-    case 0u: { return vel_get(p * stride() + k); }
-    case 1u: { return stress_get(p * stride() + k); }
-    case 2u: { return fwd_value(fwd_now_slot, p, k); }
-    case 3u: { return fwd_value(fwd_now_slot - 1u, p, k); }
-    case 4u: { return weighted_stress(p, k); }
-    default: { return boundary_velocity_factor(i, j) * param(buoyancy_plane(p), k) * vel_get(p * stride() + k); }
+    case 0u: { v = vel_get(p * stride() + k); }
+    case 1u: { v = stress_get(p * stride() + k); }
+    case 2u: { v = fwd_value(fwd_now_slot, p, k); }
+    case 3u: { v = fwd_value(fwd_now_slot - 1u, p, k); }
+    case 4u: { v = weighted_stress(p, k); }
+    default: { v = boundary_velocity_factor(i, j) * param(buoyancy_plane(p), k) * vel_get(p * stride() + k); }
   }
+  return select(0.0, v, inside(i, j));
 }

@@ -49,12 +49,21 @@ fn stride() -> u32 { return SHOTS * npt(); }
 // Offset of this invocation's shot within a field plane (grid kernels set it in grid_node).
 var<private> shot_base: u32 = 0u;
 fn node(i: i32, j: i32) -> u32 { return u32(i) * u32(NZ) + u32(j); }
-// Whether this invocation's stencils (every node within 2 of its own) lie inside the grid where the
-// boundary's hooks do nothing (set by grid_node; false in point kernels): most invocations, whose
-// loads then skip the edge tests that made the adjoint kernels bound by instructions rather than
-// memory. The results are the same bit for bit: the tests skipped would all have passed.
-var<private> interior: bool = false;
-fn inside(i: i32, j: i32) -> bool { return interior || (i >= 0 && j >= 0 && i < NX && j < NZ); }
+// Grid kernels may run as two passes (solver/adjoint.cpp does for large grids): the interior box,
+// whose stencils (every node within 2 of the invocation's) stay inside the grid where no boundary
+// hook acts, compiled without any edge test, then the rest with them. The tests cost more than the
+// memory traffic in the adjoint kernels (many loads per node): an H200 ran them 1.3-1.7x slower.
+// The box is INTERIOR_* nodes in from each side (solver/boundary.hpp computes it from the modules).
+override SPLIT_PASS: u32 = 0u;  // 0: the whole grid; 1: the interior box only, no edge tests; 2: all but it
+override INTERIOR_LEFT: i32 = 0;
+override INTERIOR_RIGHT: i32 = 0;
+override INTERIOR_TOP: i32 = 0;
+override INTERIOR_BOTTOM: i32 = 0;
+fn interior_pass() -> bool { return SPLIT_PASS == 1u; }
+fn in_interior_box(i: i32, j: i32) -> bool {
+  return i >= INTERIOR_LEFT && i < NX - INTERIOR_RIGHT && j >= INTERIOR_TOP && j < NZ - INTERIOR_BOTTOM;
+}
+fn inside(i: i32, j: i32) -> bool { return interior_pass() || (i >= 0 && j >= 0 && i < NX && j < NZ); }
 
 // Field sources for load(): every module defines `fn load(src, p, i, j) -> f32` (value of plane p of
 // source src at node (i, j), zero outside the grid); forward kernels read VEL and STRESS, adjoint
@@ -74,28 +83,28 @@ fn d4(am1: f32, a0: f32, a1: f32, a2: f32) -> f32 { return C1 * (a1 - a0) + C2 *
 // (fits_forward, fits_backward: physics/boundary/).
 
 fn dx_forward(src: u32, p: u32, i: i32, j: i32) -> f32 {
-  if (!interior && !fits_forward(i, NX)) { return 0.0; }
+  if (!interior_pass() && !fits_forward(i, NX)) { return 0.0; }
   return d4(load(src, p, i - 1, j), load(src, p, i, j), load(src, p, i + 1, j), load(src, p, i + 2, j)) * INV_DX;
 }
 fn dz_forward(src: u32, p: u32, i: i32, j: i32) -> f32 {
-  if (!interior && !fits_forward(j, NZ)) { return 0.0; }
+  if (!interior_pass() && !fits_forward(j, NZ)) { return 0.0; }
   return d4(load(src, p, i, j - 1), load(src, p, i, j), load(src, p, i, j + 1), load(src, p, i, j + 2)) * INV_DZ;
 }
 fn dx_backward(src: u32, p: u32, i: i32, j: i32) -> f32 {
-  if (!interior && !fits_backward(i, NX)) { return 0.0; }
+  if (!interior_pass() && !fits_backward(i, NX)) { return 0.0; }
   return d4(load(src, p, i - 2, j), load(src, p, i - 1, j), load(src, p, i, j), load(src, p, i + 1, j)) * INV_DX;
 }
 fn dz_backward(src: u32, p: u32, i: i32, j: i32) -> f32 {
-  if (!interior && !fits_backward(j, NZ)) { return 0.0; }
+  if (!interior_pass() && !fits_backward(j, NZ)) { return 0.0; }
   return d4(load(src, p, i, j - 2), load(src, p, i, j - 1), load(src, p, i, j), load(src, p, i, j + 1)) * INV_DZ;
 }
 
 // Exact transposes of the four operators above (for the adjoint): the transpose of a masked forward
 // difference is minus the backward difference of the masked input, and vice versa.
-fn masked_forward_x(src: u32, p: u32, i: i32, j: i32) -> f32 { return select(0.0, load(src, p, i, j), interior || fits_forward(i, NX)); }
-fn masked_forward_z(src: u32, p: u32, i: i32, j: i32) -> f32 { return select(0.0, load(src, p, i, j), interior || fits_forward(j, NZ)); }
-fn masked_backward_x(src: u32, p: u32, i: i32, j: i32) -> f32 { return select(0.0, load(src, p, i, j), interior || fits_backward(i, NX)); }
-fn masked_backward_z(src: u32, p: u32, i: i32, j: i32) -> f32 { return select(0.0, load(src, p, i, j), interior || fits_backward(j, NZ)); }
+fn masked_forward_x(src: u32, p: u32, i: i32, j: i32) -> f32 { return select(0.0, load(src, p, i, j), interior_pass() || fits_forward(i, NX)); }
+fn masked_forward_z(src: u32, p: u32, i: i32, j: i32) -> f32 { return select(0.0, load(src, p, i, j), interior_pass() || fits_forward(j, NZ)); }
+fn masked_backward_x(src: u32, p: u32, i: i32, j: i32) -> f32 { return select(0.0, load(src, p, i, j), interior_pass() || fits_backward(i, NX)); }
+fn masked_backward_z(src: u32, p: u32, i: i32, j: i32) -> f32 { return select(0.0, load(src, p, i, j), interior_pass() || fits_backward(j, NZ)); }
 fn dx_forward_t(src: u32, p: u32, i: i32, j: i32) -> f32 {
   return -d4(masked_forward_x(src, p, i - 2, j), masked_forward_x(src, p, i - 1, j), masked_forward_x(src, p, i, j),
              masked_forward_x(src, p, i + 1, j)) * INV_DX;
@@ -146,10 +155,16 @@ fn grid_node(g: vec3<u32>) -> Node {
     record_receivers(g);
     return Node(0, 0, 0u, false);
   }
-  let i = i32(g.y);
-  let j = i32(g.x);
-  let ok = i < NX && j < NZ;
-  interior = i >= 2 && j >= 2 && i + 2 < NX && j + 2 < NZ && boundary_inactive(i - 2, i + 2, j - 2, j + 2);
+  var i = i32(g.y);
+  var j = i32(g.x);
+  var ok = i < NX && j < NZ;
+  if (SPLIT_PASS == 1u) {
+    i += INTERIOR_LEFT;
+    j += INTERIOR_TOP;
+    ok = i < NX - INTERIOR_RIGHT && j < NZ - INTERIOR_BOTTOM;
+  } else if (SPLIT_PASS == 2u && in_interior_box(i, j)) {
+    ok = false;
+  }
   shot_base = g.z * npt();
   fields_begin();  // the field module's per-invocation set-up (fields_*.wgsl)
   return Node(i, j, select(0u, shot_base + node(i, j), ok), ok);
