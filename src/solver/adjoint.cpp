@@ -525,18 +525,28 @@ Adjoint::Adjoint(Propagator& forward, const StoragePlan& plan)
   auto counted = grid_fields;  // and the status, the stored states and the run state
   counted.insert(counted.end(), {{3, nullptr}, {4, nullptr}, {detail::kRunBinding, nullptr}});
   f.check_bindings(f.physics.name() + " adjoint", s.adjoint_fields.storage_bindings(counted, false));
-  // Two passes where the interior's saving (measured on an H200: the adjoint kernels 1.3-1.7x faster
-  // without edge tests) outweighs a second dispatch per kernel (a few microseconds): grids of
-  // 2^19 points or more over all shots. SEISWG_ADJOINT_PASSES = split | single forces the choice
+  // Two passes where the interior's saving outweighs the edge pass, which launches every workgroup
+  // of the grid to do the frame (measured on an H200, GPU time of one reverse step: P-SV 2048^2
+  // 272 us against 288 in one pass, 1024^2 117 against 110): grids of 2^22 points or more over all
+  // shots. A dispatch of the frame's workgroups only would lower the threshold. SEISWG_ADJOINT_PASSES = split | single forces the choice
   // (tests run the split passes on small grids; benchmarks compare).
   const auto& margin = f.interior_margins;
   const int interior_nx = f.nx - margin[0] - margin[1], interior_nz = f.nz - margin[2] - margin[3];
   const char* passes = std::getenv("SEISWG_ADJOINT_PASSES");
   const bool forced_split = passes && std::string(passes) == "split";
   const bool forced_single = passes && std::string(passes) == "single";
-  s.split = interior_nx > 0 && interior_nz > 0 && !forced_single && (forced_split || f.stride() >= (1u << 19));
+  // The box's top on a multiple of 32 nodes (whole cache lines; stencil.wgsl), of 4 when forced so
+  // that the tests' small grids keep a box.
+  const int align = forced_split ? 4 : 32;
+  const int aligned_top = (margin[2] + align - 1) / align * align;
+  s.split = interior_nx > 0 && interior_nz > aligned_top - margin[2] && !forced_single &&
+            (forced_split || f.stride() >= (1u << 22));
   auto grid_constants = c;
   if (s.split) {
+    const double box[4] = {double(margin[0]), double(margin[1]), double(aligned_top), double(margin[3])};
+    const char* names[4] = {"INTERIOR_LEFT", "INTERIOR_RIGHT", "INTERIOR_TOP", "INTERIOR_BOTTOM"};
+    for (int side = 0; side < 4; ++side) c.push_back({names[side], box[side]});
+    grid_constants = c;
     auto interior_constants = c;
     interior_constants.push_back({"SPLIT_PASS", 1.0});
     grid_constants.push_back({"SPLIT_PASS", 2.0});
@@ -544,7 +554,8 @@ Adjoint::Adjoint(Propagator& forward, const StoragePlan& plan)
                                                  f.physics.name() + " adjoint velocity_interior");
     s.stress_interior = f.device.create_kernel(code, "adjoint_stress", interior_constants,
                                                f.physics.name() + " adjoint stress_interior");
-    s.interior_gx = (std::uint32_t(interior_nz) + f.wg_x - 1) / f.wg_x;
+    const std::uint32_t box_nz = std::uint32_t(interior_nz - (aligned_top - margin[2]));
+    s.interior_gx = (box_nz + f.wg_x - 1) / f.wg_x;
     s.interior_gy = (std::uint32_t(interior_nx) + f.wg_y - 1) / f.wg_y;
   }
   s.velocity = f.device.create_kernel(code, "adjoint_velocity", grid_constants, f.physics.name() + " adjoint velocity");

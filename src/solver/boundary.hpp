@@ -25,7 +25,7 @@ struct Boundary {
   std::vector<std::pair<std::string, double>> constants;  // its override constants
   // Nodes in from the left, right, top and bottom sides where some hook acts on a stencil (every
   // node within 2): inside them lies the interior box that kernels may run without edge tests
-  // (stencil.wgsl's SPLIT_PASS; INTERIOR_* among `constants`). Each module widens it for itself.
+  // (stencil.wgsl's SPLIT_PASS and INTERIOR_*). Each module widens it for itself.
   std::array<int, 4> interior_margins = {2, 2, 2, 2};
 };
 
@@ -46,8 +46,6 @@ inline Boundary make_boundary(const Taper& taper, bool seispie_edges) {
   const bool tapered[4] = {taper.left, taper.right, taper.top, taper.bottom};
   for (int side = 0; side < 4; ++side)
     b.interior_margins[std::size_t(side)] = std::max(edge, tapered[side] ? taper.width + 1 : 0);
-  const char* names[4] = {"INTERIOR_LEFT", "INTERIOR_RIGHT", "INTERIOR_TOP", "INTERIOR_BOTTOM"};
-  for (int side = 0; side < 4; ++side) b.constants.push_back({names[side], double(b.interior_margins[std::size_t(side)])});
   return b;
 }
 
