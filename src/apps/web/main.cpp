@@ -69,10 +69,11 @@ void run_case(const std::string& config_path) {
 
 extern "C" {
 // Called by the worker (ccall, async: the run yields to the event loop at every GPU wait).
-EMSCRIPTEN_KEEPALIVE void seiswg_web_run(const char* config_path) { run_case(config_path); }
+EMSCRIPTEN_KEEPALIVE void seiswg_web_run(const char* config_path) {
+  watch_run();
+  run_case(config_path);
+}
 }
 
-int main() {
-  watch_run();
-  return 0;
-}
+// Not run (INVOKE_RUN=0): the worker calls seiswg_web_run once per case.
+int main() { return 0; }
