@@ -117,17 +117,21 @@ async function runCase(id, files) {
       makeDirs(FS, full.slice(0, full.lastIndexOf("/")));
       FS.writeFile(full, files[path]);
     }
+    // Messages name the case's files as the user gave them: config.ini:11, not /cases/run1/config.ini:11.
+    const local = (text) => (text || "").split(dir + "/").join("");
     let outcome = null;
     Module.seiswgCancelRequested = false;
     Module.seiswgOnProgress = (label, done, total) => postMessage({ type: "progress", id, label, done, total });
     Module.seiswgOnField = (name, step, values, nx, nz, dx, dz) =>
       postMessage({ type: "field", id, name, step, values, nx, nz, dx, dz }, [values.buffer]);
     Module.seiswgOnMisfit = (iteration, misfit) => postMessage({ type: "misfit", id, iteration, misfit });
-    Module.seiswgOnFinish = (status, kind, message, log) => { outcome = { status, kind, message, log }; };
+    Module.seiswgOnFinish = (status, kind, message, log) => {
+      outcome = { status, kind, message: local(message), log: local(log) };
+    };
     printed = [];
     await Module.ccall("seiswg_web_run", null, ["string"], [dir + "/" + config], { async: true });
     if (!outcome) throw { kind: "error", message: "the solver ended without a result" };
-    const log = printed.concat(outcome.log ? [outcome.log.replace(/\n$/, "")] : []).join("\n");
+    const log = local(printed.concat(outcome.log ? [outcome.log.replace(/\n$/, "")] : []).join("\n"));
     if (outcome.status !== 0) throw { kind: outcome.kind, message: outcome.message, log };
     // The run's files: everything in the case folder now that was not given to it.
     const given = new Set(inputs);

@@ -121,3 +121,30 @@ function relativeDifference(rel, a, b) {
 }
 
 module.exports = { fieldBin, modelFiles, seispieHomog, withSettings, runNative, readFolder, floats, relativeDifference };
+
+// A small SH case with observed data from a true model (a slow Gaussian anomaly in vs) and a
+// homogeneous starting model: `mode` adjoint (misfit and kernels) or inversion (`iterations` of L-BFGS).
+function smallSHCase(mode, iterations = 2) {
+  const nx = 41, nz = 41, d = 20;
+  const lines = [
+    "[workflow]", `mode = ${mode}`, "",
+    "[solver]", "sh = yes", "psv = no", "nt = 250", "dt = 0.003", "abs_top = yes", "abs_bottom = yes",
+    "abs_left = yes", "abs_right = yes", "abs_width = 8", "abs_alpha = 0.015", "combine_sources = no",
+    "save_images = no", "",
+  ];
+  if (mode === "inversion")
+    lines.push("[optimize]", "method = lbfgs", `niter = ${iterations}`, "ls_step_init = 0.02", "ls_step_max = 0.2", "",
+               "[inversion]", "parameters = vs", "vs_min = 700", "vs_max = 1300", "");
+  lines.push("[path]", "output = output", "model_true = model_true", "model_init = model_init",
+             "sources = sources.dat", "stations = stations.dat", "");
+  const files = { "config.ini": new TextEncoder().encode(lines.join("\n")) };
+  files["sources.dat"] = new TextEncoder().encode("200.0 200.0 0 8.0 0.15 0.0 1.0e10\n600.0 600.0 0 8.0 0.15 0.0 1.0e10\n");
+  const stations = [];
+  for (let k = 0; k < 8; ++k) stations.push(`${100 + 85 * k}.0 700.0`, `700.0 ${100 + 85 * k}.0`);
+  files["stations.dat"] = new TextEncoder().encode(stations.join("\n") + "\n");
+  const anomaly = (x, z) => 1000 - 120 * Math.exp(-((x - 400) ** 2 + (z - 400) ** 2) / (2 * 80 ** 2));
+  Object.assign(files, modelFiles("model_true", nx, nz, d, { vp: () => 1800, vs: anomaly, rho: () => 2000 }));
+  Object.assign(files, modelFiles("model_init", nx, nz, d, { vp: () => 1800, vs: () => 1000, rho: () => 2000 }));
+  return files;
+}
+module.exports.smallSHCase = smallSHCase;
