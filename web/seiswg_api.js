@@ -6,6 +6,7 @@
 //     onProgress({label, done, total}); onField({name, step, values: Float32Array, nx, nz, dx, dz});
 //     onMisfit({iteration, misfit})
 //   seiswg.cancel()   stops the run at its next batch; its promise rejects with "cancelled during ...".
+//   await seiswg.check(files)  reads and checks the case as `seiswg check` does: {files: {}, log: the plan}.
 // A failed run rejects with an Error whose message is the solver's (e.g. the case reader's, naming the
 // file, line and key), with .kind ("input", "gpu", "cancelled", "error") and .log.
 "use strict";
@@ -55,25 +56,31 @@
 
   window.seiswg = {
     run(files, options = {}) {
-      return new Promise((resolve, reject) => {
-        if (pending.size > 0) return reject(new Error("a run is already going on: cancel it first"));
-        const bytes = {};
-        try {
-          for (const [path, value] of Object.entries(files || {})) bytes[path] = asBytes(value, path);
-        } catch (e) {
-          return reject(e);
-        }
-        if (!worker) startWorker();
-        const id = nextId++;
-        pending.set(id, { resolve, reject, options });
-        worker.postMessage({ type: "run", id, files: bytes });
-      });
+      return start(files, options, false);
     },
+    check(files) {
+      return start(files, {}, true);
+    },
+  };
+  function start(files, options, checkOnly) {
+    return new Promise((resolve, reject) => {
+      if (pending.size > 0) return reject(new Error("a run is already going on: cancel it first"));
+      const bytes = {};
+      try {
+        for (const [path, value] of Object.entries(files || {})) bytes[path] = asBytes(value, path);
+      } catch (e) {
+        return reject(e);
+      }
+      if (!worker) startWorker();
+      const id = nextId++;
+      pending.set(id, { resolve, reject, options });
+      worker.postMessage({ type: "run", id, files: bytes, checkOnly });
+    });
+  }
+  Object.assign(window.seiswg, {
     cancel() {
       if (worker && pending.size > 0) worker.postMessage({ type: "cancel" });
     },
-    get running() {
-      return pending.size > 0;
-    },
-  };
+    running: () => pending.size > 0,
+  });
 })();

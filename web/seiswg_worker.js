@@ -3,7 +3,7 @@
 // yielding to this worker's event loop (ASYNCIFY), and its host-side work (reading the case, misfits,
 // the optimizer, writing files) blocks only this worker. WebGPU is available in dedicated workers.
 //
-// Messages in:  {type: "run", id, files: {path: Uint8Array}}   {type: "cancel"}
+// Messages in:  {type: "run", id, files: {path: Uint8Array}, checkOnly}   {type: "cancel"}
 // Messages out: {type: "progress", id, label, done, total}     {type: "field", id, name, step, values, nx, nz, dx, dz}
 //               {type: "misfit", id, iteration, misfit}        {type: "done", id, files, log} | {type: "failed", id, kind, message, log}
 "use strict";
@@ -99,7 +99,7 @@ function configOf(paths) {
 }
 
 let running = false;
-async function runCase(id, files) {
+async function runCase(id, files, checkOnly) {
   if (running) throw { kind: "busy", message: "a run is already going on" };
   running = true;
   const dir = "/cases/run" + id;
@@ -129,7 +129,8 @@ async function runCase(id, files) {
       outcome = { status, kind, message: local(message), log: local(log) };
     };
     printed = [];
-    await Module.ccall("seiswg_web_run", null, ["string"], [dir + "/" + config], { async: true });
+    await Module.ccall("seiswg_web_run", null, ["string", "number"], [dir + "/" + config, checkOnly ? 1 : 0],
+                       { async: true });
     if (!outcome) throw { kind: "error", message: "the solver ended without a result" };
     const log = local(printed.concat(outcome.log ? [outcome.log.replace(/\n$/, "")] : []).join("\n"));
     if (outcome.status !== 0) throw { kind: outcome.kind, message: outcome.message, log };
@@ -151,7 +152,7 @@ onmessage = (event) => {
   if (msg.type === "cancel") {
     Module.seiswgCancelRequested = true;
   } else if (msg.type === "run") {
-    runCase(msg.id, msg.files).then(
+    runCase(msg.id, msg.files, !!msg.checkOnly).then(
       (result) => postMessage({ type: "done", id: msg.id, files: result.files, log: result.log },
                               Object.values(result.files).map((a) => a.buffer)),
       (e) => postMessage({ type: "failed", id: msg.id, kind: e.kind || "error",
