@@ -39,7 +39,7 @@
                   combine_sources: "yes" },
         path: { output: "output", output_traces: "output/traces", model_true: "model", sources: "sources.dat",
                 stations: "stations.dat" } }),
-      sources: [[800, 100, 12, 0.1]],
+      sources: [[800, 100, 8, 0.15]],
       stations: line(30, 100, 1500, 20),
       models: { model: { nx: 161, nz: 81, d: 10, base: elastic(2000, 1150, 2100), steps: [
         { kind: "layers", depths: [250, 500], factor: 1.25 },
@@ -66,7 +66,7 @@
         solver: { sh: "yes", psv: "no", nt: 700, dt: 0.001, ...taper(20, false), combine_sources: "no" },
         path: { output: "output", model_true: "model_true", model_init: "model_init", sources: "sources.dat",
                 stations: "stations.dat" } }),
-      sources: [[300, 60, 12, 0.1], [1300, 60, 12, 0.1]],
+      sources: [[300, 60, 8, 0.15], [1300, 60, 8, 0.15]],
       stations: line(24, 100, 1500, 20),
       models: {
         model_true: { nx: 161, nz: 81, d: 10, base: elastic(2000, 1150, 2100), steps: [
@@ -86,7 +86,7 @@
         inversion: { parameters: "vs", vs_min: 700, vs_max: 1300, source_mask: 4 },
         path: { output: "output", model_true: "model_true", model_init: "model_init", sources: "sources.dat",
                 stations: "stations.dat" } }),
-      sources: [[250, 250, 10, 0.12], [750, 250, 10, 0.12], [250, 750, 10, 0.12], [750, 750, 10, 0.12]],
+      sources: [[250, 250, 6, 0.2], [750, 250, 6, 0.2], [250, 750, 6, 0.2], [750, 750, 6, 0.2]],
       stations: [...line(6, 200, 800, 200), ...line(6, 200, 800, 800),
                  ...line(6, 200, 800, 200).map(([x, z]) => [z, x]), ...line(6, 200, 800, 800).map(([x, z]) => [z, x])],
       models: {
@@ -97,7 +97,7 @@
     {
       id: "marmousi", title: "P-SV inversion of vp and vs, layered Marmousi-like (examples/marmousi, small)",
       config: ini("examples/marmousi's settings on a small layered section built here (the bundled\n" +
-                  "Marmousi model is too large for a laptop's browser run): 121 x 41 nodes of 25 m, 4 L-BFGS\n" +
+                  "Marmousi model is too large for a laptop's browser run): 81 x 41 nodes of 25 m, 4 L-BFGS\n" +
                   "iterations of vp and vs.", {
         workflow: { mode: "inversion" },
         solver: { sh: "no", psv: "yes", nt: 700, dt: 0.002, ...taper(12, true), combine_sources: "no",
@@ -106,13 +106,13 @@
         inversion: { parameters: "vp, vs", vp_min: 1400, vp_max: 5000, vs_min: 0, vs_max: 2900, source_mask: 3 },
         path: { output: "output", model_true: "model_true", model_init: "model_init", sources: "sources.dat",
                 stations: "stations.dat" } }),
-      sources: [[500, 50, 6, 0.25], [1500, 50, 6, 0.25], [2500, 50, 6, 0.25]],
-      stations: line(40, 100, 2900, 25),
+      sources: [[400, 50, 3, 0.4], [1000, 50, 3, 0.4], [1600, 50, 3, 0.4]],
+      stations: line(40, 100, 1900, 25),
       models: {
-        model_true: { nx: 121, nz: 41, d: 25, base: elastic(2000, 1000, 2200), steps: [
+        model_true: { nx: 81, nz: 41, d: 25, base: elastic(2000, 1000, 2200), steps: [
           { kind: "layers", depths: [250, 500, 750], factor: 1.2 },
-          { kind: "gaussian", x: 1800, z: 600, radius: 150, percent: 12 }] },
-        model_init: { nx: 121, nz: 41, d: 25, base: elastic(2000, 1000, 2200), steps: [
+          { kind: "gaussian", x: 1200, z: 600, radius: 150, percent: 12 }] },
+        model_init: { nx: 81, nz: 41, d: 25, base: elastic(2000, 1000, 2200), steps: [
           { kind: "layers", depths: [250, 500, 750], factor: 1.2 }] } },
     },
   ];

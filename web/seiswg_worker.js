@@ -118,7 +118,7 @@ async function runCase(id, files, checkOnly) {
       FS.writeFile(full, files[path]);
     }
     // Messages name the case's files as the user gave them: config.ini:11, not /cases/run1/config.ini:11.
-    const local = (text) => (text || "").split(dir + "/").join("");
+    const local = (text) => (text || "").split(dir + "/").join("").split(dir.slice(1) + "/").join("");
     let outcome = null;
     Module.seiswgCancelRequested = false;
     Module.seiswgOnProgress = (label, done, total) => postMessage({ type: "progress", id, label, done, total });

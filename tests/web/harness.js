@@ -10,7 +10,7 @@ const webDir = process.env.SEISWG_WEB_DIR || path.join(root, "build/web");
 const types = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm",
                 ".css": "text/css", ".png": "image/png", ".json": "application/json" };
 
-function serve(dir) {
+function serve(dir, port = 0) {
   return new Promise((resolve) => {
     const server = http.createServer((req, res) => {
       const rel = decodeURIComponent(new URL(req.url, "http://x").pathname).replace(/^\/+/, "") || "index.html";
@@ -22,15 +22,16 @@ function serve(dir) {
       res.writeHead(200, { "Content-Type": types[path.extname(file)] || "application/octet-stream" });
       fs.createReadStream(file).pipe(res);
     });
-    server.listen(0, "127.0.0.1", () => resolve(server));
+    server.listen(port, "127.0.0.1", () => resolve(server));
   });
 }
 
-// Opens the page; `profile` (a folder) keeps IndexedDB between two launches (persistence tests).
-async function openPage({ profile, query = "" } = {}) {
+// Opens the page; `profile` (a folder) keeps IndexedDB between two launches (persistence tests), which
+// must then use the same `port`: IndexedDB belongs to an origin, and the port is part of it.
+async function openPage({ profile, port = 0, query = "" } = {}) {
   if (!fs.existsSync(path.join(webDir, "seiswg.wasm")))
     throw new Error(webDir + "/seiswg.wasm is missing: build the web target (cmake --preset web && cmake --build --preset web)");
-  const server = await serve(webDir);
+  const server = await serve(webDir, port);
   const userDir = profile || fs.mkdtempSync(path.join(os.tmpdir(), "seiswg-chromium-"));
   const context = await chromium.launchPersistentContext(userDir, {
     executablePath: process.env.CHROME || "/usr/bin/chromium",
@@ -48,7 +49,7 @@ async function openPage({ profile, query = "" } = {}) {
   await page.goto(url);
   await page.waitForFunction(() => window.seiswg !== undefined);
   return {
-    page, context, url, messages,
+    page, context, url, messages, port: server.address().port,
     async close() {
       await context.close();
       server.close();
