@@ -36,7 +36,8 @@
   }
   function ticks(lo, hi, target) {
     const raw = (hi - lo) / target, mag = Math.pow(10, Math.floor(Math.log10(raw)));
-    const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) || 10 * mag;
+    // The largest of 1, 2, 2.5, 5, 10 (x 10^n) not beyond 1.5 x the even split: `target` ticks or a few more.
+    const step = [10, 5, 2.5, 2, 1].map((m) => m * mag).find((s) => s <= 1.5 * raw) || mag;
     const out = [];
     for (let v = Math.ceil(lo / step) * step; v <= hi + 1e-9 * step; v += step) out.push(+v.toPrecision(12));
     return out;
