@@ -116,6 +116,7 @@
     if (names.includes("vs")) $("model-field").value = "vs";
     drawModel();
   }
+  let modelRange = null;  // an inversion's models share one colour range: the true and starting models'
   function drawModel(values, title) {
     const m = state.models[$("model-folder").value], name = $("model-field").value;
     const canvas = $("model-view");
@@ -126,6 +127,7 @@
     }
     modelPlot = figures.drawField(canvas, { values: values || m.fields[name], nx: m.nx, nz: m.nz, dx: m.dx, dz: m.dz }, {
       title: title || `${name}, ${$("model-folder").value}/ (drag ★ ▲ to move them)`, quantity: name, unit: UNITS[name],
+      range: values ? modelRange : null,
       sources: points(state.texts["sources.dat"], 2), stations: points(state.texts["stations.dat"], 2) });
   }
   function message(text, kind = "error") {
@@ -189,9 +191,19 @@
     $("log").textContent = "";
     misfits = [];
     page.frames = [];
-    const gridOf = (m) => m;
     const inversion = config("workflow", "mode") === "inversion";
     const t0 = performance.now();
+    modelRange = null;
+    const shown = $("model-field").value, truth = state.models.model_true;
+    if (inversion && truth && truth.fields[shown]) {
+      let lo = Infinity, hi = -Infinity;
+      for (const m of [truth, state.models.model_init])
+        for (const v of (m && m.fields[shown]) || []) lo = Math.min(lo, v), hi = Math.max(hi, v);
+      modelRange = hi > lo ? [lo, hi] : null;
+      figures.drawField($("wavefield"), { ...truth, values: truth.fields[shown] }, { title: `${shown}, true model (model_true/)`,
+        quantity: shown, unit: UNITS[shown], range: modelRange,
+        sources: points(state.texts["sources.dat"], 2), stations: points(state.texts["stations.dat"], 2) });
+    }
     try {
       const result = await window.seiswg.run(caseFiles(), {
         onProgress: (p) => {
@@ -203,7 +215,7 @@
           const iteration = f.name.match(/^iter_(\d+)\/(\w+)$/);
           if (snapshot) {
             const comp = snapshot[2];
-            figures.drawField($("wavefield"), gridOf(f), { diverging: true, quantity: comp, unit: comp.startsWith("w") ? "rad/s" : "m/s",
+            figures.drawField($("wavefield"), f, { diverging: true, quantity: comp, unit: comp.startsWith("w") ? "rad/s" : "m/s",
               title: `${comp} wavefield, step ${f.step} (t = ${(f.step * Number(config("solver", "dt"))).toFixed(3)} s)` +
                      (snapshot[4] ? `, source ${Number(snapshot[4]) + 1}` : ""),
               sources: points(state.texts["sources.dat"], 2), stations: points(state.texts["stations.dat"], 2) });
@@ -213,7 +225,7 @@
               title: `sensitivity kernel K_${kernel[1]} = dJ/d${kernel[1]}`, unit: UNITS[kernel[1]] ? "J per " + UNITS[kernel[1]] : "",
               sources: points(state.texts["sources.dat"], 2), stations: points(state.texts["stations.dat"], 2) });
             $("extra").dataset.drawn = "kernel";
-          } else if (iteration && iteration[2] === $("model-field").value) {
+          } else if (iteration && iteration[2] === shown) {
             drawModel(f.values, `${iteration[2]}, inversion iteration ${Number(iteration[1])}`);
           }
         },
@@ -378,9 +390,10 @@
     }
     return null;
   }
+  // Mouse position in canvas pixels (the canvas is scaled to its column's width by CSS).
   const mouse = (e) => {
-    const r = $("model-view").getBoundingClientRect();
-    return [e.clientX - r.left, e.clientY - r.top];
+    const c = $("model-view"), r = c.getBoundingClientRect();
+    return [((e.clientX - r.left) * c.width) / r.width, ((e.clientY - r.top) * c.height) / r.height];
   };
   $("model-view").onmousedown = (e) => {
     if (!modelPlot) return;

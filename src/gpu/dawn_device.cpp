@@ -179,7 +179,6 @@ AdapterInfo describe(WGPUAdapter adapter, WGPULimits* raw_limits) {
   return info;
 }
 
-
 }  // namespace
 
 // Timestamp queries for Device::start_kernel_timing: two per timed dispatch (beginning and end of
@@ -200,7 +199,6 @@ struct KernelTimer {
   }
   bool active() const { return labels.size() < capacity; }
 };
-
 
 struct Device::Impl {
   std::unique_ptr<Instance> instance;

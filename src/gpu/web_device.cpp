@@ -38,7 +38,7 @@ EM_JS(double, web_device_limit, (const char* name), {
 EM_JS(char*, web_adapter_text, (const char* field), {
   var info = Module["seiswgAdapterInfo"] || {};
   var v = info[UTF8ToString(field)];
-  var s = v === undefined || v === null ? "" : String(v);
+  var s = v == null ? "" : String(v);  // undefined or null
   var n = lengthBytesUTF8(s) + 1;
   var p = _malloc(n);
   stringToUTF8(s, p, n);
@@ -89,7 +89,8 @@ struct Device::Impl {
         [](WGPUErrorType type, const char* message, void* r) {
           auto* res = static_cast<Result*>(r);
           if (type != WGPUErrorType_NoError)
-            res->message = message ? message : (type == WGPUErrorType_OutOfMemory ? "out of memory" : "error");
+            res->message =
+                message ? message : (type == WGPUErrorType_OutOfMemory ? "out of memory" : "error");
           res->done = true;
         },
         &result);
@@ -181,8 +182,8 @@ std::unique_ptr<Device> Device::open(const DeviceOptions&) {
       impl->device,
       [](WGPUErrorType type, const char* message, void* self) {
         static_cast<Impl*>(self)->errors +=
-            std::string(type == WGPUErrorType_OutOfMemory ? "out of GPU memory: " : "") + (message ? message : "") +
-            "\n";
+            std::string(type == WGPUErrorType_OutOfMemory ? "out of GPU memory: " : "") +
+            (message ? message : "") + "\n";
       },
       impl.get());
   AdapterInfo info;
@@ -194,8 +195,10 @@ std::unique_ptr<Device> Device::open(const DeviceOptions&) {
   info.kind = fallback == "true" ? AdapterKind::cpu : AdapterKind::unknown;
   info.limits.max_buffer_size = std::uint64_t(web_device_limit("maxBufferSize"));
   info.limits.max_storage_binding_size = std::uint64_t(web_device_limit("maxStorageBufferBindingSize"));
-  info.limits.max_storage_buffers_per_stage = std::uint32_t(web_device_limit("maxStorageBuffersPerShaderStage"));
-  info.limits.max_workgroups_per_dimension = std::uint32_t(web_device_limit("maxComputeWorkgroupsPerDimension"));
+  info.limits.max_storage_buffers_per_stage =
+      std::uint32_t(web_device_limit("maxStorageBuffersPerShaderStage"));
+  info.limits.max_workgroups_per_dimension =
+      std::uint32_t(web_device_limit("maxComputeWorkgroupsPerDimension"));
   info.limits.max_invocations_per_workgroup =
       std::uint32_t(web_device_limit("maxComputeInvocationsPerWorkgroup"));
   std::unique_ptr<Device> device(new Device(std::move(impl)));
@@ -277,7 +280,8 @@ void Device::read(const Buffer& buffer, std::uint64_t offset, std::size_t bytes,
         &result);
     wait_for(result.done);
     if (result.ok) {
-      std::memcpy(to + done, wgpuBufferGetConstMappedRange(handle, 0, std::size_t(padded)), std::size_t(chunk));
+      std::memcpy(to + done, wgpuBufferGetConstMappedRange(handle, 0, std::size_t(padded)),
+                  std::size_t(chunk));
       wgpuBufferUnmap(handle);
     }
     check_errors("reading results back from the GPU");
@@ -345,7 +349,9 @@ BindGroup Device::bind(const Kernel& kernel, std::span<const Binding> bindings) 
   return group;
 }
 
-Commands Device::record() { return Commands(wgpuDeviceCreateCommandEncoder(impl_->device, nullptr), nullptr); }
+Commands Device::record() {
+  return Commands(wgpuDeviceCreateCommandEncoder(impl_->device, nullptr), nullptr);
+}
 
 void Device::submit(Commands&& commands) {
   commands.end_pass();

@@ -676,7 +676,9 @@ Figure field_figure(std::span<const float>, const Grid&, const FieldFigure&) {
 Figure gather_figure(std::span<const float>, std::size_t, std::size_t, const GatherFigure&) {
   throw InputError(figures_unavailable());
 }
-Figure line_figure(std::span<const CurvePoint>, const LineFigure&) { throw InputError(figures_unavailable()); }
+Figure line_figure(std::span<const CurvePoint>, const LineFigure&) {
+  throw InputError(figures_unavailable());
+}
 #endif
 
 std::string model_unit(const std::string& name) {

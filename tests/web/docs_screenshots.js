@@ -4,7 +4,7 @@
 const { openPage } = require("./harness");
 (async () => {
   const [preset, out, niter] = process.argv.slice(2);
-  const b = await openPage();
+  const b = await openPage({ viewport: { width: 1600, height: 1020 } });
   try {
     const page = b.page;
     await page.waitForFunction(() => window.seiswgPage && window.seiswgPage.ready);

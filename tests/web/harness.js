@@ -28,7 +28,7 @@ function serve(dir, port = 0) {
 
 // Opens the page; `profile` (a folder) keeps IndexedDB between two launches (persistence tests), which
 // must then use the same `port`: IndexedDB belongs to an origin, and the port is part of it.
-async function openPage({ profile, port = 0, query = "" } = {}) {
+async function openPage({ profile, port = 0, query = "", viewport = { width: 1400, height: 1000 } } = {}) {
   if (!fs.existsSync(path.join(webDir, "seiswg.wasm")))
     throw new Error(webDir + "/seiswg.wasm is missing: build the web target (cmake --preset web && cmake --build --preset web)");
   const server = await serve(webDir, port);
@@ -39,7 +39,7 @@ async function openPage({ profile, port = 0, query = "" } = {}) {
     acceptDownloads: true,
     args: ["--no-sandbox", "--no-first-run", "--disable-background-networking", "--disable-component-update",
            "--disable-sync", "--disable-quic", "--enable-unsafe-webgpu"],
-    viewport: { width: 1400, height: 1000 },
+    viewport,
   });
   const page = context.pages()[0] || (await context.newPage());
   const messages = [];
