@@ -81,6 +81,24 @@ const tests = {
     if (!/config\.ini:\d+/.test(shown) || !shown.includes("nt")) throw new Error("the page shows: " + shown);
     console.log(`while editing: ${checked}\non Run: ${shown}`);
   },
+  async web_page_share_link({ page, context }) {
+    await ready(page);
+    await page.selectOption("#preset", "preset:layered");
+    await page.fill("#editor", (await page.inputValue("#editor")).replace("nt = 900", "nt = 901"));
+    await page.click("#share");
+    const url = await page.inputValue("#share-url");
+    if (!url.includes("#case=")) throw new Error("no link: " + url);
+    const other = await context.newPage();
+    await other.goto(url);
+    await other.waitForFunction(() => window.seiswgPage && window.seiswgPage.ready);
+    const config = await other.inputValue("#editor");
+    const same = await other.evaluate(() => {
+      const m = window.seiswgPage.state.models.model;
+      return m && m.nx === 161 && m.nz === 81 && Math.abs(Math.max(...m.fields.vs) - 1796.875) < 1e-3;
+    });
+    if (!config.includes("nt = 901") || !same) throw new Error("the link's case differs from the page's");
+    console.log(`a link of ${url.length} characters carries the edited layered case (config and 161 x 81 model)`);
+  },
 };
 
 // Persistence needs two launches on one browser profile.
