@@ -8,7 +8,8 @@
   const TEXTS = ["config.ini", "sources.dat", "stations.dat"];
   const UNITS = { vp: "m/s", vs: "m/s", rho: "kg/m³", mu: "Pa", lambda: "Pa", kappa: "Pa", nu: "Pa", lambda_c: "Pa",
                   mu_c: "Pa", nu_c: "Pa" };
-  const page = (window.seiswgPage = { frames: [], state: null });
+  // What tests look at: the case, the wavefield frames drawn, where model coordinates lie on the image.
+  const page = (window.seiswgPage = { frames: [], state: null, toPixel: (x, z) => page.plot && page.plot.toPixel(x, z) });
   let state = null;        // {name, texts, models: {folder: {nx, nz, dx, dz, fields}}, extra, results}
   let modelPlot = null;    // where the model view's plot lies (mouse -> model coordinates)
   let misfits = [];
@@ -125,7 +126,7 @@
       modelPlot = null;
       return;
     }
-    modelPlot = figures.drawField(canvas, { values: values || m.fields[name], nx: m.nx, nz: m.nz, dx: m.dx, dz: m.dz }, {
+    modelPlot = page.plot = figures.drawField(canvas, { values: values || m.fields[name], nx: m.nx, nz: m.nz, dx: m.dx, dz: m.dz }, {
       title: title || `${name}, ${$("model-folder").value}/ (drag ★ ▲ to move them)`, quantity: name, unit: UNITS[name],
       range: values ? modelRange : null,
       sources: points(state.texts["sources.dat"], 2), stations: points(state.texts["stations.dat"], 2) });

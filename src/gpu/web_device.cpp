@@ -52,8 +52,6 @@ std::string adapter_text(const char* field) {
   return s;
 }
 
-std::string label_text(std::string_view label) { return std::string(label); }
-
 // Yields to the browser's event loop until `flag` is set by a WebGPU callback.
 void wait_for(const bool& flag) {
   while (!flag) emscripten_sleep(0);
@@ -221,7 +219,7 @@ Buffer Device::create_native_buffer(std::uint64_t bytes, std::uint64_t native_us
     throw GpuError("buffer '" + std::string(label) + "' needs " + format_bytes(bytes) + " but " +
                    info_.summary() + " allows at most " + format_bytes(info_.limits.max_buffer_size) +
                    " per buffer (a smaller grid, or fewer shots per batch, fits)");
-  const std::string name = label_text(label);
+  const std::string name(label);  // 3.1.6 takes labels as C strings
   WGPUBufferDescriptor desc = {};
   desc.label = name.c_str();
   desc.usage = WGPUBufferUsageFlags(native_usage);

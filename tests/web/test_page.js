@@ -99,6 +99,41 @@ const tests = {
     if (!config.includes("nt = 901") || !same) throw new Error("the link's case differs from the page's");
     console.log(`a link of ${url.length} characters carries the edited layered case (config and 161 x 81 model)`);
   },
+  // A case downloaded as a .tar and uploaded again is the same case; a source dragged on the model
+  // image moves in sources.dat.
+  async web_page_archive_and_drag({ page }) {
+    await ready(page);
+    await page.selectOption("#preset", "preset:layered-adjoint");
+    const [download] = await Promise.all([page.waitForEvent("download"), page.click("#download-case")]);
+    const file = path.join(os.tmpdir(), "seiswg-case-" + process.pid + ".tar");
+    await download.saveAs(file);
+    const before = await page.evaluate(() => JSON.stringify(window.seiswgPage.state.texts));
+    const sums = () => page.evaluate(() => Object.entries(window.seiswgPage.state.models).map(([f, m]) =>
+      f + ":" + m.nx + "x" + m.nz + ":" + Object.entries(m.fields).map(([n, v]) => n + "=" + v.reduce((a, b) => a + b, 0)).join(",")).join(";"));
+    const modelsBefore = await sums();
+    await page.selectOption("#preset", "preset:seispie-homog");
+    await page.setInputFiles("#upload-archive", file);
+    await page.waitForFunction(() => /loaded/.test(document.getElementById("message").textContent));
+    fs.rmSync(file);
+    const after = await page.evaluate(() => JSON.stringify(window.seiswgPage.state.texts));
+    if (after !== before || (await sums()) !== modelsBefore) throw new Error("the uploaded .tar is not the downloaded case");
+    // Drag the first source 200 m to the right.
+    const box = await page.locator("#model-view").boundingBox();
+    const [sx, sz] = await page.evaluate(() => {
+      const c = document.getElementById("model-view"), r = c.getBoundingClientRect();
+      const first = window.seiswgPage.state.texts["sources.dat"].trim().split("\n")[0].split(/\s+/).map(Number);
+      return [first[0], first[1], r.width / c.width];
+    });
+    const at = await page.evaluate(([x, z]) => window.seiswgPage.toPixel(x, z), [sx, sz]);
+    const scale = box.width / 640;
+    await page.mouse.move(box.x + at[0] * scale, box.y + at[1] * scale);
+    await page.mouse.down();
+    await page.mouse.move(box.x + (at[0] + 40) * scale, box.y + at[1] * scale, { steps: 5 });
+    await page.mouse.up();
+    const moved = await page.evaluate(() => window.seiswgPage.state.texts["sources.dat"].trim().split("\n")[0].split(/\s+/).map(Number));
+    if (!(moved[0] > sx + 50) || Math.abs(moved[1] - sz) > 15) throw new Error(`the source did not follow the mouse: ${sx},${sz} -> ${moved}`);
+    console.log(`the .tar round trip keeps the case; the source moved from (${sx}, ${sz}) to (${moved[0]}, ${moved[1]}) m`);
+  },
 };
 
 // Persistence needs two launches on one browser profile.
