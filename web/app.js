@@ -146,6 +146,20 @@
     all.textContent = `Download all ${paths.length} files (.tar)`;
     all.onclick = () => F.download(`${state.name || "case"}-results.tar`, F.tar(files), "application/x-tar");
     list.appendChild(all);
+    // Kernels (and any other field on the model grid) can be shown: one button each.
+    const grid = state.models.model_init || Object.values(state.models)[0];
+    for (const p of paths.filter((q) => /kernels\/proc000000_k\w+\.bin$/.test(q))) {
+      const name = p.match(/_k(\w+)\.bin$/)[1], b = document.createElement("button");
+      b.textContent = "show K_" + name;
+      b.onclick = () => {
+        const values = F.binToFloats(files[p], p);
+        if (!grid || values.length !== grid.nx * grid.nz) return message(`${p}: not on the model's grid`);
+        figures.drawField($("extra"), { ...grid, values }, { diverging: true, quantity: "K_" + name,
+          title: `sensitivity kernel K_${name} = dJ/d${name} (${p})`, unit: UNITS[name] ? "J per " + UNITS[name] : "",
+          sources: points(state.texts["sources.dat"], 2), stations: points(state.texts["stations.dat"], 2) });
+      };
+      list.appendChild(b);
+    }
     for (const p of paths) {
       const a = document.createElement("a");
       a.href = "#";
@@ -214,9 +228,11 @@
         onField: (f) => {
           const snapshot = f.name.match(/^proc(\d+)_(\w+?)(_src(\d+))?$/), kernel = f.name.match(/^k(\w+)$/);
           const iteration = f.name.match(/^iter_(\d+)\/(\w+)$/);
-          if (snapshot) {
+          // One component animates, so that frames do not alternate between components: vy in an SH
+          // run, vz in a P-SV or Cosserat run (the others are in the result files).
+          if (snapshot && (snapshot[2] === "vy" || snapshot[2] === "vz")) {
             const comp = snapshot[2];
-            figures.drawField($("wavefield"), f, { diverging: true, quantity: comp, unit: comp.startsWith("w") ? "rad/s" : "m/s",
+            figures.drawField($("wavefield"), f, { diverging: true, quantity: comp, unit: "m/s",
               title: `${comp} wavefield, step ${f.step} (t = ${(f.step * Number(config("solver", "dt"))).toFixed(3)} s)` +
                      (snapshot[4] ? `, source ${Number(snapshot[4]) + 1}` : ""),
               sources: points(state.texts["sources.dat"], 2), stations: points(state.texts["stations.dat"], 2) });
@@ -437,10 +453,9 @@
   // ---- start ------------------------------------------------------------------------------------
   (async () => {
     if (!navigator.gpu)
-      message("This browser offers no WebGPU, which seiswg needs. It is on by default in Chrome and Edge 113+ " +
-              "(Windows, macOS, ChromeOS, Android) and Safari 26; on Linux start Chrome with --enable-unsafe-webgpu " +
-              "or turn on chrome://flags/#enable-unsafe-webgpu; in Firefox set dom.webgpu.enabled in about:config.");
+      message(window.seiswgWebGpuHelp.noWebGpu);
     else navigator.gpu.requestAdapter().then((a) => {
+      if (!a) message(window.seiswgWebGpuHelp.noAdapter);
       const info = (a && a.info) || {};
       $("adapter").textContent = a ? `GPU: ${info.description || [info.vendor, info.architecture].filter(Boolean).join(" ") || "WebGPU adapter"}` +
         (info.isFallbackAdapter ? " (CPU fallback: slow)" : "") : "no WebGPU adapter";

@@ -10,10 +10,8 @@
 // seiswg.js defines globals of its own (run, FS, ...) in this same scope: no function here may share
 // one of their names.
 
-const NO_WEBGPU =
-  "This browser offers no WebGPU. WebGPU is on by default in Chrome and Edge 113+ (Windows, macOS, " +
-  "ChromeOS, Android) and in Safari 26; on Linux start Chrome with --enable-unsafe-webgpu or turn on " +
-  "chrome://flags/#enable-unsafe-webgpu; in Firefox set dom.webgpu.enabled in about:config.";
+importScripts("webgpu_help.js");
+const { noWebGpu: NO_WEBGPU, noAdapter: NO_ADAPTER } = self.seiswgWebGpuHelp;
 
 let printed = [];
 var Module = {
@@ -35,8 +33,7 @@ async function gpuDevice() {
       if (!self.navigator || !navigator.gpu) throw { kind: "gpu", message: NO_WEBGPU };
       const adapter = await navigator.gpu.requestAdapter({ powerPreference: "high-performance" });
       if (!adapter)
-        throw { kind: "gpu", message: "WebGPU is present but offers no adapter (a blocked or missing GPU " +
-                "driver?). " + NO_WEBGPU };
+        throw { kind: "gpu", message: NO_ADAPTER };
       const L = adapter.limits;
       const device = await adapter.requestDevice({ requiredLimits: {
         maxBufferSize: L.maxBufferSize,

@@ -167,12 +167,10 @@ std::vector<AdapterInfo> Device::list_adapters() {
 }
 
 std::unique_ptr<Device> Device::open(const DeviceOptions&) {
+  // The worker requests the device first and reports a browser without WebGPU in words
+  // (web/webgpu_help.js); reaching this means the module was driven without it.
   if (!web_has_device())
-    throw GpuError(
-        "this browser offers no WebGPU device. WebGPU is on by default in Chrome and Edge 113+ (Windows, "
-        "macOS, ChromeOS, Android) and Safari 26; on Linux start Chrome with --enable-unsafe-webgpu or "
-        "turn on chrome://flags/#enable-unsafe-webgpu; in Firefox 141+ on Windows it is on, elsewhere set "
-        "dom.webgpu.enabled in about:config");
+    throw GpuError("no WebGPU device was handed to the solver (Module.preinitializedWebGPUDevice is unset)");
   auto impl = std::make_unique<Impl>();
   impl->device = emscripten_webgpu_get_device();
   impl->queue = wgpuDeviceGetQueue(impl->device);

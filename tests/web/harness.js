@@ -28,7 +28,8 @@ function serve(dir, port = 0) {
 
 // Opens the page; `profile` (a folder) keeps IndexedDB between two launches (persistence tests), which
 // must then use the same `port`: IndexedDB belongs to an origin, and the port is part of it.
-async function openPage({ profile, port = 0, query = "", viewport = { width: 1400, height: 1000 } } = {}) {
+// `webgpu: false` starts Chromium without --enable-unsafe-webgpu: on Linux it then offers no adapter.
+async function openPage({ profile, port = 0, query = "", viewport = { width: 1400, height: 1000 }, webgpu = true } = {}) {
   if (!fs.existsSync(path.join(webDir, "seiswg.wasm")))
     throw new Error(webDir + "/seiswg.wasm is missing: build the web target (cmake --preset web && cmake --build --preset web)");
   const server = await serve(webDir, port);
@@ -38,7 +39,7 @@ async function openPage({ profile, port = 0, query = "", viewport = { width: 140
     headless: true,
     acceptDownloads: true,
     args: ["--no-sandbox", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-           "--disable-sync", "--disable-quic", "--enable-unsafe-webgpu"],
+           "--disable-sync", "--disable-quic", ...(webgpu ? ["--enable-unsafe-webgpu"] : [])],
     viewport,
   });
   const page = context.pages()[0] || (await context.newPage());

@@ -45,7 +45,23 @@ const tests = {
   },
 };
 
+// Without WebGPU: the run is refused with how to turn it on, and the page says so on load.
+async function noWebGpu() {
+  const browser = await openPage({ webgpu: false });
+  try {
+    const r = await runInPage(browser.page, seispieHomog("[solver]\nsave_images = no"));
+    if (r.ok || r.kind !== "gpu" || !r.message.includes("--enable-unsafe-webgpu"))
+      throw new Error(`unexpected outcome (${r.kind}): ${r.message}`);
+    await browser.page.waitForFunction(() => window.seiswgPage && window.seiswgPage.ready);
+    const adapter = await browser.page.textContent("#adapter");
+    console.log(`message: ${r.message}\npage header: ${adapter}`);
+  } finally {
+    await browser.close();
+  }
+}
+
 test(which, async () => {
+  if (which === "web_no_webgpu_message") return noWebGpu();
   if (!tests[which]) throw new Error("no test " + which);
   const browser = await openPage();
   try {
