@@ -198,6 +198,9 @@
     return h;
   }
   async function run() {
+    // A check of the editors may still be going on in the worker: the run waits for it.
+    clearTimeout(checkTimer);
+    while (window.seiswg.running()) await new Promise((resolve) => setTimeout(resolve, 50));
     message("");
     $("check").textContent = "";
     $("run").disabled = true;
