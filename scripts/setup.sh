@@ -9,7 +9,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 deps=$root/.deps
 mkdir -p "$deps"
 
-apt_packages=(g++ cmake ninja-build pkg-config libcairo2-dev libgtest-dev libgmock-dev libsegyio-dev python3-segyio libopenmpi-dev openmpi-bin libvulkan1 mesa-vulkan-drivers openssl ca-certificates)
+# emscripten (3.1.6) builds the web page's wasm; chromium runs its browser tests headless.
+apt_packages=(g++ cmake ninja-build pkg-config libcairo2-dev libgtest-dev libgmock-dev libsegyio-dev python3-segyio libopenmpi-dev openmpi-bin libvulkan1 mesa-vulkan-drivers openssl ca-certificates emscripten chromium)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -62,5 +63,10 @@ if [ ! -f "$deps/lavapipe/lvp_icd.json" ]; then
 JSON
   rm -rf "$work" "$deps/lavapipe"
   mv "$deps/lavapipe.tmp" "$deps/lavapipe"
+fi
+# playwright-core (package-lock.json) drives Debian's chromium in the browser tests; it downloads no browser.
+if [ ! -f "$root/node_modules/playwright-core/package.json" ]; then
+  echo "setup: installing playwright-core (npm ci)"
+  (cd "$root" && npm ci --silent --no-audit --no-fund >/dev/null)
 fi
 echo "setup: ok"

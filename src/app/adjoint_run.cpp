@@ -8,6 +8,7 @@
 #include "app/duration.hpp"
 #include "app/figures.hpp"
 #include "app/interrupt.hpp"
+#include "app/live_view.hpp"
 #include "app/progress.hpp"
 #include "app/run_files.hpp"
 #include "app/runs.hpp"
@@ -177,6 +178,7 @@ RunSummary run_adjoint(const Case& c, const RunOptions& options, std::ostream& l
     const std::vector<float> f(values.begin(), values.end());
     const fs::path file = c.output / "kernels" / ("proc000000_k" + name + ".bin");
     io::write_field_bin(outputs.stage(file), f);
+    if (const auto& watcher = live_view().field) watcher("k" + name, c.nt, f, grid);
     if (c.save_images) {
       const fs::path png = c.output / "kernels" / ("k" + name + ".png");
       // J's unit depends on the sources' and traces' units, so the kernel is stated per unit of the

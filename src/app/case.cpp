@@ -17,6 +17,7 @@
 
 #include "app/state_file.hpp"
 #include "io/error.hpp"
+#include "io/features.hpp"
 #include "io/npy.hpp"
 #include "physics/wave_equation.hpp"
 #include "problem/misfit.hpp"
@@ -483,6 +484,8 @@ void read_trace_formats(Case& c) {
                        "' (expected npy, su or segy, several comma-separated)");
   }
   if (c.trace_files.empty()) return;
+  if (!io::kHasTraceFiles)
+    throw InputError(cfg.where("solver", "trace_format") + ": " + io::trace_files_unavailable());
   if (std::size_t(c.nt) > io::kMaxTraceSamples)
     throw InputError(cfg.where("solver", "nt") + ": " + std::to_string(c.nt) +
                      " samples per trace do not fit SU/SEG-Y headers (at most " +
@@ -567,6 +570,10 @@ void read_case(Case& c) {
   c.combine_sources = cfg.get_bool_or("solver", "combine_sources", true);
   c.save_coordinates = cfg.get_bool_or("solver", "save_coordinates", false);
   c.save_images = cfg.get_bool_or("solver", "save_images", true);
+  if (c.save_images && !io::kHasFigures) {
+    c.save_images = false;
+    cfg.warnings.push_back(io::figures_unavailable());
+  }
 
   auto output = cfg.get_path("output");
   c.output = output ? *output : cfg.dir / "output";

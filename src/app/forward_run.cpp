@@ -7,6 +7,7 @@
 #include "app/duration.hpp"
 #include "app/figures.hpp"
 #include "app/interrupt.hpp"
+#include "app/live_view.hpp"
 #include "app/progress.hpp"
 #include "app/run_files.hpp"
 #include "app/runs.hpp"
@@ -158,6 +159,7 @@ RunSummary run_forward(const Case& c, const RunOptions& options, std::ostream& l
           std::string base = tag + comp.snapshot_name;
           if (runs > 1) base += "_src" + std::to_string(shot);
           write_bin(c.output / (base + ".bin"), field);
+          if (const auto& watcher = live_view().field) watcher(base, step, field, grid);
           if (c.save_images) {
             const std::string shot_text =
                 runs > 1 ? "shot " + std::to_string(shot + 1) + "/" + std::to_string(runs) : "all sources";

@@ -4,6 +4,10 @@
 
 #include <csignal>
 
+#ifdef __EMSCRIPTEN__
+#include <emscripten.h>
+#endif
+
 namespace seiswg::app {
 namespace {
 
@@ -40,10 +44,17 @@ void install_interrupt_handlers() {
   sigaction(SIGPIPE, &ignore, nullptr);
 }
 
+#ifdef __EMSCRIPTEN__
+// The browser has no signals: the page's Cancel (window.seiswg.cancel) sets a flag in the worker, read
+// here at the same polls, and reported as SIGINT would be.
+EM_JS(int, web_cancel_requested, (), { return Module["seiswgCancelRequested"] ? 1 : 0; });
+int interrupt_signal() { return web_cancel_requested() ? SIGINT : int(received_signal); }
+#else
 int interrupt_signal() { return received_signal; }
+#endif
 
 void throw_if_interrupted(const std::string& during) {
-  if (const int s = received_signal) throw Interrupted(s, during);
+  if (const int s = interrupt_signal()) throw Interrupted(s, during);
 }
 
 std::string signal_name(int signal_number) {

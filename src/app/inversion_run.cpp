@@ -14,6 +14,7 @@
 #include "app/duration.hpp"
 #include "app/figures.hpp"
 #include "app/interrupt.hpp"
+#include "app/live_view.hpp"
 #include "app/progress.hpp"
 #include "app/runs.hpp"
 #include "app/stage_media.hpp"
@@ -532,6 +533,10 @@ RunSummary run_inversion(const Case& c, const RunOptions& options, std::ostream&
           if (ranks.is_root())
             write_model_folder(c.output / iteration_folder(state.iteration), current, param,
                                opt.current_point(), c, state.iteration, ranges);
+          if (const auto& watcher = live_view().misfit) watcher(row.iteration, row.misfit);
+          if (const auto& watcher = live_view().field)
+            for (const auto& [name, values] : current.fields)
+              watcher(iteration_folder(state.iteration) + "/" + name, state.iteration, values, current.grid);
           if (start_row && c.reference_model && c.save_images && ranks.is_root())
             for (std::size_t p = 0; p < param.parameters().size(); ++p) {
               const std::string& name = param.parameters()[p].name;

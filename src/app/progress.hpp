@@ -1,9 +1,12 @@
 #pragma once
-// The live progress line of long runs (step, steps/s, ETA), on a terminal only.
+// The live progress line of long runs (step, steps/s, ETA), on a terminal only; a watching front end
+// (LiveView::progress, the web page) hears every update.
 #include <unistd.h>
 
 #include <cstdio>
 #include <string>
+
+#include "app/live_view.hpp"
 
 namespace seiswg::app {
 
@@ -14,6 +17,7 @@ class Progress {
   Progress(const Progress&) = delete;
   Progress& operator=(const Progress&) = delete;
   void show(const std::string& label, long done, long total, double elapsed) {
+    if (const auto& watcher = live_view().progress) watcher(label, done, total);
     if (!enabled_) return;
     const double rate = elapsed > 0 ? double(done) / elapsed : 0;
     const double eta = rate > 0 ? double(total - done) / rate : 0;

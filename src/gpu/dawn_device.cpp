@@ -11,6 +11,7 @@
 #include <mutex>
 #include <sstream>
 
+#include "gpu/backend_common.hpp"
 #include "gpu/dawn_abi.h"
 #include "gpu/device.hpp"
 #include "io/error.hpp"
@@ -178,16 +179,6 @@ AdapterInfo describe(WGPUAdapter adapter, WGPULimits* raw_limits) {
   return info;
 }
 
-std::string format_bytes(std::uint64_t b) {
-  std::ostringstream s;
-  s.precision(3);
-  if (b >= (1ull << 30))
-    s << double(b) / double(1ull << 30) << " GiB";
-  else
-    s << double(b) / double(1ull << 20) << " MiB";
-  return s.str();
-}
-
 }  // namespace
 
 // Timestamp queries for Device::start_kernel_timing: two per timed dispatch (beginning and end of
@@ -208,20 +199,6 @@ struct KernelTimer {
   }
   bool active() const { return labels.size() < capacity; }
 };
-
-std::string AdapterInfo::kind_name() const {
-  switch (kind) {
-    case AdapterKind::discrete:
-      return "discrete GPU";
-    case AdapterKind::integrated:
-      return "integrated GPU";
-    case AdapterKind::cpu:
-      return "CPU";
-    default:
-      return "unknown";
-  }
-}
-std::string AdapterInfo::summary() const { return name + " (" + kind_name() + ", " + backend + ")"; }
 
 struct Device::Impl {
   std::unique_ptr<Instance> instance;
@@ -567,9 +544,8 @@ void Device::write(const Buffer& buffer, std::uint64_t offset, const void* data,
 
 void Device::read(const Buffer& buffer, std::uint64_t offset, std::size_t bytes, void* out) {
   if (bytes == 0) return;
-  constexpr std::uint64_t kMaxStaging = 256ull << 20;
   const std::uint64_t cap =
-      std::bit_floor(std::min(kMaxStaging, std::max<std::uint64_t>(info_.limits.max_buffer_size, 4)));
+      std::bit_floor(std::min(kMaxStagingBytes, std::max<std::uint64_t>(info_.limits.max_buffer_size, 4)));
   const std::uint64_t want = std::min<std::uint64_t>((bytes + 3) & ~std::uint64_t(3), cap);
   Buffer& staging = impl_->staging;
   if (staging.size() < want) {

@@ -1,6 +1,8 @@
 #include "io/figure.hpp"
 
+#ifdef SEISWG_WITH_CAIRO
 #include <cairo.h>
+#endif
 
 #include <algorithm>
 #include <cmath>
@@ -10,8 +12,12 @@
 #include <stdexcept>
 #include <utility>
 
+#include "io/error.hpp"
+#include "io/features.hpp"
+
 namespace seiswg::io {
 
+#ifdef SEISWG_WITH_CAIRO
 namespace {
 
 using SurfacePtr = std::unique_ptr<cairo_surface_t, decltype(&cairo_surface_destroy)>;
@@ -661,6 +667,19 @@ Figure line_figure(std::span<const CurvePoint> points, const LineFigure& spec) {
   fig.image = to_image(surface.get());
   return fig;
 }
+
+#else
+// Without Cairo (the browser build) no figure is drawn; callers skip them unless asked explicitly.
+Figure field_figure(std::span<const float>, const Grid&, const FieldFigure&) {
+  throw InputError(figures_unavailable());
+}
+Figure gather_figure(std::span<const float>, std::size_t, std::size_t, const GatherFigure&) {
+  throw InputError(figures_unavailable());
+}
+Figure line_figure(std::span<const CurvePoint>, const LineFigure&) {
+  throw InputError(figures_unavailable());
+}
+#endif
 
 std::string model_unit(const std::string& name) {
   if (name == "vp" || name == "vs") return "m/s";

@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "io/atomic_file.hpp"
+#include "io/bit_cast.hpp"
 #include "io/error.hpp"
 
 namespace seiswg::io {
@@ -149,7 +150,7 @@ std::vector<std::byte> encode_npy(std::span<const float> data, std::vector<std::
   out.push_back(std::byte{0});
   put_le(out, header_len, version == 1 ? 2 : 4);
   for (char c : header) out.push_back(static_cast<std::byte>(c));
-  for (float v : data) put_le(out, std::bit_cast<std::uint32_t>(v), 4);
+  for (float v : data) put_le(out, io::bit_cast<std::uint32_t>(v), 4);
   return out;
 }
 
@@ -250,11 +251,11 @@ NpyArray read_npy(const fs::path& path) {
   const unsigned char* d = u + preamble + header_len;
   if (item == 4) {
     for (std::size_t i = 0; i < count; ++i) {
-      out.data[i] = std::bit_cast<float>(static_cast<std::uint32_t>(get_le(d + 4 * i, 4)));
+      out.data[i] = io::bit_cast<float>(static_cast<std::uint32_t>(get_le(d + 4 * i, 4)));
     }
   } else {
     for (std::size_t i = 0; i < count; ++i) {
-      out.data[i] = static_cast<float>(std::bit_cast<double>(get_le(d + 8 * i, 8)));
+      out.data[i] = static_cast<float>(io::bit_cast<double>(get_le(d + 8 * i, 8)));
     }
   }
   return out;

@@ -1,6 +1,8 @@
 #include "io/png.hpp"
 
+#ifdef SEISWG_WITH_CAIRO
 #include <cairo.h>
+#endif
 
 #include <algorithm>
 #include <cmath>
@@ -9,6 +11,8 @@
 #include <string>
 
 #include "io/atomic_file.hpp"
+#include "io/error.hpp"
+#include "io/features.hpp"
 
 namespace seiswg::io {
 
@@ -49,6 +53,7 @@ void lookup(const ColorStop (&stops)[N], double s, std::uint8_t rgb[3]) {
   rgb[2] = to_byte(a.b + w * (b.b - a.b));
 }
 
+#ifdef SEISWG_WITH_CAIRO
 // Cairo hands the encoded PNG over in pieces.
 cairo_status_t append_bytes(void* closure, const unsigned char* data, unsigned int length) {
   auto* out = static_cast<std::vector<std::byte>*>(closure);
@@ -56,6 +61,7 @@ cairo_status_t append_bytes(void* closure, const unsigned char* data, unsigned i
   out->insert(out->end(), p, p + length);
   return CAIRO_STATUS_SUCCESS;
 }
+#endif
 
 }  // namespace
 
@@ -89,6 +95,9 @@ std::vector<std::byte> encode_png(const Image& img) {
                                 std::to_string(std::max(0, img.width) * std::max(0, img.height) * 3) +
                                 " RGB bytes, got " + std::to_string(img.rgb.size()));
   }
+#ifndef SEISWG_WITH_CAIRO
+  throw InputError(figures_unavailable());
+#else
   // RGB24 surfaces become 8-bit RGB PNGs without alpha.
   std::unique_ptr<cairo_surface_t, decltype(&cairo_surface_destroy)> surface(
       cairo_image_surface_create(CAIRO_FORMAT_RGB24, img.width, img.height), cairo_surface_destroy);
@@ -110,6 +119,7 @@ std::vector<std::byte> encode_png(const Image& img) {
   if (status != CAIRO_STATUS_SUCCESS)
     throw std::runtime_error(std::string("PNG encoding failed: ") + cairo_status_to_string(status));
   return out;
+#endif
 }
 
 void write_png(const std::filesystem::path& path, const Image& img) {

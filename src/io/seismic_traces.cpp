@@ -1,6 +1,8 @@
 #include "io/seismic_traces.hpp"
 
+#ifdef SEISWG_WITH_SEGYIO
 #include <segyio/segy.h>
+#endif
 
 #include <algorithm>
 #include <cmath>
@@ -13,10 +15,12 @@
 
 #include "io/atomic_file.hpp"
 #include "io/error.hpp"
+#include "io/features.hpp"
 
 namespace seiswg::io {
 namespace fs = std::filesystem;
 
+#ifdef SEISWG_WITH_SEGYIO
 namespace {
 
 // segyio's error codes in words (segy.h, SEGY_ERROR).
@@ -168,6 +172,7 @@ void write_traces(const fs::path& tmp, const fs::path& path, TraceFileFormat for
 }
 
 }  // namespace
+#endif
 
 const char* extension(TraceFileFormat format) { return format == TraceFileFormat::su ? ".su" : ".sgy"; }
 
@@ -185,6 +190,7 @@ int sample_interval_us(double dt, const std::string& where, bool* exact) {
   return int(rounded);
 }
 
+#ifdef SEISWG_WITH_SEGYIO
 void write_trace_file(const fs::path& path, TraceFileFormat format, std::span<const float> traces,
                       std::size_t samples, const TraceGeometry& geometry) {
   if (geometry.receiver_z.size() != geometry.receiver_x.size() ||
@@ -280,5 +286,16 @@ TraceFile read_trace_file(const fs::path& path, TraceFileFormat format) {
   }
   return out;
 }
+
+#else
+// Without libsegyio (the browser build): the case reader refuses su/segy before any run.
+void write_trace_file(const fs::path&, TraceFileFormat, std::span<const float>, std::size_t,
+                      const TraceGeometry&) {
+  throw InputError(trace_files_unavailable());
+}
+TraceFile read_trace_file(const fs::path& path, TraceFileFormat) {
+  throw InputError(path.string() + ": " + trace_files_unavailable());
+}
+#endif
 
 }  // namespace seiswg::io

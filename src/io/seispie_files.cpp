@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "io/atomic_file.hpp"
+#include "io/bit_cast.hpp"
 #include "io/error.hpp"
 #include "io/text_util.hpp"
 
@@ -135,7 +136,7 @@ std::vector<float> read_field_bin(const fs::path& file) {
                      " bytes");
   const auto* u = reinterpret_cast<const unsigned char*>(bytes.data());
   std::vector<float> values(static_cast<std::size_t>(npt));
-  for (std::size_t k = 0; k < values.size(); ++k) values[k] = std::bit_cast<float>(load_le32(u + 4 + 4 * k));
+  for (std::size_t k = 0; k < values.size(); ++k) values[k] = io::bit_cast<float>(load_le32(u + 4 + 4 * k));
   return values;
 }
 
@@ -147,7 +148,7 @@ void write_field_bin(const fs::path& file, std::span<const float> values) {
   std::vector<std::byte> bytes(4 + 4 * values.size());
   store_le32(bytes.data(), static_cast<std::uint32_t>(values.size()));
   for (std::size_t k = 0; k < values.size(); ++k) {
-    store_le32(bytes.data() + 4 + 4 * k, std::bit_cast<std::uint32_t>(values[k]));
+    store_le32(bytes.data() + 4 + 4 * k, io::bit_cast<std::uint32_t>(values[k]));
   }
   write_file_atomic(file, bytes);
 }

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <cerrno>
 #include <charconv>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -30,8 +31,17 @@ std::string to_lower(std::string_view s) {
 
 std::string fmt_num(double v) {
   char buf[64];
+#if defined(__cpp_lib_to_chars)
   const auto r = std::to_chars(buf, buf + sizeof buf, v);
   return std::string(buf, r.ptr);
+#else
+  // Emscripten 3.1.6's libc++ has no floating-point to_chars: the shortest %g that reads back exactly.
+  for (int digits = 1; digits <= 17; ++digits) {
+    std::snprintf(buf, sizeof buf, "%.*g", digits, v);
+    if (std::strtod(buf, nullptr) == v) break;
+  }
+  return buf;
+#endif
 }
 
 std::optional<double> parse_double(std::string_view s) {
@@ -44,6 +54,7 @@ std::optional<double> parse_double(std::string_view s) {
   // from_chars takes no sign of its own here (a second sign would be an error anyway).
   if (s.empty() || s.front() == '+' || s.front() == '-') return std::nullopt;
   double v = 0;
+#if defined(__cpp_lib_to_chars)
   const auto r = std::from_chars(s.data(), s.data() + s.size(), v, std::chars_format::general);
   if (r.ec == std::errc::result_out_of_range) {
     // Python gives inf for overflow and 0 for underflow; report the overflow as inf so callers reject it.
@@ -53,6 +64,16 @@ std::optional<double> parse_double(std::string_view s) {
     return std::nullopt;
   }
   if (r.ptr != s.data() + s.size()) return std::nullopt;
+#else
+  // Emscripten 3.1.6's libc++ has no floating-point from_chars: strtod (the C locale) on the same
+  // subset, refusing what from_chars would refuse (hexadecimal, leading space, a second sign).
+  const std::string text(s);
+  if (std::isspace(static_cast<unsigned char>(text.front())) || text.find_first_of("xX") != std::string::npos)
+    return std::nullopt;
+  char* end = nullptr;
+  v = std::strtod(text.c_str(), &end);
+  if (end != text.c_str() + text.size()) return std::nullopt;
+#endif
   return negative ? -v : v;
 }
 

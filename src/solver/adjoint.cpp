@@ -590,7 +590,6 @@ Adjoint::~Adjoint() = default;
 std::vector<float> Adjoint::forward() {
   auto& s = *impl_;
   auto& f = s.f;
-  using Mode = StoragePlan::Mode;
   s.have_forward = false;
   s.bind_sources();
   s.bind_receivers();
@@ -625,8 +624,9 @@ std::vector<float> Adjoint::forward() {
     case Mode::disk: {
       if (s.plan.mode == Mode::host) {
         // Left uninitialized (the forward run writes every state but the first): no time goes
-        // into zeroing gigabytes.
-        s.host_states = std::make_unique_for_overwrite<float[]>((std::uint64_t(f.nt) + 1) * s.state_floats());
+        // into zeroing gigabytes. (new float[n], not make_unique_for_overwrite, which Emscripten's
+        // libc++ lacks.)
+        s.host_states.reset(new float[(std::uint64_t(f.nt) + 1) * s.state_floats()]);
         std::fill_n(s.host_states.get(), s.state_floats(), 0.0f);
       } else {
         s.disk = s.plan.state_file();

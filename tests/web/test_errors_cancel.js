@@ -1,0 +1,72 @@
+// Errors come back as rejected promises with the solver's words; Cancel stops a run and the next one works.
+"use strict";
+const { openPage, test } = require("./harness");
+const { seispieHomog } = require("./cases");
+const { runInPage } = require("./run_case");
+
+const which = process.argv[2];
+const tests = {
+  // A malformed config: the case reader's message, naming the file, line and key.
+  async web_bad_config_message(page) {
+    const files = seispieHomog("[solver]\nnt = many\nsave_images = no");
+    const r = await runInPage(page, files);
+    if (r.ok) throw new Error("a config with nt = many ran");
+    if (r.kind !== "input" || !/config\.ini:\d+/.test(r.message) || !r.message.includes("nt") || !r.message.includes("many"))
+      throw new Error(`unexpected message (${r.kind}): ${r.message}`);
+    console.log("message: " + r.message);
+  },
+  // Cancel during a long run: rejected with "cancelled during ..."; a second run then completes.
+  async web_cancel_then_run(page) {
+    const long = seispieHomog("[solver]\nnt = 40000\nsave_snapshot = 0\nsave_images = no");
+    const b64 = {};
+    for (const [rel, bytes] of Object.entries(long)) b64[rel] = Buffer.from(bytes).toString("base64");
+    const outcome = await page.evaluate(async (input) => {
+      const files = {};
+      for (const [rel, s] of Object.entries(input)) files[rel] = Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
+      let progressed = 0;
+      const t0 = performance.now();
+      const run = window.seiswg.run(files, { onProgress: (p) => {
+        if (++progressed === 1) window.seiswg.cancel();
+      } });
+      try {
+        await run;
+        return { cancelled: false };
+      } catch (e) {
+        return { cancelled: true, kind: e.kind, message: e.message, progressed, seconds: (performance.now() - t0) / 1000 };
+      }
+    }, b64);
+    if (!outcome.cancelled || outcome.kind !== "cancelled" || !outcome.message.startsWith("cancelled during"))
+      throw new Error("the run was not cancelled: " + JSON.stringify(outcome));
+    console.log(`cancelled after ${outcome.seconds.toFixed(1)} s: ${outcome.message}`);
+    const again = await runInPage(page, seispieHomog("[solver]\nsave_images = no"));
+    if (!again.ok) throw new Error("the run after Cancel failed: " + again.message);
+    if (!again.files["output/uy_000000.npy"]) throw new Error("the run after Cancel wrote no traces");
+    console.log(`then a run of ${Object.keys(again.files).length} files in ${again.seconds.toFixed(1)} s`);
+  },
+};
+
+// Without WebGPU: the run is refused with how to turn it on, and the page says so on load.
+async function noWebGpu() {
+  const browser = await openPage({ webgpu: false });
+  try {
+    const r = await runInPage(browser.page, seispieHomog("[solver]\nsave_images = no"));
+    if (r.ok || r.kind !== "gpu" || !r.message.includes("--enable-unsafe-webgpu"))
+      throw new Error(`unexpected outcome (${r.kind}): ${r.message}`);
+    await browser.page.waitForFunction(() => window.seiswgPage && window.seiswgPage.ready);
+    const adapter = await browser.page.textContent("#adapter");
+    console.log(`message: ${r.message}\npage header: ${adapter}`);
+  } finally {
+    await browser.close();
+  }
+}
+
+test(which, async () => {
+  if (which === "web_no_webgpu_message") return noWebGpu();
+  if (!tests[which]) throw new Error("no test " + which);
+  const browser = await openPage();
+  try {
+    await tests[which](browser.page);
+  } finally {
+    await browser.close();
+  }
+});

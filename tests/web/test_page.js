@@ -1,0 +1,177 @@
+// The page itself, as a user drives it: a preset run animates the wavefield and draws the gather (a
+// screenshot is kept in build/web-test-artifacts/); a saved case is there after a reload; a result
+// file's download holds the run's bytes; a malformed config shows the reader's message.
+"use strict";
+const fs = require("fs"), os = require("os"), path = require("path");
+const { openPage, test, root } = require("./harness");
+const { seispieHomog, runNative, relativeDifference } = require("./cases");
+
+const artifacts = path.join(root, "build/web-test-artifacts");
+const which = process.argv[2];
+
+async function ready(page) {
+  await page.waitForFunction(() => window.seiswgPage && window.seiswgPage.ready);
+}
+async function runPreset(page, preset) {
+  await page.selectOption("#preset", preset);
+  await page.click("#run");
+  await page.waitForFunction(() => !document.getElementById("run").disabled &&
+    /done|failed|cancelled/.test(document.getElementById("progress-text").textContent), null, { timeout: 300000 });
+  const outcome = await page.evaluate(() => ({ progress: document.getElementById("progress-text").textContent,
+                                               message: document.getElementById("message").textContent }));
+  if (!outcome.progress.startsWith("done")) throw new Error(`the run did not finish: ${outcome.progress}: ${outcome.message}`);
+  return outcome;
+}
+// Pixels of a canvas that are neither white nor the frame's grey, in its plot area.
+function inkOf(page, id) {
+  return page.evaluate((id) => {
+    const c = document.getElementById(id), d = c.getContext("2d").getImageData(60, 52, c.width - 180, c.height - 80).data;
+    let ink = 0, colours = new Set();
+    for (let k = 0; k < d.length; k += 4) {
+      if (!(d[k] > 245 && d[k + 1] > 245 && d[k + 2] > 245)) ink++;
+      colours.add((d[k] << 16) | (d[k + 1] << 8) | d[k + 2]);
+    }
+    return { ink: ink / (d.length / 4), colours: colours.size };
+  }, id);
+}
+
+const tests = {
+  async web_page_forward_animates({ page }) {
+    await ready(page);
+    const outcome = await runPreset(page, "preset:seispie-homog");
+    const frames = await page.evaluate(() => window.seiswgPage.frames);
+    const distinct = new Set(frames).size;
+    if (distinct < 3) throw new Error(`the wavefield canvas showed ${distinct} distinct frames (of ${frames.length})`);
+    const wave = await inkOf(page, "wavefield"), gather = await inkOf(page, "gather");
+    if (wave.ink < 0.3 || wave.colours < 20) throw new Error("the last wavefield frame is blank: " + JSON.stringify(wave));
+    if (gather.ink < 0.3 || gather.colours < 20) throw new Error("the gather is blank: " + JSON.stringify(gather));
+    const links = await page.$$eval("#result-list a", (as) => as.length);
+    if (links < 10) throw new Error(`${links} result files listed`);
+    fs.mkdirSync(artifacts, { recursive: true });
+    await page.screenshot({ path: path.join(artifacts, "page_forward.png"), fullPage: true });
+    console.log(`${outcome.progress}; ${distinct} distinct wavefield frames; wavefield ${(100 * wave.ink).toFixed(0)} % inked, ` +
+                `gather ${(100 * gather.ink).toFixed(0)} %; screenshot ${path.join(artifacts, "page_forward.png")}`);
+  },
+  async web_page_download_bytes({ page }) {
+    await ready(page);
+    await runPreset(page, "preset:seispie-homog");
+    const rel = "output/uy_000000.npy";
+    const [download] = await Promise.all([page.waitForEvent("download"), page.click(`#result-list a[data-path="${rel}"]`)]);
+    const file = path.join(os.tmpdir(), "seiswg-download-" + process.pid + ".npy");
+    await download.saveAs(file);
+    const got = new Uint8Array(fs.readFileSync(file));
+    fs.rmSync(file);
+    const expected = await page.evaluate((rel) => Array.from(window.seiswgPage.state.results[rel]), rel);
+    if (got.length !== expected.length || got.some((b, k) => b !== expected[k]))
+      throw new Error(`the download of ${rel} (${got.length} bytes) is not the run's file (${expected.length} bytes)`);
+    // And the run's file is the CLI's (the page's preset is the Seispie case with snapshots every 5 steps).
+    const native = runNative(seispieHomog("[solver]\nsave_snapshot = 5\nsave_images = no"));
+    const d = relativeDifference(rel, got, native[rel]);
+    if (!(d <= 1e-5) || got.length !== native[rel].length) throw new Error(`${rel}: relative difference ${d} to the CLI's`);
+    console.log(`${download.suggestedFilename()}: ${got.length} bytes, the run's own; ${d.toExponential(2)} relative to the CLI's`);
+  },
+  async web_page_bad_config_message({ page }) {
+    await ready(page);
+    await page.fill("#editor", (await page.inputValue("#editor")).replace(/nt = 100/, "nt = -3"));
+    await page.waitForFunction(() => /config\.ini:\d+/.test(document.getElementById("check").textContent), null, { timeout: 60000 });
+    const checked = await page.textContent("#check");
+    await page.click("#run");
+    await page.waitForFunction(() => !document.getElementById("message").hidden, null, { timeout: 60000 });
+    const shown = await page.textContent("#message");
+    if (!/config\.ini:\d+/.test(shown) || !shown.includes("nt")) throw new Error("the page shows: " + shown);
+    console.log(`while editing: ${checked}\non Run: ${shown}`);
+  },
+  async web_page_share_link({ page, context }) {
+    await ready(page);
+    await page.selectOption("#preset", "preset:layered");
+    await page.fill("#editor", (await page.inputValue("#editor")).replace("nt = 900", "nt = 901"));
+    await page.click("#share");
+    const url = await page.inputValue("#share-url");
+    if (!url.includes("#case=")) throw new Error("no link: " + url);
+    const other = await context.newPage();
+    await other.goto(url);
+    await other.waitForFunction(() => window.seiswgPage && window.seiswgPage.ready);
+    const config = await other.inputValue("#editor");
+    const same = await other.evaluate(() => {
+      const m = window.seiswgPage.state.models.model;
+      return m && m.nx === 161 && m.nz === 81 && Math.abs(Math.max(...m.fields.vs) - 1796.875) < 1e-3;
+    });
+    if (!config.includes("nt = 901") || !same) throw new Error("the link's case differs from the page's");
+    console.log(`a link of ${url.length} characters carries the edited layered case (config and 161 x 81 model)`);
+  },
+  // A case downloaded as a .tar and uploaded again is the same case; a source dragged on the model
+  // image moves in sources.dat.
+  async web_page_archive_and_drag({ page }) {
+    await ready(page);
+    await page.selectOption("#preset", "preset:layered-adjoint");
+    const [download] = await Promise.all([page.waitForEvent("download"), page.click("#download-case")]);
+    const file = path.join(os.tmpdir(), "seiswg-case-" + process.pid + ".tar");
+    await download.saveAs(file);
+    const before = await page.evaluate(() => JSON.stringify(window.seiswgPage.state.texts));
+    const sums = () => page.evaluate(() => Object.entries(window.seiswgPage.state.models).map(([f, m]) =>
+      f + ":" + m.nx + "x" + m.nz + ":" + Object.entries(m.fields).map(([n, v]) => n + "=" + v.reduce((a, b) => a + b, 0)).join(",")).join(";"));
+    const modelsBefore = await sums();
+    await page.selectOption("#preset", "preset:seispie-homog");
+    await page.setInputFiles("#upload-archive", file);
+    await page.waitForFunction(() => /loaded/.test(document.getElementById("message").textContent));
+    fs.rmSync(file);
+    const after = await page.evaluate(() => JSON.stringify(window.seiswgPage.state.texts));
+    if (after !== before || (await sums()) !== modelsBefore) throw new Error("the uploaded .tar is not the downloaded case");
+    // Drag the first source 200 m to the right.
+    const box = await page.locator("#model-view").boundingBox();
+    const [sx, sz] = await page.evaluate(() => {
+      const c = document.getElementById("model-view"), r = c.getBoundingClientRect();
+      const first = window.seiswgPage.state.texts["sources.dat"].trim().split("\n")[0].split(/\s+/).map(Number);
+      return [first[0], first[1], r.width / c.width];
+    });
+    const at = await page.evaluate(([x, z]) => window.seiswgPage.toPixel(x, z), [sx, sz]);
+    const scale = box.width / 640;
+    await page.mouse.move(box.x + at[0] * scale, box.y + at[1] * scale);
+    await page.mouse.down();
+    await page.mouse.move(box.x + (at[0] + 40) * scale, box.y + at[1] * scale, { steps: 5 });
+    await page.mouse.up();
+    const moved = await page.evaluate(() => window.seiswgPage.state.texts["sources.dat"].trim().split("\n")[0].split(/\s+/).map(Number));
+    if (!(moved[0] > sx + 50) || Math.abs(moved[1] - sz) > 15) throw new Error(`the source did not follow the mouse: ${sx},${sz} -> ${moved}`);
+    console.log(`the .tar round trip keeps the case; the source moved from (${sx}, ${sz}) to (${moved[0]}, ${moved[1]}) m`);
+  },
+};
+
+// Persistence needs two launches on one browser profile.
+async function persistence() {
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), "seiswg-profile-"));
+  try {
+    let b = await openPage({ profile });
+    await ready(b.page);
+    await b.page.selectOption("#preset", "preset:layered");
+    await b.page.fill("#editor", (await b.page.inputValue("#editor")) + "\n# edited before saving\n");
+    await b.page.fill("#case-name", "my layered case");
+    await b.page.click("#save");
+    await b.page.waitForFunction(() => /saved/.test(document.getElementById("message").textContent));
+    const before = await b.page.inputValue("#editor");
+    await b.close();
+    b = await openPage({ profile, port: b.port });  // a browser restart on the same profile and origin
+    await ready(b.page);
+    const options = await b.page.$$eval("#preset option", (os) => os.map((o) => o.value));
+    if (!options.includes("saved:my layered case")) throw new Error("the saved case is gone after a restart: " + options.join(", "));
+    await b.page.selectOption("#preset", "saved:my layered case");
+    await b.page.waitForFunction(() => document.getElementById("editor").value.includes("edited before saving"));
+    const after = await b.page.inputValue("#editor");
+    if (after !== before) throw new Error("the saved config differs after the restart");
+    const folders = await b.page.$$eval("#model-folder option", (os) => os.map((o) => o.value));
+    await b.close();
+    console.log(`"my layered case" is there after a browser restart: config as saved, model folders ${folders.join(", ")}`);
+  } finally {
+    fs.rmSync(profile, { recursive: true, force: true });
+  }
+}
+
+test(which, async () => {
+  if (which === "web_page_persistence") return persistence();
+  if (!tests[which]) throw new Error("no test " + which);
+  const browser = await openPage();
+  try {
+    await tests[which](browser);
+  } finally {
+    await browser.close();
+  }
+});

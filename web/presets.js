@@ -1,0 +1,128 @@
+// The page's presets: every bundled example (examples/*) at a size that runs in seconds on a laptop's
+// GPU, with its models built here by the same builders the model editor offers (layers,
+// checkerboard, Gaussian anomaly). The settings are the examples' own; grids, nt and the number of
+// sources and stations are smaller.
+"use strict";
+(function () {
+  // Lines of a Seispie config.ini from {section: {key: value}}.
+  function ini(comment, sections) {
+    const lines = comment.split("\n").map((l) => "# " + l);
+    for (const [name, keys] of Object.entries(sections)) {
+      lines.push("", `[${name}]`);
+      for (const [k, v] of Object.entries(keys)) lines.push(`${k} = ${v}`);
+    }
+    return lines.join("\n") + "\n";
+  }
+  const taper = (width, top) => ({ abs_top: top ? "yes" : "no", abs_bottom: "yes", abs_left: "yes", abs_right: "yes",
+                                   abs_width: width, abs_alpha: 0.015 });
+  const line = (n, x0, x1, z) => Array.from({ length: n }, (_, k) => [x0 + (k * (x1 - x0)) / (n - 1), z]);
+  const elastic = (vp, vs, rho) => ({ vp, vs, rho });
+
+  const presets = [
+    {
+      id: "seispie-homog", title: "Seispie reference: homogeneous, SH + P-SV (tiny)",
+      config: ini("Seispie's reference case (tests/data/seispie-homog): 31 x 31 nodes of 25 m.", {
+        workflow: { mode: "forward" },
+        solver: { sh: "yes", psv: "yes", nt: 100, dt: 0.005, ...taper(8, false), save_coordinates: "yes",
+                  save_snapshot: 5, combine_sources: "yes" },
+        path: { output: "output", output_traces: "output", model_true: "model", sources: "sources.dat",
+                stations: "stations.dat" } }),
+      sources: [[375, 225, 4.0, 0.25]],
+      stations: [...line(7, 225, 525, 150), [375, 450], [375, 600], [600, 375]],
+      models: { model: { nx: 31, nz: 31, d: 25, base: elastic(1732, 1000, 2000), steps: [] } },
+    },
+    {
+      id: "layered", title: "Layered with a slow lens: SH + P-SV forward (examples/layered)",
+      config: ini("examples/layered at laptop size: 161 x 81 nodes of 10 m, one shot.", {
+        workflow: { mode: "forward" },
+        solver: { sh: "yes", psv: "yes", nt: 900, dt: 0.001, ...taper(20, false), save_snapshot: 30,
+                  combine_sources: "yes" },
+        path: { output: "output", output_traces: "output/traces", model_true: "model", sources: "sources.dat",
+                stations: "stations.dat" } }),
+      sources: [[800, 100, 8, 0.15]],
+      stations: line(30, 100, 1500, 20),
+      models: { model: { nx: 161, nz: 81, d: 10, base: elastic(2000, 1150, 2100), steps: [
+        { kind: "layers", depths: [250, 500], factor: 1.25 },
+        { kind: "gaussian", x: 900, z: 420, radius: 90, percent: -20 }] } },
+    },
+    {
+      id: "cosserat", title: "Cosserat (micropolar) P-SV + spin (examples/cosserat)",
+      config: ini("examples/cosserat at laptop size: 121 x 121 nodes of 3 m, a stiffer disc.", {
+        workflow: { mode: "forward" },
+        solver: { sh: "no", psv: "yes", spin: "yes", nt: 500, dt: 0.0002, ...taper(20, true), save_snapshot: 20,
+                  combine_sources: "yes" },
+        path: { output: "output", model_true: "model", sources: "sources.dat", stations: "stations.dat" } }),
+      sources: [[180, 180, 30, 0.04, 30]],
+      stations: line(15, 40, 320, 300),
+      models: { model: { nx: 121, nz: 121, d: 3,
+        base: { rho: 2700, lambda: 8.1e9, mu: 8.1e9, nu: 1.005e9, j: 2700, lambda_c: 7.75e8, mu_c: 1.5e8, nu_c: 3e8 },
+        steps: [{ kind: "gaussian", x: 220, z: 200, radius: 30, percent: 40, fields: ["lambda", "mu"] }] } },
+    },
+    {
+      id: "layered-adjoint", title: "Adjoint: misfit and SH kernels (examples/layered-adjoint)",
+      config: ini("examples/layered-adjoint at laptop size: data from the layered model with a lens,\n" +
+                  "synthetics from the same layers without it; misfit and sensitivity kernels.", {
+        workflow: { mode: "adjoint" },
+        solver: { sh: "yes", psv: "no", nt: 700, dt: 0.001, ...taper(20, false), combine_sources: "no" },
+        path: { output: "output", model_true: "model_true", model_init: "model_init", sources: "sources.dat",
+                stations: "stations.dat" } }),
+      sources: [[300, 60, 8, 0.15], [1300, 60, 8, 0.15]],
+      stations: line(24, 100, 1500, 20),
+      models: {
+        model_true: { nx: 161, nz: 81, d: 10, base: elastic(2000, 1150, 2100), steps: [
+          { kind: "layers", depths: [250, 500], factor: 1.25 },
+          { kind: "gaussian", x: 800, z: 400, radius: 90, percent: -20 }] },
+        model_init: { nx: 161, nz: 81, d: 10, base: elastic(2000, 1150, 2100), steps: [
+          { kind: "layers", depths: [250, 500], factor: 1.25 }] } },
+    },
+    {
+      id: "checkerboard", title: "SH inversion: checkerboard from a homogeneous start (examples/checkerboard)",
+      config: ini("examples/checkerboard at laptop size: 81 x 81 nodes of 12.5 m, 4 sources, 24 stations\n" +
+                  "around the checks, 6 L-BFGS iterations.", {
+        workflow: { mode: "inversion" },
+        solver: { sh: "yes", psv: "no", nt: 500, dt: 0.0015, ...taper(15, true), combine_sources: "no",
+                  misfit: "waveform", smooth: 1 },
+        optimize: { method: "lbfgs", niter: 6, lbfgs_mem: 5, ls_step: 10, ls_step_init: 0.02, ls_step_max: 0.2 },
+        inversion: { parameters: "vs", vs_min: 700, vs_max: 1300, source_mask: 4 },
+        path: { output: "output", model_true: "model_true", model_init: "model_init", sources: "sources.dat",
+                stations: "stations.dat" } }),
+      sources: [[250, 250, 6, 0.2], [750, 250, 6, 0.2], [250, 750, 6, 0.2], [750, 750, 6, 0.2]],
+      stations: [...line(6, 200, 800, 200), ...line(6, 200, 800, 800),
+                 ...line(6, 200, 800, 200).map(([x, z]) => [z, x]), ...line(6, 200, 800, 800).map(([x, z]) => [z, x])],
+      models: {
+        model_true: { nx: 81, nz: 81, d: 12.5, base: elastic(1800, 1000, 2000), steps: [
+          { kind: "checkerboard", size: 200, percent: 8, fields: ["vs"] }] },
+        model_init: { nx: 81, nz: 81, d: 12.5, base: elastic(1800, 1000, 2000), steps: [] } },
+    },
+    {
+      id: "marmousi", title: "P-SV inversion of vp and vs, layered Marmousi-like (examples/marmousi, small)",
+      config: ini("examples/marmousi's settings on a small layered section built here (the bundled\n" +
+                  "Marmousi model is too large for a laptop's browser run): 81 x 41 nodes of 25 m, 4 L-BFGS\n" +
+                  "iterations of vp and vs.", {
+        workflow: { mode: "inversion" },
+        solver: { sh: "no", psv: "yes", nt: 700, dt: 0.002, ...taper(12, true), combine_sources: "no",
+                  misfit: "waveform" },
+        optimize: { method: "lbfgs", niter: 4, lbfgs_mem: 5, ls_step: 10, ls_step_init: 0.02, ls_step_max: 0.1 },
+        inversion: { parameters: "vp, vs", vp_min: 1400, vp_max: 5000, vs_min: 0, vs_max: 2900, source_mask: 3 },
+        path: { output: "output", model_true: "model_true", model_init: "model_init", sources: "sources.dat",
+                stations: "stations.dat" } }),
+      sources: [[400, 50, 3, 0.4], [1000, 50, 3, 0.4], [1600, 50, 3, 0.4]],
+      stations: line(40, 100, 1900, 25),
+      models: {
+        model_true: { nx: 81, nz: 41, d: 25, base: elastic(2000, 1000, 2200), steps: [
+          { kind: "layers", depths: [250, 500, 750], factor: 1.2 },
+          { kind: "gaussian", x: 1200, z: 600, radius: 150, percent: 12 }] },
+        model_init: { nx: 81, nz: 41, d: 25, base: elastic(2000, 1000, 2200), steps: [
+          { kind: "layers", depths: [250, 500, 750], factor: 1.2 }] } },
+    },
+  ];
+
+  // sources.dat lines: x z 0 f0 t0 angle amplitude (Seispie's columns).
+  function sourcesText(sources) {
+    return sources.map(([x, z, f0, t0, angle]) => `${x.toFixed(1)} ${z.toFixed(1)} 0 ${f0} ${t0} ${angle || 0.0} 1.0e10`).join("\n") + "\n";
+  }
+  function stationsText(stations) {
+    return stations.map(([x, z]) => `${x.toFixed(1)} ${z.toFixed(1)}`).join("\n") + "\n";
+  }
+  window.seiswgPresets = { presets, sourcesText, stationsText };
+})();
