@@ -30,9 +30,14 @@ void born_dot_product(std::unique_ptr<physics::WaveEquation> physics, std::map<s
   const auto stf = solver::ricker(nt, dt, 10, 0.12, 1e9);
   for (const auto& f : physics->forcing(35))
     forces.push_back({f.velocity_plane, f.buoyancy_plane, 14, 8, std::vector<float>(stf.begin(), stf.end())});
+  if (!physics->source_types().empty())  // the acoustic volume injection too
+    for (const auto& f : physics->source_forcing(1, 0))
+      forces.push_back({f.velocity_plane, f.buoyancy_plane, 30, 20,
+                        std::vector<float>(stf.begin(), stf.end()), 0, f.into_stress});
   std::vector<solver::PointReceiver> receivers;
   for (const auto& c : physics->components())
-    for (int r = 0; r < 5; ++r) receivers.push_back({c.velocity_plane, 5 + 8 * r, 4 + 6 * (r % 4)});
+    for (int r = 0; r < 5; ++r)
+      receivers.push_back({c.velocity_plane, 5 + 8 * r, 4 + 6 * (r % 4), 0, c.from_stress});
   p.set_sources(forces);
   p.set_receivers(receivers);
 
@@ -72,6 +77,9 @@ void born_dot_product(std::unique_ptr<physics::WaveEquation> physics, std::map<s
 }
 
 TEST(BornDotProduct, Sh) { born_dot_product(physics::make_sh(), {{"vs", 1000}, {"rho", 2000}}, 0.004, "SH"); }
+TEST(BornDotProduct, Acoustic) {
+  born_dot_product(physics::make_acoustic(), {{"vp", 2000}, {"rho", 2000}}, 0.0015, "acoustic");
+}
 TEST(BornDotProduct, Psv) {
   born_dot_product(physics::make_psv(), {{"vp", 2000}, {"vs", 1100}, {"rho", 2000}}, 0.002, "P-SV");
 }

@@ -14,6 +14,7 @@
 #include <ostream>
 #include <set>
 #include <sstream>
+#include <stdexcept>
 
 #include "app/state_file.hpp"
 #include "io/error.hpp"
@@ -43,6 +44,7 @@ const std::map<std::string, std::set<std::string>>& known_keys() {
         "sh",
         "psv",
         "spin",
+        "acoustic",
         "nt",
         "dt",
         "abs_top",
@@ -90,6 +92,7 @@ std::vector<std::unique_ptr<physics::WaveEquation>> wave_equations(const Case& c
   std::vector<std::unique_ptr<physics::WaveEquation>> list;
   if (c.sh) list.push_back(physics::make_sh());
   if (c.psv) list.push_back(c.spin ? physics::make_cosserat() : physics::make_psv());
+  if (c.acoustic) list.push_back(physics::make_acoustic());
   return list;
 }
 
@@ -108,7 +111,7 @@ std::vector<PointReceiver> receivers_for(const Case& c, const physics::WaveEquat
   for (const auto& comp : eq.components())
     for (const auto& st : c.stations)
       receivers.push_back({comp.velocity_plane, nearest_index(st.x, grid.x0, grid.dx),
-                           nearest_index(st.z, grid.z0, grid.dz)});
+                           nearest_index(st.z, grid.z0, grid.dz), 0, comp.from_stress});
   return receivers;
 }
 
@@ -119,15 +122,21 @@ std::vector<PointForce> forces_for(const Case& c, const physics::WaveEquation& e
     if (!c.combine_sources && s != run) continue;
     const auto& src = c.sources[s];
     const auto stf = solver::ricker(c.nt, c.dt, src.f0, src.t0, src.amp);
-    for (const auto& f : eq.forcing(src.angle_deg)) {
+    // A pressure rate is added between the velocity and the stress update of step it, whose
+    // pressure difference is centred at (it + 1/2) dt: it takes the wavelet there, spread over the
+    // node's cell (a volume injection of stf m^2/s per metre of line: stf / (dx dz) per node).
+    const auto stf_half_step = solver::ricker(c.nt, c.dt, src.f0, src.t0 - 0.5 * c.dt, src.amp);
+    for (const auto& f : eq.source_forcing(src.type, src.angle_deg)) {
       if (f.weight == 0) continue;
       PointForce force{f.velocity_plane,
                        f.buoyancy_plane,
                        nearest_index(src.x, grid.x0, grid.dx),
                        nearest_index(src.z, grid.z0, grid.dz),
                        {}};
+      force.stress = f.into_stress;
+      const double weight = f.into_stress ? f.weight / (grid.dx * grid.dz) : f.weight;
       force.values.reserve(stf.size());
-      for (double v : stf) force.values.push_back(float(f.weight * v));
+      for (double v : f.into_stress ? stf_half_step : stf) force.values.push_back(float(weight * v));
       forces.push_back(std::move(force));
     }
   }
@@ -374,6 +383,8 @@ InversionSpec inversion_spec(const Case& c) {
     names = {"mu", "lambda"};
   else if (c.psv)
     names = {"vp", "vs"};
+  else if (c.acoustic)
+    names = {"vp"};
   else
     names = {"vs"};
   if (names.empty()) throw InputError(cfg.where("inversion", "parameters") + ": lists no parameter");
@@ -525,8 +536,14 @@ void read_case(Case& c) {
   c.sh = cfg.get_bool_or("solver", "sh", false);
   c.psv = cfg.get_bool_or("solver", "psv", false);
   c.spin = cfg.get_bool_or("solver", "spin", false);
-  if (!c.sh && !c.psv)
-    throw InputError(cfg.file.string() + ": nothing to simulate: set [solver] sh = yes and/or psv = yes");
+  c.acoustic = cfg.get_bool_or("solver", "acoustic", false);
+  if (!c.sh && !c.psv && !c.acoustic)
+    throw InputError(cfg.file.string() +
+                     ": nothing to simulate: set [solver] sh = yes, psv = yes and/or acoustic = yes");
+  if (c.acoustic && c.psv)
+    throw InputError(cfg.where("solver", "acoustic") +
+                     ": acoustic = yes and psv = yes cannot run together (both record ux and uz): "
+                     "choose one");
   if (c.spin && !c.psv)
     throw InputError(cfg.where("solver", "spin") + ": spin = yes (Cosserat) needs psv = yes");
 
@@ -701,6 +718,18 @@ void read_case(Case& c) {
   c.stations = io::read_stations(*stations);
   for (const auto& s : c.sources) check_inside(c.model.grid, s, *sources, "source");
   for (const auto& s : c.stations) check_inside(c.model.grid, s, *stations, "station");
+  for (const auto& eq : wave_equations(c)) {
+    if (eq->source_types().empty()) continue;  // Seispie's media: the type column is not read
+    for (const auto& s : c.sources) {
+      try {
+        (void)eq->source_forcing(s.type, s.angle_deg);
+      } catch (const std::invalid_argument&) {
+        throw InputError(sources->string() + ":" + std::to_string(s.line) +
+                         ": type = " + std::to_string(s.type) + ": the " + eq->name() +
+                         " medium takes source types " + eq->source_types());
+      }
+    }
+  }
   if (c.sh) {
     // Seispie's SH stencil never updates the two outermost rows and columns: they stay at rest.
     const auto& g = c.model.grid;

@@ -47,7 +47,7 @@ struct InversionSpec {
 struct Case {
   io::Config config;
   std::string mode;
-  bool sh = false, psv = false, spin = false;
+  bool sh = false, psv = false, spin = false, acoustic = false;
   int nt = 0;
   double dt = 0;
   solver::Taper taper;

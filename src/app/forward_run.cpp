@@ -154,7 +154,8 @@ RunSummary run_forward(const Case& c, const RunOptions& options, std::ostream& l
       std::snprintf(tag, sizeof tag, "proc%06d_", step);
       for (std::size_t shot = first; shot < first + count; ++shot)
         for (const auto& comp : components) {
-          const auto field = problem.velocity_plane(comp.velocity_plane, shot);
+          const auto field = comp.from_stress ? problem.stress_plane(comp.velocity_plane, shot)
+                                              : problem.velocity_plane(comp.velocity_plane, shot);
           std::string base = tag + comp.snapshot_name;
           if (runs > 1) base += "_src" + std::to_string(shot);
           write_bin(c.output / (base + ".bin"), field);

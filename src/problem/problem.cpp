@@ -242,6 +242,13 @@ std::vector<float> Problem::velocity_plane(std::uint32_t plane, std::size_t shot
   return s.propagator->velocity_plane(plane, std::uint32_t(shot - s.loaded_first));
 }
 
+std::vector<float> Problem::stress_plane(std::uint32_t plane, std::size_t shot) {
+  auto& s = *impl_;
+  if (shot < s.loaded_first || shot >= s.loaded_first + s.loaded_count)
+    throw std::logic_error("Problem::stress_plane: shot not in the running batch");
+  return s.propagator->stress_plane(plane, std::uint32_t(shot - s.loaded_first));
+}
+
 Evaluation Problem::misfit_and_gradient(const io::Model& model, const Data& observed, const Misfit& misfit,
                                         ShotRange range) {
   auto& s = *impl_;

@@ -108,6 +108,8 @@ class Problem {
 
   // Inside ForwardWatch::snapshot: velocity plane `plane` of shot `shot` (of the whole acquisition).
   std::vector<float> velocity_plane(std::uint32_t plane, std::size_t shot);
+  // The same for stress plane `plane` (the acoustic pressure).
+  std::vector<float> stress_plane(std::uint32_t plane, std::size_t shot);
 
   // New sources for the shots (one list of forces per shot of the acquisition: e.g. the wavelets of
   // another frequency band); the receivers stay. Every GPU object is reused, stored-state buffers

@@ -39,6 +39,11 @@ struct RunInfo {
   receivers: u32,
 }
 
+// Point sources and receivers address the velocity group with indices below STRESS_INDEX0 and the
+// stress group, at index - STRESS_INDEX0, from it on (the acoustic pressure is injected and recorded
+// there). The host sets it to the velocity group's size.
+override STRESS_INDEX0: u32 = 0xffffffffu;
+
 // Groups: vel (binding 0 when one buffer), stress (1), params (2); see solver/fields.hpp.
 @group(0) @binding(3) var<storage, read_write> status: Status;
 
