@@ -90,6 +90,52 @@ TEST(AcousticAnalytic, GreenFunctionAgreesWithTheFrequencyDomain) {
   EXPECT_LT(std::sqrt(num / den), 2e-3);  // the central difference's O(dt^2) error
 }
 
+// A pressure-release surface at z = 0 (row 0): the field of a source at depth d is the whole-space
+// field of the source minus that of its mirror image at -d (p = 0 on the surface).
+TEST(AcousticAnalytic, FreeSurfaceMatchesImageSourceWithin2Percent) {
+  const int nx = 201, nz = 121, nt = 800;
+  const double h = 5, vp = 1500, rho = 1000, dt = 0.0006, f0 = 8, t0 = 0.18, amp = 1e3;
+  const auto model = test::uniform_model(nx, nz, h, h, {{"vp", vp}, {"rho", rho}});
+  const auto physics = physics::make_acoustic();
+  const int is = nx / 2, js = 20;  // 100 m deep
+  const auto forcing = physics->source_forcing(1, 0);
+  const auto stf = solver::ricker(nt, dt, f0, t0 - 0.5 * dt, amp / (h * h));
+  solver::PointForce source{forcing[0].velocity_plane,
+                            forcing[0].buoyancy_plane,
+                            is,
+                            js,
+                            std::vector<float>(stf.begin(), stf.end()),
+                            0,
+                            true};
+  // Just below the surface, at the source's depth, and deeper; on the axis and 100-150 m off.
+  const std::vector<std::pair<int, int>> nodes = {
+      {is + 20, 1}, {is - 30, 4}, {is, 10}, {is + 25, 20}, {is - 20, 45}};
+  std::vector<solver::PointReceiver> receivers;
+  for (auto [i, j] : nodes) receivers.push_back({0, i, j, 0, true});
+  const solver::Edges edges{{true, true, false, true, 30, 0.015}, true};
+  solver::Propagator p(test::test_device(), *physics, model, nt, dt, edges);
+  p.set_sources(std::vector<solver::PointForce>{source});
+  p.set_receivers(receivers);
+  p.reset();
+  p.advance(nt);
+  const auto flat = p.traces();
+  for (std::size_t r = 0; r < nodes.size(); ++r) {
+    const double ox = h * (nodes[r].first - is), z = h * nodes[r].second, zs = h * js;
+    const double direct = std::hypot(ox, z - zs), image = std::hypot(ox, z + zs);
+    std::vector<double> exact(static_cast<std::size_t>(nt)), trace(exact.size());
+    for (int it = 0; it < nt; ++it) {
+      const double t = (it + 1) * dt;
+      const test::Ricker w{f0, t0, amp};
+      exact[std::size_t(it)] =
+          (direct > 0 ? acoustic_pressure(direct, t, vp, w) : 0) - acoustic_pressure(image, t, vp, w);
+      trace[std::size_t(it)] = flat[r * std::size_t(nt) + std::size_t(it)];
+    }
+    const double err = test::relative_l2(trace, exact);
+    std::printf("acoustic p under a free surface at (%.0f, %.0f) m: relative L2 %.4f\n", ox, z, err);
+    EXPECT_LT(err, 0.02) << "receiver at node (" << nodes[r].first << ", " << nodes[r].second << ")";
+  }
+}
+
 test::CaseSpec acoustic_case(const std::string& sources) {
   test::CaseSpec spec;
   spec.vp = 1500;
@@ -163,6 +209,30 @@ TEST(AcousticCase, BadKeysAndSourceTypesAreNamed) {
   r = test::run_cli({"run", (root / "value").string()});
   EXPECT_NE(r.exit_code, 0);
   EXPECT_TRUE(test::contains(r.output, "acoustic")) << r.output;
+  // A free surface is the top: it cannot be tapered too; media without one are refused by name.
+  spec = acoustic_case("300.0 200.0 1 4.0 0.25 0.0 1.0e3\n");
+  spec.config = test::replace(test::replace(spec.config, "abs_top = no", "abs_top = yes"), "acoustic = yes",
+                              "acoustic = yes\nfree_surface = yes");
+  test::write_case(root / "top", spec);
+  r = test::run_cli({"run", (root / "top").string()});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_TRUE(test::contains(r.output,
+                             "free_surface = yes makes the top (z = 0, row j = 0) a free surface: it "
+                             "cannot also be absorbing (set abs_top = no)"))
+      << r.output;
+  spec = acoustic_case("300.0 200.0 1 4.0 0.25 0.0 1.0e3\n");
+  spec.config = test::replace(test::replace(spec.config, "acoustic = yes", "free_surface = yes"), "psv = no",
+                              "psv = yes");
+  test::write_case(root / "psv", spec);
+  r = test::run_cli({"run", (root / "psv").string()});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_TRUE(test::contains(r.output, "free_surface = yes is not available for the P-SV medium yet"))
+      << r.output;
+  spec.config = test::replace(spec.config, "free_surface = yes", "free_surface = sometimes");
+  test::write_case(root / "bool", spec);
+  r = test::run_cli({"run", (root / "bool").string()});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_TRUE(test::contains(r.output, "free_surface")) << r.output;
   fs::remove_all(root);
 }
 

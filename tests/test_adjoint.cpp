@@ -48,12 +48,12 @@ std::vector<float> random_series(std::mt19937& rng, int n) {
 
 // <L f, d> = <f, L^T d> for the source-to-receiver map L (fixed model), with random source time
 // functions and random data; taper, several sources and receivers (two on one node).
-void dot_product_test(const Medium& medium) {
+void dot_product_test(const Medium& medium, bool free_surface = false) {
   const int nx = 44, nz = 38, nt = 300;
   const auto model = smooth_model(nx, nz, medium.h, medium.base);
   const auto physics = medium.make();
   solver::Propagator p(test::test_device(), *physics, model, nt, medium.dt,
-                       {true, true, false, true, 8, 0.03});
+                       solver::Edges{{true, true, false, true, 8, 0.03}, free_surface});
   std::mt19937 rng(7);
   std::vector<solver::PointForce> forces;
   for (auto [i, j] : {std::pair{12, 10}, std::pair{30, 20}})
@@ -105,18 +105,21 @@ TEST(AdjointDotProduct, Sh) { dot_product_test(kSh); }
 TEST(AdjointDotProduct, Psv) { dot_product_test(kPsv); }
 TEST(AdjointDotProduct, Cosserat) { dot_product_test(kCosserat); }
 TEST(AdjointDotProduct, Acoustic) { dot_product_test(test::kAcoustic); }
+// Sources and receivers on rows 0-3 meet the free surface's mirror (receivers at (20, 3), (1, 1)).
+TEST(AdjointDotProduct, AcousticFreeSurface) { dot_product_test(test::kAcoustic, true); }
 
 // A case for gradient checks: a few sources and receivers, observed data from `smooth_model`.
 struct GradientCase {
   const Medium& medium;
   int nx = 40, nz = 34, nt = 260;
   std::unique_ptr<physics::WaveEquation> physics = medium.make();
-  solver::Taper taper{true, true, false, true, 8, 0.03};
+  solver::Edges taper{{true, true, false, true, 8, 0.03}, false};
   std::vector<solver::PointForce> forces;
   std::vector<solver::PointReceiver> receivers;
   std::vector<float> observed;
 
-  explicit GradientCase(const Medium& m) : medium(m) {
+  explicit GradientCase(const Medium& m, bool free_surface = false) : medium(m) {
+    taper.free_surface = free_surface;
     const double f0 = 8, t0 = 0.15;
     for (auto [i, j] : {std::pair{10, 6}, std::pair{28, 7}}) {
       const auto stf = solver::ricker(nt, medium.dt, f0, t0, 1e9);
@@ -246,8 +249,9 @@ std::vector<double> smooth_perturbation(const io::Grid& g, double scale, unsigne
 
 // `decades` of h over which the remainder must fall as h^2 (2, or 1 where the parameter's second-order
 // effect is too small to stay above float32 round-off in J for longer).
-void taylor_test(const Medium& medium, const std::string& name, double scale, int decades = 2) {
-  GradientCase c(medium);
+void taylor_test(const Medium& medium, const std::string& name, double scale, int decades = 2,
+                 bool free_surface = false) {
+  GradientCase c(medium, free_surface);
   const auto model = test::uniform_model(c.nx, c.nz, medium.h, medium.h, medium.base);
   ASSERT_LT(medium.dt, c.physics->max_stable_dt(model));
   const auto kernels = c.gradient(model, "gpu");
@@ -638,6 +642,7 @@ TEST(AdjointTaylor, CosseratMuC) { taylor_test(kCosserat, "mu_c", 0.5 * 2.0e12, 
 TEST(AdjointTaylor, AcousticVp) { taylor_test(test::kAcoustic, "vp", 0.1 * 2000); }
 TEST(AdjointTaylor, AcousticRho) { taylor_test(test::kAcoustic, "rho", 0.2 * 2000); }
 TEST(AdjointTaylor, AcousticRhoVelocity) { taylor_test(test::kAcoustic, "rho_velocity", 0.2 * 2000); }
+TEST(AdjointTaylor, AcousticVpFreeSurface) { taylor_test(test::kAcoustic, "vp", 0.1 * 2000, 2, true); }
 TEST(AdjointTaylor, AcousticKappa) { taylor_test(test::kAcoustic, "kappa", 0.2 * 2000 * 2000 * 2000); }
 TEST(AdjointTaylor, CosseratRho) { taylor_test(kCosserat, "rho", 0.2 * 2700); }
 

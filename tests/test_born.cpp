@@ -15,7 +15,7 @@ namespace seiswg {
 namespace {
 
 void born_dot_product(std::unique_ptr<physics::WaveEquation> physics, std::map<std::string, double> medium,
-                      double dt, const char* name) {
+                      double dt, const char* name, bool free_surface = false) {
   const int nx = 42, nz = 36, nt = 250;
   const double h = 10;
   auto model = test::uniform_model(nx, nz, h, h, medium);
@@ -25,7 +25,8 @@ void born_dot_product(std::unique_ptr<physics::WaveEquation> physics, std::map<s
         const double x = (i - 25) / 6.0, z = (j - 15) / 6.0;
         values[std::size_t(i * nz + j)] *= float(1 + 0.1 * std::exp(-x * x - z * z));
       }
-  solver::Propagator p(test::test_device(), *physics, model, nt, dt, {true, true, false, true, 8, 0.03});
+  solver::Propagator p(test::test_device(), *physics, model, nt, dt,
+                       solver::Edges{{true, true, false, true, 8, 0.03}, free_surface});
   std::vector<solver::PointForce> forces;
   const auto stf = solver::ricker(nt, dt, 10, 0.12, 1e9);
   for (const auto& f : physics->forcing(35))
@@ -79,6 +80,10 @@ void born_dot_product(std::unique_ptr<physics::WaveEquation> physics, std::map<s
 TEST(BornDotProduct, Sh) { born_dot_product(physics::make_sh(), {{"vs", 1000}, {"rho", 2000}}, 0.004, "SH"); }
 TEST(BornDotProduct, Acoustic) {
   born_dot_product(physics::make_acoustic(), {{"vp", 2000}, {"rho", 2000}}, 0.0015, "acoustic");
+}
+TEST(BornDotProduct, AcousticFreeSurface) {
+  born_dot_product(physics::make_acoustic(), {{"vp", 2000}, {"rho", 2000}}, 0.0015, "acoustic, free surface",
+                   true);
 }
 TEST(BornDotProduct, Psv) {
   born_dot_product(physics::make_psv(), {{"vp", 2000}, {"vs", 1100}, {"rho", 2000}}, 0.002, "P-SV");

@@ -45,6 +45,7 @@ const std::map<std::string, std::set<std::string>>& known_keys() {
         "psv",
         "spin",
         "acoustic",
+        "free_surface",
         "nt",
         "dt",
         "abs_top",
@@ -572,6 +573,17 @@ void read_case(Case& c) {
   c.taper.alpha = any_taper ? cfg.get_double("solver", "abs_alpha", "the absorbing layer's decay rate")
                             : cfg.get_double_or("solver", "abs_alpha", 0.0);
   if (c.taper.alpha < 0) throw InputError(cfg.where("solver", "abs_alpha") + ": must be >= 0");
+  c.free_surface = cfg.get_bool_or("solver", "free_surface", false);
+  if (c.free_surface && c.taper.top)
+    throw InputError(
+        cfg.where("solver", "free_surface") +
+        ": free_surface = yes makes the top (z = 0, row j = 0) a free surface: it cannot also be "
+        "absorbing (set abs_top = no)");
+  for (const auto& eq : wave_equations(c))
+    if (c.free_surface && eq->surface_images().empty())
+      throw InputError(cfg.where("solver", "free_surface") +
+                       ": free_surface = yes is not available for the " + eq->name() +
+                       " medium yet (available: acoustic)");
 
   const long snapshot = cfg.get_int_or("solver", "save_snapshot", 0, 0);
   if (snapshot > nt)

@@ -51,6 +51,7 @@ struct Case {
   int nt = 0;
   double dt = 0;
   solver::Taper taper;
+  bool free_surface = false;  // [solver] free_surface: at z = 0 (row j = 0)
   int save_snapshot = 0;
   bool combine_sources = true;
   bool save_coordinates = false;

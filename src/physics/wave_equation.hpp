@@ -34,6 +34,16 @@ struct Forcing {
   bool into_stress = false;
 };
 
+// How a field extends above a free surface at z = 0 (row j = 0): as its mirror image about z = 0
+// times `parity` (-1 for a field that vanishes there); a `staggered` plane's samples sit half a cell
+// below their row (z = (j + 1/2) dz), so that row j mirrors to row -1 - j, else to row -j.
+struct SurfaceImage {
+  std::uint32_t group = 0;  // 0: velocity planes, 1: stress planes
+  std::uint32_t plane = 0;
+  double parity = 1;
+  bool staggered = false;
+};
+
 class WaveEquation {
  public:
   virtual ~WaveEquation() = default;
@@ -67,6 +77,11 @@ class WaveEquation {
   // Whether some source type drives a stress plane (Forcing::into_stress): only then do the point
   // kernels bind the stress group.
   virtual bool has_stress_sources() const { return false; }
+  // The images of every field above a free surface ([solver] free_surface); empty where the
+  // medium has no free surface yet.
+  virtual std::vector<SurfaceImage> surface_images() const { return {}; }
+  // The adjoint kernels call the z transposes through dz_*_t_of (stencil.wgsl), which fold the
+  // mirrored rows back: only such media take a free surface in adjoint and Born runs.
 
   // The medium's adjoint kernels (adjoint_velocity, adjoint_stress), composed after
   // stencil.wgsl and fields_adjoint.wgsl; empty when the medium has no adjoint yet.

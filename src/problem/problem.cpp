@@ -191,7 +191,8 @@ Problem::Problem(gpu::Device& device, Setup setup, const io::Model& model)
   }
   s.batch = choose_batch(device, s.setup, s.grid, &s.plan);
   s.propagator = std::make_unique<solver::Propagator>(device, *s.setup.physics, model, s.setup.nt, s.setup.dt,
-                                                      s.setup.taper, int(s.batch), s.setup.max_binding_bytes);
+                                                      solver::Edges{s.setup.taper, s.setup.free_surface},
+                                                      int(s.batch), s.setup.max_binding_bytes);
   s.load(0, std::min(s.batch, s.setup.shots.size()));
   if (s.setup.adjoint) s.adjoint = std::make_unique<solver::Adjoint>(*s.propagator, s.plan);
 }

@@ -13,7 +13,20 @@
 namespace seiswg::solver {
 Propagator::Propagator(gpu::Device& device, const physics::WaveEquation& physics, const io::Model& model,
                        int nt, double dt, const Taper& taper, int shots, std::uint64_t max_binding_bytes)
+    : Propagator(device, physics, model, nt, dt, Edges{taper, false}, shots, max_binding_bytes) {}
+
+Propagator::Propagator(gpu::Device& device, const physics::WaveEquation& physics, const io::Model& model,
+                       int nt, double dt, const Edges& edges, int shots, std::uint64_t max_binding_bytes)
     : impl_(std::make_unique<Impl>(device, physics)) {
+  const Taper& taper = edges.taper;
+  const auto images = physics.surface_images();
+  if (edges.free_surface && images.empty())
+    throw InputError("[solver] free_surface = yes: the " + physics.name() +
+                     " medium has no free surface yet");
+  if (edges.free_surface && taper.top)
+    throw InputError(
+        "[solver] free_surface = yes: the free surface is the top: it cannot be tapered too "
+        "(abs_top = no)");
   auto& s = *impl_;
   s.nx = model.grid.nx;
   s.nz = model.grid.nz;
@@ -62,7 +75,7 @@ Propagator::Propagator(gpu::Device& device, const physics::WaveEquation& physics
                  {"WG_X", double(s.wg_x)},
                  {"WG_Y", double(s.wg_y)},
                  {"STRESS_INDEX0", double(s.stress_index0())}};
-  const auto boundary = make_boundary(taper, physics.seispie_edges());
+  const auto boundary = make_boundary(taper, physics.seispie_edges(), edges.free_surface ? &images : nullptr);
   s.boundary_wgsl = boundary.wgsl;
   s.constants.insert(s.constants.end(), boundary.constants.begin(), boundary.constants.end());
   // The grid kernels record the receivers while the adapter has bindings for them (3 more).

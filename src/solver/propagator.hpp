@@ -49,6 +49,10 @@ class Propagator {
   // with small grids.
   Propagator(gpu::Device& device, const physics::WaveEquation& physics, const io::Model& model, int nt,
              double dt, const Taper& taper, int shots = 1, std::uint64_t max_binding_bytes = 0);
+  // The same with a free surface at z = 0 when `edges` asks for one (throws InputError for a medium
+  // without one, or with the top tapered).
+  Propagator(gpu::Device& device, const physics::WaveEquation& physics, const io::Model& model, int nt,
+             double dt, const Edges& edges, int shots = 1, std::uint64_t max_binding_bytes = 0);
   ~Propagator();
   Propagator(const Propagator&) = delete;
   Propagator& operator=(const Propagator&) = delete;

@@ -78,6 +78,11 @@ class Acoustic final : public WaveEquation {
   }
   std::string source_types() const override { return "0 (force) or 1 (volume injection)"; }
   bool has_stress_sources() const override { return true; }
+  // Pressure release at z = 0: p odd about it (p = 0 on row 0), so vx (at the nodes' depths) odd
+  // and vz (half a cell below) even: the image of the source in a mirror with the opposite sign.
+  std::vector<SurfaceImage> surface_images() const override {
+    return {{0, 0, -1.0, false}, {0, 1, 1.0, true}, {1, 0, -1.0, false}};
+  }
 
   // Planes: bx = dt / mean(rho of 2 nodes), bz likewise, c = dt kappa, kappa = rho vp^2; the dt plane
   // is no model parameter.

@@ -1,5 +1,6 @@
 // Discrete adjoint of acoustic.wgsl: each kernel is the transpose of a forward one, run in reverse
-// order (as psv_adjoint.wgsl, with the pressure's signs).
+// order (as psv_adjoint.wgsl, with the pressure's signs). The z transposes name the field the
+// forward difference reads (dz_*_t_of), so that a free surface's mirror folds back exactly.
 fn weighted_stress(p: u32, k: u32) -> f32 { return param(DT_KAPPA, k) * stress_get(k); }
 fn buoyancy_plane(p: u32) -> u32 { return select(DT_OVER_RHO_X, DT_OVER_RHO_Z, p == VZ); }
 
@@ -17,7 +18,7 @@ fn adjoint_velocity(@builtin(global_invocation_id) g: vec3<u32>) {
   grad_add(DT_KAPPA * n + k, -stress_get(k) * div);
   let b = boundary_velocity_factor(i, j);
   let vx = b * vel_get(VX * n + k) - dx_backward_t(WEIGHTED, P, i, j);
-  let vz = b * vel_get(VZ * n + k) - dz_backward_t(WEIGHTED, P, i, j);
+  let vz = b * vel_get(VZ * n + k) - dz_backward_t_of(0u, VZ, WEIGHTED, P, i, j);
   vel_set(VX * n + k, vx);
   vel_set(VZ * n + k, vz);
   watch(vx + vz, k);
@@ -36,7 +37,7 @@ fn adjoint_stress(@builtin(global_invocation_id) g: vec3<u32>) {
   let b = boundary_velocity_factor(i, j);
   grad_add(DT_OVER_RHO_X * n + k, -b * vel_get(VX * n + k) * dx_forward(FWD_BEFORE, VEL_PLANES + P, i, j));
   grad_add(DT_OVER_RHO_Z * n + k, -b * vel_get(VZ * n + k) * dz_forward(FWD_BEFORE, VEL_PLANES + P, i, j));
-  let p = stress_get(k) - dx_forward_t(BUOYANT, VX, i, j) - dz_forward_t(BUOYANT, VZ, i, j);
+  let p = stress_get(k) - dx_forward_t(BUOYANT, VX, i, j) - dz_forward_t_of(1u, P, BUOYANT, VZ, i, j);
   stress_set(k, p);
   watch(p, k);
 }

@@ -77,9 +77,10 @@ fn dx_forward(src: u32, p: u32, i: i32, j: i32) -> f32 {
   if (!fits_forward(i, NX)) { return 0.0; }
   return d4(load(src, p, i - 1, j), load(src, p, i, j), load(src, p, i + 1, j), load(src, p, i + 2, j)) * INV_DX;
 }
+// z differences read through zload: the boundary's hook, which mirrors fields above a free surface.
 fn dz_forward(src: u32, p: u32, i: i32, j: i32) -> f32 {
   if (!fits_forward(j, NZ)) { return 0.0; }
-  return d4(load(src, p, i, j - 1), load(src, p, i, j), load(src, p, i, j + 1), load(src, p, i, j + 2)) * INV_DZ;
+  return d4(zload(src, p, i, j - 1), zload(src, p, i, j), zload(src, p, i, j + 1), zload(src, p, i, j + 2)) * INV_DZ;
 }
 fn dx_backward(src: u32, p: u32, i: i32, j: i32) -> f32 {
   if (!fits_backward(i, NX)) { return 0.0; }
@@ -87,7 +88,7 @@ fn dx_backward(src: u32, p: u32, i: i32, j: i32) -> f32 {
 }
 fn dz_backward(src: u32, p: u32, i: i32, j: i32) -> f32 {
   if (!fits_backward(j, NZ)) { return 0.0; }
-  return d4(load(src, p, i, j - 2), load(src, p, i, j - 1), load(src, p, i, j), load(src, p, i, j + 1)) * INV_DZ;
+  return d4(zload(src, p, i, j - 2), zload(src, p, i, j - 1), zload(src, p, i, j), zload(src, p, i, j + 1)) * INV_DZ;
 }
 
 // Exact transposes of the four operators above (for the adjoint): the transpose of a masked forward
@@ -111,6 +112,23 @@ fn dx_backward_t(src: u32, p: u32, i: i32, j: i32) -> f32 {
 fn dz_backward_t(src: u32, p: u32, i: i32, j: i32) -> f32 {
   return -d4(masked_backward_z(src, p, i, j - 1), masked_backward_z(src, p, i, j), masked_backward_z(src, p, i, j + 1),
              masked_backward_z(src, p, i, j + 2)) * INV_DZ;
+}
+
+// The transposes of the z differences of field (group, plane) as zload extends it: the plain
+// transpose at row j, plus, where row j's value is mirrored into a ghost row above a free surface,
+// the transpose at that ghost row times the mirror's parity (ghost loads of the adjoint input are
+// zero: the forward differences have no outputs there). Without a free surface the plain ones.
+fn dz_forward_t_of(group: u32, plane: u32, src: u32, p: u32, i: i32, j: i32) -> f32 {
+  let t = dz_forward_t(src, p, i, j);
+  let ghost = surface_ghost_row(group, plane, j);
+  if (ghost >= 0) { return t; }
+  return t + surface_parity(group, plane) * dz_forward_t(src, p, i, ghost);
+}
+fn dz_backward_t_of(group: u32, plane: u32, src: u32, p: u32, i: i32, j: i32) -> f32 {
+  let t = dz_backward_t(src, p, i, j);
+  let ghost = surface_ghost_row(group, plane, j);
+  if (ghost >= 0) { return t; }
+  return t + surface_parity(group, plane) * dz_backward_t(src, p, i, ghost);
 }
 
 fn is_finite(x: f32) -> bool { return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u; }
