@@ -81,6 +81,9 @@ TEST(BornDotProduct, Sh) { born_dot_product(physics::make_sh(), {{"vs", 1000}, {
 TEST(BornDotProduct, Acoustic) {
   born_dot_product(physics::make_acoustic(), {{"vp", 2000}, {"rho", 2000}}, 0.0015, "acoustic");
 }
+TEST(BornDotProduct, ShFreeSurface) {
+  born_dot_product(physics::make_sh(), {{"vs", 1000}, {"rho", 2000}}, 0.004, "SH, free surface", true);
+}
 TEST(BornDotProduct, AcousticFreeSurface) {
   born_dot_product(physics::make_acoustic(), {{"vp", 2000}, {"rho", 2000}}, 0.0015, "acoustic, free surface",
                    true);

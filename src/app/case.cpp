@@ -583,7 +583,7 @@ void read_case(Case& c) {
     if (c.free_surface && eq->surface_images().empty())
       throw InputError(cfg.where("solver", "free_surface") +
                        ": free_surface = yes is not available for the " + eq->name() +
-                       " medium yet (available: acoustic)");
+                       " medium yet (available: acoustic, SH)");
 
   const long snapshot = cfg.get_int_or("solver", "save_snapshot", 0, 0);
   if (snapshot > nt)
@@ -747,7 +747,7 @@ void read_case(Case& c) {
     const auto& g = c.model.grid;
     for (const auto& s : c.stations) {
       const int i = nearest_index(s.x, g.x0, g.dx), j = nearest_index(s.z, g.z0, g.dz);
-      if (i < 2 || j < 2 || i >= g.nx - 2 || j >= g.nz - 2)
+      if (i < 2 || (j < 2 && !c.free_surface) || i >= g.nx - 2 || j >= g.nz - 2)
         cfg.warnings.push_back(c.stations_file.string() + ":" + std::to_string(s.line) +
                                ": station within 2 nodes of the grid edge, where Seispie's SH scheme (which "
                                "seiswg reproduces) keeps the wavefield at rest: its uy trace will be zero");

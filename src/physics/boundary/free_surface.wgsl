@@ -5,6 +5,11 @@
 // surface_staggered, composed from C++ before this file; fields_*.wgsl give field_of (the group and
 // plane a load reads). The transposes fold the ghost rows back onto the rows they mirror.
 
+// The top is no edge (the fields continue above as images): the edge rule (closed or Seispie's)
+// applies at the bottom only, rows near the top taken as an inner row.
+fn fits_forward_z(j: i32) -> bool { return fits_forward(max(j, 2), NZ); }
+fn fits_backward_z(j: i32) -> bool { return fits_backward(max(j, 2), NZ); }
+
 // Value of plane p of source src at row j, mirrored above the surface.
 fn zload(src: u32, p: u32, i: i32, j: i32) -> f32 {
   if (j >= 0) { return load(src, p, i, j); }

@@ -77,9 +77,10 @@ fn dx_forward(src: u32, p: u32, i: i32, j: i32) -> f32 {
   if (!fits_forward(i, NX)) { return 0.0; }
   return d4(load(src, p, i - 1, j), load(src, p, i, j), load(src, p, i + 1, j), load(src, p, i + 2, j)) * INV_DX;
 }
-// z differences read through zload: the boundary's hook, which mirrors fields above a free surface.
+// z differences read through zload and take the edge rule through fits_*_z: the boundary's hooks,
+// which mirror fields above a free surface, where the top has no edge.
 fn dz_forward(src: u32, p: u32, i: i32, j: i32) -> f32 {
-  if (!fits_forward(j, NZ)) { return 0.0; }
+  if (!fits_forward_z(j)) { return 0.0; }
   return d4(zload(src, p, i, j - 1), zload(src, p, i, j), zload(src, p, i, j + 1), zload(src, p, i, j + 2)) * INV_DZ;
 }
 fn dx_backward(src: u32, p: u32, i: i32, j: i32) -> f32 {
@@ -87,16 +88,16 @@ fn dx_backward(src: u32, p: u32, i: i32, j: i32) -> f32 {
   return d4(load(src, p, i - 2, j), load(src, p, i - 1, j), load(src, p, i, j), load(src, p, i + 1, j)) * INV_DX;
 }
 fn dz_backward(src: u32, p: u32, i: i32, j: i32) -> f32 {
-  if (!fits_backward(j, NZ)) { return 0.0; }
+  if (!fits_backward_z(j)) { return 0.0; }
   return d4(zload(src, p, i, j - 2), zload(src, p, i, j - 1), zload(src, p, i, j), zload(src, p, i, j + 1)) * INV_DZ;
 }
 
 // Exact transposes of the four operators above (for the adjoint): the transpose of a masked forward
 // difference is minus the backward difference of the masked input, and vice versa.
 fn masked_forward_x(src: u32, p: u32, i: i32, j: i32) -> f32 { return select(0.0, load(src, p, i, j), fits_forward(i, NX)); }
-fn masked_forward_z(src: u32, p: u32, i: i32, j: i32) -> f32 { return select(0.0, load(src, p, i, j), fits_forward(j, NZ)); }
+fn masked_forward_z(src: u32, p: u32, i: i32, j: i32) -> f32 { return select(0.0, load(src, p, i, j), fits_forward_z(j)); }
 fn masked_backward_x(src: u32, p: u32, i: i32, j: i32) -> f32 { return select(0.0, load(src, p, i, j), fits_backward(i, NX)); }
-fn masked_backward_z(src: u32, p: u32, i: i32, j: i32) -> f32 { return select(0.0, load(src, p, i, j), fits_backward(j, NZ)); }
+fn masked_backward_z(src: u32, p: u32, i: i32, j: i32) -> f32 { return select(0.0, load(src, p, i, j), fits_backward_z(j)); }
 fn dx_forward_t(src: u32, p: u32, i: i32, j: i32) -> f32 {
   return -d4(masked_forward_x(src, p, i - 2, j), masked_forward_x(src, p, i - 1, j), masked_forward_x(src, p, i, j),
              masked_forward_x(src, p, i + 1, j)) * INV_DX;
