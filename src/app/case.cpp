@@ -23,6 +23,7 @@
 #include "problem/misfit.hpp"
 #include "signal/filter.hpp"
 #include "solver/adjoint.hpp"
+#include "solver/point_interpolation.hpp"
 #include "solver/wavelet.hpp"
 
 namespace seiswg::app {
@@ -46,6 +47,7 @@ const std::map<std::string, std::set<std::string>>& known_keys() {
         "spin",
         "acoustic",
         "free_surface",
+        "point_interpolation",
         "nt",
         "dt",
         "abs_top",
@@ -106,6 +108,30 @@ int nearest_index(double coordinate, double origin, double spacing) {
 
 std::size_t run_count(const Case& c) { return c.combine_sources ? 1 : c.sources.size(); }
 
+namespace {
+
+// The samples (and weights) a point at (x, z) of plane `plane` (of the stress group with `stress`)
+// drives or reads: Seispie's nearest node, or with point_interpolation = sinc the windowed-sinc
+// samples of the plane's own staggered grid around the true position, folded at a free surface.
+std::vector<solver::SampleWeight> point_samples(const Case& c, const physics::WaveEquation& eq, double x,
+                                                double z, std::uint32_t plane, bool stress) {
+  const auto& g = c.model.grid;
+  if (!c.sinc_points) return {{nearest_index(x, g.x0, g.dx), nearest_index(z, g.z0, g.dz), 1.0}};
+  double x_shift = 0, z_shift = 0;
+  for (const auto& comp : eq.components())
+    if (comp.velocity_plane == plane && comp.from_stress == stress)
+      x_shift = comp.x_shift, z_shift = comp.z_shift;
+  std::optional<solver::SurfaceFold> fold;
+  if (c.free_surface)
+    for (const auto& image : eq.surface_images())
+      if (image.group == (stress ? 1u : 0u) && image.plane == plane)
+        fold = solver::SurfaceFold{image.parity, image.staggered};
+  return solver::sinc_weights((x - g.x0) / g.dx - x_shift, (z - g.z0) / g.dz - z_shift, g.nx, g.nz,
+                              fold ? &*fold : nullptr);
+}
+
+}  // namespace
+
 std::vector<PointReceiver> receivers_for(const Case& c, const physics::WaveEquation& eq) {
   const auto& grid = c.model.grid;
   std::vector<PointReceiver> receivers;
@@ -129,16 +155,14 @@ std::vector<PointForce> forces_for(const Case& c, const physics::WaveEquation& e
     const auto stf_half_step = solver::ricker(c.nt, c.dt, src.f0, src.t0 - 0.5 * c.dt, src.amp);
     for (const auto& f : eq.source_forcing(src.type, src.angle_deg)) {
       if (f.weight == 0) continue;
-      PointForce force{f.velocity_plane,
-                       f.buoyancy_plane,
-                       nearest_index(src.x, grid.x0, grid.dx),
-                       nearest_index(src.z, grid.z0, grid.dz),
-                       {}};
-      force.stress = f.into_stress;
-      const double weight = f.into_stress ? f.weight / (grid.dx * grid.dz) : f.weight;
-      force.values.reserve(stf.size());
-      for (double v : f.into_stress ? stf_half_step : stf) force.values.push_back(float(weight * v));
-      forces.push_back(std::move(force));
+      for (const auto& sample : point_samples(c, eq, src.x, src.z, f.velocity_plane, f.into_stress)) {
+        PointForce force{f.velocity_plane, f.buoyancy_plane, sample.i, sample.j, {}};
+        force.stress = f.into_stress;
+        const double weight = (f.into_stress ? f.weight / (grid.dx * grid.dz) : f.weight) * sample.weight;
+        force.values.reserve(stf.size());
+        for (double v : f.into_stress ? stf_half_step : stf) force.values.push_back(float(weight * v));
+        forces.push_back(std::move(force));
+      }
     }
   }
   return forces;
@@ -155,11 +179,13 @@ void check_acquisition_fits(const Case& c, const physics::WaveEquation& eq, cons
       << adapter.summary() << " allows at most " << double(binding) / double(1ull << 30) << " GiB";
     throw GpuError(s.str());
   };
-  const std::uint64_t receivers = eq.components().size() * c.stations.size();
+  // An interpolated point reads (or drives) up to 8 x 8 samples.
+  const std::uint64_t samples = c.sinc_points ? 64 : 1;
+  const std::uint64_t receivers = eq.components().size() * c.stations.size() * samples;
   check("the receiver traces (" + std::to_string(receivers) +
             " receiver components x [solver] nt = " + std::to_string(c.nt) + " steps)",
         receivers * std::uint64_t(c.nt) * 4);
-  const std::uint64_t sources = (c.combine_sources ? c.sources.size() : 1) * eq.forcing(0).size();
+  const std::uint64_t sources = (c.combine_sources ? c.sources.size() : 1) * eq.forcing(0).size() * samples;
   check("the source time functions (" + std::to_string(sources) +
             " source points x [solver] nt = " + std::to_string(c.nt) + " steps)",
         sources * std::uint64_t(c.nt) * 4);
@@ -169,7 +195,20 @@ std::vector<problem::Shot> shots_of(const Case& c, const physics::WaveEquation& 
   std::vector<problem::Shot> shots(run_count(c));
   for (std::size_t run = 0; run < shots.size(); ++run) {
     shots[run].forces = forces_for(c, eq, run);
-    shots[run].receivers = receivers_for(c, eq);
+    if (!c.sinc_points) {
+      shots[run].receivers = receivers_for(c, eq);
+      continue;
+    }
+    // Every component of every station: a trace summed from the samples around it.
+    for (const auto& comp : eq.components())
+      for (const auto& st : c.stations) {
+        problem::TraceSum output;
+        for (const auto& sample : point_samples(c, eq, st.x, st.z, comp.velocity_plane, comp.from_stress)) {
+          output.terms.push_back({shots[run].receivers.size(), sample.weight});
+          shots[run].receivers.push_back({comp.velocity_plane, sample.i, sample.j, 0, comp.from_stress});
+        }
+        shots[run].outputs.push_back(std::move(output));
+      }
   }
   return shots;
 }
@@ -574,6 +613,12 @@ void read_case(Case& c) {
                             : cfg.get_double_or("solver", "abs_alpha", 0.0);
   if (c.taper.alpha < 0) throw InputError(cfg.where("solver", "abs_alpha") + ": must be >= 0");
   c.free_surface = cfg.get_bool_or("solver", "free_surface", false);
+  const std::string interpolation = cfg.get_string_or("solver", "point_interpolation", "nearest");
+  if (interpolation != "nearest" && interpolation != "sinc")
+    throw InputError(
+        cfg.where("solver", "point_interpolation") + ": point_interpolation = " + interpolation +
+        ": expected nearest (Seispie's: the nearest node) or sinc (the true position, Hicks 2002)");
+  c.sinc_points = interpolation == "sinc";
   if (c.free_surface && c.taper.top)
     throw InputError(
         cfg.where("solver", "free_surface") +

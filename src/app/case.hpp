@@ -52,6 +52,7 @@ struct Case {
   double dt = 0;
   solver::Taper taper;
   bool free_surface = false;  // [solver] free_surface: at z = 0 (row j = 0)
+  bool sinc_points = false;   // [solver] point_interpolation = sinc (else nearest, Seispie's)
   int save_snapshot = 0;
   bool combine_sources = true;
   bool save_coordinates = false;
