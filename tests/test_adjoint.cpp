@@ -48,22 +48,29 @@ std::vector<float> random_series(std::mt19937& rng, int n) {
 
 // <L f, d> = <f, L^T d> for the source-to-receiver map L (fixed model), with random source time
 // functions and random data; taper, several sources and receivers (two on one node).
-void dot_product_test(const Medium& medium) {
+void dot_product_test(const Medium& medium, bool free_surface = false) {
   const int nx = 44, nz = 38, nt = 300;
   const auto model = smooth_model(nx, nz, medium.h, medium.base);
   const auto physics = medium.make();
   solver::Propagator p(test::test_device(), *physics, model, nt, medium.dt,
-                       {true, true, false, true, 8, 0.03});
+                       solver::Edges{{true, true, false, true, 8, 0.03}, free_surface});
   std::mt19937 rng(7);
   std::vector<solver::PointForce> forces;
   for (auto [i, j] : {std::pair{12, 10}, std::pair{30, 20}})
     for (const auto& f : physics->forcing(45))
       forces.push_back({f.velocity_plane, f.buoyancy_plane, i, j, random_series(rng, nt)});
+  // Media that read the source type: every other type too (the acoustic volume injection), one of
+  // them at a node of a force.
+  if (!physics->source_types().empty())
+    for (auto [i, j] : {std::pair{30, 20}, std::pair{22, 28}})
+      for (const auto& f : physics->source_forcing(1, 0))
+        forces.push_back(
+            {f.velocity_plane, f.buoyancy_plane, i, j, random_series(rng, nt), 0, f.into_stress});
   std::vector<solver::PointReceiver> receivers;
   for (const auto& c : physics->components())
     for (auto [i, j] :
          {std::pair{5, 30}, std::pair{20, 3}, std::pair{38, 33}, std::pair{38, 33}, std::pair{1, 1}})
-      receivers.push_back({c.velocity_plane, i, j});
+      receivers.push_back({c.velocity_plane, i, j, 0, c.from_stress});
   p.set_sources(forces);
   p.set_receivers(receivers);
   solver::Adjoint adjoint(p, solver::plan_storage(test::test_device(), p.state_bytes(), nt, "gpu", 0, 0));
@@ -75,12 +82,15 @@ void dot_product_test(const Medium& medium) {
   double lhs = 0, rhs = 0, scale = 0;
   for (std::size_t k = 0; k < traces.size(); ++k)
     lhs += double(traces[k]) * data[k], scale += std::abs(double(traces[k]) * data[k]);
-  // Source rows come back in the order of their velocity sample (plane * npt + node).
+  // Source rows come back in the order of their sample (plane * npt + node; stress planes after the
+  // velocity planes).
   auto sorted = forces;
-  std::sort(sorted.begin(), sorted.end(), [&](const auto& a, const auto& b) {
-    return a.velocity_plane * model.grid.npt() + std::size_t(a.i * nz + a.j) <
-           b.velocity_plane * model.grid.npt() + std::size_t(b.i * nz + b.j);
-  });
+  auto sample = [&](const solver::PointForce& f) {
+    return (f.stress ? physics->velocity_planes() : 0u) * model.grid.npt() +
+           f.velocity_plane * model.grid.npt() + std::size_t(f.i * nz + f.j);
+  };
+  std::sort(sorted.begin(), sorted.end(),
+            [&](const auto& a, const auto& b) { return sample(a) < sample(b); });
   for (std::size_t s = 0; s < sorted.size(); ++s)
     for (int n = 0; n < nt; ++n)
       rhs += double(sorted[s].values[std::size_t(n)]) *
@@ -94,18 +104,23 @@ void dot_product_test(const Medium& medium) {
 TEST(AdjointDotProduct, Sh) { dot_product_test(kSh); }
 TEST(AdjointDotProduct, Psv) { dot_product_test(kPsv); }
 TEST(AdjointDotProduct, Cosserat) { dot_product_test(kCosserat); }
+TEST(AdjointDotProduct, Acoustic) { dot_product_test(test::kAcoustic); }
+// Sources and receivers on rows 0-3 meet the free surface's mirror (receivers at (20, 3), (1, 1)).
+TEST(AdjointDotProduct, AcousticFreeSurface) { dot_product_test(test::kAcoustic, true); }
+TEST(AdjointDotProduct, ShFreeSurface) { dot_product_test(kSh, true); }
 
 // A case for gradient checks: a few sources and receivers, observed data from `smooth_model`.
 struct GradientCase {
   const Medium& medium;
   int nx = 40, nz = 34, nt = 260;
   std::unique_ptr<physics::WaveEquation> physics = medium.make();
-  solver::Taper taper{true, true, false, true, 8, 0.03};
+  solver::Edges taper{{true, true, false, true, 8, 0.03}, false};
   std::vector<solver::PointForce> forces;
   std::vector<solver::PointReceiver> receivers;
   std::vector<float> observed;
 
-  explicit GradientCase(const Medium& m) : medium(m) {
+  explicit GradientCase(const Medium& m, bool free_surface = false) : medium(m) {
+    taper.free_surface = free_surface;
     const double f0 = 8, t0 = 0.15;
     for (auto [i, j] : {std::pair{10, 6}, std::pair{28, 7}}) {
       const auto stf = solver::ricker(nt, medium.dt, f0, t0, 1e9);
@@ -114,8 +129,15 @@ struct GradientCase {
             {f.velocity_plane, f.buoyancy_plane, i, j, std::vector<float>(stf.begin(), stf.end())});
       for (auto& v : forces.back().values) v *= float(f0);
     }
+    if (!physics->source_types().empty()) {  // the acoustic volume injection too
+      const auto stf = solver::ricker(nt, medium.dt, f0, t0, 1e5);
+      for (const auto& f : physics->source_forcing(1, 0))
+        forces.push_back({f.velocity_plane, f.buoyancy_plane, 20, 12,
+                          std::vector<float>(stf.begin(), stf.end()), 0, f.into_stress});
+    }
     for (const auto& c : physics->components())
-      for (int r = 0; r < 6; ++r) receivers.push_back({c.velocity_plane, 4 + 6 * r, 4 + (r % 3) * 9});
+      for (int r = 0; r < 6; ++r)
+        receivers.push_back({c.velocity_plane, 4 + 6 * r, 4 + (r % 3) * 9, 0, c.from_stress});
     observed = traces(smooth_model(nx, nz, medium.h, medium.base));
   }
   std::vector<float> traces(const io::Model& model) const {
@@ -168,6 +190,21 @@ io::Model perturbed(const io::Model& m, const std::string& name, const std::vect
   io::Model out = m;
   auto& f = out.fields;
   const bool psv = f.count("vp") > 0;
+  if (!f.count("vs") && psv) {  // acoustic: vp and rho, kappa = rho vp^2
+    for (std::size_t k = 0; k < m.grid.npt(); ++k) {
+      double rho = f["rho"][k], vp = f["vp"][k], kappa = rho * vp * vp;
+      const double d = h * dm[k];
+      if (name == "vp") vp += d;
+      if (name == "rho_velocity") rho += d;
+      if (name == "kappa" || name == "rho") {
+        if (name == "kappa") kappa += d;
+        if (name == "rho") rho += d;
+        vp = std::sqrt(kappa / rho);
+      }
+      f["rho"][k] = float(rho), f["vp"][k] = float(vp);
+    }
+    return out;
+  }
   if (!f.count("vs")) {  // Cosserat: the kernels are with respect to the model fields themselves
     for (std::size_t k = 0; k < m.grid.npt(); ++k) f[name][k] = float(double(f[name][k]) + h * dm[k]);
     return out;
@@ -213,8 +250,9 @@ std::vector<double> smooth_perturbation(const io::Grid& g, double scale, unsigne
 
 // `decades` of h over which the remainder must fall as h^2 (2, or 1 where the parameter's second-order
 // effect is too small to stay above float32 round-off in J for longer).
-void taylor_test(const Medium& medium, const std::string& name, double scale, int decades = 2) {
-  GradientCase c(medium);
+void taylor_test(const Medium& medium, const std::string& name, double scale, int decades = 2,
+                 bool free_surface = false) {
+  GradientCase c(medium, free_surface);
   const auto model = test::uniform_model(c.nx, c.nz, medium.h, medium.h, medium.base);
   ASSERT_LT(medium.dt, c.physics->max_stable_dt(model));
   const auto kernels = c.gradient(model, "gpu");
@@ -602,6 +640,12 @@ TEST(AdjointTaylor, CosseratMu) { taylor_test(kCosserat, "mu", 0.2 * 8.1e9); }
 TEST(AdjointTaylor, CosseratNu) { taylor_test(kCosserat, "nu", 0.3 * 1.0e9, 1); }
 TEST(AdjointTaylor, CosseratJ) { taylor_test(kCosserat, "j", 0.3 * 1.0e6, 1); }
 TEST(AdjointTaylor, CosseratMuC) { taylor_test(kCosserat, "mu_c", 0.5 * 2.0e12, 1); }
+TEST(AdjointTaylor, AcousticVp) { taylor_test(test::kAcoustic, "vp", 0.1 * 2000); }
+TEST(AdjointTaylor, AcousticRho) { taylor_test(test::kAcoustic, "rho", 0.2 * 2000); }
+TEST(AdjointTaylor, AcousticRhoVelocity) { taylor_test(test::kAcoustic, "rho_velocity", 0.2 * 2000); }
+TEST(AdjointTaylor, ShVsFreeSurface) { taylor_test(kSh, "vs", 0.05 * 1000, 2, true); }
+TEST(AdjointTaylor, AcousticVpFreeSurface) { taylor_test(test::kAcoustic, "vp", 0.1 * 2000, 2, true); }
+TEST(AdjointTaylor, AcousticKappa) { taylor_test(test::kAcoustic, "kappa", 0.2 * 2000 * 2000 * 2000); }
 TEST(AdjointTaylor, CosseratRho) { taylor_test(kCosserat, "rho", 0.2 * 2700); }
 
 }  // namespace

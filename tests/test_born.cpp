@@ -15,7 +15,7 @@ namespace seiswg {
 namespace {
 
 void born_dot_product(std::unique_ptr<physics::WaveEquation> physics, std::map<std::string, double> medium,
-                      double dt, const char* name) {
+                      double dt, const char* name, bool free_surface = false) {
   const int nx = 42, nz = 36, nt = 250;
   const double h = 10;
   auto model = test::uniform_model(nx, nz, h, h, medium);
@@ -25,14 +25,20 @@ void born_dot_product(std::unique_ptr<physics::WaveEquation> physics, std::map<s
         const double x = (i - 25) / 6.0, z = (j - 15) / 6.0;
         values[std::size_t(i * nz + j)] *= float(1 + 0.1 * std::exp(-x * x - z * z));
       }
-  solver::Propagator p(test::test_device(), *physics, model, nt, dt, {true, true, false, true, 8, 0.03});
+  solver::Propagator p(test::test_device(), *physics, model, nt, dt,
+                       solver::Edges{{true, true, false, true, 8, 0.03}, free_surface});
   std::vector<solver::PointForce> forces;
   const auto stf = solver::ricker(nt, dt, 10, 0.12, 1e9);
   for (const auto& f : physics->forcing(35))
     forces.push_back({f.velocity_plane, f.buoyancy_plane, 14, 8, std::vector<float>(stf.begin(), stf.end())});
+  if (!physics->source_types().empty())  // the acoustic volume injection too
+    for (const auto& f : physics->source_forcing(1, 0))
+      forces.push_back({f.velocity_plane, f.buoyancy_plane, 30, 20,
+                        std::vector<float>(stf.begin(), stf.end()), 0, f.into_stress});
   std::vector<solver::PointReceiver> receivers;
   for (const auto& c : physics->components())
-    for (int r = 0; r < 5; ++r) receivers.push_back({c.velocity_plane, 5 + 8 * r, 4 + 6 * (r % 4)});
+    for (int r = 0; r < 5; ++r)
+      receivers.push_back({c.velocity_plane, 5 + 8 * r, 4 + 6 * (r % 4), 0, c.from_stress});
   p.set_sources(forces);
   p.set_receivers(receivers);
 
@@ -72,6 +78,16 @@ void born_dot_product(std::unique_ptr<physics::WaveEquation> physics, std::map<s
 }
 
 TEST(BornDotProduct, Sh) { born_dot_product(physics::make_sh(), {{"vs", 1000}, {"rho", 2000}}, 0.004, "SH"); }
+TEST(BornDotProduct, Acoustic) {
+  born_dot_product(physics::make_acoustic(), {{"vp", 2000}, {"rho", 2000}}, 0.0015, "acoustic");
+}
+TEST(BornDotProduct, ShFreeSurface) {
+  born_dot_product(physics::make_sh(), {{"vs", 1000}, {"rho", 2000}}, 0.004, "SH, free surface", true);
+}
+TEST(BornDotProduct, AcousticFreeSurface) {
+  born_dot_product(physics::make_acoustic(), {{"vp", 2000}, {"rho", 2000}}, 0.0015, "acoustic, free surface",
+                   true);
+}
 TEST(BornDotProduct, Psv) {
   born_dot_product(physics::make_psv(), {{"vp", 2000}, {"vs", 1100}, {"rho", 2000}}, 0.002, "P-SV");
 }

@@ -59,9 +59,14 @@ Acquisition acquisition(const physics::WaveEquation& eq, const Medium& m, int sh
     for (const auto& f : eq.forcing(25.0 + 30.0 * shot))
       a.forces.push_back({f.velocity_plane, f.buoyancy_plane, places[shot].first, places[shot].second,
                           std::vector<float>(stf.begin(), stf.end()), std::uint32_t(shot)});
+    if (!eq.source_types().empty())  // the acoustic volume injection too
+      for (const auto& f : eq.source_forcing(1, 0))
+        a.forces.push_back({f.velocity_plane, f.buoyancy_plane, places[shot].second, places[shot].first,
+                            std::vector<float>(stf.begin(), stf.end()), std::uint32_t(shot), f.into_stress});
     for (const auto& c : eq.components())
       for (int r = 0; r < 5; ++r)
-        a.receivers.push_back({c.velocity_plane, 3 + 7 * r, 3 + (r % 3) * 9, std::uint32_t(shot)});
+        a.receivers.push_back(
+            {c.velocity_plane, 3 + 7 * r, 3 + (r % 3) * 9, std::uint32_t(shot), c.from_stress});
   }
   return a;
 }
@@ -116,6 +121,12 @@ TEST(SplitBindings, ShForwardEqualsOneBufferPerGroup) { forward_split_equals_who
 TEST(SplitBindings, PsvForwardEqualsOneBufferPerGroup) { forward_split_equals_whole(kPsv, 1, {2, 3}); }
 TEST(SplitBindings, CosseratForwardEqualsOneBufferPerGroup) {
   forward_split_equals_whole(kCosserat, 1, {2, 4});
+}
+// Acoustic: 7 planes (2 velocity, 1 stress, 4 material); in buffers of 1 plane its receivers get
+// dispatches of their own, the pressure's after the stress update.
+TEST(SplitBindings, AcousticForwardEqualsOneBufferPerGroup) {
+  forward_split_equals_whole(test::kAcoustic, 1, {1, 2});
+  forward_split_equals_whole(test::kAcoustic, 2, {3});
 }
 // With shots, a field plane holds every shot's copy: buffers of 3 grid planes cut planes between shots.
 TEST(SplitBindings, ShotsForwardEqualsOneBufferPerGroup) {

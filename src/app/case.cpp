@@ -14,6 +14,7 @@
 #include <ostream>
 #include <set>
 #include <sstream>
+#include <stdexcept>
 
 #include "app/state_file.hpp"
 #include "io/error.hpp"
@@ -23,6 +24,7 @@
 #include "problem/misfit.hpp"
 #include "signal/filter.hpp"
 #include "solver/adjoint.hpp"
+#include "solver/point_interpolation.hpp"
 #include "solver/wavelet.hpp"
 
 namespace seiswg::app {
@@ -44,6 +46,9 @@ const std::map<std::string, std::set<std::string>>& known_keys() {
         "sh",
         "psv",
         "spin",
+        "acoustic",
+        "free_surface",
+        "point_interpolation",
         "nt",
         "dt",
         "abs_top",
@@ -91,6 +96,7 @@ std::vector<std::unique_ptr<physics::WaveEquation>> wave_equations(const Case& c
   std::vector<std::unique_ptr<physics::WaveEquation>> list;
   if (c.sh) list.push_back(physics::make_sh());
   if (c.psv) list.push_back(c.spin ? physics::make_cosserat() : physics::make_psv());
+  if (c.acoustic) list.push_back(physics::make_acoustic());
   return list;
 }
 
@@ -103,13 +109,37 @@ int nearest_index(double coordinate, double origin, double spacing) {
 
 std::size_t run_count(const Case& c) { return c.combine_sources ? 1 : c.sources.size(); }
 
+namespace {
+
+// The samples (and weights) a point at (x, z) of plane `plane` (of the stress group with `stress`)
+// drives or reads: Seispie's nearest node, or with point_interpolation = sinc the windowed-sinc
+// samples of the plane's own staggered grid around the true position, folded at a free surface.
+std::vector<solver::SampleWeight> point_samples(const Case& c, const physics::WaveEquation& eq, double x,
+                                                double z, std::uint32_t plane, bool stress) {
+  const auto& g = c.model.grid;
+  if (!c.sinc_points) return {{nearest_index(x, g.x0, g.dx), nearest_index(z, g.z0, g.dz), 1.0}};
+  double x_shift = 0, z_shift = 0;
+  for (const auto& comp : eq.components())
+    if (comp.velocity_plane == plane && comp.from_stress == stress)
+      x_shift = comp.x_shift, z_shift = comp.z_shift;
+  std::optional<solver::SurfaceFold> fold;
+  if (c.free_surface)
+    for (const auto& image : eq.surface_images())
+      if (image.group == (stress ? 1u : 0u) && image.plane == plane)
+        fold = solver::SurfaceFold{image.parity, image.staggered};
+  return solver::sinc_weights((x - g.x0) / g.dx - x_shift, (z - g.z0) / g.dz - z_shift, g.nx, g.nz,
+                              fold ? &*fold : nullptr);
+}
+
+}  // namespace
+
 std::vector<PointReceiver> receivers_for(const Case& c, const physics::WaveEquation& eq) {
   const auto& grid = c.model.grid;
   std::vector<PointReceiver> receivers;
   for (const auto& comp : eq.components())
     for (const auto& st : c.stations)
       receivers.push_back({comp.velocity_plane, nearest_index(st.x, grid.x0, grid.dx),
-                           nearest_index(st.z, grid.z0, grid.dz)});
+                           nearest_index(st.z, grid.z0, grid.dz), 0, comp.from_stress});
   return receivers;
 }
 
@@ -120,16 +150,20 @@ std::vector<PointForce> forces_for(const Case& c, const physics::WaveEquation& e
     if (!c.combine_sources && s != run) continue;
     const auto& src = c.sources[s];
     const auto stf = solver::ricker(c.nt, c.dt, src.f0, src.t0, src.amp);
-    for (const auto& f : eq.forcing(src.angle_deg)) {
+    // A pressure rate is added between the velocity and the stress update of step it, whose
+    // pressure difference is centred at (it + 1/2) dt: it takes the wavelet there, spread over the
+    // node's cell (a volume injection of stf m^2/s per metre of line: stf / (dx dz) per node).
+    const auto stf_half_step = solver::ricker(c.nt, c.dt, src.f0, src.t0 - 0.5 * c.dt, src.amp);
+    for (const auto& f : eq.source_forcing(src.type, src.angle_deg)) {
       if (f.weight == 0) continue;
-      PointForce force{f.velocity_plane,
-                       f.buoyancy_plane,
-                       nearest_index(src.x, grid.x0, grid.dx),
-                       nearest_index(src.z, grid.z0, grid.dz),
-                       {}};
-      force.values.reserve(stf.size());
-      for (double v : stf) force.values.push_back(float(f.weight * v));
-      forces.push_back(std::move(force));
+      for (const auto& sample : point_samples(c, eq, src.x, src.z, f.velocity_plane, f.into_stress)) {
+        PointForce force{f.velocity_plane, f.buoyancy_plane, sample.i, sample.j, {}};
+        force.stress = f.into_stress;
+        const double weight = (f.into_stress ? f.weight / (grid.dx * grid.dz) : f.weight) * sample.weight;
+        force.values.reserve(stf.size());
+        for (double v : f.into_stress ? stf_half_step : stf) force.values.push_back(float(weight * v));
+        forces.push_back(std::move(force));
+      }
     }
   }
   return forces;
@@ -146,11 +180,13 @@ void check_acquisition_fits(const Case& c, const physics::WaveEquation& eq, cons
       << adapter.summary() << " allows at most " << double(binding) / double(1ull << 30) << " GiB";
     throw GpuError(s.str());
   };
-  const std::uint64_t receivers = eq.components().size() * c.stations.size();
+  // An interpolated point reads (or drives) up to 8 x 8 samples.
+  const std::uint64_t samples = c.sinc_points ? 64 : 1;
+  const std::uint64_t receivers = eq.components().size() * c.stations.size() * samples;
   check("the receiver traces (" + std::to_string(receivers) +
             " receiver components x [solver] nt = " + std::to_string(c.nt) + " steps)",
         receivers * std::uint64_t(c.nt) * 4);
-  const std::uint64_t sources = (c.combine_sources ? c.sources.size() : 1) * eq.forcing(0).size();
+  const std::uint64_t sources = (c.combine_sources ? c.sources.size() : 1) * eq.forcing(0).size() * samples;
   check("the source time functions (" + std::to_string(sources) +
             " source points x [solver] nt = " + std::to_string(c.nt) + " steps)",
         sources * std::uint64_t(c.nt) * 4);
@@ -160,7 +196,20 @@ std::vector<problem::Shot> shots_of(const Case& c, const physics::WaveEquation& 
   std::vector<problem::Shot> shots(run_count(c));
   for (std::size_t run = 0; run < shots.size(); ++run) {
     shots[run].forces = forces_for(c, eq, run);
-    shots[run].receivers = receivers_for(c, eq);
+    if (!c.sinc_points) {
+      shots[run].receivers = receivers_for(c, eq);
+      continue;
+    }
+    // Every component of every station: a trace summed from the samples around it.
+    for (const auto& comp : eq.components())
+      for (const auto& st : c.stations) {
+        problem::TraceSum output;
+        for (const auto& sample : point_samples(c, eq, st.x, st.z, comp.velocity_plane, comp.from_stress)) {
+          output.terms.push_back({shots[run].receivers.size(), sample.weight});
+          shots[run].receivers.push_back({comp.velocity_plane, sample.i, sample.j, 0, comp.from_stress});
+        }
+        shots[run].outputs.push_back(std::move(output));
+      }
   }
   return shots;
 }
@@ -375,6 +424,8 @@ InversionSpec inversion_spec(const Case& c) {
     names = {"mu", "lambda"};
   else if (c.psv)
     names = {"vp", "vs"};
+  else if (c.acoustic)
+    names = {"vp"};
   else
     names = {"vs"};
   if (names.empty()) throw InputError(cfg.where("inversion", "parameters") + ": lists no parameter");
@@ -528,8 +579,14 @@ void read_case(Case& c) {
   c.sh = cfg.get_bool_or("solver", "sh", false);
   c.psv = cfg.get_bool_or("solver", "psv", false);
   c.spin = cfg.get_bool_or("solver", "spin", false);
-  if (!c.sh && !c.psv)
-    throw InputError(cfg.file.string() + ": nothing to simulate: set [solver] sh = yes and/or psv = yes");
+  c.acoustic = cfg.get_bool_or("solver", "acoustic", false);
+  if (!c.sh && !c.psv && !c.acoustic)
+    throw InputError(cfg.file.string() +
+                     ": nothing to simulate: set [solver] sh = yes, psv = yes and/or acoustic = yes");
+  if (c.acoustic && c.psv)
+    throw InputError(cfg.where("solver", "acoustic") +
+                     ": acoustic = yes and psv = yes cannot run together (both record ux and uz): "
+                     "choose one");
   if (c.spin && !c.psv)
     throw InputError(cfg.where("solver", "spin") + ": spin = yes (Cosserat) needs psv = yes");
 
@@ -558,6 +615,23 @@ void read_case(Case& c) {
   c.taper.alpha = any_taper ? cfg.get_double("solver", "abs_alpha", "the absorbing layer's decay rate")
                             : cfg.get_double_or("solver", "abs_alpha", 0.0);
   if (c.taper.alpha < 0) throw InputError(cfg.where("solver", "abs_alpha") + ": must be >= 0");
+  c.free_surface = cfg.get_bool_or("solver", "free_surface", false);
+  const std::string interpolation = cfg.get_string_or("solver", "point_interpolation", "nearest");
+  if (interpolation != "nearest" && interpolation != "sinc")
+    throw InputError(
+        cfg.where("solver", "point_interpolation") + ": point_interpolation = " + interpolation +
+        ": expected nearest (Seispie's: the nearest node) or sinc (the true position, Hicks 2002)");
+  c.sinc_points = interpolation == "sinc";
+  if (c.free_surface && c.taper.top)
+    throw InputError(
+        cfg.where("solver", "free_surface") +
+        ": free_surface = yes makes the top (z = 0, row j = 0) a free surface: it cannot also be "
+        "absorbing (set abs_top = no)");
+  for (const auto& eq : wave_equations(c))
+    if (c.free_surface && eq->surface_images().empty())
+      throw InputError(cfg.where("solver", "free_surface") +
+                       ": free_surface = yes is not available for the " + eq->name() +
+                       " medium yet (available: acoustic, SH)");
 
   const long snapshot = cfg.get_int_or("solver", "save_snapshot", 0, 0);
   if (snapshot > nt)
@@ -708,12 +782,24 @@ void read_case(Case& c) {
   c.stations = io::read_stations(*stations);
   for (const auto& s : c.sources) check_inside(c.model.grid, s, *sources, "source");
   for (const auto& s : c.stations) check_inside(c.model.grid, s, *stations, "station");
+  for (const auto& eq : wave_equations(c)) {
+    if (eq->source_types().empty()) continue;  // Seispie's media: the type column is not read
+    for (const auto& s : c.sources) {
+      try {
+        (void)eq->source_forcing(s.type, s.angle_deg);
+      } catch (const std::invalid_argument&) {
+        throw InputError(sources->string() + ":" + std::to_string(s.line) +
+                         ": type = " + std::to_string(s.type) + ": the " + eq->name() +
+                         " medium takes source types " + eq->source_types());
+      }
+    }
+  }
   if (c.sh) {
     // Seispie's SH stencil never updates the two outermost rows and columns: they stay at rest.
     const auto& g = c.model.grid;
     for (const auto& s : c.stations) {
       const int i = nearest_index(s.x, g.x0, g.dx), j = nearest_index(s.z, g.z0, g.dz);
-      if (i < 2 || j < 2 || i >= g.nx - 2 || j >= g.nz - 2)
+      if (i < 2 || (j < 2 && !c.free_surface) || i >= g.nx - 2 || j >= g.nz - 2)
         cfg.warnings.push_back(c.stations_file.string() + ":" + std::to_string(s.line) +
                                ": station within 2 nodes of the grid edge, where Seispie's SH scheme (which "
                                "seiswg reproduces) keeps the wavefield at rest: its uy trace will be zero");

@@ -47,10 +47,12 @@ struct InversionSpec {
 struct Case {
   io::Config config;
   std::string mode;
-  bool sh = false, psv = false, spin = false;
+  bool sh = false, psv = false, spin = false, acoustic = false;
   int nt = 0;
   double dt = 0;
   solver::Taper taper;
+  bool free_surface = false;  // [solver] free_surface: at z = 0 (row j = 0)
+  bool sinc_points = false;   // [solver] point_interpolation = sinc (else nearest, Seispie's)
   int save_snapshot = 0;
   bool combine_sources = true;
   bool save_coordinates = false;

@@ -21,6 +21,7 @@ io::FieldFigure figure_of_case(const Case& c, std::string title, std::string qua
 std::string component_unit(const std::string& name) {
   if (name == "vx" || name == "vy" || name == "vz") return "m/s";
   if (name == "ux" || name == "uy" || name == "uz") return "m";
+  if (name == "p") return "Pa";
   return "";
 }
 

@@ -123,6 +123,7 @@ RunSummary run_forward(const Case& c, const RunOptions& options, std::ostream& l
     setup.nt = c.nt;
     setup.dt = c.dt;
     setup.taper = c.taper;
+    setup.free_surface = c.free_surface;
     check_acquisition_fits(c, *eq, device->adapter());
     setup.shots = shots_of(c, *eq);
     problem::Problem problem(*device, std::move(setup), c.model);
@@ -155,7 +156,8 @@ RunSummary run_forward(const Case& c, const RunOptions& options, std::ostream& l
       std::snprintf(tag, sizeof tag, "proc%06d_", step);
       for (std::size_t shot = first; shot < first + count; ++shot)
         for (const auto& comp : components) {
-          const auto field = problem.velocity_plane(comp.velocity_plane, shot);
+          const auto field = comp.from_stress ? problem.stress_plane(comp.velocity_plane, shot)
+                                              : problem.velocity_plane(comp.velocity_plane, shot);
           std::string base = tag + comp.snapshot_name;
           if (runs > 1) base += "_src" + std::to_string(shot);
           write_bin(c.output / (base + ".bin"), field);

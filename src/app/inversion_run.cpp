@@ -169,10 +169,11 @@ std::uint64_t fingerprint(const Case& c, const InversionSpec& spec) {
   std::ostringstream s;
   s.precision(17);
   s << c.nt << " " << c.dt << " " << c.sources.size() << " " << c.stations.size() << " " << c.sh << c.psv
-    << c.spin << " " << spec.method_name << " " << spec.optimizer.memory << " " << spec.optimizer.max_trials
-    << " " << spec.optimizer.first_step << " " << spec.optimizer.max_step << " " << spec.smooth_x << " "
-    << spec.smooth_z << " " << spec.source_mask_radius << " " << spec.top_mute << " " << spec.top_taper << " "
-    << spec.depth_power << " " << c.misfit_taper << " " << c.observed_traces.value_or("").string();
+    << c.spin << c.acoustic << " " << spec.method_name << " " << spec.optimizer.memory << " "
+    << spec.optimizer.max_trials << " " << spec.optimizer.first_step << " " << spec.optimizer.max_step << " "
+    << spec.smooth_x << " " << spec.smooth_z << " " << spec.source_mask_radius << " " << spec.top_mute << " "
+    << spec.top_taper << " " << spec.depth_power << " " << c.misfit_taper << " "
+    << c.observed_traces.value_or("").string();
   for (const auto& p : spec.parameters) s << " " << p.name << " " << p.min << " " << p.max;
   if (spec.vp_vs) s << " vpvs " << spec.vp_vs->min << " " << spec.vp_vs->max;
   for (const auto& st : spec.stages) s << " stage " << st.freq_min << " " << st.freq_max << " " << st.misfit;

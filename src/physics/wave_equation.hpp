@@ -13,19 +13,35 @@
 
 namespace seiswg::physics {
 
-// A recorded/snapshotted quantity: a velocity plane and where its samples sit in the cell.
+// A recorded/snapshotted quantity: a velocity plane (recorded as displacement) or, with
+// `from_stress`, a stress plane recorded as it is (the acoustic pressure), and where its samples
+// sit in the cell.
 struct Component {
-  std::string trace_name;     // Seispie's trace prefix: "uy", "ux", "uz", "ry"
-  std::string snapshot_name;  // Seispie's snapshot suffix: "vy", "vx", "vz", "ry"
-  std::uint32_t velocity_plane = 0;
-  double x_shift = 0, z_shift = 0;  // position of sample (i, j) is ((i + x_shift) dx, (j + z_shift) dz)
+  std::string trace_name;            // Seispie's trace prefix: "uy", "ux", "uz", "ry"; "p" (pressure)
+  std::string snapshot_name;         // Seispie's snapshot suffix: "vy", "vx", "vz", "ry"; "p"
+  std::uint32_t velocity_plane = 0;  // the plane of its group (the stress group with from_stress)
+  double x_shift = 0, z_shift = 0;   // position of sample (i, j) is ((i + x_shift) dx, (j + z_shift) dz)
+  bool from_stress = false;
 };
 
 // A point force drives one velocity plane with weight `weight` times the source time function.
+// With `into_stress` it drives a stress plane instead (the acoustic volume injection, a pressure
+// rate); the material plane then holds dt.
 struct Forcing {
   std::uint32_t velocity_plane = 0;
   std::uint32_t buoyancy_plane = 0;  // material plane holding dt / density at that velocity
   double weight = 1;
+  bool into_stress = false;
+};
+
+// How a field extends above a free surface at z = 0 (row j = 0): as its mirror image about z = 0
+// times `parity` (-1 for a field that vanishes there); a `staggered` plane's samples sit half a cell
+// below their row (z = (j + 1/2) dz), so that row j mirrors to row -1 - j, else to row -j.
+struct SurfaceImage {
+  std::uint32_t group = 0;  // 0: velocity planes, 1: stress planes
+  std::uint32_t plane = 0;
+  double parity = 1;
+  bool staggered = false;
 };
 
 class WaveEquation {
@@ -49,6 +65,23 @@ class WaveEquation {
   virtual std::vector<Component> components() const = 0;
   // Seispie's sources.dat angle (degrees) -> the forces it applies.
   virtual std::vector<Forcing> forcing(double angle_deg) const = 0;
+  // The sources.dat `type` column -> the forces a source of that type applies. Seispie ignores the
+  // type (every source is a force): so do the elastic media, so that Seispie cases keep their
+  // results. Media that read it throw std::invalid_argument for a type they do not know
+  // (source_types says which they know, for the case reader's message).
+  virtual std::vector<Forcing> source_forcing(int type, double angle_deg) const {
+    (void)type;
+    return forcing(angle_deg);
+  }
+  virtual std::string source_types() const { return {}; }
+  // Whether some source type drives a stress plane (Forcing::into_stress): only then do the point
+  // kernels bind the stress group.
+  virtual bool has_stress_sources() const { return false; }
+  // The images of every field above a free surface ([solver] free_surface); empty where the
+  // medium has no free surface yet.
+  virtual std::vector<SurfaceImage> surface_images() const { return {}; }
+  // The adjoint kernels call the z transposes through dz_*_t_of (stencil.wgsl), which fold the
+  // mirrored rows back: only such media take a free surface in adjoint and Born runs.
 
   // The medium's adjoint kernels (adjoint_velocity, adjoint_stress), composed after
   // stencil.wgsl and fields_adjoint.wgsl; empty when the medium has no adjoint yet.
@@ -70,6 +103,7 @@ class WaveEquation {
 std::unique_ptr<WaveEquation> make_sh();
 std::unique_ptr<WaveEquation> make_psv();
 std::unique_ptr<WaveEquation> make_cosserat();
+std::unique_ptr<WaveEquation> make_acoustic();
 
 // Stability limit of the 4th-order staggered leapfrog for a wave speed c: dt <= 2 / (c * |D|), with
 // |D| = (7/3) sqrt(1/dx^2 + 1/dz^2) the largest symbol of the difference operators.

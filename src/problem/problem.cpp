@@ -142,17 +142,39 @@ struct Problem::Impl {
     loaded_first = first;
     loaded_count = count;
   }
+  // The loaded shot s's traces from its receivers' traces (`receiver_traces`, [receiver][nt]).
+  std::vector<float> outputs_of(std::size_t s, std::span<const float> per_receiver) const {
+    const auto& shot = setup.shots[loaded_first + s];
+    if (shot.outputs.empty()) return {per_receiver.begin(), per_receiver.end()};
+    std::vector<double> sum(shot.outputs.size() * nt(), 0.0);
+    for (std::size_t o = 0; o < shot.outputs.size(); ++o)
+      for (auto [r, w] : shot.outputs[o].terms)
+        for (std::size_t t = 0; t < nt(); ++t) sum[o * nt() + t] += w * double(per_receiver[r * nt() + t]);
+    return {sum.begin(), sum.end()};
+  }
+  // The transpose: d J / d receiver trace of loaded shot s from d J / d output trace, added to `to`.
+  void add_to_receivers(std::size_t s, std::span<const double> per_output, std::span<double> to) const {
+    const auto& shot = setup.shots[loaded_first + s];
+    if (shot.outputs.empty()) {
+      for (std::size_t k = 0; k < per_output.size(); ++k) to[k] += per_output[k];
+      return;
+    }
+    for (std::size_t o = 0; o < shot.outputs.size(); ++o)
+      for (auto [r, w] : shot.outputs[o].terms)
+        for (std::size_t t = 0; t < nt(); ++t) to[r * nt() + t] += w * per_output[o * nt() + t];
+  }
+  std::span<const float> receiver_traces(const std::vector<float>& traces, std::size_t s) const {
+    return std::span<const float>(traces).subspan(trace_offsets[s], trace_offsets[s + 1] - trace_offsets[s]);
+  }
   void split(const std::vector<float>& traces, Data& out) const {
-    for (std::size_t s = 0; s < loaded_count; ++s)
-      out.emplace_back(traces.begin() + std::ptrdiff_t(trace_offsets[s]),
-                       traces.begin() + std::ptrdiff_t(trace_offsets[s + 1]));
+    for (std::size_t s = 0; s < loaded_count; ++s) out.push_back(outputs_of(s, receiver_traces(traces, s)));
   }
   void check_data(const Data& data, ShotRange range, const char* what) const {
     if (data.size() != range.count)
       throw std::logic_error(std::string("Problem: ") + what + " for " + std::to_string(data.size()) +
                              " shots, the range has " + std::to_string(range.count));
     for (std::size_t s = 0; s < range.count; ++s)
-      if (data[s].size() != setup.shots[range.first + s].receivers.size() * nt())
+      if (data[s].size() != setup.shots[range.first + s].traces() * nt())
         throw std::logic_error(std::string("Problem: ") + what + " of shot " +
                                std::to_string(range.first + s) + " has the wrong number of samples");
   }
@@ -191,7 +213,8 @@ Problem::Problem(gpu::Device& device, Setup setup, const io::Model& model)
   }
   s.batch = choose_batch(device, s.setup, s.grid, &s.plan);
   s.propagator = std::make_unique<solver::Propagator>(device, *s.setup.physics, model, s.setup.nt, s.setup.dt,
-                                                      s.setup.taper, int(s.batch), s.setup.max_binding_bytes);
+                                                      solver::Edges{s.setup.taper, s.setup.free_surface},
+                                                      int(s.batch), s.setup.max_binding_bytes);
   s.load(0, std::min(s.batch, s.setup.shots.size()));
   if (s.setup.adjoint) s.adjoint = std::make_unique<solver::Adjoint>(*s.propagator, s.plan);
 }
@@ -242,6 +265,13 @@ std::vector<float> Problem::velocity_plane(std::uint32_t plane, std::size_t shot
   return s.propagator->velocity_plane(plane, std::uint32_t(shot - s.loaded_first));
 }
 
+std::vector<float> Problem::stress_plane(std::uint32_t plane, std::size_t shot) {
+  auto& s = *impl_;
+  if (shot < s.loaded_first || shot >= s.loaded_first + s.loaded_count)
+    throw std::logic_error("Problem::stress_plane: shot not in the running batch");
+  return s.propagator->stress_plane(plane, std::uint32_t(shot - s.loaded_first));
+}
+
 Evaluation Problem::misfit_and_gradient(const io::Model& model, const Data& observed, const Misfit& misfit,
                                         ShotRange range) {
   auto& s = *impl_;
@@ -266,9 +296,10 @@ Evaluation Problem::misfit_and_gradient(const io::Model& model, const Data& obse
     dj.assign(traces.size(), 0.0);
     for (std::size_t shot = 0; shot < count; ++shot) {
       const std::size_t at = s.trace_offsets[shot], size = s.trace_offsets[shot + 1] - at;
-      e.misfit += misfit.evaluate(std::span<const float>(traces).subspan(at, size),
-                                  observed[first + shot - range.first], s.nt(), s.setup.dt, dj_shot);
-      std::copy(dj_shot.begin(), dj_shot.end(), dj.begin() + std::ptrdiff_t(at));
+      const auto synthetic = s.outputs_of(shot, s.receiver_traces(traces, shot));
+      e.misfit +=
+          misfit.evaluate(synthetic, observed[first + shot - range.first], s.nt(), s.setup.dt, dj_shot);
+      s.add_to_receivers(shot, dj_shot, std::span<double>(dj).subspan(at, size));
     }
     try {
       s.adjoint->reverse(dj);
@@ -310,9 +341,13 @@ std::vector<double> Problem::born_adjoint(const io::Model& model, const Data& da
   s.for_batches(range, [&](std::size_t first, std::size_t count) {
     s.load(first, count);
     s.adjoint->forward();
-    std::vector<double> d;
-    for (std::size_t shot = 0; shot < count; ++shot)
-      d.insert(d.end(), data[first + shot - range.first].begin(), data[first + shot - range.first].end());
+    std::vector<double> d(s.trace_offsets.back(), 0.0);
+    for (std::size_t shot = 0; shot < count; ++shot) {
+      const auto& given = data[first + shot - range.first];
+      const std::vector<double> per_output(given.begin(), given.end());
+      const std::size_t at = s.trace_offsets[shot];
+      s.add_to_receivers(shot, per_output, std::span<double>(d).subspan(at, s.trace_offsets[shot + 1] - at));
+    }
     s.adjoint->reverse(d);
     const auto planes = s.adjoint->gradient();
     s.adjoint->clear_gradient();

@@ -15,6 +15,7 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "gpu/device.hpp"
@@ -26,11 +27,20 @@
 
 namespace seiswg::problem {
 
+// An output trace as a weighted sum of receiver traces (a point between grid samples interpolated
+// from the samples around it: solver/point_interpolation.hpp).
+struct TraceSum {
+  std::vector<std::pair<std::size_t, double>> terms;  // (receiver of the shot, weight)
+};
+
 // One shot: the forces that drive it and the receivers that record it (their `shot` fields are
-// ignored: the Problem places shots in its batches).
+// ignored: the Problem places shots in its batches). With `outputs`, the shot's traces (in and out
+// of every call) are those sums of its receivers' traces, one per output; else one per receiver.
 struct Shot {
   std::vector<solver::PointForce> forces;
   std::vector<solver::PointReceiver> receivers;
+  std::vector<TraceSum> outputs = {};
+  std::size_t traces() const { return outputs.empty() ? receivers.size() : outputs.size(); }
 };
 
 // Shots [first, first + count) of the acquisition (count past the end: up to the last shot).
@@ -47,6 +57,7 @@ struct Setup {
   int nt = 0;
   double dt = 0;
   solver::Taper taper;
+  bool free_surface = false;  // at z = 0 (row j = 0): see solver::Edges
   std::vector<Shot> shots;
   // Gradients and Born runs: whether the Problem makes the adjoint (kernels and stored states),
   // and how it stores the forward states.
@@ -108,6 +119,8 @@ class Problem {
 
   // Inside ForwardWatch::snapshot: velocity plane `plane` of shot `shot` (of the whole acquisition).
   std::vector<float> velocity_plane(std::uint32_t plane, std::size_t shot);
+  // The same for stress plane `plane` (the acoustic pressure).
+  std::vector<float> stress_plane(std::uint32_t plane, std::size_t shot);
 
   // New sources for the shots (one list of forces per shot of the acquisition: e.g. the wavelets of
   // another frequency band); the receivers stay. Every GPU object is reused, stored-state buffers

@@ -8,6 +8,7 @@
 #include <limits>
 #include <map>
 #include <sstream>
+#include <string_view>
 
 #include "io/error.hpp"
 #include "solver/propagator_impl.hpp"
@@ -303,7 +304,7 @@ struct Adjoint::Impl {
   detail::FieldBindings adjoint_fields;      // vel, stress, grad and the forward's params
   detail::RunState state;
   gpu::Buffer receivers, adjoint_source, source_adjoint;
-  gpu::Kernel velocity, stress, record, inject, tick, pack;
+  gpu::Kernel velocity, stress, record, record_stress, inject, tick, pack;
   std::vector<gpu::BindGroup> velocity_bgs, stress_bgs;  // one per store
   // Large grids: the grid kernels' interior box without edge tests (stencil.wgsl's SPLIT_PASS 1),
   // while `velocity` and `stress` do the rest; its workgroups along z and x.
@@ -311,7 +312,7 @@ struct Adjoint::Impl {
   gpu::Kernel velocity_interior, stress_interior;
   std::vector<gpu::BindGroup> velocity_interior_bgs, stress_interior_bgs;
   std::uint32_t interior_gx = 0, interior_gy = 0;
-  gpu::BindGroup record_bg, inject_bg, tick_bg, pack_bg;
+  gpu::BindGroup record_bg, record_stress_bg, inject_bg, tick_bg, pack_bg;
   std::uint64_t bound_sources = ~0ull;  // the propagator's source buffers inject_bg binds
   bool record_bound = false;
   std::vector<std::uint32_t> unique_receivers;  // distinct plane * stride + shot * npt + node
@@ -372,12 +373,16 @@ struct Adjoint::Impl {
     bool grew = f.ensure(receivers, unique_receivers.size() * 4, "adjoint receivers");
     grew |= f.ensure(adjoint_source, unique_receivers.size() * std::uint64_t(f.nt) * 4, "adjoint sources");
     f.device.write(receivers, std::span<const std::uint32_t>(unique_receivers));
-    if (grew || !record_bound) record_bg = f.device.bind(record, record_bindings());
+    if (grew || !record_bound) {
+      record_bg = f.device.bind(record, record_bindings("vel"));
+      if (f.records_stress()) record_stress_bg = f.device.bind(record_stress, record_bindings("stress"));
+    }
     record_bound = true;
   }
   // The bindings of the point kernels (also counted before they are compiled).
   std::vector<gpu::Device::Binding> inject_bindings() const {
-    auto b = adjoint_fields.bindings({"vel", "grad"});
+    auto b = f.physics.has_stress_sources() ? adjoint_fields.bindings({"vel", "stress", "grad"})
+                                            : adjoint_fields.bindings({"vel", "grad"});
     b.insert(b.end(), {{3, &state.status},
                        {detail::kRunBinding, &state.run},
                        {8, &f.source_points},
@@ -385,8 +390,9 @@ struct Adjoint::Impl {
                        {10, &source_adjoint}});
     return b;
   }
-  std::vector<gpu::Device::Binding> record_bindings() const {
-    auto b = adjoint_fields.bindings({"vel"});
+  // `group`: "vel" (adjoint_record) or "stress" (adjoint_record_stress).
+  std::vector<gpu::Device::Binding> record_bindings(std::string_view group) const {
+    auto b = adjoint_fields.bindings({group});
     b.insert(b.end(),
              {{3, &state.status}, {6, &receivers}, {7, &adjoint_source}, {detail::kRunBinding, &state.run}});
     return b;
@@ -572,13 +578,17 @@ Adjoint::Adjoint(Propagator& forward, const StoragePlan& plan)
   }
 
   c.push_back({"NT", double(f.nt)});
-  const std::string points = f.prelude("physics/common/fields_adjoint.wgsl", true, s.adjoint_fields) +
-                             store_format + f.physics.adjoint_wgsl() +
-                             std::string(wgsl::source("solver/points.wgsl")) +
-                             std::string(wgsl::source("solver/adjoint_points.wgsl"));
+  const std::string points =
+      f.prelude("physics/common/fields_adjoint.wgsl", true, s.adjoint_fields) + store_format +
+      f.physics.adjoint_wgsl() + std::string(wgsl::source("solver/points.wgsl")) +
+      std::string(f.source_stress_wgsl()) + std::string(wgsl::source("solver/adjoint_points.wgsl"));
   f.check_bindings("adjoint sources", s.inject_bindings().size());
-  f.check_bindings("adjoint receivers", s.record_bindings().size());
+  f.check_bindings("adjoint receivers", s.record_bindings("vel").size());
   s.record = f.device.create_kernel(points, "adjoint_record", c, "adjoint record");
+  if (f.records_stress()) {
+    f.check_bindings("adjoint stress receivers", s.record_bindings("stress").size());
+    s.record_stress = f.device.create_kernel(points, "adjoint_record_stress", c, "adjoint record stress");
+  }
   s.inject = f.device.create_kernel(points, "adjoint_inject", c, "adjoint inject");
   s.tick = f.device.create_kernel(points, "reverse_tick", c, "reverse tick");
   s.tick_bg = f.device.bind(s.tick, {{detail::kRunBinding, &s.state.run}});
@@ -674,13 +684,15 @@ std::vector<float> Adjoint::reverse(const std::vector<double>& dj_dtraces) {
   if (dj_dtraces.size() != s.receiver_slot.size() * nt)
     throw std::logic_error("dJ/dtraces has the wrong size");
   // Transposed recording: trace sample m = dt * sum of velocities up to step m, so the adjoint
-  // velocity at step n receives dt * sum_{m >= n} dJ/d(sample m).
+  // velocity at step n receives dt * sum_{m >= n} dJ/d(sample m); a stress sample m is the stress
+  // after step m, whose adjoint receives dJ/d(sample m) itself.
   std::vector<double> sums(s.unique_receivers.size() * nt, 0.0);
   for (std::size_t r = 0; r < s.receiver_slot.size(); ++r) {
+    const bool stress = f.receiver_index[r] >= f.stress_index0();
     double running = 0;
     for (std::size_t m = nt; m-- > 0;) {
       running += dj_dtraces[r * nt + m];
-      sums[s.receiver_slot[r] * nt + m] += f.dt * running;
+      sums[s.receiver_slot[r] * nt + m] += stress ? dj_dtraces[r * nt + m] : f.dt * running;
     }
   }
   s.adjoint_source_values.assign(sums.begin(), sums.end());
@@ -712,6 +724,7 @@ std::vector<float> Adjoint::reverse(const std::vector<double>& dj_dtraces) {
     const auto& velocity_bg = s.velocity_bgs[store];
     const auto& stress_bg = s.stress_bgs[store];
     record_steps(f.device, steps, [&](gpu::Commands& commands) {
+      if (gr && f.stress_receiver_count) commands.dispatch(s.record_stress, s.record_stress_bg, gr);
       // The two passes of a kernel write different nodes and read nothing the other writes.
       if (s.split) commands.dispatch(s.velocity_interior, s.velocity_interior_bgs[store], s.interior_gx, s.interior_gy, f.shots);
       commands.dispatch(s.velocity, velocity_bg, gx, gy, f.shots);

@@ -11,22 +11,41 @@
 fn adjoint_record(@builtin(global_invocation_id) g: vec3<u32>) {
   let r = g.x;
   if (r >= run.receivers || status.halted != 0u) { return; }
-  let it = run.step;
-  vel_add(receivers[r], adjoint_source[r * NT + it]);
+  let at = receivers[r];
+  if (at >= STRESS_INDEX0) { return; }
+  vel_add(at, adjoint_source[r * NT + run.step]);
 }
 
-// Transpose of the injection v += taper dt/rho f: the source's share of d J / d(dt/rho), and the
-// adjoint wavefield at the source (d J / d f, for the dot-product test and source inversion).
+// Transpose of recording a stress plane after the stress update (receivers.wgsl, record_stress):
+// the adjoint stress receives the residual itself, before the transposed stress update.
+@compute @workgroup_size(64)
+fn adjoint_record_stress(@builtin(global_invocation_id) g: vec3<u32>) {
+  let r = g.x;
+  if (r >= run.receivers || status.halted != 0u) { return; }
+  let at = receivers[r];
+  if (at < STRESS_INDEX0) { return; }
+  stress_add(at - STRESS_INDEX0, adjoint_source[r * NT + run.step]);
+}
+
+// Transpose of the injection v += taper dt/rho f (or p += dt q for a stress-plane source): the
+// source's share of d J / d(dt/rho), and the adjoint wavefield at the source (d J / d f, for the dot-product test and source inversion).
 @compute @workgroup_size(64)
 fn adjoint_inject(@builtin(global_invocation_id) g: vec3<u32>) {
   let s = g.x;
   if (s >= run.sources || status.halted != 0u) { return; }
   let it = run.step;
   let p = sources[s];
-  let tv = boundary_velocity_factor(p.i, p.j) * vel_get(p.vel_index);
+  var tv: f32;
+  var at = p.field_index;
+  if (at >= STRESS_INDEX0) {
+    at -= STRESS_INDEX0;
+    tv = source_stress_get(at);  // a pressure rate: untapered
+  } else {
+    tv = boundary_velocity_factor(p.i, p.j) * vel_get(at);
+  }
   // The gradient has one copy of each material plane per shot (summed on the host): the source's
-  // shot is that of the velocity sample it drives.
-  let shot = (p.vel_index % stride()) / npt();
+  // shot is that of the sample it drives.
+  let shot = (at % stride()) / npt();
   let plane = p.param_index / npt();
   grad_add(plane * stride() + shot * npt() + p.param_index % npt(), tv * source_time[s * NT + it]);
   source_adjoint[s * NT + it] = p.weight * tv;

@@ -15,8 +15,8 @@ struct Born::Impl {
   detail::FieldBindings point_fields;        // the forward point kernel's groups, over the perturbation
   gpu::Buffer receiver_u, traces, sources;   // sources: the background's, weighted by the perturbation
   detail::RunState state;
-  gpu::Kernel velocity, stress, record;
-  gpu::BindGroup velocity_bg, stress_bg, points_bg, record_bg;
+  gpu::Kernel velocity, stress, record, record_stress;
+  gpu::BindGroup velocity_bg, stress_bg, points_bg, record_bg, record_stress_bg;
   // The background's point buffers points_bg and record_bg bind (rebound when they grew: buffers
   // only ever grow, so their version and size say whether they are the bound ones).
   std::uint64_t bound_sources = ~0ull, bound_receiver_size = 0;
@@ -32,7 +32,7 @@ struct Born::Impl {
       return;
     bound_sources = f.source_buffers_version;
     bound_receiver_size = f.receiver_points.size();
-    auto b = point_fields.bindings({"vel"});
+    auto b = f.source_group_bindings(point_fields);
     b.insert(b.end(),
              {{3, &state.status}, {4, &sources}, {5, &f.source_time}, {detail::kRunBinding, &state.run}});
     points_bg = f.device.bind(f.points, b);
@@ -44,6 +44,13 @@ struct Born::Impl {
                        {detail::kDisplacementBinding, &receiver_u},
                        {detail::kTracesBinding, &traces}});
     record_bg = f.device.bind(record, r);
+    if (!f.records_stress()) return;
+    auto rs = point_fields.bindings({"stress"});
+    rs.insert(rs.end(), {{3, &state.status},
+                         {detail::kRunBinding, &state.run},
+                         {detail::kReceiverPointsBinding, &f.receiver_points},
+                         {detail::kTracesBinding, &traces}});
+    record_stress_bg = f.device.bind(record_stress, rs);
   }
 };
 
@@ -75,6 +82,10 @@ Born::Born(Propagator& background) : impl_(std::make_unique<Impl>(background)) {
   s.stress_bg = f.device.bind(s.stress, grid);
   s.record = f.device.create_kernel(f.forward_prelude(false, true), "record", f.recording_constants(),
                                     f.physics.name() + " born receivers");
+  if (f.records_stress())
+    s.record_stress =
+        f.device.create_kernel(f.forward_prelude(false, true), "record_stress", f.recording_constants(),
+                               f.physics.name() + " born stress receivers");
 }
 
 Born::~Born() = default;
@@ -98,17 +109,20 @@ std::vector<float> Born::run(std::span<const float> material_perturbation) {
   }
   const std::uint32_t gx = f.groups_x(), gy = f.groups_y(), record_rows = f.record_rows();
   record_steps(f.device, f.nt, [&](gpu::Commands& commands) {
-    // The perturbation's velocity update reads the background stress before its update, its
-    // stress update the background velocity after its update.
+    // The perturbation's velocity update reads the background stress before its update (and
+    // before the background's sources of the step, which may drive a stress plane), its stress
+    // update the background velocity after its update and sources.
     commands.dispatch(f.velocity, f.velocity_bg, gx, gy, f.shots);
+    commands.dispatch(s.velocity, s.velocity_bg, gx, gy, f.shots);
     commands.dispatch(f.points, f.points_bg, 1);
     if (!f.grid_records && f.receiver_count)
       commands.dispatch(f.record, f.record_bg, (f.receiver_count + 63) / 64);
-    commands.dispatch(s.velocity, s.velocity_bg, gx, gy, f.shots);
     commands.dispatch(f.points, s.points_bg, 1);
     if (f.receiver_count) commands.dispatch(s.record, s.record_bg, (f.receiver_count + 63) / 64);
     commands.dispatch(f.stress_update, f.stress_bg, gx, gy + record_rows, f.shots);
     commands.dispatch(s.stress, s.stress_bg, gx, gy, f.shots);
+    if (f.stress_receiver_count)
+      commands.dispatch(s.record_stress, s.record_stress_bg, (f.receiver_count + 63) / 64);
   });
   f.recorded_steps = std::uint32_t(f.nt);
   std::vector<float> out(std::size_t(f.receiver_count) * std::size_t(f.nt));

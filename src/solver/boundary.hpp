@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "physics/wave_equation.hpp"
 #include "wgsl/embedded.hpp"
 
 namespace seiswg::solver {
@@ -18,6 +19,15 @@ struct Taper {
   bool left = false, right = false, top = false, bottom = false;
   int width = 0;
   double alpha = 0;
+};
+
+// The grid's edges: the taper, and a free surface at z = 0 (row j = 0) whose fields extend above
+// the grid as the medium's images (physics::SurfaceImage).
+// (Not an aggregate, so that a braced Taper, `{}` included, never reads as one.)
+struct Edges {
+  explicit Edges(const Taper& taper_, bool free_surface_) : taper(taper_), free_surface(free_surface_) {}
+  Taper taper;
+  bool free_surface = false;
 };
 
 struct Boundary {
@@ -30,12 +40,28 @@ struct Boundary {
 };
 
 // The taper and the edge rule: Seispie's (a derivative whose stencil leaves the grid is zero) or
-// closed (fields are zero outside the grid).
-inline Boundary make_boundary(const Taper& taper, bool seispie_edges) {
+// closed (fields are zero outside the grid); the free surface with the medium's images, whose
+// parities become WGSL here.
+inline Boundary make_boundary(const Taper& taper, bool seispie_edges,
+                              const std::vector<physics::SurfaceImage>* images = nullptr) {
   Boundary b;
   b.wgsl = std::string(wgsl::source(seispie_edges ? "physics/boundary/seispie_edges.wgsl"
                                                   : "physics/boundary/closed_edges.wgsl"));
   b.wgsl += wgsl::source("physics/boundary/taper.wgsl");
+  if (images) {
+    std::string parity = "fn surface_parity(group: u32, plane: u32) -> f32 {\n",
+                staggered = "fn surface_staggered(group: u32, plane: u32) -> bool {\n";
+    for (const auto& image : *images) {
+      const std::string is = "  if (group == " + std::to_string(image.group) +
+                             "u && plane == " + std::to_string(image.plane) + "u) { return ";
+      parity += is + (image.parity < 0 ? "-1.0" : "1.0") + "; }\n";
+      staggered += is + (image.staggered ? "true" : "false") + "; }\n";
+    }
+    b.wgsl += parity + "  return 0.0;\n}\n" + staggered + "  return false;\n}\n";
+    b.wgsl += wgsl::source("physics/boundary/free_surface.wgsl");
+  } else {
+    b.wgsl += wgsl::source("physics/boundary/no_free_surface.wgsl");
+  }
   b.constants = {{"TAPER_WIDTH", double(taper.width)},   {"TAPER_ALPHA", taper.alpha},
                  {"TAPER_LEFT", taper.left ? 1.0 : 0.0}, {"TAPER_RIGHT", taper.right ? 1.0 : 0.0},
                  {"TAPER_TOP", taper.top ? 1.0 : 0.0},   {"TAPER_BOTTOM", taper.bottom ? 1.0 : 0.0}};
@@ -46,6 +72,8 @@ inline Boundary make_boundary(const Taper& taper, bool seispie_edges) {
   const bool tapered[4] = {taper.left, taper.right, taper.top, taper.bottom};
   for (int side = 0; side < 4; ++side)
     b.interior_margins[std::size_t(side)] = std::max(edge, tapered[side] ? taper.width + 1 : 0);
+  // A free surface folds the image rows back onto rows 0-2 in the transposes: stencils within 5.
+  if (images) b.interior_margins[2] = std::max(b.interior_margins[2], 5);
   return b;
 }
 

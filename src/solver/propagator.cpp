@@ -13,7 +13,20 @@
 namespace seiswg::solver {
 Propagator::Propagator(gpu::Device& device, const physics::WaveEquation& physics, const io::Model& model,
                        int nt, double dt, const Taper& taper, int shots, std::uint64_t max_binding_bytes)
+    : Propagator(device, physics, model, nt, dt, Edges{taper, false}, shots, max_binding_bytes) {}
+
+Propagator::Propagator(gpu::Device& device, const physics::WaveEquation& physics, const io::Model& model,
+                       int nt, double dt, const Edges& edges, int shots, std::uint64_t max_binding_bytes)
     : impl_(std::make_unique<Impl>(device, physics)) {
+  const Taper& taper = edges.taper;
+  const auto images = physics.surface_images();
+  if (edges.free_surface && images.empty())
+    throw InputError("[solver] free_surface = yes: the " + physics.name() +
+                     " medium has no free surface yet");
+  if (edges.free_surface && taper.top)
+    throw InputError(
+        "[solver] free_surface = yes: the free surface is the top: it cannot be tapered too "
+        "(abs_top = no)");
   auto& s = *impl_;
   s.nx = model.grid.nx;
   s.nz = model.grid.nz;
@@ -60,8 +73,9 @@ Propagator::Propagator(gpu::Device& device, const physics::WaveEquation& physics
                  {"INV_DX", 1.0 / model.grid.dx},
                  {"INV_DZ", 1.0 / model.grid.dz},
                  {"WG_X", double(s.wg_x)},
-                 {"WG_Y", double(s.wg_y)}};
-  const auto boundary = make_boundary(taper, physics.seispie_edges());
+                 {"WG_Y", double(s.wg_y)},
+                 {"STRESS_INDEX0", double(s.stress_index0())}};
+  const auto boundary = make_boundary(taper, physics.seispie_edges(), edges.free_surface ? &images : nullptr);
   s.boundary_wgsl = boundary.wgsl;
   s.interior_margins = boundary.interior_margins;
   s.constants.insert(s.constants.end(), boundary.constants.begin(), boundary.constants.end());
@@ -77,6 +91,11 @@ Propagator::Propagator(gpu::Device& device, const physics::WaveEquation& physics
     s.check_bindings("receivers", s.forward_fields.bindings({"vel"}).size() + 5);
     s.record = device.create_kernel(s.forward_prelude(false, true), "record", s.recording_constants(),
                                     physics.name() + " receivers");
+  }
+  if (s.records_stress()) {
+    s.check_bindings("stress receivers", s.forward_fields.bindings({"stress"}).size() + 4);
+    s.record_stress = device.create_kernel(s.forward_prelude(false, true), "record_stress",
+                                           s.recording_constants(), physics.name() + " stress receivers");
   }
   s.build_point_kernels();
   set_sources({});
@@ -105,11 +124,13 @@ void Propagator::set_sources(std::span<const PointForce> forces) {
     if (f.values.size() != std::size_t(s.nt)) throw std::logic_error("source time function length != nt");
     const std::uint64_t node = std::uint64_t(f.i) * std::uint64_t(s.nz) + std::uint64_t(f.j);
     if (f.shot >= s.shots) throw std::logic_error("source for a shot the propagator does not have");
-    const std::uint64_t vel_index = f.velocity_plane * s.stride() + f.shot * s.npt + node;
-    auto [it, fresh] = merged.try_emplace(vel_index);
+    const std::uint64_t field_index =
+        (f.stress ? s.stress_index0() : 0) + f.velocity_plane * s.stride() + f.shot * s.npt + node;
+    if (field_index >= detail::kNone) throw std::logic_error("source index past the kernels' 32-bit range");
+    auto [it, fresh] = merged.try_emplace(field_index);
     if (fresh) {
-      it->second.first = {std::uint32_t(vel_index), std::uint32_t(f.buoyancy_plane * s.npt + node), f.i, f.j,
-                          0};
+      it->second.first = {std::uint32_t(field_index), std::uint32_t(f.buoyancy_plane * s.npt + node), f.i,
+                          f.j, 0};
       it->second.second.assign(std::size_t(s.nt), 0.0f);
     }
     for (int t = 0; t < s.nt; ++t) it->second.second[std::size_t(t)] += f.values[std::size_t(t)];
@@ -141,9 +162,16 @@ void Propagator::set_sources(std::span<const PointForce> forces) {
 void Propagator::set_receivers(std::span<const PointReceiver> receivers) {
   auto& s = *impl_;
   std::vector<std::uint32_t> index;
-  for (const auto& r : receivers)
-    index.push_back(std::uint32_t(r.velocity_plane * s.stride() + r.shot * s.npt +
-                                  std::uint64_t(r.i) * std::uint64_t(s.nz) + std::uint64_t(r.j)));
+  s.stress_receiver_count = 0;
+  for (const auto& r : receivers) {
+    const std::uint64_t at = (r.stress ? s.stress_index0() : 0) + r.velocity_plane * s.stride() +
+                             r.shot * s.npt + std::uint64_t(r.i) * std::uint64_t(s.nz) + std::uint64_t(r.j);
+    if (at >= detail::kNone) throw std::logic_error("receiver index past the kernels' 32-bit range");
+    if (r.stress && !s.records_stress())
+      throw std::logic_error("a stress receiver for a medium that records no stress plane");
+    s.stress_receiver_count += r.stress ? 1 : 0;
+    index.push_back(std::uint32_t(at));
+  }
   s.receiver_count = std::uint32_t(index.size());
   s.receiver_index = index;
   const std::uint64_t trace_bytes = std::uint64_t(s.receiver_count) * std::uint64_t(s.nt) * 4;
@@ -154,7 +182,7 @@ void Propagator::set_receivers(std::span<const PointReceiver> receivers) {
   fresh |= s.ensure(s.receiver_u, index.size() * 4, "receiver displacement");
   fresh |= s.ensure(s.trace_buffer, trace_bytes, "traces");
   s.device.write(s.receiver_points, std::span<const std::uint32_t>(index));
-  if (fresh) s.bind_grid_kernels();
+  if (fresh) s.bind_grid_kernels(), s.bind_record_stress();
   s.set_run(s.recorded_steps);
 }
 
@@ -208,12 +236,13 @@ void Propagator::advance(int steps, const StateSink* sink, std::uint32_t first_s
     commands.dispatch(s.points, s.points_bg, 1);
     if (!s.grid_records && s.receiver_count)
       commands.dispatch(s.record, s.record_bg, (s.receiver_count + 63) / 64);
-    if (fused) {
+    if (fused)
       commands.dispatch(s.stress_and_store, sink->bindings, gx, gy + record_rows, s.shots);
-    } else {
+    else
       commands.dispatch(s.stress_update, s.stress_bg, gx, gy + record_rows, s.shots);
-      if (sink) commands.dispatch(s.store_state, sink->bindings, store_gx, store_gy);
-    }
+    if (s.stress_receiver_count)
+      commands.dispatch(s.record_stress, s.record_stress_bg, (s.receiver_count + 63) / 64);
+    if (sink && !fused) commands.dispatch(s.store_state, sink->bindings, store_gx, store_gy);
   });
   s.recorded_steps += std::uint32_t(steps);
 }
@@ -254,6 +283,13 @@ std::vector<float> Propagator::velocity_plane(std::uint32_t plane, std::uint32_t
   auto& s = *impl_;
   std::vector<float> v(s.npt);
   s.fields->read(detail::kVel, plane * s.stride() + shot * s.npt, s.npt, v.data());
+  return v;
+}
+
+std::vector<float> Propagator::stress_plane(std::uint32_t plane, std::uint32_t shot) {
+  auto& s = *impl_;
+  std::vector<float> v(s.npt);
+  s.fields->read(detail::kStress, plane * s.stride() + shot * s.npt, s.npt, v.data());
   return v;
 }
 

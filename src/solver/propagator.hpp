@@ -24,13 +24,19 @@ struct PointForce {
   int i = 0, j = 0;
   std::vector<float> values;
   std::uint32_t shot = 0;  // which of the propagator's shots it drives
+  // Drives stress plane `velocity_plane` instead (the acoustic volume injection: values[it] is
+  // added to the pressure in step it, between the velocity and the stress update, untapered);
+  // `buoyancy_plane` is then the material plane holding dt.
+  bool stress = false;
 };
 
-// A receiver samples the displacement of one velocity plane at node (i, j).
+// A receiver samples the displacement of one velocity plane at node (i, j), or with `stress` the
+// value of a stress plane after the step's stress update (the acoustic pressure).
 struct PointReceiver {
   std::uint32_t velocity_plane = 0;
   int i = 0, j = 0;
   std::uint32_t shot = 0;
+  bool stress = false;
 };
 
 class Propagator {
@@ -43,6 +49,10 @@ class Propagator {
   // with small grids.
   Propagator(gpu::Device& device, const physics::WaveEquation& physics, const io::Model& model, int nt,
              double dt, const Taper& taper, int shots = 1, std::uint64_t max_binding_bytes = 0);
+  // The same with a free surface at z = 0 when `edges` asks for one (throws InputError for a medium
+  // without one, or with the top tapered).
+  Propagator(gpu::Device& device, const physics::WaveEquation& physics, const io::Model& model, int nt,
+             double dt, const Edges& edges, int shots = 1, std::uint64_t max_binding_bytes = 0);
   ~Propagator();
   Propagator(const Propagator&) = delete;
   Propagator& operator=(const Propagator&) = delete;
@@ -82,6 +92,7 @@ class Propagator {
   std::uint32_t completed_steps(BlowUp* blow_up = nullptr);
 
   std::vector<float> velocity_plane(std::uint32_t plane, std::uint32_t shot = 0);
+  std::vector<float> stress_plane(std::uint32_t plane, std::uint32_t shot = 0);
   // Receiver traces [receiver][nt] (displacement, sample it = after step it).
   std::vector<float> traces();
   // Whole-state access for tests (energy, adjoint checks): plane-major.

@@ -91,8 +91,8 @@ struct RunState {
   }
 };
 
-struct SourceRecord {  // matches WGSL struct SourcePoint
-  std::uint32_t vel_index, param_index;
+struct SourceRecord {                      // matches WGSL struct SourcePoint
+  std::uint32_t field_index, param_index;  // field_index from stress_index0() on: the stress group
   std::int32_t i, j;
   float weight;  // the material at param_index, copied there on the GPU (Propagator::Impl::gather_weights)
 };
@@ -128,6 +128,26 @@ struct Propagator::Impl {
   bool fused_store = false, stress_and_store_built = false;
   std::uint64_t receiver_buffers_version = 1;  // changes when the grid kernels are rebound
   gpu::BindGroup velocity_bg, stress_bg, points_bg, record_bg;
+  // Receivers of stress planes (the acoustic pressure), sampled after the stress update by a
+  // dispatch of their own; made only for media that record a stress plane.
+  gpu::Kernel record_stress;
+  gpu::BindGroup record_stress_bg;
+  std::uint32_t stress_receiver_count = 0;
+  // Point indices from here on address the stress group (WGSL STRESS_INDEX0).
+  std::uint64_t stress_index0() const { return stride() * physics.velocity_planes(); }
+  // The groups the point kernels of sources bind, and the WGSL that gives them the stress group.
+  std::vector<gpu::Device::Binding> source_group_bindings(const detail::FieldBindings& groups) const {
+    return physics.has_stress_sources() ? groups.bindings({"vel", "stress"}) : groups.bindings({"vel"});
+  }
+  std::string_view source_stress_wgsl() const {
+    return wgsl::source(physics.has_stress_sources() ? "solver/stress_sources.wgsl"
+                                                     : "solver/no_stress_sources.wgsl");
+  }
+  bool records_stress() const {
+    for (const auto& c : physics.components())
+      if (c.from_stress) return true;
+    return false;
+  }
   std::vector<std::pair<std::string, double>> constants;  // grid and boundary: every kernel's
   std::string boundary_wgsl;
   std::array<int, 4> interior_margins = {2, 2, 2, 2};  // left, right, top, bottom (solver/boundary.hpp)
@@ -189,6 +209,15 @@ struct Propagator::Impl {
     b.insert(b.end(), {{3, &state.status}, {detail::kRunBinding, &state.run}});
     b.insert(b.end(), receivers.begin(), receivers.end());
     record_bg = device.bind(record, b);
+  }
+  void bind_record_stress() {
+    if (!records_stress()) return;
+    auto b = forward_fields.bindings({"stress"});
+    b.insert(b.end(), {{3, &state.status},
+                       {detail::kRunBinding, &state.run},
+                       {detail::kReceiverPointsBinding, &receiver_points},
+                       {detail::kTracesBinding, &trace_buffer}});
+    record_stress_bg = device.bind(record_stress, b);
   }
   // One whole state of every shot: the velocity planes, then the stress planes.
   std::uint64_t state_floats() const {
@@ -258,9 +287,11 @@ struct Propagator::Impl {
     std::vector<std::pair<std::string, double>> c = constants;
     c.push_back({"NT", double(nt)});
     const std::string code = forward_prelude(true) + std::string(wgsl::source("solver/points.wgsl")) +
+                             std::string(source_stress_wgsl()) +
                              std::string(wgsl::source("solver/point_sources.wgsl"));
-    // Besides the velocity group: status, 2 source buffers and the run state (writable storage).
-    check_bindings("sources", forward_fields.bindings({"vel"}).size() + 4);
+    // Besides the velocity group (and the stress group where sources drive it): status, 2 source
+    // buffers and the run state (writable storage).
+    check_bindings("sources", source_group_bindings(forward_fields).size() + 4);
     points = device.create_kernel(code, "points", c, "sources");
     auto store_constants = constants;
     store_constants.push_back({"VEL_FLOATS", double(stride() * physics.velocity_planes())});
@@ -299,7 +330,7 @@ struct Propagator::Impl {
     return device.bind(stress_and_store, b);
   }
   void bind_point_kernels() {
-    auto b = forward_fields.bindings({"vel"});
+    auto b = source_group_bindings(forward_fields);
     b.insert(b.end(),
              {{3, &state.status}, {4, &source_points}, {5, &source_time}, {detail::kRunBinding, &state.run}});
     points_bg = device.bind(points, b);

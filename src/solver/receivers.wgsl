@@ -17,7 +17,9 @@ fn record_receivers(g: vec3<u32>) {
   let capacity = RECORD_WIDTH * WG_Y * RECORD_ROWS;
   let it = run.step - 1u;
   for (var r = (g.y - RECORD_ROW0) * RECORD_WIDTH + g.x; r < run.receivers; r += capacity) {
-    let u = displacement[r] + vel_get(receivers[r]) * REC_DT;
+    let at = receivers[r];
+    if (at >= STRESS_INDEX0) { continue; }  // a stress sample: record_stress, after the stress update
+    let u = displacement[r] + vel_get(at) * REC_DT;
     displacement[r] = u;
     traces[r * REC_NT + it] = u;
   }
@@ -29,7 +31,21 @@ fn record_receivers(g: vec3<u32>) {
 fn record(@builtin(global_invocation_id) g: vec3<u32>) {
   let r = g.x + g.y * 64u * 65535u;
   if (r >= run.receivers || status.halted != 0u) { return; }
-  let u = displacement[r] + vel_get(receivers[r]) * REC_DT;
+  let at = receivers[r];
+  if (at >= STRESS_INDEX0) { return; }
+  let u = displacement[r] + vel_get(at) * REC_DT;
   displacement[r] = u;
   traces[r * REC_NT + run.step - 1u] = u;
+}
+
+// Receivers of a stress plane (the acoustic pressure): its value after the step's stress update, as
+// it is (not integrated), in a dispatch of its own after that update (which writes the plane, so
+// that its own rows could not read it). Dispatched only where some receiver samples a stress plane.
+@compute @workgroup_size(64)
+fn record_stress(@builtin(global_invocation_id) g: vec3<u32>) {
+  let r = g.x + g.y * 64u * 65535u;
+  if (r >= run.receivers || status.halted != 0u) { return; }
+  let at = receivers[r];
+  if (at < STRESS_INDEX0) { return; }
+  traces[r * REC_NT + run.step - 1u] = stress_get(at - STRESS_INDEX0);
 }

@@ -17,6 +17,7 @@ struct Medium {
 };
 
 inline const Medium kSh{"SH", physics::make_sh, {{"vs", 1000}, {"rho", 2000}}, 10, 0.004};
+inline const Medium kAcoustic{"acoustic", physics::make_acoustic, {{"vp", 2000}, {"rho", 2000}}, 10, 0.0015};
 inline const Medium kPsv{"P-SV", physics::make_psv, {{"vp", 2000}, {"vs", 1100}, {"rho", 2000}}, 10, 0.002};
 // Seispie's spin medium, with micro-inertia and couple moduli scaled so that, on a 10 m grid at 8 Hz,
 // the rotation resonates near the source frequency (sqrt(4 nu / J) ~ 10 Hz) and the couple stress

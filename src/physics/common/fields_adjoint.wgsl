@@ -18,6 +18,13 @@ fn now_slot() -> u32 { return run.step - run.segment_start + 1u; }
 // fields_begin) rather than from the run state at every load.
 var<private> fwd_now_slot: u32;
 fn fields_begin() { fwd_now_slot = now_slot(); }
+// The group (0: velocity, 1: stress) and plane that source src, plane p reads (a stored state holds
+// the velocity planes, then the stress planes; the weighted and buoyant fields are read by the
+// transposed differences only, which do not mirror).
+fn field_of(src: u32, p: u32) -> vec2<u32> {
+  if (src == FWD_NOW || src == FWD_BEFORE) { return select(vec2<u32>(0u, p), vec2<u32>(1u, p - VEL_PLANES), p >= VEL_PLANES); }
+  return vec2<u32>(min(src, 1u), p);
+}
 
 // The value is read whether or not (i, j) lies inside the grid, and discarded outside it: reads
 // beyond a buffer's range are safe in WebGPU (robust buffer access), and unconditional loads let

@@ -6,3 +6,5 @@ fn load(src: u32, p: u32, i: i32, j: i32) -> f32 {
   return stress_get(k);
 }
 fn fields_begin() {}
+// The group (0: velocity, 1: stress) and plane that source src, plane p reads.
+fn field_of(src: u32, p: u32) -> vec2<u32> { return vec2<u32>(src, p); }

@@ -39,6 +39,11 @@ struct RunInfo {
   receivers: u32,
 }
 
+// Point sources and receivers address the velocity group with indices below STRESS_INDEX0 and the
+// stress group, at index - STRESS_INDEX0, from it on (the acoustic pressure is injected and recorded
+// there). The host sets it to the velocity group's size.
+override STRESS_INDEX0: u32 = 0xffffffffu;
+
 // Groups: vel (binding 0 when one buffer), stress (1), params (2); see solver/fields.hpp.
 @group(0) @binding(3) var<storage, read_write> status: Status;
 
@@ -88,25 +93,27 @@ fn dx_forward(src: u32, p: u32, i: i32, j: i32) -> f32 {
   if (!interior_pass() && !fits_forward(i, NX)) { return 0.0; }
   return d4(load(src, p, i - 1, j), load(src, p, i, j), load(src, p, i + 1, j), load(src, p, i + 2, j)) * INV_DX;
 }
+// z differences read through zload and take the edge rule through fits_*_z: the boundary's hooks,
+// which mirror fields above a free surface, where the top has no edge.
 fn dz_forward(src: u32, p: u32, i: i32, j: i32) -> f32 {
-  if (!interior_pass() && !fits_forward(j, NZ)) { return 0.0; }
-  return d4(load(src, p, i, j - 1), load(src, p, i, j), load(src, p, i, j + 1), load(src, p, i, j + 2)) * INV_DZ;
+  if (!interior_pass() && !fits_forward_z(j)) { return 0.0; }
+  return d4(zload(src, p, i, j - 1), zload(src, p, i, j), zload(src, p, i, j + 1), zload(src, p, i, j + 2)) * INV_DZ;
 }
 fn dx_backward(src: u32, p: u32, i: i32, j: i32) -> f32 {
   if (!interior_pass() && !fits_backward(i, NX)) { return 0.0; }
   return d4(load(src, p, i - 2, j), load(src, p, i - 1, j), load(src, p, i, j), load(src, p, i + 1, j)) * INV_DX;
 }
 fn dz_backward(src: u32, p: u32, i: i32, j: i32) -> f32 {
-  if (!interior_pass() && !fits_backward(j, NZ)) { return 0.0; }
-  return d4(load(src, p, i, j - 2), load(src, p, i, j - 1), load(src, p, i, j), load(src, p, i, j + 1)) * INV_DZ;
+  if (!interior_pass() && !fits_backward_z(j)) { return 0.0; }
+  return d4(zload(src, p, i, j - 2), zload(src, p, i, j - 1), zload(src, p, i, j), zload(src, p, i, j + 1)) * INV_DZ;
 }
 
 // Exact transposes of the four operators above (for the adjoint): the transpose of a masked forward
 // difference is minus the backward difference of the masked input, and vice versa.
 fn masked_forward_x(src: u32, p: u32, i: i32, j: i32) -> f32 { return select(0.0, load(src, p, i, j), interior_pass() || fits_forward(i, NX)); }
-fn masked_forward_z(src: u32, p: u32, i: i32, j: i32) -> f32 { return select(0.0, load(src, p, i, j), interior_pass() || fits_forward(j, NZ)); }
+fn masked_forward_z(src: u32, p: u32, i: i32, j: i32) -> f32 { return select(0.0, load(src, p, i, j), interior_pass() || fits_forward_z(j)); }
 fn masked_backward_x(src: u32, p: u32, i: i32, j: i32) -> f32 { return select(0.0, load(src, p, i, j), interior_pass() || fits_backward(i, NX)); }
-fn masked_backward_z(src: u32, p: u32, i: i32, j: i32) -> f32 { return select(0.0, load(src, p, i, j), interior_pass() || fits_backward(j, NZ)); }
+fn masked_backward_z(src: u32, p: u32, i: i32, j: i32) -> f32 { return select(0.0, load(src, p, i, j), interior_pass() || fits_backward_z(j)); }
 fn dx_forward_t(src: u32, p: u32, i: i32, j: i32) -> f32 {
   return -d4(masked_forward_x(src, p, i - 2, j), masked_forward_x(src, p, i - 1, j), masked_forward_x(src, p, i, j),
              masked_forward_x(src, p, i + 1, j)) * INV_DX;
@@ -122,6 +129,23 @@ fn dx_backward_t(src: u32, p: u32, i: i32, j: i32) -> f32 {
 fn dz_backward_t(src: u32, p: u32, i: i32, j: i32) -> f32 {
   return -d4(masked_backward_z(src, p, i, j - 1), masked_backward_z(src, p, i, j), masked_backward_z(src, p, i, j + 1),
              masked_backward_z(src, p, i, j + 2)) * INV_DZ;
+}
+
+// The transposes of the z differences of field (group, plane) as zload extends it: the plain
+// transpose at row j, plus, where row j's value is mirrored into a ghost row above a free surface,
+// the transpose at that ghost row times the mirror's parity (ghost loads of the adjoint input are
+// zero: the forward differences have no outputs there). Without a free surface the plain ones.
+fn dz_forward_t_of(group: u32, plane: u32, src: u32, p: u32, i: i32, j: i32) -> f32 {
+  let t = dz_forward_t(src, p, i, j);
+  let ghost = surface_ghost_row(group, plane, j);
+  if (ghost >= 0) { return t; }
+  return t + surface_parity(group, plane) * dz_forward_t(src, p, i, ghost);
+}
+fn dz_backward_t_of(group: u32, plane: u32, src: u32, p: u32, i: i32, j: i32) -> f32 {
+  let t = dz_backward_t(src, p, i, j);
+  let ghost = surface_ghost_row(group, plane, j);
+  if (ghost >= 0) { return t; }
+  return t + surface_parity(group, plane) * dz_backward_t(src, p, i, ghost);
 }
 
 fn is_finite(x: f32) -> bool { return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u; }

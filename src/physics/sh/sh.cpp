@@ -43,6 +43,12 @@ class Sh final : public WaveEquation {
   bool seispie_edges() const override { return true; }
   std::vector<Component> components() const override { return {{"uy", "vy", 0, 0, 0}}; }
   std::vector<Forcing> forcing(double) const override { return {{0, 0, 1.0}}; }
+  // Traction-free at z = 0 (szy = 0 there): vy even about it, szy (half a cell down) odd, exactly
+  // the whole-space field of the source and its mirror image of the same sign. sxy is only
+  // differentiated along x.
+  std::vector<SurfaceImage> surface_images() const override {
+    return {{0, 0, 1.0, false}, {1, 0, 1.0, false}, {1, 1, -1.0, true}};
+  }
 
   std::string born_wgsl() const override {
     return wgsl() + std::string(wgsl::source("physics/sh/sh_born.wgsl"));

@@ -1,4 +1,6 @@
 // Discrete adjoint of sh.wgsl: each kernel is the transpose of a forward one, run in reverse order.
+// The z transposes name the field the forward difference reads (dz_*_t_of), so that a free
+// surface's mirror folds back exactly.
 fn weighted_stress(p: u32, k: u32) -> f32 { return param(DT_MU, k) * stress_get(p * stride() + k); }
 fn buoyancy_plane(p: u32) -> u32 { return DT_OVER_RHO; }
 
@@ -14,7 +16,8 @@ fn adjoint_velocity(@builtin(global_invocation_id) g: vec3<u32>) {
   let n = stride();
   grad_add(DT_MU * n + k, stress_get(SXY * n + k) * dx_forward(FWD_NOW, VY, i, j) +
                               stress_get(SZY * n + k) * dz_forward(FWD_NOW, VY, i, j));
-  let v = boundary_velocity_factor(i, j) * vel_get(k) + dx_forward_t(WEIGHTED, SXY, i, j) + dz_forward_t(WEIGHTED, SZY, i, j);
+  let v = boundary_velocity_factor(i, j) * vel_get(k) + dx_forward_t(WEIGHTED, SXY, i, j) +
+          dz_forward_t_of(0u, VY, WEIGHTED, SZY, i, j);
   vel_set(k, v);
   watch(v, k);
 }
@@ -33,7 +36,7 @@ fn adjoint_stress(@builtin(global_invocation_id) g: vec3<u32>) {
   let div = dx_backward(FWD_BEFORE, VEL_PLANES + SXY, i, j) + dz_backward(FWD_BEFORE, VEL_PLANES + SZY, i, j);
   grad_add(DT_OVER_RHO * n + k, boundary_velocity_factor(i, j) * vel_get(k) * div);
   let sxy = stress_get(SXY * n + k) + dx_backward_t(BUOYANT, VY, i, j);
-  let szy = stress_get(SZY * n + k) + dz_backward_t(BUOYANT, VY, i, j);
+  let szy = stress_get(SZY * n + k) + dz_backward_t_of(1u, SZY, BUOYANT, VY, i, j);
   stress_set(SXY * n + k, sxy);
   stress_set(SZY * n + k, szy);
   watch(sxy + szy, k);
