@@ -572,6 +572,9 @@ double forward_step_seconds(gpu::Device& device, const physics::WaveEquation& eq
 // read back, misfit and model gradient on the host).
 struct ProblemTimes {
   double gradient_s = 0, forward_s = 0;
+  // GPU time of every kernel of one gradient (timestamps; 0 where the adapter has none or the run
+  // has more dispatches than one query set holds): the kernels-only figure, free of fixed costs.
+  double gradient_gpu_s = 0;
   std::uint64_t states_bytes = 0;
   std::size_t batch = 0;
   std::string plan;
@@ -597,6 +600,13 @@ ProblemTimes time_problem(gpu::Device& device, const problem::Setup& setup, cons
     double misfit_value = 0;
     t.gradient_s = best_of([&] { misfit_value = p.misfit_and_gradient(model, observed, misfit).misfit; });
     if (!std::isfinite(misfit_value)) throw std::runtime_error("the misfit is not finite");
+    // About 10 dispatches a step (forward 3, reverse up to 7); a query set holds 4096 timestamps.
+    const std::uint64_t dispatches = 12ull * std::uint64_t(setup.nt) + 64;
+    if (device.adapter().has_timestamps && dispatches <= 2000) {
+      device.start_kernel_timing(std::uint32_t(dispatches));
+      (void)p.misfit_and_gradient(model, observed, misfit);
+      for (const auto& k : device.stop_kernel_timing()) t.gradient_gpu_s += k.total_ns * 1e-9;
+    }
     t.forward_s = best_of([&] { (void)p.forward(model); });
     t.states_bytes = p.storage().gpu_bytes;
     t.batch = p.batch();
@@ -616,6 +626,9 @@ std::pair<double, double> add_problem_times(gpu::Device& device, Json& row, cons
   row.add("nt", nt).add("batch", std::uint64_t(one.batch));
   row.add("gradient_s_nt", one.gradient_s).add("forward_s_nt", one.forward_s);
   row.add("states_gb_nt", double(one.states_bytes) / 1e9);
+  if (one.gradient_gpu_s > 0)
+    row.add("gradient_gpu_step_us", one.gradient_gpu_s / nt * 1e6)
+        .add("gradient_gpu_gpts", double(s.model.grid.npt()) * shots * nt / one.gradient_gpu_s / 1e9);
   double gradient = one.gradient_s, forward = one.forward_s;
   std::string plan = one.plan;
   double states = double(one.states_bytes) / 1e9;

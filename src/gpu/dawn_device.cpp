@@ -265,36 +265,7 @@ struct Device::Impl {
   }
 };
 
-Buffer::~Buffer() {
-  if (handle_) {
-    wgpuBufferDestroy(static_cast<WGPUBuffer>(handle_));
-    wgpuBufferRelease(static_cast<WGPUBuffer>(handle_));
-  }
-}
-Kernel::~Kernel() {
-  if (layout_) wgpuBindGroupLayoutRelease(static_cast<WGPUBindGroupLayout>(layout_));
-  if (pipeline_) wgpuComputePipelineRelease(static_cast<WGPUComputePipeline>(pipeline_));
-}
-BindGroup::~BindGroup() {
-  if (handle_) wgpuBindGroupRelease(static_cast<WGPUBindGroup>(handle_));
-}
-
-Commands::Commands(Commands&& other) noexcept {
-  std::swap(encoder_, other.encoder_);
-  std::swap(pass_, other.pass_);
-  std::swap(timer_, other.timer_);
-}
-Commands::~Commands() {
-  end_pass();
-  if (encoder_) wgpuCommandEncoderRelease(static_cast<WGPUCommandEncoder>(encoder_));
-}
-void Commands::end_pass() {
-  if (!pass_) return;
-  auto pass = static_cast<WGPUComputePassEncoder>(pass_);
-  wgpuComputePassEncoderEnd(pass);
-  wgpuComputePassEncoderRelease(pass);
-  pass_ = nullptr;
-}
+#include "gpu/webgpu_shared.inc"
 void Commands::dispatch(const Kernel& kernel, const BindGroup& bindings, std::uint32_t groups_x,
                         std::uint32_t groups_y, std::uint32_t groups_z) {
   if (groups_x == 0 || groups_y == 0) return;
@@ -319,23 +290,6 @@ void Commands::dispatch(const Kernel& kernel, const BindGroup& bindings, std::ui
   wgpuComputePassEncoderDispatchWorkgroups(pass, groups_x, groups_y, groups_z);
   if (timed) end_pass();
 }
-void Commands::copy(const Buffer& from, std::uint64_t from_offset, const Buffer& to, std::uint64_t to_offset,
-                    std::uint64_t bytes) {
-  end_pass();
-  wgpuCommandEncoderCopyBufferToBuffer(static_cast<WGPUCommandEncoder>(encoder_),
-                                       static_cast<WGPUBuffer>(from.handle_), from_offset,
-                                       static_cast<WGPUBuffer>(to.handle_), to_offset, bytes);
-}
-void Commands::clear(const Buffer& buffer) { clear(buffer, 0, buffer.size()); }
-
-void Commands::clear(const Buffer& buffer, std::uint64_t offset, std::uint64_t bytes) {
-  end_pass();
-  wgpuCommandEncoderClearBuffer(static_cast<WGPUCommandEncoder>(encoder_),
-                                static_cast<WGPUBuffer>(buffer.handle_), offset, bytes);
-}
-
-Device::Device(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-Device::~Device() = default;
 
 std::vector<AdapterInfo> Device::list_adapters() {
   std::vector<AdapterInfo> found;
@@ -495,16 +449,6 @@ std::unique_ptr<Device> Device::open(const DeviceOptions& options) {
   std::unique_ptr<Device> device(new Device(std::move(impl)));
   device->info_ = info;
   return device;
-}
-
-Buffer Device::create_buffer(std::uint64_t bytes, std::uint32_t flags, std::string_view label) {
-  WGPUBufferUsage u = 0;
-  if (flags & usage::storage) u |= WGPUBufferUsage_Storage;
-  if (flags & usage::uniform) u |= WGPUBufferUsage_Uniform;
-  if (flags & usage::copy_src) u |= WGPUBufferUsage_CopySrc;
-  if (flags & usage::copy_dst) u |= WGPUBufferUsage_CopyDst;
-  if (flags & usage::map_read) u |= WGPUBufferUsage_MapRead;
-  return create_native_buffer(bytes, u, label);
 }
 
 Buffer Device::create_native_buffer(std::uint64_t bytes, std::uint64_t native_usage, std::string_view label) {

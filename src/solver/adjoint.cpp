@@ -534,8 +534,8 @@ Adjoint::Adjoint(Propagator& forward, const StoragePlan& plan)
   // Two passes where the interior's saving outweighs the edge pass, which launches every workgroup
   // of the grid to do the frame (measured on an H200, GPU time of one reverse step: P-SV 2048^2
   // 272 us against 288 in one pass, 1024^2 117 against 110): grids of 2^22 points or more over all
-  // shots. A dispatch of the frame's workgroups only would lower the threshold. SEISWG_ADJOINT_PASSES = split | single forces the choice
-  // (tests run the split passes on small grids; benchmarks compare).
+  // shots. A dispatch of the frame's workgroups only would lower the threshold. SEISWG_ADJOINT_PASSES = split
+  // | single forces the choice (tests run the split passes on small grids; benchmarks compare).
   const auto& margin = f.interior_margins;
   const int interior_nx = f.nx - margin[0] - margin[1], interior_nz = f.nz - margin[2] - margin[3];
   const char* passes = std::getenv("SEISWG_ADJOINT_PASSES");
@@ -564,8 +564,10 @@ Adjoint::Adjoint(Propagator& forward, const StoragePlan& plan)
     s.interior_gx = (box_nz + f.wg_x - 1) / f.wg_x;
     s.interior_gy = (std::uint32_t(interior_nx) + f.wg_y - 1) / f.wg_y;
   }
-  s.velocity = f.device.create_kernel(code, "adjoint_velocity", grid_constants, f.physics.name() + " adjoint velocity");
-  s.stress = f.device.create_kernel(code, "adjoint_stress", grid_constants, f.physics.name() + " adjoint stress");
+  s.velocity = f.device.create_kernel(code, "adjoint_velocity", grid_constants,
+                                      f.physics.name() + " adjoint velocity");
+  s.stress =
+      f.device.create_kernel(code, "adjoint_stress", grid_constants, f.physics.name() + " adjoint stress");
   for (const auto& store : s.stores) {
     auto grid_bindings = grid_fields;
     grid_bindings.insert(grid_bindings.end(),
@@ -726,11 +728,15 @@ std::vector<float> Adjoint::reverse(const std::vector<double>& dj_dtraces) {
     record_steps(f.device, steps, [&](gpu::Commands& commands) {
       if (gr && f.stress_receiver_count) commands.dispatch(s.record_stress, s.record_stress_bg, gr);
       // The two passes of a kernel write different nodes and read nothing the other writes.
-      if (s.split) commands.dispatch(s.velocity_interior, s.velocity_interior_bgs[store], s.interior_gx, s.interior_gy, f.shots);
+      if (s.split)
+        commands.dispatch(s.velocity_interior, s.velocity_interior_bgs[store], s.interior_gx, s.interior_gy,
+                          f.shots);
       commands.dispatch(s.velocity, velocity_bg, gx, gy, f.shots);
       if (gr) commands.dispatch(s.record, s.record_bg, gr);
       if (gs) commands.dispatch(s.inject, s.inject_bg, gs);
-      if (s.split) commands.dispatch(s.stress_interior, s.stress_interior_bgs[store], s.interior_gx, s.interior_gy, f.shots);
+      if (s.split)
+        commands.dispatch(s.stress_interior, s.stress_interior_bgs[store], s.interior_gx, s.interior_gy,
+                          f.shots);
       commands.dispatch(s.stress, stress_bg, gx, gy, f.shots);
       commands.dispatch(s.tick, s.tick_bg, 1);
     });

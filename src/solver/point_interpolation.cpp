@@ -29,8 +29,7 @@ double windowed_sinc(double d) {
   const double r = double(kHalfWidth);
   if (std::abs(d) >= r) return 0;
   const double sinc = d == 0 ? 1.0 : std::sin(std::numbers::pi * d) / (std::numbers::pi * d);
-  const double window =
-      bessel_i0(kKaiserB * std::sqrt(1 - (d / r) * (d / r))) / bessel_i0(kKaiserB);
+  const double window = bessel_i0(kKaiserB * std::sqrt(1 - (d / r) * (d / r))) / bessel_i0(kKaiserB);
   return sinc * window;
 }
 

@@ -155,7 +155,8 @@ struct Propagator::Impl {
                       bool records = false, bool stores_state = false) const {
     return detail::prelude(boundary_wgsl, field_access, writes_run, groups, records, stores_state);
   }
-  std::string forward_prelude(bool writes_run = false, bool records = false, bool stores_state = false) const {
+  std::string forward_prelude(bool writes_run = false, bool records = false,
+                              bool stores_state = false) const {
     return prelude("physics/common/fields_forward.wgsl", writes_run, forward_fields, records, stores_state);
   }
   std::vector<std::uint32_t> receiver_index;  // plane * npt + node per receiver, as uploaded
