@@ -472,20 +472,6 @@ Buffer Device::create_native_buffer(std::uint64_t bytes, std::uint64_t native_us
   return buffer;
 }
 
-void Device::write(const Buffer& buffer, std::uint64_t offset, const void* data, std::size_t bytes) {
-  if (bytes == 0) return;
-  // WebGPU writes whole 4-byte words: the aligned part straight from `data`, the last 1-3 bytes
-  // padded with zeros (Dawn copies the data before wgpuQueueWriteBuffer returns).
-  auto handle = static_cast<WGPUBuffer>(buffer.handle_);
-  const std::size_t head = bytes & ~std::size_t(3);
-  if (head > 0) wgpuQueueWriteBuffer(impl_->queue, handle, offset, data, head);
-  if (head < bytes) {
-    std::byte tail[4] = {};
-    std::memcpy(tail, static_cast<const std::byte*>(data) + head, bytes - head);
-    wgpuQueueWriteBuffer(impl_->queue, handle, offset + head, tail, sizeof tail);
-  }
-}
-
 void Device::read(const Buffer& buffer, std::uint64_t offset, std::size_t bytes, void* out) {
   if (bytes == 0) return;
   const std::uint64_t cap =
