@@ -101,6 +101,54 @@ const tests = {
   },
   // A case downloaded as a .tar and uploaded again is the same case; a source dragged on the model
   // image moves in sources.dat.
+  // A model field uploaded as .npy (float32, C order) and as Seispie .bin lands in the case as
+  // given; a file of the wrong size is refused with the sizes named.
+  async web_page_model_upload({ page }) {
+    await ready(page);
+    await page.selectOption("#preset", "preset:seispie-homog");
+    const grid = await page.evaluate(() => {
+      const m = window.seiswgPage.state.models[document.getElementById("model-folder").value];
+      return { nx: m.nx, nz: m.nz, field: document.getElementById("model-field").value };
+    });
+    const count = grid.nx * grid.nz;
+    const values = Float32Array.from({ length: count }, (_, k) => 1500 + (k % 97));
+    const header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${count},), }`;
+    const padded = header + " ".repeat(63 - ((10 + header.length) % 64)) + "\n";
+    const npy = Buffer.concat([Buffer.from([0x93]), Buffer.from("NUMPY"), Buffer.from([1, 0]),
+                               Buffer.from([padded.length & 255, padded.length >> 8]), Buffer.from(padded, "latin1"),
+                               Buffer.from(values.buffer)]);
+    const field = () => page.evaluate((name) =>
+      Array.from(window.seiswgPage.state.models[document.getElementById("model-folder").value].fields[name]), grid.field);
+    await page.setInputFiles("#upload-field", { name: "field.npy", mimeType: "application/octet-stream", buffer: npy });
+    await page.waitForFunction((name) => {
+      const f = window.seiswgPage.state.models[document.getElementById("model-folder").value].fields[name];
+      return f && f[0] === 1500 && f[1] === 1501;
+    }, grid.field);
+    const fromNpy = await field();
+    if (fromNpy.some((v, k) => v !== values[k])) throw new Error("the uploaded .npy field differs from the file");
+    // Seispie .bin: an int32 header holding the number of values, then the float32 values.
+    const shifted = values.map((v) => v + 100);
+    const header32 = Buffer.alloc(4);
+    header32.writeInt32LE(count);
+    const bin = Buffer.concat([header32, Buffer.from(shifted.buffer)]);
+    await page.setInputFiles("#upload-field", { name: "field.bin", mimeType: "application/octet-stream", buffer: bin });
+    await page.waitForFunction((name) => {
+      const f = window.seiswgPage.state.models[document.getElementById("model-folder").value].fields[name];
+      return f && f[0] === 1600;
+    }, grid.field);
+    const fromBin = await field();
+    if (fromBin.some((v, k) => v !== shifted[k])) throw new Error("the uploaded .bin field differs from the file");
+    const short = Buffer.concat([Buffer.from([0x93]), Buffer.from("NUMPY"), Buffer.from([1, 0]),
+                                 Buffer.from([padded.length & 255, padded.length >> 8]),
+                                 Buffer.from(padded.replace(`(${count},)`, `(${count - 1},)`), "latin1"),
+                                 Buffer.from(values.buffer, 0, (count - 1) * 4)]);
+    await page.setInputFiles("#upload-field", { name: "short.npy", mimeType: "application/octet-stream", buffer: short });
+    await page.waitForFunction(() => /holds \d+ values/.test(document.getElementById("message").textContent));
+    const text = await page.evaluate(() => document.getElementById("message").textContent);
+    if (!text.includes(`${count - 1} values`) || !text.includes(`${grid.nx} x ${grid.nz}`))
+      throw new Error(`the message does not name the sizes: ${text}`);
+    console.log(`.npy and .bin fields of ${count} values uploaded exactly; a short file: "${text}"`);
+  },
   async web_page_archive_and_drag({ page }) {
     await ready(page);
     await page.selectOption("#preset", "preset:layered-adjoint");
