@@ -575,14 +575,6 @@ Commands Device::record() {
   return Commands(wgpuDeviceCreateCommandEncoder(impl_->device, nullptr), &impl_->timer);
 }
 
-void Device::submit(Commands&& commands) {
-  commands.end_pass();
-  auto encoder = static_cast<WGPUCommandEncoder>(commands.encoder_);
-  WGPUCommandBuffer buffer = wgpuCommandEncoderFinish(encoder, nullptr);
-  wgpuQueueSubmit(impl_->queue, 1, &buffer);
-  wgpuCommandBufferRelease(buffer);
-}
-
 void Device::wait_idle() {
   impl_->wait_queue();
   check_errors("running GPU work");
