@@ -304,7 +304,10 @@ struct Adjoint::Impl {
   detail::FieldBindings adjoint_fields;      // vel, stress, grad and the forward's params
   detail::RunState state;
   gpu::Buffer receivers, adjoint_source, source_adjoint;
-  gpu::Kernel velocity, stress, record, record_stress, inject, tick, pack;
+  // The point kernels of a reverse step: `points` (the receivers' residuals, the sources, the clock) in
+  // one workgroup; or, for many receivers or too few bindings, `record` (a dispatch of its own) and
+  // `sources` (the sources and the clock). adjoint_points.wgsl.
+  gpu::Kernel velocity, stress, record, record_stress, points, sources, pack;
   std::vector<gpu::BindGroup> velocity_bgs, stress_bgs;  // one per store
   // Large grids: the grid kernels' interior box without edge tests (stencil.wgsl's SPLIT_PASS 1),
   // while `velocity` and `stress` do the rest; its workgroups along z and x.
@@ -312,9 +315,17 @@ struct Adjoint::Impl {
   gpu::Kernel velocity_interior, stress_interior;
   std::vector<gpu::BindGroup> velocity_interior_bgs, stress_interior_bgs;
   std::uint32_t interior_gx = 0, interior_gy = 0;
-  gpu::BindGroup record_bg, record_stress_bg, inject_bg, tick_bg, pack_bg;
-  std::uint64_t bound_sources = ~0ull;  // the propagator's source buffers inject_bg binds
+  // The edge pass: the frame's workgroups (stencil.wgsl's frame_tiles), frame_gx a row.
+  std::uint32_t frame_gx = 0, frame_gy = 0;
+  gpu::BindGroup record_bg, record_stress_bg, points_bg, sources_bg, pack_bg;
+  std::uint64_t bound_sources = ~0ull;  // the propagator's source buffers sources_bg binds
   bool record_bound = false;
+  bool points_bound = false;  // points_bg binds the current source and receiver buffers
+  // The points kernel fits the stage's bindings; it then records the residuals of up to this many
+  // receivers (two rounds of its 256 lanes; more run wider in `record`).
+  bool points_fit = false;
+  static constexpr std::size_t kReceiversInPoints = 512;
+  bool records_in_points() const { return points_fit && unique_receivers.size() <= kReceiversInPoints; }
   std::vector<std::uint32_t> unique_receivers;  // distinct plane * stride + shot * npt + node
   std::vector<std::size_t> receiver_slot;       // receiver -> index in unique_receivers
   std::vector<std::vector<float>> checkpoints;  // checkpoint: state when `segment start` steps are done
@@ -358,7 +369,8 @@ struct Adjoint::Impl {
         f.ensure(source_adjoint, std::uint64_t(f.source_count) * std::uint64_t(f.nt) * 4, "source adjoint");
     if (!grew && bound_sources == f.source_buffers_version) return;
     bound_sources = f.source_buffers_version;
-    inject_bg = f.device.bind(inject, inject_bindings());
+    sources_bg = f.device.bind(sources, inject_bindings());
+    points_bound = false;
   }
   // Receivers on the same sample share one adjoint source, so that no two threads add to one value.
   void bind_receivers() {
@@ -376,8 +388,11 @@ struct Adjoint::Impl {
     if (grew || !record_bound) {
       record_bg = f.device.bind(record, record_bindings("vel"));
       if (f.records_stress()) record_stress_bg = f.device.bind(record_stress, record_bindings("stress"));
+      points_bound = false;
     }
     record_bound = true;
+    if (points_fit && !points_bound) points_bg = f.device.bind(points, points_bindings());
+    points_bound = true;
   }
   // The bindings of the point kernels (also counted before they are compiled).
   std::vector<gpu::Device::Binding> inject_bindings() const {
@@ -388,6 +403,11 @@ struct Adjoint::Impl {
                        {8, &f.source_points},
                        {9, &f.source_time},
                        {10, &source_adjoint}});
+    return b;
+  }
+  std::vector<gpu::Device::Binding> points_bindings() const {
+    auto b = inject_bindings();
+    b.insert(b.end(), {{6, &receivers}, {7, &adjoint_source}});
     return b;
   }
   // `group`: "vel" (adjoint_record) or "stress" (adjoint_record_stress).
@@ -531,11 +551,11 @@ Adjoint::Adjoint(Propagator& forward, const StoragePlan& plan)
   auto counted = grid_fields;  // and the status, the stored states and the run state
   counted.insert(counted.end(), {{3, nullptr}, {4, nullptr}, {detail::kRunBinding, nullptr}});
   f.check_bindings(f.physics.name() + " adjoint", s.adjoint_fields.storage_bindings(counted, false));
-  // Two passes where the interior's saving outweighs the edge pass, which launches every workgroup
-  // of the grid to do the frame (measured on an H200, GPU time of one reverse step: P-SV 2048^2
-  // 272 us against 288 in one pass, 1024^2 117 against 110): grids of 2^22 points or more over all
-  // shots. A dispatch of the frame's workgroups only would lower the threshold. SEISWG_ADJOINT_PASSES = split
-  // | single forces the choice (tests run the split passes on small grids; benchmarks compare).
+  // Two passes where the interior's saving outweighs the edge pass's extra dispatches (the edge
+  // pass launches the frame's workgroups only): grids of 2^20 points or more over all shots.
+  // (Measured on an H200 when the edge pass still launched every workgroup of the grid: P-SV 2048^2
+  // 272 us a reverse step against 288 in one pass, 1024^2 117 against 110.) SEISWG_ADJOINT_PASSES =
+  // split | single forces the choice (tests run the split passes on small grids; benchmarks compare).
   const auto& margin = f.interior_margins;
   const int interior_nx = f.nx - margin[0] - margin[1], interior_nz = f.nz - margin[2] - margin[3];
   const char* passes = std::getenv("SEISWG_ADJOINT_PASSES");
@@ -546,8 +566,13 @@ Adjoint::Adjoint(Propagator& forward, const StoragePlan& plan)
   const int align = forced_split ? 4 : 32;
   const int aligned_top = (margin[2] + align - 1) / align * align;
   s.split = interior_nx > 0 && interior_nz > aligned_top - margin[2] && !forced_single &&
-            (forced_split || f.stride() >= (1u << 22));
+            (forced_split || f.stride() >= (1u << 20));
   auto grid_constants = c;
+  // The transposed stress update runs after the point kernel has moved the reverse clock.
+  const auto shifted = [](auto constants) {
+    constants.push_back({"STEP_SHIFT", 1.0});
+    return constants;
+  };
   if (s.split) {
     const double box[4] = {double(margin[0]), double(margin[1]), double(aligned_top), double(margin[3])};
     const char* names[4] = {"INTERIOR_LEFT", "INTERIOR_RIGHT", "INTERIOR_TOP", "INTERIOR_BOTTOM"};
@@ -558,16 +583,25 @@ Adjoint::Adjoint(Propagator& forward, const StoragePlan& plan)
     grid_constants.push_back({"SPLIT_PASS", 2.0});
     s.velocity_interior = f.device.create_kernel(code, "adjoint_velocity", interior_constants,
                                                  f.physics.name() + " adjoint velocity_interior");
-    s.stress_interior = f.device.create_kernel(code, "adjoint_stress", interior_constants,
+    s.stress_interior = f.device.create_kernel(code, "adjoint_stress", shifted(interior_constants),
                                                f.physics.name() + " adjoint stress_interior");
     const std::uint32_t box_nz = std::uint32_t(interior_nz - (aligned_top - margin[2]));
     s.interior_gx = (box_nz + f.wg_x - 1) / f.wg_x;
     s.interior_gy = (std::uint32_t(interior_nx) + f.wg_y - 1) / f.wg_y;
+    // The frame's tiles, as stencil.wgsl's frame_tiles() counts them, in rows of at most 65535.
+    const auto up = [](int a, std::uint32_t b) { return (std::uint32_t(a) + b - 1) / b; };
+    const std::uint32_t z0 = up(aligned_top, f.wg_x), x0 = up(margin[0], f.wg_y);
+    const std::uint32_t z1 = std::max(z0, std::uint32_t(f.nz - margin[3]) / f.wg_x);
+    const std::uint32_t x1 = std::max(x0, std::uint32_t(f.nx - margin[1]) / f.wg_y);
+    const std::uint32_t frame = f.groups_x() * f.groups_y() - (z1 - z0) * (x1 - x0);
+    s.frame_gx = std::min<std::uint32_t>(frame, 65535);
+    s.frame_gy = (frame + s.frame_gx - 1) / s.frame_gx;
+    grid_constants.push_back({"FRAME_DISPATCH_X", double(s.frame_gx)});
   }
   s.velocity = f.device.create_kernel(code, "adjoint_velocity", grid_constants,
                                       f.physics.name() + " adjoint velocity");
-  s.stress =
-      f.device.create_kernel(code, "adjoint_stress", grid_constants, f.physics.name() + " adjoint stress");
+  s.stress = f.device.create_kernel(code, "adjoint_stress", shifted(grid_constants),
+                                    f.physics.name() + " adjoint stress");
   for (const auto& store : s.stores) {
     auto grid_bindings = grid_fields;
     grid_bindings.insert(grid_bindings.end(),
@@ -585,15 +619,15 @@ Adjoint::Adjoint(Propagator& forward, const StoragePlan& plan)
       f.physics.adjoint_wgsl() + std::string(wgsl::source("solver/points.wgsl")) +
       std::string(f.source_stress_wgsl()) + std::string(wgsl::source("solver/adjoint_points.wgsl"));
   f.check_bindings("adjoint sources", s.inject_bindings().size());
+  s.points_fit = s.points_bindings().size() <= f.device.limits().max_storage_buffers_per_stage;
   f.check_bindings("adjoint receivers", s.record_bindings("vel").size());
   s.record = f.device.create_kernel(points, "adjoint_record", c, "adjoint record");
   if (f.records_stress()) {
     f.check_bindings("adjoint stress receivers", s.record_bindings("stress").size());
     s.record_stress = f.device.create_kernel(points, "adjoint_record_stress", c, "adjoint record stress");
   }
-  s.inject = f.device.create_kernel(points, "adjoint_inject", c, "adjoint inject");
-  s.tick = f.device.create_kernel(points, "reverse_tick", c, "reverse tick");
-  s.tick_bg = f.device.bind(s.tick, {{detail::kRunBinding, &s.state.run}});
+  s.sources = f.device.create_kernel(points, "adjoint_sources", c, "adjoint sources");
+  if (s.points_fit) s.points = f.device.create_kernel(points, "adjoint_points", c, "adjoint points");
   clear_gradient();
 }
 
@@ -707,8 +741,8 @@ std::vector<float> Adjoint::reverse(const std::vector<double>& dj_dtraces) {
     f.device.submit(std::move(commands));
   }
   const std::uint32_t gx = f.groups_x(), gy = f.groups_y();
-  const std::uint32_t gr = std::uint32_t((s.unique_receivers.size() + 63) / 64),
-                      gs = (f.source_count + 63) / 64;
+  const std::uint32_t gr = std::uint32_t((s.unique_receivers.size() + 63) / 64);
+  const bool records_in_points = s.records_in_points();
   const int k = s.reverse_segment();
   for (int seg = s.segments() - 1; seg >= 0; --seg) {
     const int start = seg * k;
@@ -727,18 +761,28 @@ std::vector<float> Adjoint::reverse(const std::vector<double>& dj_dtraces) {
     const auto& stress_bg = s.stress_bgs[store];
     record_steps(f.device, steps, [&](gpu::Commands& commands) {
       if (gr && f.stress_receiver_count) commands.dispatch(s.record_stress, s.record_stress_bg, gr);
-      // The two passes of a kernel write different nodes and read nothing the other writes.
-      if (s.split)
+      // The two passes of a kernel write different nodes and read nothing the other writes; the
+      // edge pass launches the frame's workgroups only.
+      if (s.split) {
         commands.dispatch(s.velocity_interior, s.velocity_interior_bgs[store], s.interior_gx, s.interior_gy,
                           f.shots);
-      commands.dispatch(s.velocity, velocity_bg, gx, gy, f.shots);
-      if (gr) commands.dispatch(s.record, s.record_bg, gr);
-      if (gs) commands.dispatch(s.inject, s.inject_bg, gs);
-      if (s.split)
+        commands.dispatch(s.velocity, velocity_bg, s.frame_gx, s.frame_gy, f.shots);
+      } else {
+        commands.dispatch(s.velocity, velocity_bg, gx, gy, f.shots);
+      }
+      if (records_in_points) {
+        commands.dispatch(s.points, s.points_bg, 1);
+      } else {
+        if (gr) commands.dispatch(s.record, s.record_bg, gr);
+        commands.dispatch(s.sources, s.sources_bg, 1);
+      }
+      if (s.split) {
         commands.dispatch(s.stress_interior, s.stress_interior_bgs[store], s.interior_gx, s.interior_gy,
                           f.shots);
-      commands.dispatch(s.stress, stress_bg, gx, gy, f.shots);
-      commands.dispatch(s.tick, s.tick_bg, 1);
+        commands.dispatch(s.stress, stress_bg, s.frame_gx, s.frame_gy, f.shots);
+      } else {
+        commands.dispatch(s.stress, stress_bg, gx, gy, f.shots);
+      }
     });
     s.report(f.nt - start);
   }

@@ -7,13 +7,17 @@
 @group(0) @binding(10) var<storage, read_write> source_adjoint: array<f32>;  // [source][NT]
 
 // Transpose of recording u += dt v: the adjoint velocity receives the accumulated residual.
+fn record_residual(r: u32) {
+  let at = receivers[r];
+  if (at >= STRESS_INDEX0) { return; }
+  vel_add(at, adjoint_source[r * NT + run.step]);
+}
+// Many receivers: a dispatch of their own, one invocation each, before adjoint_points.
 @compute @workgroup_size(64)
 fn adjoint_record(@builtin(global_invocation_id) g: vec3<u32>) {
   let r = g.x;
   if (r >= run.receivers || status.halted != 0u) { return; }
-  let at = receivers[r];
-  if (at >= STRESS_INDEX0) { return; }
-  vel_add(at, adjoint_source[r * NT + run.step]);
+  record_residual(r);
 }
 
 // Transpose of recording a stress plane after the stress update (receivers.wgsl, record_stress):
@@ -29,10 +33,7 @@ fn adjoint_record_stress(@builtin(global_invocation_id) g: vec3<u32>) {
 
 // Transpose of the injection v += taper dt/rho f (or p += dt q for a stress-plane source): the
 // source's share of d J / d(dt/rho), and the adjoint wavefield at the source (d J / d f, for the dot-product test and source inversion).
-@compute @workgroup_size(64)
-fn adjoint_inject(@builtin(global_invocation_id) g: vec3<u32>) {
-  let s = g.x;
-  if (s >= run.sources || status.halted != 0u) { return; }
+fn inject_transposed(s: u32) {
   let it = run.step;
   let p = sources[s];
   var tv: f32;
@@ -51,5 +52,26 @@ fn adjoint_inject(@builtin(global_invocation_id) g: vec3<u32>) {
   source_adjoint[s * NT + it] = p.weight * tv;
 }
 
-@compute @workgroup_size(1)
-fn reverse_tick() { run.step -= 1u; }
+// One workgroup after the transposed velocity update (as the forward's sources, point_sources.wgsl):
+// the receivers' residuals (adjoint_points; adjoint_sources when they have a dispatch of their own,
+// adjoint_record), then the sources, then the reverse clock moves to the previous step. Separate
+// dependent dispatches of a few invocations each cost ~8 us apiece on an H200, the reverse step's
+// largest fixed cost.
+const POINT_LANES: u32 = 256u;
+fn sources_then_tick(lane: u32, halted: bool) {
+  for (var s = lane; s < run.sources && !halted; s += POINT_LANES) { inject_transposed(s); }
+  storageBarrier();
+  workgroupBarrier();
+  if (lane == 0u) { run.step -= 1u; }
+}
+@compute @workgroup_size(POINT_LANES)
+fn adjoint_points(@builtin(local_invocation_index) lane: u32) {
+  let halted = status.halted != 0u;
+  for (var r = lane; r < run.receivers && !halted; r += POINT_LANES) { record_residual(r); }
+  // A source may read a node a receiver's residual has just reached.
+  storageBarrier();
+  workgroupBarrier();
+  sources_then_tick(lane, halted);
+}
+@compute @workgroup_size(POINT_LANES)
+fn adjoint_sources(@builtin(local_invocation_index) lane: u32) { sources_then_tick(lane, status.halted != 0u); }

@@ -11,9 +11,9 @@ const FWD_BEFORE: u32 = 3u;  // forward state after the previous step: s(n-1/2)
 const WEIGHTED: u32 = 4u;    // weighted_stress(p)
 const BUOYANT: u32 = 5u;     // taper * dt/density * adjoint velocity of plane p
 
-// The reverse loop's step n is run.step; run.segment_start is the first step of the stored segment,
+// The reverse loop's step n is this_step(); run.segment_start is the first step of the stored segment,
 // whose slot 0 is the state before it.
-fn now_slot() -> u32 { return run.step - run.segment_start + 1u; }
+fn now_slot() -> u32 { return this_step() - run.segment_start + 1u; }
 // The two slots every load of a forward state reads, found once per invocation (grid_node calls
 // fields_begin) rather than from the run state at every load.
 var<private> fwd_now_slot: u32;

@@ -39,6 +39,12 @@ struct RunInfo {
   receivers: u32,
 }
 
+// The step a grid kernel runs for: the clock, plus STEP_SHIFT for kernels dispatched after the
+// step's point kernel has moved it (the adjoint's transposed stress update: its point kernel ticks
+// the reverse clock before it, saving a dispatch of its own).
+override STEP_SHIFT: u32 = 0u;
+fn this_step() -> u32 { return run.step + STEP_SHIFT; }
+
 // Point sources and receivers address the velocity group with indices below STRESS_INDEX0 and the
 // stress group, at index - STRESS_INDEX0, from it on (the acoustic pressure is injected and recorded
 // there). The host sets it to the velocity group's size.
@@ -66,7 +72,40 @@ override INTERIOR_LEFT: i32 = 0;
 override INTERIOR_RIGHT: i32 = 0;
 override INTERIOR_TOP: i32 = 0;
 override INTERIOR_BOTTOM: i32 = 0;
+// The edge pass (SPLIT_PASS 2) launches the frame's workgroups only: the tiles of WG_X x WG_Y nodes
+// not wholly inside the box (solver/adjoint.cpp dispatches frame_tiles() of them, FRAME_DISPATCH_X
+// a row). Launching every tile of the grid, the empty ones cost more than the frame's work (H200,
+// P-SV 2048^2: 23-27 us a pass for 4% of the nodes).
+override FRAME_DISPATCH_X: u32 = 65535u;
 fn interior_pass() -> bool { return SPLIT_PASS == 1u; }
+// The box's tiles: [z0, z1) along z (WG_X nodes each) and [x0, x1) along x (WG_Y each).
+fn box_tiles() -> vec4<u32> {
+  let z0 = (u32(INTERIOR_TOP) + WG_X - 1u) / WG_X;
+  let x0 = (u32(INTERIOR_LEFT) + WG_Y - 1u) / WG_Y;
+  let z1 = max(z0, u32(max(NZ - INTERIOR_BOTTOM, 0)) / WG_X);
+  let x1 = max(x0, u32(max(NX - INTERIOR_RIGHT, 0)) / WG_Y);
+  return vec4<u32>(z0, z1, x0, x1);
+}
+fn tiles_z() -> u32 { return (u32(NZ) + WG_X - 1u) / WG_X; }
+fn tiles_x() -> u32 { return (u32(NX) + WG_Y - 1u) / WG_Y; }
+fn frame_tiles() -> u32 {
+  let b = box_tiles();
+  return tiles_z() * tiles_x() - (b.y - b.x) * (b.w - b.z);
+}
+// Frame tile t as (tile along z, tile along x): first the whole columns left and right of the box,
+// then the tiles above and below it in the columns between.
+fn frame_tile(t: u32) -> vec2<u32> {
+  let b = box_tiles();
+  let side_columns = b.z + tiles_x() - b.w;
+  if (t < side_columns * tiles_z()) {
+    let c = t / tiles_z();
+    return vec2<u32>(t % tiles_z(), select(b.w + c - b.z, c, c < b.z));
+  }
+  let rows = b.x + tiles_z() - b.y;  // frame tiles in each column between
+  let u = t - side_columns * tiles_z();
+  let r = u % rows;
+  return vec2<u32>(select(b.y + r - b.x, r, r < b.x), b.z + u / rows);
+}
 fn in_interior_box(i: i32, j: i32) -> bool {
   return i >= INTERIOR_LEFT && i < NX - INTERIOR_RIGHT && j >= INTERIOR_TOP && j < NZ - INTERIOR_BOTTOM;
 }
@@ -155,7 +194,7 @@ fn watch(x: f32, k: u32) {
     // Only nodes of the earliest bad step report where: later steps (which run on with the clock
     // stopped) have spread the NaN.
     if (status.halted != 0u) { return; }
-    let step = run.step;
+    let step = this_step();
     let earliest = atomicMin(&status.bad_step, step);
     if (step <= earliest) { atomicMin(&status.bad_node, k); }
     // The clock stops here, however long the host waits before it looks.
@@ -188,8 +227,12 @@ fn grid_node(g: vec3<u32>) -> Node {
     i += INTERIOR_LEFT;
     j += INTERIOR_TOP;
     ok = i < NX - INTERIOR_RIGHT && j < NZ - INTERIOR_BOTTOM;
-  } else if (SPLIT_PASS == 2u && in_interior_box(i, j)) {
-    ok = false;
+  } else if (SPLIT_PASS == 2u) {
+    let t = (g.y / WG_Y) * FRAME_DISPATCH_X + g.x / WG_X;
+    let tile = frame_tile(t);
+    j = i32(tile.x * WG_X + g.x % WG_X);
+    i = i32(tile.y * WG_Y + g.y % WG_Y);
+    ok = t < frame_tiles() && i < NX && j < NZ && !in_interior_box(i, j);
   }
   shot_base = g.z * npt();
   fields_begin();  // the field module's per-invocation set-up (fields_*.wgsl)
