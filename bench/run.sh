@@ -90,12 +90,14 @@ emit "{\"what\": \"card\", \"name\": \"${name:-unknown}\", \"memory\": \"${memor
 if [ $quick = 1 ]; then
   sizes_sh=64,128
   sizes_psv=64,128
+  sizes_acoustic=64
   extra=(--copy-mib 64 --no-small)
   # The Problem rows: 64^2, 50 steps (and 100 for the marginal time), 4 shots.
   problem=(--gradient 64 --problem-nt 50 --shots 64:4)
 else
   sizes_sh=256,512,1024,2048,4096,8192,16384
   sizes_psv=256,512,1024,2048,4096,8192,16384
+  sizes_acoustic=1024,4096,8192
   extra=()
   # nt chosen in seiswg-bench: runs of ~0.3 s, the 2 nt states within 60% of the card.
   problem=(--gradient 1024,2048,4096 --shots 201:16)
@@ -121,7 +123,7 @@ if [ -n "$cuda" ]; then
   fi
 fi
 section "seiswg timings"
-$bin/seiswg-bench run --sh $sizes_sh --psv $sizes_psv "${extra[@]}" | tee -a "$results"
+$bin/seiswg-bench run --sh $sizes_sh --psv $sizes_psv --acoustic $sizes_acoustic "${extra[@]}" | tee -a "$results"
 if [ $quick = 0 ]; then
   # Experiment: Dawn without robust buffer access (bounds clamping on every storage access);
   # 16384^2 left out (run time).

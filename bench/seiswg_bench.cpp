@@ -56,7 +56,12 @@ std::uint64_t max_binding_bytes = 0;
 //   P-SV: velocity reads sxx, szz, sxz, vx, vz, dt/rho at vx, dt/rho at vz, writes vx, vz (9 words);
 //         stress reads vx, vz, sxx, szz, sxz, dt(lambda+2mu), dt lambda, dt mu at sxz, writes sxx,
 //         szz, sxz (11 words): 20 words = 80 B.
-int bytes_per_point_step(const std::string& scheme) { return scheme == "SH" ? 44 : 80; }
+// Acoustic: velocities read p and their buoyancy, read and write themselves (28 B); the pressure
+// update reads both velocities, kappa and itself and writes itself (20 B).
+int bytes_per_point_step(const std::string& scheme) {
+  if (scheme == "acoustic") return 48;
+  return scheme == "SH" ? 44 : 80;
+}
 
 // One JSON object per line.
 class Json {
@@ -128,6 +133,7 @@ Setup homogeneous(int nx, int nz, double h = 10.0) {
 }
 
 std::unique_ptr<physics::WaveEquation> make(const std::string& scheme) {
+  if (scheme == "acoustic") return physics::make_acoustic();
   return scheme == "SH" ? physics::make_sh() : physics::make_psv();
 }
 
@@ -574,11 +580,15 @@ struct ProblemTimes {
   double gradient_s = 0, forward_s = 0;
   // GPU time of every kernel of one gradient (timestamps; 0 where the adapter has none or the run
   // has more dispatches than one query set holds): the kernels-only figure, free of fixed costs.
-  double gradient_gpu_s = 0;
+  double gradient_gpu_s = 0, forward_gpu_s = 0;
   std::uint64_t states_bytes = 0;
   std::size_t batch = 0;
   std::string plan;
 };
+// Dispatches one kernel-timing run may hold (a query set of 4096 timestamps, two per dispatch).
+constexpr std::uint64_t kTimedDispatches = 2000;
+// Steps of the kernels-only Problem where the measured one has too many dispatches to time.
+constexpr int kTimedSteps = 150;
 ProblemTimes time_problem(gpu::Device& device, const problem::Setup& setup, const io::Model& model,
                           int reps) {
   ProblemTimes t;
@@ -600,12 +610,18 @@ ProblemTimes time_problem(gpu::Device& device, const problem::Setup& setup, cons
     double misfit_value = 0;
     t.gradient_s = best_of([&] { misfit_value = p.misfit_and_gradient(model, observed, misfit).misfit; });
     if (!std::isfinite(misfit_value)) throw std::runtime_error("the misfit is not finite");
-    // About 10 dispatches a step (forward 3, reverse up to 7); a query set holds 4096 timestamps.
-    const std::uint64_t dispatches = 12ull * std::uint64_t(setup.nt) + 64;
-    if (device.adapter().has_timestamps && dispatches <= 2000) {
-      device.start_kernel_timing(std::uint32_t(dispatches));
-      (void)p.misfit_and_gradient(model, observed, misfit);
-      for (const auto& k : device.stop_kernel_timing()) t.gradient_gpu_s += k.total_ns * 1e-9;
+    // At most 9 dispatches a step (forward 3, reverse up to 6); a query set holds 4096 timestamps.
+    const std::uint64_t dispatches = 10ull * std::uint64_t(setup.nt) + 64;
+    if (device.adapter().has_timestamps && dispatches <= kTimedDispatches) {
+      const auto kernel_seconds = [&](auto&& call) {
+        device.start_kernel_timing(std::uint32_t(dispatches));
+        call();
+        double sum = 0;
+        for (const auto& k : device.stop_kernel_timing()) sum += k.total_ns * 1e-9;
+        return sum;
+      };
+      t.gradient_gpu_s = kernel_seconds([&] { (void)p.misfit_and_gradient(model, observed, misfit); });
+      t.forward_gpu_s = kernel_seconds([&] { (void)p.forward(model); });
     }
     t.forward_s = best_of([&] { (void)p.forward(model); });
     t.states_bytes = p.storage().gpu_bytes;
@@ -626,9 +642,22 @@ std::pair<double, double> add_problem_times(gpu::Device& device, Json& row, cons
   row.add("nt", nt).add("batch", std::uint64_t(one.batch));
   row.add("gradient_s_nt", one.gradient_s).add("forward_s_nt", one.forward_s);
   row.add("states_gb_nt", double(one.states_bytes) / 1e9);
-  if (one.gradient_gpu_s > 0)
-    row.add("gradient_gpu_step_us", one.gradient_gpu_s / nt * 1e6)
-        .add("gradient_gpu_gpts", double(s.model.grid.npt()) * shots * nt / one.gradient_gpu_s / 1e9);
+  // Kernels only (the GPU time of every dispatch of one call, summed): of this Problem where its
+  // dispatches fit one timing run, else of one of kTimedSteps steps.
+  ProblemTimes timed = one;
+  int timed_nt = nt;
+  if (timed.gradient_gpu_s <= 0 && device.adapter().has_timestamps && nt > kTimedSteps) {
+    timed_nt = kTimedSteps;
+    timed = time_problem(device, problem_setup(device, eq, s, timed_nt, shots, middle), s.model, 0);
+  }
+  if (timed.gradient_gpu_s > 0) {
+    const double work = double(s.model.grid.npt()) * shots * timed_nt;
+    row.add("gpu_nt", timed_nt)
+        .add("gradient_gpu_step_us", timed.gradient_gpu_s / timed_nt * 1e6)
+        .add("gradient_gpu_gpts", work / timed.gradient_gpu_s / 1e9)
+        .add("forward_gpu_step_us", timed.forward_gpu_s / timed_nt * 1e6)
+        .add("forward_gpu_gpts", work / timed.forward_gpu_s / 1e9);
+  }
   double gradient = one.gradient_s, forward = one.forward_s;
   std::string plan = one.plan;
   double states = double(one.states_bytes) / 1e9;
@@ -752,7 +781,7 @@ std::vector<int> parse_sizes(const std::string& text) {
 
 int usage() {
   std::cerr
-      << "usage: seiswg-bench run [--out FILE.jsonl] [--sh 256,512,...] [--psv 256,...] [--no-small]\n"
+      << "usage: seiswg-bench run [--out FILE.jsonl] [--sh 256,512,...] [--psv 256,...] [--acoustic 1024,...] [--no-small]\n"
          "                        [--adjoint 256,1024,... (sizes for both schemes)]\n"
          "                        [--gradient 1024,2048,4096 (Problem gradient, both schemes)]\n"
          "                        [--shots 201:16 (P-SV at 201^2, 1 and 16 shots)] [--problem-nt N] [--reps "
@@ -778,6 +807,7 @@ int main(int argc, char** argv) {
     std::string out_path, variant = "default";
     std::vector<int> sh = {256, 512, 1024, 2048, 4096, 8192, 16384};
     std::vector<int> psv = {256, 512, 1024, 2048, 4096, 8192, 16384};
+    std::vector<int> acoustic;  // none unless asked for
     bool small = true;
     std::vector<int> adjoint_sizes = {256, 1024, 2048, 4096};
     std::vector<int> gradient_sizes;  // none unless asked for
@@ -792,6 +822,8 @@ int main(int argc, char** argv) {
         sh = parse_sizes(args[++k]);
       else if (args[k] == "--psv" && has_value)
         psv = parse_sizes(args[++k]);
+      else if (args[k] == "--acoustic" && has_value)
+        acoustic = parse_sizes(args[++k]);
       else if (args[k] == "--copy-mib" && has_value)
         copy_bytes = std::stoull(args[++k]) << 20;
       else if (args[k] == "--adjoint" && has_value)
@@ -838,6 +870,7 @@ int main(int argc, char** argv) {
     if (copy_bytes) bench_copy(*device, out, copy_bytes);
     for (int n : sh) bench_forward(*device, out, "SH", n);
     for (int n : psv) bench_forward(*device, out, "P-SV", n);
+    for (int n : acoustic) bench_forward(*device, out, "acoustic", n);
     if (small) bench_small(*device, out);
     for (const char* scheme : {"SH", "P-SV"})
       for (int n : adjoint_sizes) bench_adjoint(*device, out, scheme, n);
