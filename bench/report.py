@@ -261,7 +261,7 @@ def problem_sections(rows):
                    "the fixed costs. nt: runs of ~0.3 s with the 2 nt states within 60% of the card. *Forward*: "
                    "`Problem::forward` of the same Problems, the same way. Deepwave: /work/shared/reference/PEERS.md "
                    "(same card model, not run here). *Kernels only*: grid points × steps ÷ the summed GPU time "
-                   "(timestamps) of every dispatch of one warm `misfit_and_gradient` call (forward storing every "
+                   "(timestamps at the start and end of each compute pass, a pass being a batch of steps) of one warm `misfit_and_gradient` call (forward storing every "
                    "state + adjoint), of a Problem of the *kernels nt* steps: the issue's measure, free of the "
                    "fixed costs; the target is judged on it where the adapter has timestamps.")
         out.append("")
@@ -311,8 +311,8 @@ def problem_sections(rows):
                    "that of one shot. Deepwave (PEERS.md, 201²): forward 3.24 Gpts/s with 1 shot, 29.8 with 16 "
                    "(%.1f× the time of one)." % (n, DEEPWAVE_16_OVER_1))
         out.append("")
-        out.append("*Kernels only*: the summed GPU time of every dispatch of one warm call, as for the gradient "
-                   "above (each dispatch timed in a pass of its own).")
+        out.append("*Kernels only*: the summed GPU time of every compute pass of one warm call, as for the "
+                   "gradient above.")
         out.append("")
         out.append("| shots | nt (and 2 nt) | forward Gpts/s | Deepwave forward Gpts/s | gradient Gpts/s | forward µs/step "
                    "| gradient µs/step | time vs 1 shot: forward / gradient | kernels only: forward / gradient Gpts/s | "

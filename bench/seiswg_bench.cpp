@@ -578,15 +578,16 @@ double forward_step_seconds(gpu::Device& device, const physics::WaveEquation& eq
 // read back, misfit and model gradient on the host).
 struct ProblemTimes {
   double gradient_s = 0, forward_s = 0;
-  // GPU time of every kernel of one gradient (timestamps; 0 where the adapter has none or the run
-  // has more dispatches than one query set holds): the kernels-only figure, free of fixed costs.
+  // GPU time of every compute pass of one gradient and one forward call (timestamps; 0 where the
+  // adapter has none or the run has more passes than one query set holds): the kernels-only
+  // figure, free of the host's fixed costs.
   double gradient_gpu_s = 0, forward_gpu_s = 0;
   std::uint64_t states_bytes = 0;
   std::size_t batch = 0;
   std::string plan;
 };
-// Dispatches one kernel-timing run may hold (a query set of 4096 timestamps, two per dispatch).
-constexpr std::uint64_t kTimedDispatches = 2000;
+// Compute passes one timing run may hold (a query set of 4096 timestamps, two per pass).
+constexpr std::uint64_t kTimedPasses = 2000;
 // Steps of the kernels-only Problem where the measured one has too many dispatches to time.
 constexpr int kTimedSteps = 150;
 ProblemTimes time_problem(gpu::Device& device, const problem::Setup& setup, const io::Model& model,
@@ -610,15 +611,16 @@ ProblemTimes time_problem(gpu::Device& device, const problem::Setup& setup, cons
     double misfit_value = 0;
     t.gradient_s = best_of([&] { misfit_value = p.misfit_and_gradient(model, observed, misfit).misfit; });
     if (!std::isfinite(misfit_value)) throw std::runtime_error("the misfit is not finite");
-    // At most 9 dispatches a step (forward 3, reverse up to 6); a query set holds 4096 timestamps.
-    const std::uint64_t dispatches = 10ull * std::uint64_t(setup.nt) + 64;
-    if (device.adapter().has_timestamps && dispatches <= kTimedDispatches) {
+    // Every compute pass timed as a whole (a pass holds a batch of steps); 0 where the passes
+    // outnumber one query set.
+    if (device.adapter().has_timestamps) {
       const auto kernel_seconds = [&](auto&& call) {
-        device.start_kernel_timing(std::uint32_t(dispatches));
+        device.start_kernel_timing(std::uint32_t(kTimedPasses), true);
         call();
         double sum = 0;
-        for (const auto& k : device.stop_kernel_timing()) sum += k.total_ns * 1e-9;
-        return sum;
+        std::uint64_t passes = 0;
+        for (const auto& k : device.stop_kernel_timing()) sum += k.total_ns * 1e-9, passes += k.dispatches;
+        return passes < kTimedPasses ? sum : 0.0;
       };
       t.gradient_gpu_s = kernel_seconds([&] { (void)p.misfit_and_gradient(model, observed, misfit); });
       t.forward_gpu_s = kernel_seconds([&] { (void)p.forward(model); });
@@ -781,7 +783,8 @@ std::vector<int> parse_sizes(const std::string& text) {
 
 int usage() {
   std::cerr
-      << "usage: seiswg-bench run [--out FILE.jsonl] [--sh 256,512,...] [--psv 256,...] [--acoustic 1024,...] [--no-small]\n"
+      << "usage: seiswg-bench run [--out FILE.jsonl] [--sh 256,512,...] [--psv 256,...] [--acoustic "
+         "1024,...] [--no-small]\n"
          "                        [--adjoint 256,1024,... (sizes for both schemes)]\n"
          "                        [--gradient 1024,2048,4096 (Problem gradient, both schemes)]\n"
          "                        [--shots 201:16 (P-SV at 201^2, 1 and 16 shots)] [--problem-nt N] [--reps "

@@ -188,6 +188,7 @@ struct KernelTimer {
   WGPUQuerySet queries = nullptr;
   std::uint32_t capacity = 0;
   std::vector<std::string> labels;
+  bool whole_passes = false;  // time compute passes, not dispatches
   KernelTimer() = default;
   KernelTimer(const KernelTimer&) = delete;
   KernelTimer& operator=(const KernelTimer&) = delete;
@@ -269,21 +270,22 @@ struct Device::Impl {
 void Commands::dispatch(const Kernel& kernel, const BindGroup& bindings, std::uint32_t groups_x,
                         std::uint32_t groups_y, std::uint32_t groups_z) {
   if (groups_x == 0 || groups_y == 0) return;
-  const bool timed = timer_ && timer_->active();
+  const bool timed = timer_ && timer_->active() && !timer_->whole_passes;
+  const bool timed_pass = timer_ && timer_->active() && timer_->whole_passes && !pass_;
   WGPUPassTimestampWrites writes = {};
   WGPUComputePassDescriptor desc = {};
-  if (timed) {  // a pass of its own, between two timestamps
-    end_pass();
+  if (timed || timed_pass) {  // timed: a pass of its own, between two timestamps
+    if (timed) end_pass();
     const auto slot = std::uint32_t(timer_->labels.size());
     writes.querySet = timer_->queries;
     writes.beginningOfPassWriteIndex = 2 * slot;
     writes.endOfPassWriteIndex = 2 * slot + 1;
     desc.timestampWrites = &writes;
-    timer_->labels.push_back(kernel.label());
+    timer_->labels.push_back(timed ? kernel.label() : std::string("compute passes"));
   }
   if (!pass_)
     pass_ = wgpuCommandEncoderBeginComputePass(static_cast<WGPUCommandEncoder>(encoder_),
-                                               timed ? &desc : nullptr);
+                                               timed || timed_pass ? &desc : nullptr);
   auto pass = static_cast<WGPUComputePassEncoder>(pass_);
   wgpuComputePassEncoderSetPipeline(pass, static_cast<WGPUComputePipeline>(kernel.pipeline_));
   wgpuComputePassEncoderSetBindGroup(pass, 0, static_cast<WGPUBindGroup>(bindings.handle_), 0, nullptr);
@@ -627,7 +629,7 @@ void Device::check_errors(std::string_view context) {
   throw GpuError(std::string(context) + " on " + info_.summary() + " failed:\n" + e);
 }
 
-void Device::start_kernel_timing(std::uint32_t max_dispatches) {
+void Device::start_kernel_timing(std::uint32_t max_dispatches, bool whole_passes) {
   if (!info_.has_timestamps) throw GpuError(info_.summary() + " has no timestamp queries");
   auto& timer = impl_->timer;
   if (!timer.queries) {
@@ -641,6 +643,7 @@ void Device::start_kernel_timing(std::uint32_t max_dispatches) {
       throw GpuError("creating timestamp queries on " + info_.summary() + " failed: " + error);
   }
   timer.labels.clear();
+  timer.whole_passes = whole_passes;
   timer.capacity = std::min(max_dispatches, KernelTimer::kMaxDispatches);
 }
 

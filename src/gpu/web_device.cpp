@@ -327,7 +327,7 @@ void Device::check_errors(std::string_view context) {
   throw GpuError(std::string(context) + " on " + info_.summary() + " failed:\n" + e);
 }
 
-void Device::start_kernel_timing(std::uint32_t) {
+void Device::start_kernel_timing(std::uint32_t, bool) {
   throw GpuError(info_.summary() + ": kernel timing is not available in the browser build");
 }
 std::vector<KernelTime> Device::stop_kernel_timing() { return {}; }
