@@ -582,6 +582,9 @@ struct ProblemTimes {
   // adapter has none or the run has more passes than one query set holds): the kernels-only
   // figure, free of the host's fixed costs.
   double gradient_gpu_s = 0, forward_gpu_s = 0;
+  // SEISWG_BENCH_KERNELS set: GPU seconds of each kernel (every dispatch in a pass of its own) of one
+  // gradient and one forward call, by label: where a row's time goes.
+  std::vector<std::pair<std::string, double>> kernels;
   std::uint64_t states_bytes = 0;
   std::size_t batch = 0;
   std::string plan;
@@ -624,6 +627,16 @@ ProblemTimes time_problem(gpu::Device& device, const problem::Setup& setup, cons
       };
       t.gradient_gpu_s = kernel_seconds([&] { (void)p.misfit_and_gradient(model, observed, misfit); });
       t.forward_gpu_s = kernel_seconds([&] { (void)p.forward(model); });
+      if (std::getenv("SEISWG_BENCH_KERNELS")) {
+        const auto by_kernel = [&](const std::string& prefix, auto&& call) {
+          device.start_kernel_timing(std::uint32_t(kTimedPasses));
+          call();
+          for (const auto& k : device.stop_kernel_timing())
+            t.kernels.push_back({prefix + k.label, k.total_ns * 1e-9});
+        };
+        by_kernel("k_grad_", [&] { (void)p.misfit_and_gradient(model, observed, misfit); });
+        by_kernel("k_fwd_", [&] { (void)p.forward(model); });
+      }
     }
     t.forward_s = best_of([&] { (void)p.forward(model); });
     t.states_bytes = p.storage().gpu_bytes;
@@ -643,6 +656,11 @@ std::pair<double, double> add_problem_times(gpu::Device& device, Json& row, cons
       time_problem(device, problem_setup(device, eq, s, nt, shots, middle), s.model, reps);
   row.add("nt", nt).add("batch", std::uint64_t(one.batch));
   row.add("gradient_s_nt", one.gradient_s).add("forward_s_nt", one.forward_s);
+  for (const auto& [label, seconds] : one.kernels) {
+    std::string key = label + "_us";
+    std::replace(key.begin(), key.end(), ' ', '_');
+    row.add(key, seconds / nt * 1e6);
+  }
   row.add("states_gb_nt", double(one.states_bytes) / 1e9);
   // Kernels only (the GPU time of every dispatch of one call, summed): of this Problem where its
   // dispatches fit one timing run, else of one of kTimedSteps steps.
