@@ -55,6 +55,7 @@ struct RotationalFields {
 
 class Cosserat final : public StaggeredElastic {
  public:
+  using StaggeredElastic::StaggeredElastic;
   std::string name() const override { return "Cosserat"; }
   std::vector<std::string> model_names() const override {
     return {"lambda", "mu", "nu", "j", "lambda_c", "mu_c", "nu_c", "rho"};
@@ -181,6 +182,8 @@ class Cosserat final : public StaggeredElastic {
 
 }  // namespace
 
-std::unique_ptr<WaveEquation> make_cosserat() { return std::make_unique<Cosserat>(); }
+std::unique_ptr<WaveEquation> make_cosserat(bool source_types) {
+  return std::make_unique<Cosserat>(source_types);
+}
 
 }  // namespace seiswg::physics
