@@ -222,11 +222,11 @@ TEST(AcousticCase, BadKeysAndSourceTypesAreNamed) {
       << r.output;
   spec = acoustic_case("300.0 200.0 1 4.0 0.25 0.0 1.0e3\n");
   spec.config = test::replace(test::replace(spec.config, "acoustic = yes", "free_surface = yes"), "psv = no",
-                              "psv = yes");
-  test::write_case(root / "psv", spec);
-  r = test::run_cli({"run", (root / "psv").string()});
+                              "psv = yes\nspin = yes");
+  test::write_case(root / "cosserat", spec);
+  r = test::run_cli({"run", (root / "cosserat").string()});
   EXPECT_NE(r.exit_code, 0);
-  EXPECT_TRUE(test::contains(r.output, "free_surface = yes is not available for the P-SV medium yet"))
+  EXPECT_TRUE(test::contains(r.output, "free_surface = yes is not available for the Cosserat medium yet"))
       << r.output;
   spec.config = test::replace(spec.config, "free_surface = yes", "free_surface = sometimes");
   test::write_case(root / "bool", spec);

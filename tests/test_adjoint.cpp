@@ -115,6 +115,8 @@ TEST(AdjointDotProduct, PsvMomentSources) { dot_product_test(test::kPsvMoments);
 // Sources and receivers on rows 0-3 meet the free surface's mirror (receivers at (20, 3), (1, 1)).
 TEST(AdjointDotProduct, AcousticFreeSurface) { dot_product_test(test::kAcoustic, true); }
 TEST(AdjointDotProduct, ShFreeSurface) { dot_product_test(kSh, true); }
+TEST(AdjointDotProduct, PsvFreeSurface) { dot_product_test(kPsv, true); }
+TEST(AdjointDotProduct, PsvMomentSourcesFreeSurface) { dot_product_test(test::kPsvMoments, true); }
 
 // A case for gradient checks: a few sources and receivers, observed data from `smooth_model`.
 struct GradientCase {
@@ -656,6 +658,8 @@ TEST(AdjointTaylor, AcousticVp) { taylor_test(test::kAcoustic, "vp", 0.1 * 2000)
 TEST(AdjointTaylor, AcousticRho) { taylor_test(test::kAcoustic, "rho", 0.2 * 2000); }
 TEST(AdjointTaylor, AcousticRhoVelocity) { taylor_test(test::kAcoustic, "rho_velocity", 0.2 * 2000); }
 TEST(AdjointTaylor, ShVsFreeSurface) { taylor_test(kSh, "vs", 0.05 * 1000, 2, true); }
+TEST(AdjointTaylor, PsvVpFreeSurface) { taylor_test(kPsv, "vp", 0.1 * 2000, 2, true); }
+TEST(AdjointTaylor, PsvVsFreeSurface) { taylor_test(kPsv, "vs", 0.1 * 1100, 2, true); }
 TEST(AdjointTaylor, AcousticVpFreeSurface) { taylor_test(test::kAcoustic, "vp", 0.1 * 2000, 2, true); }
 TEST(AdjointTaylor, AcousticKappa) { taylor_test(test::kAcoustic, "kappa", 0.2 * 2000 * 2000 * 2000); }
 TEST(AdjointTaylor, CosseratRho) { taylor_test(kCosserat, "rho", 0.2 * 2700); }

@@ -64,5 +64,14 @@ TEST(FreeSurface, ShStaysStableFor20000Steps) {
                             {0, 10, 0});  // on the surface
 }
 
+TEST(FreeSurface, PsvStaysStableFor20000Steps) {
+  const auto model = test::uniform_model(24, 24, 10, 10, {{"vp", 2000}, {"vs", 1100}, {"rho", 2000}});
+  const auto eq = physics::make_psv();
+  const double dt = 0.9 * eq->max_stable_dt(model);
+  const auto stf = solver::ricker(20000, dt, 10, 0.1, 1e8);
+  free_surface_stays_stable(*eq, model, dt, {1, 1, 12, 3, std::vector<float>(stf.begin(), stf.end())},
+                            {1, 10, 0});  // uz half a cell below the surface
+}
+
 }  // namespace
 }  // namespace seiswg

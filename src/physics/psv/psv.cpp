@@ -121,6 +121,14 @@ class Psv final : public StaggeredElastic {
     const auto& vp = m.fields.at("vp");
     return staggered_dt_limit(*std::max_element(vp.begin(), vp.end()), m.grid.dx, m.grid.dz);
   }
+  // Traction-free at z = 0 (Levander's stress imaging): szz odd about it (zero on row 0), sxz (half
+  // a cell down) odd, so that the velocity update near the top sees the image stresses. The
+  // velocities have no image: their z differences reaching above the surface are reduced to 2nd
+  // order (physics/boundary/free_surface.wgsl), and sxx on row 0 takes ezz from szz = 0
+  // (normal_moduli in psv.wgsl).
+  std::vector<SurfaceImage> surface_images() const override {
+    return {{1, 1, -1.0, false}, {1, 2, -1.0, true}};
+  }
   std::string wgsl() const override {
     return std::string(wgsl::source("physics/psv/elastic_hooks.wgsl")) +
            std::string(wgsl::source("physics/psv/psv.wgsl"));
