@@ -12,6 +12,7 @@
 #include "app/case.hpp"
 #include "io/error.hpp"
 #include "support/analytic.hpp"
+#include "support/half_space.hpp"
 #include "support/simulation.hpp"
 
 namespace seiswg {
@@ -41,25 +42,8 @@ std::vector<double> moment_reference(int i, double ox, double oz, const double m
   return u;
 }
 
-// The line explosion's P wave alone, in closed form: u = grad phi with phi'' - vp^2 lap phi = -M delta / rho,
-// so the radial displacement u_r = 1/(2 pi rho vp^3) int_0^{arccosh(vp t / r)} M'(t - (r/vp) cosh s) cosh s
-// ds (positive: away from the source for M > 0).
 double explosion_radial(double r, double t) {
-  const double a = std::pow(std::numbers::pi * kF0, 2);
-  auto dm = [&](double tau) {  // d/dt of Seispie's Ricker -amp (1 - 2 a tau^2) exp(-a tau^2)
-    const double s = tau - kT0;
-    return kAmp * 2 * a * s * (3 - 2 * a * s * s) * std::exp(-a * s * s);
-  };
-  if (kVp * t <= r) return 0;
-  const double top = std::acosh(kVp * t / r);
-  const int n = 4000;  // Simpson's rule; the integrand is smooth (M' ~ 0 near t = 0)
-  double sum = 0;
-  for (int k = 0; k <= n; ++k) {
-    const double s = top * k / n;
-    const double f = dm(t - r / kVp * std::cosh(s)) * std::cosh(s);
-    sum += f * (k == 0 || k == n ? 1 : (k % 2 ? 4 : 2));
-  }
-  return sum * top / n / 3 / (2 * std::numbers::pi * kRho * kVp * kVp * kVp);
+  return test::line_explosion_radial({kVp, kVs, kRho}, r, t, kF0, kT0, kAmp);
 }
 
 struct MomentRun {
