@@ -28,14 +28,18 @@ cplx vertical_decay(double k, cplx w, double c) {
 }  // namespace
 
 // Potentials (u = grad phi + curl(psi y), so ux = d_x phi - d_z psi, uz = d_z phi + d_x psi), time
-// factor e^{-i W t}: the explosion's phi solves lap phi + W^2/vp^2 phi = M delta / (rho vp^2), whose
-// plane-wave expansion is phi = A / (4 pi) int e^{ikx} e^{-nu_p |z - h|} / nu_p dk with A = -M / (rho vp^2).
-// At the surface the upgoing a e^{nu_p z} (a = A e^{-nu_p h} / nu_p) reflects as B e^{-nu_p z} and
-// C e^{-nu_s z} (psi); with g = 2k^2 - W^2/vs^2 and the Rayleigh function R = g^2 - 4 k^2 nu_p nu_s,
-// sigma_zz = sigma_xz = 0 give B = -a (g^2 + 4 k^2 nu_p nu_s) / R, C = 4 i k nu_p g a / R.
-std::vector<double> garvin_explosion(const HalfSpace& m, double depth, int component, double x, double z,
-                                     double f0, double t0, double amp, double t_first, double dt,
-                                     std::size_t n, bool whole_space) {
+// factor e^{-i W t}, plane-wave expansion (del^2 + W^2/c^2)^-1 delta = -(1/4 pi) int e^{ikx} e^{-nu |z - h|}
+// / nu dk. Explosion: lap phi + W^2/vp^2 phi = M delta / (rho vp^2), phi = A e^{-nu_p |z - h|} / nu_p with A
+// = -M / (4 pi rho vp^2). Vertical force F (the Helmholtz parts of F z delta, whose static parts cancel away
+// from the source): phi = P d_z G_p, psi = P d_x G_s with P = F / (rho W^2), that is phi = P0 sign(z - h)
+// e^{-nu_p |z - h|}, psi = -i k P0 e^{-nu_s |z - h|} / nu_s, P0 = F / (4 pi rho W^2). At the surface the
+// upgoing a e^{nu_p z} and d e^{nu_s z} reflect as B e^{-nu_p z} and C e^{-nu_s z}; with g = 2k^2 - W^2/vs^2
+// and the Rayleigh function R = g^2 - 4 k^2 nu_p nu_s, sigma_zz = sigma_xz = 0 (g (a + B) + 2 i k nu_s (d -
+// C) = 0, 2 i k nu_p (a - B) - g (d + C) = 0) give B = -((g^2 + 4 k^2 nu_p nu_s) a + 4 i k nu_s g d) / R, C =
+// (4 i k nu_p g a - (g^2 + 4 k^2 nu_p nu_s) d) / R.
+std::vector<double> half_space_line_source(const HalfSpace& m, LineSource source, double depth, int component,
+                                           double x, double z, double f0, double t0, double amp,
+                                           double t_first, double dt, std::size_t n, bool whole_space) {
   const cplx i(0, 1);
   const double f_top = 5.0 * f0;  // the Ricker spectrum is below 1e-10 of its peak beyond
   const double w_top = 2 * std::numbers::pi * f_top;
@@ -43,6 +47,8 @@ std::vector<double> garvin_explosion(const HalfSpace& m, double depth, int compo
   const double sigma = 4.0;  // the damping: the Rayleigh pole lies sigma / c_R off the k axis
   const double dk = 2e-4;    // resolves that pole (~4e-3 / m wide) and e^{ikx} for |x| < 1 km
   const double path = std::abs(z - depth) < z + depth ? std::abs(z - depth) : z + depth;
+  const double side = z > depth ? 1.0 : -1.0;  // sign(z - h)
+  const double four_pi = 4 * std::numbers::pi;
   const int nw = int(std::ceil(w_top / dw));
   std::vector<cplx> spectrum(std::size_t(nw) + 1);
   for (int iw = 0; iw <= nw; ++iw) {
@@ -55,17 +61,31 @@ std::vector<double> garvin_explosion(const HalfSpace& m, double depth, int compo
     for (int ik = 0; ik <= nk; ++ik) {
       const double k = ik * h;
       const cplx np = vertical_decay(k, w, m.vp), ns = vertical_decay(k, w, m.vs);
-      const cplx amplitude = -1.0 / (m.rho * m.vp * m.vp) / (4 * std::numbers::pi);  // A / (4 pi) per unit M
-      const cplx direct = amplitude * std::exp(-np * std::abs(z - depth)) / np;
-      // d/dz of the direct potential: -sign(z - h) nu_p phi.
-      const double side = z > depth ? -1.0 : 1.0;
-      cplx ux = i * k * direct, uz = side * np * direct;
+      const cplx ep_direct = std::exp(-np * std::abs(z - depth)),
+                 es_direct = std::exp(-ns * std::abs(z - depth));
+      cplx ux, uz, a, d;
+      if (source == LineSource::explosion) {
+        const cplx amplitude = -1.0 / (m.rho * m.vp * m.vp * four_pi);
+        const cplx phi = amplitude * ep_direct / np;
+        ux = i * k * phi;
+        uz = -side * np * phi;
+        a = amplitude * std::exp(-np * depth) / np;
+        d = 0;
+      } else {
+        const cplx p0 = 1.0 / (m.rho * w * w * four_pi);
+        const cplx phi = p0 * side * ep_direct, psi = -i * k * p0 * es_direct / ns;
+        // d_z phi = -nu_p P0 e^{-nu_p |z - h|}; d_z psi = i k P0 sign(z - h) e^{-nu_s |z - h|}.
+        ux = i * k * phi - i * k * p0 * side * es_direct;
+        uz = -np * p0 * ep_direct + i * k * psi;
+        a = -p0 * std::exp(-np * depth);
+        d = -i * k * p0 * std::exp(-ns * depth) / ns;
+      }
       if (!whole_space) {
         const cplx g = 2 * k * k - w * w / (m.vs * m.vs);
         const cplx rayleigh = g * g - 4 * k * k * np * ns;
-        const cplx a = amplitude * std::exp(-np * depth) / np;
-        const cplx b = -a * (g * g + 4 * k * k * np * ns) / rayleigh;
-        const cplx c = 4.0 * i * k * np * g * a / rayleigh;
+        const cplx both = g * g + 4 * k * k * np * ns;
+        const cplx b = -(both * a + 4.0 * i * k * ns * g * d) / rayleigh;
+        const cplx c = (4.0 * i * k * np * g * a - both * d) / rayleigh;
         const cplx ep = std::exp(-np * z), es = std::exp(-ns * z);
         ux += i * k * b * ep + ns * c * es;
         uz += -np * b * ep + i * k * c * es;
