@@ -116,6 +116,7 @@ TEST(AdjointDotProduct, PsvMomentSources) { dot_product_test(test::kPsvMoments);
 TEST(AdjointDotProduct, AcousticFreeSurface) { dot_product_test(test::kAcoustic, true); }
 TEST(AdjointDotProduct, ShFreeSurface) { dot_product_test(kSh, true); }
 TEST(AdjointDotProduct, PsvFreeSurface) { dot_product_test(kPsv, true); }
+TEST(AdjointDotProduct, CosseratFreeSurface) { dot_product_test(kCosserat, true); }
 TEST(AdjointDotProduct, PsvMomentSourcesFreeSurface) { dot_product_test(test::kPsvMoments, true); }
 
 // A case for gradient checks: a few sources and receivers, observed data from `smooth_model`.
@@ -660,6 +661,9 @@ TEST(AdjointTaylor, AcousticRhoVelocity) { taylor_test(test::kAcoustic, "rho_vel
 TEST(AdjointTaylor, ShVsFreeSurface) { taylor_test(kSh, "vs", 0.05 * 1000, 2, true); }
 TEST(AdjointTaylor, PsvVpFreeSurface) { taylor_test(kPsv, "vp", 0.1 * 2000, 2, true); }
 TEST(AdjointTaylor, PsvVsFreeSurface) { taylor_test(kPsv, "vs", 0.1 * 1100, 2, true); }
+TEST(AdjointTaylor, CosseratMuFreeSurface) { taylor_test(kCosserat, "mu", 0.2 * 8.1e9, 2, true); }
+TEST(AdjointTaylor, CosseratNuFreeSurface) { taylor_test(kCosserat, "nu", 0.3 * 1.0e9, 1, true); }
+TEST(AdjointTaylor, CosseratMuCFreeSurface) { taylor_test(kCosserat, "mu_c", 0.5 * 2.0e12, 1, true); }
 TEST(AdjointTaylor, AcousticVpFreeSurface) { taylor_test(test::kAcoustic, "vp", 0.1 * 2000, 2, true); }
 TEST(AdjointTaylor, AcousticKappa) { taylor_test(test::kAcoustic, "kappa", 0.2 * 2000 * 2000 * 2000); }
 TEST(AdjointTaylor, CosseratRho) { taylor_test(kCosserat, "rho", 0.2 * 2700); }

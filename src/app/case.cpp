@@ -735,7 +735,7 @@ void read_case(Case& c) {
     if (c.free_surface && eq->surface_images().empty())
       throw InputError(cfg.where("solver", "free_surface") +
                        ": free_surface = yes is not available for the " + eq->name() +
-                       " medium yet (available: acoustic, SH, P-SV)");
+                       " medium yet (available: acoustic, SH, P-SV, Cosserat)");
 
   const long snapshot = cfg.get_int_or("solver", "save_snapshot", 0, 0);
   if (snapshot > nt)

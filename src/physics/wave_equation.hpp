@@ -50,6 +50,9 @@ struct SurfaceImage {
   std::uint32_t plane = 0;
   double parity = 1;
   bool staggered = false;
+  // Samples a whole cell below their row (z = (j + 1) dz: Cosserat's couple stress mz): row -1 lies on
+  // the surface itself (zero for an odd field), row -2 - j mirrors row j.
+  bool cell_below = false;
 };
 
 class WaveEquation {

@@ -2,7 +2,7 @@
 // field extends above the grid as its mirror image about z = 0 times its parity (odd for the
 // fields that vanish there: the acoustic pressure), so that the z differences near the top see the
 // image wavefield. The medium's images (WaveEquation::surface_images) give surface_parity and
-// surface_staggered, composed from C++ before this file; fields_*.wgsl give field_of (the group and
+// surface_mirror_shift, composed from C++ before this file; fields_*.wgsl give field_of (the group and
 // plane a load reads). The transposes fold the ghost rows back onto the rows they mirror.
 //
 // Fields without an image (surface_parity 0: the P-SV velocities, whose values above a traction-free
@@ -19,14 +19,17 @@ fn fits_backward_z(j: i32) -> bool { return fits_backward(max(j, 2), NZ); }
 fn zload(src: u32, p: u32, i: i32, j: i32) -> f32 {
   if (j >= 0) { return load(src, p, i, j); }
   let f = field_of(src, p);
-  return surface_parity(f.x, f.y) * load(src, p, i, select(-j, -1 - j, surface_staggered(f.x, f.y)));
+  // A plane a whole cell down has its row -1 on the surface: its mirror is itself, outside the grid (0).
+  return surface_parity(f.x, f.y) * load(src, p, i, -surface_mirror_shift(f.x, f.y) - j);
 }
 
 // The ghost row (above the grid) whose value is row j's image, or 0 when none is: within reach of
 // the 4-point stencils (two ghost rows).
 fn surface_ghost_row(group: u32, plane: u32, j: i32) -> i32 {
-  if (surface_staggered(group, plane)) { return select(0, -1 - j, j <= 1); }  // rows 0, 1 -> -1, -2
-  return select(0, -j, j >= 1 && j <= 2);                                     // rows 1, 2 -> -1, -2
+  let shift = surface_mirror_shift(group, plane);
+  if (shift == 2) { return select(0, -2, j == 0); }                  // row 0 -> -2 (row -1 is the surface)
+  if (shift == 1) { return select(0, -1 - j, j <= 1); }              // rows 0, 1 -> -1, -2
+  return select(0, -j, j >= 1 && j <= 2);                            // rows 1, 2 -> -1, -2
 }
 
 // Field without an image above the surface: its differences near the top are reduced in order.
