@@ -154,7 +154,7 @@ TEST(MomentSources, GeneralMomentTensorWithSincPointsMatchesWithin3Percent) {
 }
 
 // A sources.dat with `line` as its only source, read as a case of psv = yes, source_types = yes.
-std::string case_error(const std::string& line, bool source_types = true) {
+std::string case_error(const std::string& line, bool source_types = true, bool sh = false) {
   const auto dir = std::filesystem::temp_directory_path() / "seiswg_moment_refusals";
   std::filesystem::create_directories(dir / "model");
   const int n = 16;
@@ -171,7 +171,7 @@ std::string case_error(const std::string& line, bool source_types = true) {
   std::ofstream(dir / "stations.dat") << "80 80\n";
   std::ofstream(dir / "config.ini")
       << "[workflow]\nmode = forward\n[solver]\npsv = yes\nnt = 10\ndt = 0.001\n"
-      << (source_types ? "source_types = yes\n" : "")
+      << (sh ? "sh = yes\n" : "") << (source_types ? "source_types = yes\n" : "")
       << "[path]\nmodel_true = model\nsources = sources.dat\nstations = stations.dat\n";
   try {
     (void)app::load_case(dir / "config.ini");
@@ -195,6 +195,10 @@ TEST(MomentSources, BadTypesAndColumnsAreRefusedNamingFileLineAndValue) {
   EXPECT_EQ(case_error("80 80 1 8 0.2 0 1", false), "");
   EXPECT_EQ(case_error("80 80 7 8 0.2 0 1 whatever", false), "");
   EXPECT_EQ(case_error("80 80 2 8 0.2 0 1 1 -1 0.5"), "");
+  // SH beside P-SV takes forces only: its moment sources are refused rather than run as forces.
+  const std::string sh = case_error("80 80 1 8 0.2 0 1", true, true);
+  EXPECT_NE(sh.find("sources.dat:1: type = 1"), std::string::npos) << sh;
+  EXPECT_NE(sh.find("SH medium takes forces only"), std::string::npos) << sh;
 }
 
 }  // namespace

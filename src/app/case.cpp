@@ -898,6 +898,13 @@ void read_case(Case& c) {
       }
     }
   }
+  if (c.sh && c.source_types)
+    for (const auto& s : c.sources)
+      if (s.type != 0)
+        throw InputError(sources->string() + ":" + std::to_string(s.line) +
+                         ": type = " + std::to_string(s.type) +
+                         ": with [solver] source_types = yes the SH medium takes forces only (type 0); run "
+                         "explosions and moment tensors with psv = yes alone");
   if (c.sh) {
     // Seispie's SH stencil never updates the two outermost rows and columns: they stay at rest.
     const auto& g = c.model.grid;
