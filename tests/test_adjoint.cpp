@@ -66,6 +66,12 @@ void dot_product_test(const Medium& medium, bool free_surface = false) {
       for (const auto& f : physics->source_forcing(1, 0))
         forces.push_back(
             {f.velocity_plane, f.buoyancy_plane, i, j, random_series(rng, nt), 0, f.into_stress});
+  // And a moment tensor's sxz where the medium takes them, beside a force and on row 1.
+  for (auto [i, j] : {std::pair{12, 10}, std::pair{25, 1}})
+    for (const auto& f : physics->moment_forcing(0, 0, 1))
+      if (f.weight != 0)
+        forces.push_back(
+            {f.velocity_plane, f.buoyancy_plane, i, j, random_series(rng, nt), 0, f.into_stress});
   std::vector<solver::PointReceiver> receivers;
   for (const auto& c : physics->components())
     for (auto [i, j] :
@@ -105,9 +111,13 @@ TEST(AdjointDotProduct, Sh) { dot_product_test(kSh); }
 TEST(AdjointDotProduct, Psv) { dot_product_test(kPsv); }
 TEST(AdjointDotProduct, Cosserat) { dot_product_test(kCosserat); }
 TEST(AdjointDotProduct, Acoustic) { dot_product_test(test::kAcoustic); }
+TEST(AdjointDotProduct, PsvMomentSources) { dot_product_test(test::kPsvMoments); }
 // Sources and receivers on rows 0-3 meet the free surface's mirror (receivers at (20, 3), (1, 1)).
 TEST(AdjointDotProduct, AcousticFreeSurface) { dot_product_test(test::kAcoustic, true); }
 TEST(AdjointDotProduct, ShFreeSurface) { dot_product_test(kSh, true); }
+TEST(AdjointDotProduct, PsvFreeSurface) { dot_product_test(kPsv, true); }
+TEST(AdjointDotProduct, CosseratFreeSurface) { dot_product_test(kCosserat, true); }
+TEST(AdjointDotProduct, PsvMomentSourcesFreeSurface) { dot_product_test(test::kPsvMoments, true); }
 
 // A case for gradient checks: a few sources and receivers, observed data from `smooth_model`.
 struct GradientCase {
@@ -134,6 +144,9 @@ struct GradientCase {
       const auto stf = solver::ricker(nt, medium.dt, f0, t0, 1e5);
       for (const auto& f : physics->source_forcing(1, 0))
         forces.push_back({f.velocity_plane, f.buoyancy_plane, 20, source_row + 6,
+                          std::vector<float>(stf.begin(), stf.end()), 0, f.into_stress});
+      for (const auto& f : physics->moment_forcing(0.5, -1, 1))  // a moment tensor's stress increments
+        forces.push_back({f.velocity_plane, f.buoyancy_plane, 14, 20,
                           std::vector<float>(stf.begin(), stf.end()), 0, f.into_stress});
     }
     for (const auto& c : physics->components())
@@ -675,6 +688,8 @@ TEST(AdjointTaylor, PsvMu) { taylor_test(kPsv, "mu", 0.2 * 2000 * 1100 * 1100); 
 TEST(AdjointTaylor, PsvRho) { taylor_test(kPsv, "rho", 0.2 * 2000); }
 TEST(AdjointTaylor, PsvVp) { taylor_test(kPsv, "vp", 0.1 * 2000); }
 TEST(AdjointTaylor, PsvVs) { taylor_test(kPsv, "vs", 0.1 * 1100); }
+TEST(AdjointTaylor, PsvVpMomentSources) { taylor_test(test::kPsvMoments, "vp", 0.1 * 2000); }
+TEST(AdjointTaylor, PsvRhoMomentSources) { taylor_test(test::kPsvMoments, "rho", 0.2 * 2000); }
 TEST(AdjointTaylor, CosseratMu) { taylor_test(kCosserat, "mu", 0.2 * 8.1e9); }
 // The rotational parameters change J by ~1e-3 of itself: their Taylor remainders reach float32
 // round-off after one decade of h; the gradient still matches the central difference to < 1%.
@@ -685,6 +700,11 @@ TEST(AdjointTaylor, AcousticVp) { taylor_test(test::kAcoustic, "vp", 0.1 * 2000)
 TEST(AdjointTaylor, AcousticRho) { taylor_test(test::kAcoustic, "rho", 0.2 * 2000); }
 TEST(AdjointTaylor, AcousticRhoVelocity) { taylor_test(test::kAcoustic, "rho_velocity", 0.2 * 2000); }
 TEST(AdjointTaylor, ShVsFreeSurface) { taylor_test(kSh, "vs", 0.05 * 1000, 2, true); }
+TEST(AdjointTaylor, PsvVpFreeSurface) { taylor_test(kPsv, "vp", 0.1 * 2000, 2, true); }
+TEST(AdjointTaylor, PsvVsFreeSurface) { taylor_test(kPsv, "vs", 0.1 * 1100, 2, true); }
+TEST(AdjointTaylor, CosseratMuFreeSurface) { taylor_test(kCosserat, "mu", 0.2 * 8.1e9, 2, true); }
+TEST(AdjointTaylor, CosseratNuFreeSurface) { taylor_test(kCosserat, "nu", 0.3 * 1.0e9, 1, true); }
+TEST(AdjointTaylor, CosseratMuCFreeSurface) { taylor_test(kCosserat, "mu_c", 0.5 * 2.0e12, 1, true); }
 TEST(AdjointTaylor, AcousticVpFreeSurface) { taylor_test(test::kAcoustic, "vp", 0.1 * 2000, 2, true); }
 TEST(AdjointTaylor, AcousticKappa) { taylor_test(test::kAcoustic, "kappa", 0.2 * 2000 * 2000 * 2000); }
 TEST(AdjointTaylor, CosseratRho) { taylor_test(kCosserat, "rho", 0.2 * 2700); }

@@ -91,6 +91,10 @@ TEST(BornDotProduct, AcousticFreeSurface) {
 TEST(BornDotProduct, Psv) {
   born_dot_product(physics::make_psv(), {{"vp", 2000}, {"vs", 1100}, {"rho", 2000}}, 0.002, "P-SV");
 }
+TEST(BornDotProduct, PsvFreeSurface) {
+  born_dot_product(physics::make_psv(), {{"vp", 2000}, {"vs", 1100}, {"rho", 2000}}, 0.002,
+                   "P-SV, free surface", true);
+}
 
 }  // namespace
 }  // namespace seiswg

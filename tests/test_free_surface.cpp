@@ -64,5 +64,31 @@ TEST(FreeSurface, ShStaysStableFor20000Steps) {
                             {0, 10, 0});  // on the surface
 }
 
+TEST(FreeSurface, PsvStaysStableFor20000Steps) {
+  const auto model = test::uniform_model(24, 24, 10, 10, {{"vp", 2000}, {"vs", 1100}, {"rho", 2000}});
+  const auto eq = physics::make_psv();
+  const double dt = 0.9 * eq->max_stable_dt(model);
+  const auto stf = solver::ricker(20000, dt, 10, 0.1, 1e8);
+  free_surface_stays_stable(*eq, model, dt, {1, 1, 12, 3, std::vector<float>(stf.begin(), stf.end())},
+                            {1, 10, 0});  // uz half a cell below the surface
+}
+
+TEST(FreeSurface, CosseratStaysStableFor20000Steps) {
+  const auto model = test::uniform_model(24, 24, 10, 10,
+                                         {{"rho", 2700},
+                                          {"lambda", 8.1e9},
+                                          {"mu", 8.1e9},
+                                          {"nu", 1.0e9},
+                                          {"j", 1.0e6},
+                                          {"lambda_c", 7.75e8},
+                                          {"mu_c", 2.0e12},
+                                          {"nu_c", 3.0e12}});
+  const auto eq = physics::make_cosserat();
+  const double dt = 0.9 * eq->max_stable_dt(model);
+  const auto stf = solver::ricker(20000, dt, 10, 0.1, 1e8);
+  free_surface_stays_stable(*eq, model, dt, {1, 1, 12, 3, std::vector<float>(stf.begin(), stf.end())},
+                            {1, 10, 0});  // uz half a cell below the surface
+}
+
 }  // namespace
 }  // namespace seiswg

@@ -49,6 +49,7 @@ const std::map<std::string, std::set<std::string>>& known_keys() {
         "acoustic",
         "free_surface",
         "point_interpolation",
+        "source_types",
         "nt",
         "dt",
         "abs_top",
@@ -95,7 +96,8 @@ const std::set<std::string> kStageKeys = {"freq_min", "freq_max", "niter", "misf
 std::vector<std::unique_ptr<physics::WaveEquation>> wave_equations(const Case& c) {
   std::vector<std::unique_ptr<physics::WaveEquation>> list;
   if (c.sh) list.push_back(physics::make_sh());
-  if (c.psv) list.push_back(c.spin ? physics::make_cosserat() : physics::make_psv());
+  if (c.psv)
+    list.push_back(c.spin ? physics::make_cosserat(c.source_types) : physics::make_psv(c.source_types));
   if (c.acoustic) list.push_back(physics::make_acoustic());
   return list;
 }
@@ -131,7 +133,86 @@ std::vector<solver::SampleWeight> point_samples(const Case& c, const physics::Wa
                               fold ? &*fold : nullptr);
 }
 
+// The samples a moment-tensor component of plane `f.velocity_plane` (a stress plane) drives: with
+// point_interpolation = sinc the windowed-sinc samples of the plane's own grid (f.x_shift, z_shift)
+// around the true position; else spread from the nearest node onto the plane's samples around it
+// (1/2 to each of the two along an axis where the plane sits half a cell off: sxz's four, 1/4 each).
+// Samples above a free surface fold onto their image; an odd field's samples on the surface row
+// (szz there is zero) and samples outside the grid are dropped.
+std::vector<solver::SampleWeight> moment_samples(const Case& c, const physics::WaveEquation& eq, double x,
+                                                 double z, const physics::Forcing& f) {
+  const auto& g = c.model.grid;
+  std::optional<physics::SurfaceImage> image;
+  if (c.free_surface)
+    for (const auto& im : eq.surface_images())
+      if (im.group == 1u && im.plane == f.velocity_plane) image = im;
+  std::optional<solver::SurfaceFold> fold;
+  if (image) fold = solver::SurfaceFold{image->parity, image->staggered};
+  std::vector<solver::SampleWeight> spread;
+  if (c.sinc_points) {
+    spread = solver::sinc_weights((x - g.x0) / g.dx - f.x_shift, (z - g.z0) / g.dz - f.z_shift, g.nx, g.nz,
+                                  fold ? &*fold : nullptr);
+  } else {
+    const int i = nearest_index(x, g.x0, g.dx), j = nearest_index(z, g.z0, g.dz);
+    const int ni = f.x_shift != 0 ? 2 : 1, nj = f.z_shift != 0 ? 2 : 1;
+    for (int a = 0; a < ni; ++a)
+      for (int b = 0; b < nj; ++b) {
+        int row = j - (nj - 1) + b;
+        double w = 1.0 / double(ni * nj);
+        if (row < 0) {
+          if (!fold) continue;
+          row = fold->staggered ? -1 - row : -row;
+          w *= fold->parity;
+        }
+        const int col = i - (ni - 1) + a;
+        if (col < 0 || col >= g.nx || row >= g.nz) continue;
+        auto same = std::find_if(spread.begin(), spread.end(),
+                                 [&](const solver::SampleWeight& s) { return s.i == col && s.j == row; });
+        if (same != spread.end())
+          same->weight += w;
+        else
+          spread.push_back({col, row, w});
+      }
+  }
+  std::erase_if(spread, [&](const solver::SampleWeight& s) {
+    return s.weight == 0 || (image && image->parity < 0 && !image->staggered && s.j == 0);
+  });
+  return spread;
+}
+
+// The forcings of source `src` in medium `eq`: a moment tensor (type 2, columns mxx mzz mxz) where
+// the medium takes them, else by the type column as the medium reads it (Seispie's: a force).
+std::vector<physics::Forcing> source_forcings(const physics::WaveEquation& eq, const io::SourceSpec& src) {
+  if (src.type == 2 && !eq.moment_forcing(1, 0, 0).empty()) {
+    const auto m = moment_columns(src);
+    return eq.moment_forcing(m[0], m[1], m[2]);
+  }
+  return eq.source_forcing(src.type, src.angle_deg);
+}
+
 }  // namespace
+
+std::array<double, 3> moment_columns(const io::SourceSpec& src) {
+  const std::string at = src.file.string() + ":" + std::to_string(src.line) + ": ";
+  const char* names[3] = {"mxx", "mzz", "mxz"};
+  if (src.more_columns.size() < 3)
+    throw InputError(
+        at +
+        "type = 2 (moment tensor) needs three more columns \"mxx mzz mxz\" after \"x z type f0 t0 "
+        "angle amp\", got \"" +
+        src.text + "\" (" + std::to_string(src.more_columns.size()) + " more)");
+  std::array<double, 3> m{};
+  for (std::size_t k = 0; k < 3; ++k) {
+    const std::string& text = src.more_columns[k];
+    char* end = nullptr;
+    const double v = std::strtod(text.c_str(), &end);
+    if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(v))
+      throw InputError(at + names[k] + " = " + text + " is not a finite number in \"" + src.text +
+                       "\" (type = 2: a moment tensor \"mxx mzz mxz\" after the 7 columns)");
+    m[k] = v;
+  }
+  return m;
+}
 
 std::vector<PointReceiver> receivers_for(const Case& c, const physics::WaveEquation& eq) {
   const auto& grid = c.model.grid;
@@ -154,8 +235,23 @@ std::vector<PointForce> forces_for(const Case& c, const physics::WaveEquation& e
     // pressure difference is centred at (it + 1/2) dt: it takes the wavelet there, spread over the
     // node's cell (a volume injection of stf m^2/s per metre of line: stf / (dx dz) per node).
     const auto stf_half_step = solver::ricker(c.nt, c.dt, src.f0, src.t0 - 0.5 * c.dt, src.amp);
-    for (const auto& f : eq.source_forcing(src.type, src.angle_deg)) {
+    for (const auto& f : source_forcings(eq, src)) {
       if (f.weight == 0) continue;
+      if (f.moment) {
+        // The stress update of step it takes the stress from t = it dt to (it + 1) dt: the stress
+        // glut changes by the moment's increment M((it + 1) dt) - M(it dt), spread over the cell.
+        const auto stf_next = solver::ricker(c.nt, c.dt, src.f0, src.t0 - c.dt, src.amp);
+        for (const auto& sample : moment_samples(c, eq, src.x, src.z, f)) {
+          PointForce force{f.velocity_plane, PointForce::kUnweighted, sample.i, sample.j, {}};
+          force.stress = true;
+          const double weight = f.weight / (grid.dx * grid.dz) * sample.weight;
+          force.values.reserve(stf.size());
+          for (std::size_t t = 0; t < stf.size(); ++t)
+            force.values.push_back(float(weight * (stf_next[t] - stf[t])));
+          forces.push_back(std::move(force));
+        }
+        continue;
+      }
       for (const auto& sample : point_samples(c, eq, src.x, src.z, f.velocity_plane, f.into_stress)) {
         PointForce force{f.velocity_plane, f.buoyancy_plane, sample.i, sample.j, {}};
         force.stress = f.into_stress;
@@ -186,7 +282,10 @@ void check_acquisition_fits(const Case& c, const physics::WaveEquation& eq, cons
   check("the receiver traces (" + std::to_string(receivers) +
             " receiver components x [solver] nt = " + std::to_string(c.nt) + " steps)",
         receivers * std::uint64_t(c.nt) * 4);
-  const std::uint64_t sources = (c.combine_sources ? c.sources.size() : 1) * eq.forcing(0).size() * samples;
+  // A moment tensor drives 3 stress planes, sxz on up to 4 samples around the node.
+  const std::uint64_t per_source = std::max<std::uint64_t>(
+      eq.forcing(0).size() * samples, eq.moment_forcing(1, 1, 1).size() * (c.sinc_points ? 64 : 4));
+  const std::uint64_t sources = (c.combine_sources ? c.sources.size() : 1) * per_source;
   check("the source time functions (" + std::to_string(sources) +
             " source points x [solver] nt = " + std::to_string(c.nt) + " steps)",
         sources * std::uint64_t(c.nt) * 4);
@@ -616,6 +715,11 @@ void read_case(Case& c) {
                             : cfg.get_double_or("solver", "abs_alpha", 0.0);
   if (c.taper.alpha < 0) throw InputError(cfg.where("solver", "abs_alpha") + ": must be >= 0");
   c.free_surface = cfg.get_bool_or("solver", "free_surface", false);
+  c.source_types = cfg.get_bool_or("solver", "source_types", false);
+  if (c.source_types && !c.psv && !c.acoustic)
+    throw InputError(cfg.where("solver", "source_types") +
+                     ": source_types = yes reads the sources.dat type column for the elastic media (P-SV, "
+                     "Cosserat: psv = yes); SH takes forces only");
   const std::string interpolation = cfg.get_string_or("solver", "point_interpolation", "nearest");
   if (interpolation != "nearest" && interpolation != "sinc")
     throw InputError(
@@ -631,7 +735,7 @@ void read_case(Case& c) {
     if (c.free_surface && eq->surface_images().empty())
       throw InputError(cfg.where("solver", "free_surface") +
                        ": free_surface = yes is not available for the " + eq->name() +
-                       " medium yet (available: acoustic, SH)");
+                       " medium yet (available: acoustic, SH, P-SV, Cosserat)");
 
   const long snapshot = cfg.get_int_or("solver", "save_snapshot", 0, 0);
   if (snapshot > nt)
@@ -786,7 +890,7 @@ void read_case(Case& c) {
     if (eq->source_types().empty()) continue;  // Seispie's media: the type column is not read
     for (const auto& s : c.sources) {
       try {
-        (void)eq->source_forcing(s.type, s.angle_deg);
+        (void)source_forcings(*eq, s);
       } catch (const std::invalid_argument&) {
         throw InputError(sources->string() + ":" + std::to_string(s.line) +
                          ": type = " + std::to_string(s.type) + ": the " + eq->name() +
@@ -794,6 +898,13 @@ void read_case(Case& c) {
       }
     }
   }
+  if (c.sh && c.source_types)
+    for (const auto& s : c.sources)
+      if (s.type != 0)
+        throw InputError(sources->string() + ":" + std::to_string(s.line) +
+                         ": type = " + std::to_string(s.type) +
+                         ": with [solver] source_types = yes the SH medium takes forces only (type 0); run "
+                         "explosions and moment tensors with psv = yes alone");
   if (c.sh) {
     // Seispie's SH stencil never updates the two outermost rows and columns: they stay at rest.
     const auto& g = c.model.grid;

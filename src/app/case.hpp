@@ -1,6 +1,7 @@
 #pragma once
 // A Seispie case folder read into typed pieces: everything a forward or adjoint run needs, read and
 // checked completely before any GPU work starts. The known config keys live here.
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <limits>
@@ -53,6 +54,7 @@ struct Case {
   solver::Taper taper;
   bool free_surface = false;  // [solver] free_surface: at z = 0 (row j = 0)
   bool sinc_points = false;   // [solver] point_interpolation = sinc (else nearest, Seispie's)
+  bool source_types = false;  // [solver] source_types: P-SV / Cosserat read the type column
   int save_snapshot = 0;
   bool combine_sources = true;
   bool save_coordinates = false;
@@ -110,6 +112,9 @@ Case load_case(const std::filesystem::path& config_path);
 // source), and the points of each run.
 std::vector<std::unique_ptr<physics::WaveEquation>> wave_equations(const Case& c);
 std::size_t run_count(const Case& c);
+// The moment tensor "mxx mzz mxz" of a type-2 source (the three columns after Seispie's seven);
+// throws InputError naming file, line and value.
+std::array<double, 3> moment_columns(const io::SourceSpec& src);
 std::vector<solver::PointReceiver> receivers_for(const Case& c, const physics::WaveEquation& eq);
 std::vector<solver::PointForce> forces_for(const Case& c, const physics::WaveEquation& eq, std::size_t run);
 // The runs of the case as the shots of a Problem (receivers: every component, then every station).

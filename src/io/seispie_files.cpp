@@ -42,6 +42,7 @@ struct Row {
   std::string text;                 // the line as written (trimmed), for messages
   std::vector<double> values;       // the first names.size() numbers
   std::vector<std::string> fields;  // their text
+  std::vector<std::string> rest;    // the columns after them, as written
 };
 
 // Reads the rows of a whitespace-separated table like numpy.loadtxt: '#' starts a comment (whole-line or
@@ -69,7 +70,7 @@ std::vector<Row> read_table(const fs::path& file, const std::vector<std::string>
                        "\", got \"" + text + "\" (" + std::to_string(fields.size()) + " column" +
                        (fields.size() == 1 ? "" : "s") + ")");
     }
-    Row row{line_no, text, {}, {}};
+    Row row{line_no, text, {}, {}, {}};
     for (std::size_t c = 0; c < names.size(); ++c) {
       const std::optional<double> v = detail::parse_double(fields[c]);
       if (!v) {
@@ -84,6 +85,7 @@ std::vector<Row> read_table(const fs::path& file, const std::vector<std::string>
       row.values.push_back(*v);
       row.fields.emplace_back(fields[c]);
     }
+    for (std::size_t c = names.size(); c < fields.size(); ++c) row.rest.emplace_back(fields[c]);
     rows.push_back(std::move(row));
   }
   if (rows.empty()) {
@@ -293,7 +295,7 @@ std::vector<SourceSpec> read_sources(const fs::path& file) {
                        "\"");
     }
     out.push_back(SourceSpec{r.values[0], r.values[1], static_cast<int>(type), r.values[3], r.values[4],
-                             r.values[5], r.values[6], r.line});
+                             r.values[5], r.values[6], r.line, r.rest, r.text, file});
   }
   return out;
 }

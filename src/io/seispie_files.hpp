@@ -22,11 +22,10 @@ struct Grid {
 };
 
 // The grid of the nodes: nz from the node order k = i*nz + j (the run of nodes sharing node 0's x), any
-// aspect ratio and dx != dz; else Seispie's inference (nx = rint(sqrt(npt*lx/lz)), nz = rint(sqrt(npt*lz/lx))),
-// dx = lx/(nx-1), ...,
-// followed by checks Seispie doesn't make: nx*nz == npt, nx, nz >= 2 and every node within 1e-3*dx
-// (1e-3*dz) of its place on the regular grid. `where` (e.g. the model folder) starts every message; the
-// coordinates are named as proc000000_x.bin / proc000000_z.bin.
+// aspect ratio and dx != dz; else Seispie's inference (nx = rint(sqrt(npt*lx/lz)), nz =
+// rint(sqrt(npt*lz/lx))), dx = lx/(nx-1), ..., followed by checks Seispie doesn't make: nx*nz == npt, nx, nz
+// >= 2 and every node within 1e-3*dx (1e-3*dz) of its place on the regular grid. `where` (e.g. the model
+// folder) starts every message; the coordinates are named as proc000000_x.bin / proc000000_z.bin.
 Grid infer_grid(std::span<const float> x, std::span<const float> z, const std::string& where);
 
 struct Model {
@@ -39,12 +38,17 @@ struct Model {
 // that all have the same npt and only finite values, and infers the grid.
 Model read_model(const std::filesystem::path& dir, const std::vector<std::string>& names);
 
-// One line of Seispie's sources.dat: "x z type f0 t0 angle amp".
+// One line of Seispie's sources.dat: "x z type f0 t0 angle amp", then any further columns as written
+// (a moment tensor's "mxx mzz mxz" with [solver] source_types = yes: read by app/case.cpp, which
+// knows whether the type column counts).
 struct SourceSpec {
   double x, z;
   int type;
   double f0, t0, angle_deg, amp;
   int line;  // 1-based line in the file
+  std::vector<std::string> more_columns;
+  std::string text;            // the line as written (trimmed), for messages
+  std::filesystem::path file;  // the sources file, for messages
 };
 std::vector<SourceSpec> read_sources(const std::filesystem::path& file);
 

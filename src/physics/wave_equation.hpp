@@ -27,11 +27,19 @@ struct Component {
 // A point force drives one velocity plane with weight `weight` times the source time function.
 // With `into_stress` it drives a stress plane instead (the acoustic volume injection, a pressure
 // rate); the material plane then holds dt.
+//
+// With `moment` it is a moment-tensor component (into_stress, no material weight): the stress plane
+// carries the stress glut s = sigma - M delta(x - xs), so that rho dv/dt = div s and the source adds
+// `weight` times the moment's increment over the stress update; `x_shift`, `z_shift` give where the
+// plane's samples sit in the cell (as Component's), for spreading the point onto them.
 struct Forcing {
+  static constexpr std::uint32_t kUnweighted = 0xffffffffu;  // buoyancy_plane of a moment: no material
   std::uint32_t velocity_plane = 0;
   std::uint32_t buoyancy_plane = 0;  // material plane holding dt / density at that velocity
   double weight = 1;
   bool into_stress = false;
+  bool moment = false;
+  double x_shift = 0, z_shift = 0;
 };
 
 // How a field extends above a free surface at z = 0 (row j = 0): as its mirror image about z = 0
@@ -42,6 +50,9 @@ struct SurfaceImage {
   std::uint32_t plane = 0;
   double parity = 1;
   bool staggered = false;
+  // Samples a whole cell below their row (z = (j + 1) dz: Cosserat's couple stress mz): row -1 lies on
+  // the surface itself (zero for an odd field), row -2 - j mirrors row j.
+  bool cell_below = false;
 };
 
 class WaveEquation {
@@ -74,6 +85,12 @@ class WaveEquation {
     return forcing(angle_deg);
   }
   virtual std::string source_types() const { return {}; }
+  // The stress-plane forcings of a moment tensor M = stf(t) m (m symmetric, in the x-z plane); empty
+  // for media that take no moment-tensor sources.
+  virtual std::vector<Forcing> moment_forcing(double mxx, double mzz, double mxz) const {
+    (void)mxx, (void)mzz, (void)mxz;
+    return {};
+  }
   // Whether some source type drives a stress plane (Forcing::into_stress): only then do the point
   // kernels bind the stress group.
   virtual bool has_stress_sources() const { return false; }
@@ -101,8 +118,10 @@ class WaveEquation {
 };
 
 std::unique_ptr<WaveEquation> make_sh();
-std::unique_ptr<WaveEquation> make_psv();
-std::unique_ptr<WaveEquation> make_cosserat();
+// `source_types`: read the sources.dat type column ([solver] source_types = yes): 0 force,
+// 1 explosion, 2 moment tensor. Off (Seispie's), every source is a force whatever its type.
+std::unique_ptr<WaveEquation> make_psv(bool source_types = false);
+std::unique_ptr<WaveEquation> make_cosserat(bool source_types = false);
 std::unique_ptr<WaveEquation> make_acoustic();
 
 // Stability limit of the 4th-order staggered leapfrog for a wave speed c: dt <= 2 / (c * |D|), with

@@ -47,8 +47,10 @@ fn inject_transposed(s: u32) {
   // The gradient has one copy of each material plane per shot (summed on the host): the source's
   // shot is that of the sample it drives.
   let shot = (at % stride()) / npt();
-  let plane = p.param_index / npt();
-  grad_add(plane * stride() + shot * npt() + p.param_index % npt(), tv * source_time[s * NT + it]);
+  if (p.param_index != 0xffffffffu) {  // an unweighted point (a moment tensor) has no material share
+    let plane = p.param_index / npt();
+    grad_add(plane * stride() + shot * npt() + p.param_index % npt(), tv * source_time[s * NT + it]);
+  }
   source_adjoint[s * NT + it] = p.weight * tv;
 }
 

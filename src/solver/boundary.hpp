@@ -49,15 +49,17 @@ inline Boundary make_boundary(const Taper& taper, bool seispie_edges,
                                                   : "physics/boundary/closed_edges.wgsl"));
   b.wgsl += wgsl::source("physics/boundary/taper.wgsl");
   if (images) {
+    // surface_mirror_shift: half cells below its row where a plane's samples sit (0 at the nodes'
+    // depth, 1 half a cell down, 2 a whole cell): row j's mirror is row -shift - j.
     std::string parity = "fn surface_parity(group: u32, plane: u32) -> f32 {\n",
-                staggered = "fn surface_staggered(group: u32, plane: u32) -> bool {\n";
+                shift = "fn surface_mirror_shift(group: u32, plane: u32) -> i32 {\n";
     for (const auto& image : *images) {
       const std::string is = "  if (group == " + std::to_string(image.group) +
                              "u && plane == " + std::to_string(image.plane) + "u) { return ";
       parity += is + (image.parity < 0 ? "-1.0" : "1.0") + "; }\n";
-      staggered += is + (image.staggered ? "true" : "false") + "; }\n";
+      shift += is + (image.cell_below ? "2" : image.staggered ? "1" : "0") + "; }\n";
     }
-    b.wgsl += parity + "  return 0.0;\n}\n" + staggered + "  return false;\n}\n";
+    b.wgsl += parity + "  return 0.0;\n}\n" + shift + "  return 0;\n}\n";
     b.wgsl += wgsl::source("physics/boundary/free_surface.wgsl");
   } else {
     b.wgsl += wgsl::source("physics/boundary/no_free_surface.wgsl");

@@ -129,8 +129,10 @@ void Propagator::set_sources(std::span<const PointForce> forces) {
     if (field_index >= detail::kNone) throw std::logic_error("source index past the kernels' 32-bit range");
     auto [it, fresh] = merged.try_emplace(field_index);
     if (fresh) {
-      it->second.first = {std::uint32_t(field_index), std::uint32_t(f.buoyancy_plane * s.npt + node), f.i,
-                          f.j, 0};
+      const bool unweighted = f.buoyancy_plane == PointForce::kUnweighted;
+      it->second.first = {std::uint32_t(field_index),
+                          unweighted ? detail::kNone : std::uint32_t(f.buoyancy_plane * s.npt + node), f.i,
+                          f.j, unweighted ? 1.0f : 0.0f};
       it->second.second.assign(std::size_t(s.nt), 0.0f);
     }
     for (int t = 0; t < s.nt; ++t) it->second.second[std::size_t(t)] += f.values[std::size_t(t)];

@@ -28,6 +28,9 @@ struct PointForce {
   // added to the pressure in step it, between the velocity and the stress update, untapered);
   // `buoyancy_plane` is then the material plane holding dt.
   bool stress = false;
+  // `buoyancy_plane` of a point whose values are added as they are, with no material weight (a
+  // moment tensor's stress increments): no share of the model gradient.
+  static constexpr std::uint32_t kUnweighted = physics::Forcing::kUnweighted;
 };
 
 // A receiver samples the displacement of one velocity plane at node (i, j), or with `stress` the

@@ -94,7 +94,8 @@ struct RunState {
 struct SourceRecord {                      // matches WGSL struct SourcePoint
   std::uint32_t field_index, param_index;  // field_index from stress_index0() on: the stress group
   std::int32_t i, j;
-  float weight;  // the material at param_index, copied there on the GPU (Propagator::Impl::gather_weights)
+  float weight;  // the material at param_index, copied there on the GPU (Propagator::Impl::gather_weights);
+                 // 1 for an unweighted point (param_index kNone)
 };
 static_assert(sizeof(SourceRecord) == 20);
 
@@ -251,8 +252,9 @@ struct Propagator::Impl {
     if (source_records.empty()) return;
     auto commands = device.record();
     for (std::size_t k = 0; k < source_records.size(); ++k)
-      set.copy_value(commands, group, source_records[k].param_index, records,
-                     k * sizeof(SourceRecord) + offsetof(SourceRecord, weight));
+      if (source_records[k].param_index != detail::kNone)  // else unweighted: its weight stays 1
+        set.copy_value(commands, group, source_records[k].param_index, records,
+                       k * sizeof(SourceRecord) + offsetof(SourceRecord, weight));
     device.submit(std::move(commands));
   }
 

@@ -18,12 +18,19 @@ struct Medium {
 
 inline const Medium kSh{"SH", physics::make_sh, {{"vs", 1000}, {"rho", 2000}}, 10, 0.004};
 inline const Medium kAcoustic{"acoustic", physics::make_acoustic, {{"vp", 2000}, {"rho", 2000}}, 10, 0.0015};
-inline const Medium kPsv{"P-SV", physics::make_psv, {{"vp", 2000}, {"vs", 1100}, {"rho", 2000}}, 10, 0.002};
+inline const Medium kPsv{
+    "P-SV", [] { return physics::make_psv(); }, {{"vp", 2000}, {"vs", 1100}, {"rho", 2000}}, 10, 0.002};
+// P-SV reading the source types: explosion and moment-tensor sources beside the forces.
+inline const Medium kPsvMoments{"P-SV (moment sources)",
+                                [] { return physics::make_psv(true); },
+                                {{"vp", 2000}, {"vs", 1100}, {"rho", 2000}},
+                                10,
+                                0.002};
 // Seispie's spin medium, with micro-inertia and couple moduli scaled so that, on a 10 m grid at 8 Hz,
 // the rotation resonates near the source frequency (sqrt(4 nu / J) ~ 10 Hz) and the couple stress
 // matters (c k^2 ~ 4 nu): every Cosserat parameter then changes the traces measurably.
 inline const Medium kCosserat{"Cosserat",
-                              physics::make_cosserat,
+                              [] { return physics::make_cosserat(); },
                               {{"rho", 2700},
                                {"lambda", 8.1e9},
                                {"mu", 8.1e9},

@@ -132,11 +132,11 @@ fn dx_forward(src: u32, p: u32, i: i32, j: i32) -> f32 {
   if (!interior_pass() && !fits_forward(i, NX)) { return 0.0; }
   return d4(load(src, p, i - 1, j), load(src, p, i, j), load(src, p, i + 1, j), load(src, p, i + 2, j)) * INV_DX;
 }
-// z differences read through zload and take the edge rule through fits_*_z: the boundary's hooks,
-// which mirror fields above a free surface, where the top has no edge.
+// z differences are the boundary's (surface_dz: fields mirrored above a free surface, where the top
+// has no edge, or reduced in order there) and take the edge rule through fits_*_z.
 fn dz_forward(src: u32, p: u32, i: i32, j: i32) -> f32 {
   if (!interior_pass() && !fits_forward_z(j)) { return 0.0; }
-  return d4(zload(src, p, i, j - 1), zload(src, p, i, j), zload(src, p, i, j + 1), zload(src, p, i, j + 2)) * INV_DZ;
+  return surface_dz(src, p, i, j - 1) * INV_DZ;
 }
 fn dx_backward(src: u32, p: u32, i: i32, j: i32) -> f32 {
   if (!interior_pass() && !fits_backward(i, NX)) { return 0.0; }
@@ -144,7 +144,7 @@ fn dx_backward(src: u32, p: u32, i: i32, j: i32) -> f32 {
 }
 fn dz_backward(src: u32, p: u32, i: i32, j: i32) -> f32 {
   if (!interior_pass() && !fits_backward_z(j)) { return 0.0; }
-  return d4(zload(src, p, i, j - 2), zload(src, p, i, j - 1), zload(src, p, i, j), zload(src, p, i, j + 1)) * INV_DZ;
+  return surface_dz(src, p, i, j - 2) * INV_DZ;
 }
 
 // Exact transposes of the four operators above (for the adjoint): the transpose of a masked forward
@@ -173,15 +173,16 @@ fn dz_backward_t(src: u32, p: u32, i: i32, j: i32) -> f32 {
 // The transposes of the z differences of field (group, plane) as zload extends it: the plain
 // transpose at row j, plus, where row j's value is mirrored into a ghost row above a free surface,
 // the transpose at that ghost row times the mirror's parity (ghost loads of the adjoint input are
-// zero: the forward differences have no outputs there). Without a free surface the plain ones.
+// zero: the forward differences have no outputs there), and the change of a reduced difference near
+// the top (surface_reduced_*_t). Without a free surface the plain ones.
 fn dz_forward_t_of(group: u32, plane: u32, src: u32, p: u32, i: i32, j: i32) -> f32 {
-  let t = dz_forward_t(src, p, i, j);
+  let t = dz_forward_t(src, p, i, j) + surface_reduced_forward_t(group, plane, src, p, i, j);
   let ghost = surface_ghost_row(group, plane, j);
   if (ghost >= 0) { return t; }
   return t + surface_parity(group, plane) * dz_forward_t(src, p, i, ghost);
 }
 fn dz_backward_t_of(group: u32, plane: u32, src: u32, p: u32, i: i32, j: i32) -> f32 {
-  let t = dz_backward_t(src, p, i, j);
+  let t = dz_backward_t(src, p, i, j) + surface_reduced_backward_t(group, plane, src, p, i, j);
   let ghost = surface_ghost_row(group, plane, j);
   if (ghost >= 0) { return t; }
   return t + surface_parity(group, plane) * dz_backward_t(src, p, i, ghost);

@@ -55,6 +55,7 @@ struct RotationalFields {
 
 class Cosserat final : public StaggeredElastic {
  public:
+  using StaggeredElastic::StaggeredElastic;
   std::string name() const override { return "Cosserat"; }
   std::vector<std::string> model_names() const override {
     return {"lambda", "mu", "nu", "j", "lambda_c", "mu_c", "nu_c", "rho"};
@@ -123,6 +124,12 @@ class Cosserat final : public StaggeredElastic {
     });
     return planes;
   }
+  // Traction-free at z = 0 as P-SV (szz, sxz odd; the velocities, w included, without image), plus the
+  // rest of the traction: the shear traction on vx is sxz + sa (sa, at sxz's position, odd too) and
+  // the couple stress mz (a whole cell below its row, so its row -1 lies on the surface) odd, zero there.
+  std::vector<SurfaceImage> surface_images() const override {
+    return {{1, 1, -1.0, false}, {1, 2, -1.0, true}, {1, 3, -1.0, true}, {1, 5, -1.0, false, true}};
+  }
   std::string wgsl() const override {
     return std::string(wgsl::source("physics/cosserat/cosserat.wgsl")) +
            std::string(wgsl::source("physics/psv/psv.wgsl"));
@@ -181,6 +188,8 @@ class Cosserat final : public StaggeredElastic {
 
 }  // namespace
 
-std::unique_ptr<WaveEquation> make_cosserat() { return std::make_unique<Cosserat>(); }
+std::unique_ptr<WaveEquation> make_cosserat(bool source_types) {
+  return std::make_unique<Cosserat>(source_types);
+}
 
 }  // namespace seiswg::physics

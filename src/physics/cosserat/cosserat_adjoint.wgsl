@@ -1,7 +1,8 @@
 // Discrete adjoint of the Cosserat terms of cosserat.wgsl (hooks of psv_adjoint.wgsl).
 // Forward, per step: vx += b_x dz(sa), vz -= b_z dx(sa), w = T (w + b_w (dx mx + dz mz + 2 sa));
 // then sa -= c_a (w + (dx vz - dz vx) / 2), mx += c_x dx w, mz += c_z dz w (c_a = dt 2 nu,
-// c_x, c_z = dt (mu_c + nu_c) at mx, mz). Their transposes, and d J / d (b_w, c_a, c_x, c_z).
+// c_x, c_z = dt (mu_c + nu_c) at mx, mz). Their transposes, and d J / d (b_w, c_a, c_x, c_z). The z
+// transposes name the field the forward difference reads (dz_*_t_of: a free surface's images).
 
 // Weighted adjoint stresses of the extra terms (WEIGHTED source planes 3..5).
 const SA_HALF: u32 = 3u;  // c_a sa^ / 2: the curl's share
@@ -18,7 +19,7 @@ fn adjoint_weighted_stress(p: u32, k: u32) -> f32 {
 fn adjoint_buoyancy_plane(p: u32) -> u32 { return DT_OVER_J; }
 
 // Transpose of sa -= c_a (... + (dx vz - dz vx) / 2): vx^ += dz_f^T (c_a sa^ / 2), vz^ -= dx_f^T (...).
-fn adjoint_extra_vx(i: i32, j: i32) -> f32 { return dz_forward_t(WEIGHTED, SA_HALF, i, j); }
+fn adjoint_extra_vx(i: i32, j: i32) -> f32 { return dz_forward_t_of(0u, VX, WEIGHTED, SA_HALF, i, j); }
 fn adjoint_extra_vz(i: i32, j: i32) -> f32 { return -dx_forward_t(WEIGHTED, SA_HALF, i, j); }
 
 // The rest of the transposed stress update, for w^ (after the previous reverse step's taper).
@@ -31,7 +32,7 @@ fn adjoint_extra_velocity(i: i32, j: i32, k: u32, taper_value: f32) {
   grad_add(DT_MUC_NUC_X * n + k, stress_get(MX * n + k) * dx_forward(FWD_NOW, W, i, j));
   grad_add(DT_MUC_NUC_Z * n + k, stress_get(MZ * n + k) * dz_forward(FWD_NOW, W, i, j));
   let w = taper_value * vel_get(W * n + k) - param(DT_2NU, k) * sa + dx_forward_t(WEIGHTED, MX_WEIGHTED, i, j) +
-          dz_forward_t(WEIGHTED, MZ_WEIGHTED, i, j);
+          dz_forward_t_of(0u, W, WEIGHTED, MZ_WEIGHTED, i, j);
   vel_set(W * n + k, w);
   watch(w, k);
 }
@@ -49,9 +50,9 @@ fn adjoint_extra_stress(i: i32, j: i32, k: u32, taper_value: f32) {
   let w = vel_get(W * n + k);
   grad_add(DT_OVER_J * n + k, taper_value * w * torque);
   let q_w = taper_value * param(DT_OVER_J, k) * w;
-  let sa = stress_get(SA * n + k) + dz_backward_t(BUOYANT, VX, i, j) - dx_backward_t(BUOYANT, VZ, i, j) + 2.0 * q_w;
+  let sa = stress_get(SA * n + k) + dz_backward_t_of(1u, SA, BUOYANT, VX, i, j) - dx_backward_t(BUOYANT, VZ, i, j) + 2.0 * q_w;
   let mx = stress_get(MX * n + k) + dx_backward_t(BUOYANT, W, i, j);
-  let mz = stress_get(MZ * n + k) + dz_backward_t(BUOYANT, W, i, j);
+  let mz = stress_get(MZ * n + k) + dz_backward_t_of(1u, MZ, BUOYANT, W, i, j);
   stress_set(SA * n + k, sa);
   stress_set(MX * n + k, mx);
   stress_set(MZ * n + k, mz);

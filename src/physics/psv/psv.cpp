@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cmath>
 #include <numbers>
+#include <stdexcept>
+#include <string>
 
 #include "io/error.hpp"
 #include "physics/common/material.hpp"
@@ -76,10 +78,32 @@ std::vector<Forcing> StaggeredElastic::forcing(double angle_deg) const {
   return {{0, 0, std::sin(a)}, {1, 1, -std::cos(a)}};
 }
 
+std::vector<Forcing> StaggeredElastic::source_forcing(int type, double angle_deg) const {
+  if (!source_types_ || type == 0) return forcing(angle_deg);
+  if (type == 1) return moment_forcing(1, 1, 0);
+  throw std::invalid_argument("elastic source type " + std::to_string(type));
+}
+
+std::string StaggeredElastic::source_types() const {
+  return source_types_ ? "0 (force), 1 (explosion) or 2 (moment tensor, three more columns mxx mzz mxz)" : "";
+}
+
+// The stress glut s = sigma - M delta: sxx, szz at the nodes; sxz (M's xz = zx) half a cell right and
+// down. Without source types the medium takes no moment tensors.
+std::vector<Forcing> StaggeredElastic::moment_forcing(double mxx, double mzz, double mxz) const {
+  if (!source_types_) return {};
+  constexpr std::uint32_t kSxx = 0, kSzz = 1, kSxz = 2;
+  constexpr std::uint32_t none = Forcing::kUnweighted;
+  return {{kSxx, none, -mxx, true, true, 0.0, 0.0},
+          {kSzz, none, -mzz, true, true, 0.0, 0.0},
+          {kSxz, none, -mxz, true, true, 0.5, 0.5}};
+}
+
 namespace {
 
 class Psv final : public StaggeredElastic {
  public:
+  using StaggeredElastic::StaggeredElastic;
   std::string name() const override { return "P-SV"; }
   std::vector<std::string> model_names() const override { return {"vp", "vs", "rho"}; }
   void validate(const io::Model& m) const override {
@@ -96,6 +120,14 @@ class Psv final : public StaggeredElastic {
   double max_stable_dt(const io::Model& m) const override {
     const auto& vp = m.fields.at("vp");
     return staggered_dt_limit(*std::max_element(vp.begin(), vp.end()), m.grid.dx, m.grid.dz);
+  }
+  // Traction-free at z = 0 (Levander's stress imaging): szz odd about it (zero on row 0), sxz (half
+  // a cell down) odd, so that the velocity update near the top sees the image stresses. The
+  // velocities have no image: their z differences reaching above the surface are reduced to 2nd
+  // order (physics/boundary/free_surface.wgsl), and sxx on row 0 takes ezz from szz = 0
+  // (normal_moduli in psv.wgsl).
+  std::vector<SurfaceImage> surface_images() const override {
+    return {{1, 1, -1.0, false}, {1, 2, -1.0, true}};
   }
   std::string wgsl() const override {
     return std::string(wgsl::source("physics/psv/elastic_hooks.wgsl")) +
@@ -147,6 +179,6 @@ class Psv final : public StaggeredElastic {
 
 }  // namespace
 
-std::unique_ptr<WaveEquation> make_psv() { return std::make_unique<Psv>(); }
+std::unique_ptr<WaveEquation> make_psv(bool source_types) { return std::make_unique<Psv>(source_types); }
 
 }  // namespace seiswg::physics

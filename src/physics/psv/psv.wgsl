@@ -13,6 +13,24 @@ const DT_LAMBDA_2MU: u32 = 2u;  // dt (lambda + 2 mu) at nodes
 const DT_LAMBDA: u32 = 3u;      // dt lambda at nodes
 const DT_MU_XZ: u32 = 4u;       // dt mu at sxz (harmonic mean of the 4 nodes around)
 
+// The normal stresses' update sxx += a exx + b ezz, szz += b exx + c ezz (moduli times dt) at field
+// index k: a = c = dt (lambda + 2 mu), b = dt lambda. On a free surface's row (z = 0, the boundary's
+// on_free_surface) szz = 0 stays (b = c = 0) and sxx takes ezz = -lambda / (lambda + 2 mu) exx from that
+// condition (Levander 1988): a = dt (lambda + 2 mu) - (dt lambda)^2 / (dt (lambda + 2 mu)).
+fn normal_moduli(l2m: f32, l: f32, k: u32) -> vec3<f32> {
+  if (on_free_surface(k)) { return vec3<f32>(l2m - l * l / l2m, 0.0, 0.0); }
+  return vec3<f32>(l2m, l, l2m);
+}
+// d (a, b, c) / d l2m and d (a, b, c) / d l: the linearization and gradient of those moduli.
+fn normal_moduli_d_l2m(l2m: f32, l: f32, k: u32) -> vec3<f32> {
+  if (on_free_surface(k)) { return vec3<f32>(1.0 + l * l / (l2m * l2m), 0.0, 0.0); }
+  return vec3<f32>(1.0, 0.0, 1.0);
+}
+fn normal_moduli_d_l(l2m: f32, l: f32, k: u32) -> vec3<f32> {
+  if (on_free_surface(k)) { return vec3<f32>(-2.0 * l / l2m, 0.0, 0.0); }
+  return vec3<f32>(0.0, 1.0, 0.0);
+}
+
 @compute @workgroup_size(WG_X, WG_Y)
 fn velocity(@builtin(global_invocation_id) g: vec3<u32>) {
   let at = grid_node(g);
@@ -44,10 +62,9 @@ fn stress_update(@builtin(global_invocation_id) g: vec3<u32>) {
   let ezz = dz_backward(VEL, VZ, i, j);
   let dvx_dz = dz_forward(VEL, VX, i, j);
   let dvz_dx = dx_forward(VEL, VZ, i, j);
-  let l2m = param(DT_LAMBDA_2MU, k);
-  let l = param(DT_LAMBDA, k);
-  let sxx = stress_get(SXX * n + k) + l2m * exx + l * ezz + born_stress_term(SXX, i, j, k);
-  let szz = stress_get(SZZ * n + k) + l * exx + l2m * ezz + born_stress_term(SZZ, i, j, k);
+  let m = normal_moduli(param(DT_LAMBDA_2MU, k), param(DT_LAMBDA, k), k);
+  let sxx = stress_get(SXX * n + k) + m.x * exx + m.y * ezz + born_stress_term(SXX, i, j, k);
+  let szz = stress_get(SZZ * n + k) + m.y * exx + m.z * ezz + born_stress_term(SZZ, i, j, k);
   let sxz = stress_get(SXZ * n + k) + param(DT_MU_XZ, k) * (dvx_dz + dvz_dx) + born_stress_term(SXZ, i, j, k);
   stress_set(SXX * n + k, sxx);
   stress_set(SZZ * n + k, szz);
