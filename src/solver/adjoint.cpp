@@ -322,10 +322,10 @@ struct Adjoint::Impl {
   // CPML: the adjoint's memory variables (the layout of the forward's, physics/boundary/cpml.wgsl),
   // and the forward's memory variables at each GPU checkpoint (part of the forward state).
   gpu::Buffer cpml_memory, gpu_cpml_checkpoints;
-  std::unique_ptr<float[]> host_states;         // host: the nt + 1 states (state 0 = rest)
-  std::unique_ptr<StateFile> disk;              // disk: the nt + 1 states
-  std::vector<float> in_transit;                // disk: one segment on its way
-  std::vector<float> adjoint_source_values;     // reused upload buffer
+  std::unique_ptr<float[]> host_states;      // host: the nt + 1 states (state 0 = rest)
+  std::unique_ptr<StateFile> disk;           // disk: the nt + 1 states
+  std::vector<float> in_transit;             // disk: one segment on its way
+  std::vector<float> adjoint_source_values;  // reused upload buffer
   bool have_forward = false;
   // Progress between segments: steps of the current pass the GPU has done, at most every 0.25 s.
   std::function<void(int)> progress;
@@ -431,7 +431,8 @@ struct Adjoint::Impl {
     f.fields->copy_to(commands, detail::kVel, gpu_checkpoints, at);
     f.fields->copy_to(commands, detail::kStress, gpu_checkpoints, at + f.fields->floats(detail::kVel) * 4);
     if (f.cpml.on())
-      commands.copy(f.cpml_memory, 0, gpu_cpml_checkpoints, index * f.cpml_memory.size(), f.cpml_memory.size());
+      commands.copy(f.cpml_memory, 0, gpu_cpml_checkpoints, index * f.cpml_memory.size(),
+                    f.cpml_memory.size());
     f.device.submit(std::move(commands));
   }
   void fill_store_from_gpu_checkpoint(int start, int steps, std::size_t index) {
@@ -440,7 +441,8 @@ struct Adjoint::Impl {
     f.fields->copy_from(commands, detail::kVel, gpu_checkpoints, at);
     f.fields->copy_from(commands, detail::kStress, gpu_checkpoints, at + f.fields->floats(detail::kVel) * 4);
     if (f.cpml.on())
-      commands.copy(gpu_cpml_checkpoints, index * f.cpml_memory.size(), f.cpml_memory, 0, f.cpml_memory.size());
+      commands.copy(gpu_cpml_checkpoints, index * f.cpml_memory.size(), f.cpml_memory, 0,
+                    f.cpml_memory.size());
     f.device.submit(std::move(commands));
     f.recorded_steps = std::uint32_t(start);
     f.set_run(std::uint32_t(start));
@@ -511,8 +513,7 @@ Adjoint::Adjoint(Propagator& forward, const StoragePlan& plan)
     const std::uint64_t slots = s.reverse_segment() + 1ull;
     s.stores.push_back(s.storage(slots * stored_state_bytes(layout, plan.mode), "forward states"));
   }
-  if (plan.mode == StoragePlan::Mode::checkpoint && plan.checkpoints_on_gpu && s.segments() > 1)
-  {
+  if (plan.mode == StoragePlan::Mode::checkpoint && plan.checkpoints_on_gpu && s.segments() > 1) {
     s.gpu_checkpoints = f.device.create_buffer(std::uint64_t(s.segments() - 1) * s.state_bytes(),
                                                gpu::usage::copy_src | gpu::usage::copy_dst, "checkpoints");
     if (f.cpml.on())

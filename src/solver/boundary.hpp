@@ -25,11 +25,11 @@ struct Taper {
 // abs_<side> keys, cpml_width): physics/boundary/cpml.wgsl, profiles in solver/cpml.hpp.
 struct Cpml {
   bool left = false, right = false, top = false, bottom = false;
-  int width = 0;              // nodes of each layer
-  double f0 = 0;              // Hz, the sources' dominant frequency: alpha_max = pi f0
-  double reflection = 1e-4;   // the layer's theoretical reflection coefficient at normal incidence
-  int order = 2;              // of the damping profile d(x) = d0 (x / L)^order
-  double speed = 0;           // m/s in d0; 0: the model's fastest wave (Propagator)
+  int width = 0;             // nodes of each layer
+  double f0 = 0;             // Hz, the sources' dominant frequency: alpha_max = pi f0
+  double reflection = 1e-4;  // the layer's theoretical reflection coefficient at normal incidence
+  int order = 2;             // of the damping profile d(x) = d0 (x / L)^order
+  double speed = 0;          // m/s in d0; 0: the model's fastest wave (Propagator)
   bool on() const { return width > 0 && (left || right || top || bottom); }
 };
 

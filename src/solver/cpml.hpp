@@ -49,8 +49,8 @@ inline std::vector<std::pair<std::string, double>> cpml_constants(const Cpml& cp
   const double n = cpml.order;
   const double log_r = std::log(cpml.reflection);
   auto d0 = [&](double h) { return -(n + 1) * c * log_r / (2 * cpml.width * h); };
-  const double z_base = double(std::uint64_t(sets) * planes * shots * 2ull * std::uint64_t(cpml.width) *
-                               std::uint64_t(nz));
+  const double z_base =
+      double(std::uint64_t(sets) * planes * shots * 2ull * std::uint64_t(cpml.width) * std::uint64_t(nz));
   return {{"CPML_WIDTH", double(cpml.width)},
           {"CPML_LEFT", cpml.left ? 1.0 : 0.0},
           {"CPML_RIGHT", cpml.right ? 1.0 : 0.0},

@@ -32,7 +32,8 @@ Propagator::Propagator(gpu::Device& device, const physics::WaveEquation& physics
     throw InputError("[solver] boundary = cpml replaces the taper: no side may have both");
   if (edges.cpml.on() && edges.free_surface && edges.cpml.top)
     throw InputError(
-        "[solver] free_surface = yes: the free surface is the top: it cannot be absorbing too (abs_top = no)");
+        "[solver] free_surface = yes: the free surface is the top: it cannot be absorbing too (abs_top = "
+        "no)");
   auto& s = *impl_;
   s.nx = model.grid.nx;
   s.nz = model.grid.nz;
@@ -88,7 +89,8 @@ Propagator::Propagator(gpu::Device& device, const physics::WaveEquation& physics
     check_cpml(edges.cpml, physics, s.nx, s.nz, s.shots);
     s.cpml = edges.cpml;
     // The fastest wave: the speed whose staggered limit is the medium's (Cosserat's included).
-    const double speed = physics::staggered_dt_limit(1.0, model.grid.dx, model.grid.dz) / physics.max_stable_dt(model);
+    const double speed =
+        physics::staggered_dt_limit(1.0, model.grid.dx, model.grid.dz) / physics.max_stable_dt(model);
     const auto c = cpml_constants(edges.cpml, s.nz, model.grid.dx, model.grid.dz, dt, speed, planes, s.shots);
     boundary.constants.insert(boundary.constants.end(), c.begin(), c.end());
     // Hooks act on derivatives within the layer, whose stencils reach 2 nodes further.
@@ -97,7 +99,8 @@ Propagator::Propagator(gpu::Device& device, const physics::WaveEquation& physics
       if (sides[side])
         boundary.interior_margins[std::size_t(side)] =
             std::max(boundary.interior_margins[std::size_t(side)], edges.cpml.width + 2);
-    s.cpml_memory = s.storage(cpml_floats(edges.cpml, s.nx, s.nz, planes, s.shots) * 4, "CPML memory variables");
+    s.cpml_memory =
+        s.storage(cpml_floats(edges.cpml, s.nx, s.nz, planes, s.shots) * 4, "CPML memory variables");
   }
   s.boundary_wgsl = boundary.wgsl;
   s.interior_margins = boundary.interior_margins;

@@ -53,16 +53,16 @@ fn cpml_coefficients(r: f32, d0: f32) -> vec2<f32> {
   return vec2<f32>(d / (d + alpha) * (b - 1.0), b);
 }
 
-fn cpml_memory_base(set: u32, slot: u32) -> u32 { return (set * CPML_SLOTS + slot) * SHOTS + shot_base / npt(); }
-// Index of the memory variable of (set, slot) at (i, j) in the x strips (i within a left or right
+fn cpml_memory_base(memory_set: u32, slot: u32) -> u32 { return (memory_set * CPML_SLOTS + slot) * SHOTS + shot_base / npt(); }
+// Index of the memory variable of (memory_set, slot) at (i, j) in the x strips (i within a left or right
 // layer) and in the z strips (j within a top or bottom layer).
-fn cpml_x_index(set: u32, slot: u32, i: i32, j: i32) -> u32 {
+fn cpml_x_index(memory_set: u32, slot: u32, i: i32, j: i32) -> u32 {
   let column = select(i - (NX - 2 * CPML_WIDTH), i, i < CPML_WIDTH);
-  return cpml_memory_base(set, slot) * u32(2 * CPML_WIDTH * NZ) + u32(column * NZ + j);
+  return cpml_memory_base(memory_set, slot) * u32(2 * CPML_WIDTH * NZ) + u32(column * NZ + j);
 }
-fn cpml_z_index(set: u32, slot: u32, i: i32, j: i32) -> u32 {
+fn cpml_z_index(memory_set: u32, slot: u32, i: i32, j: i32) -> u32 {
   let row = select(j - (NZ - 2 * CPML_WIDTH), j, j < CPML_WIDTH);
-  return CPML_Z_BASE + cpml_memory_base(set, slot) * u32(2 * CPML_WIDTH * NX) + u32(i * 2 * CPML_WIDTH + row);
+  return CPML_Z_BASE + cpml_memory_base(memory_set, slot) * u32(2 * CPML_WIDTH * NX) + u32(i * 2 * CPML_WIDTH + row);
 }
 
 // Forward kernels: x derivative d at the position of plane (group, plane), node (i, j): d + psi,
