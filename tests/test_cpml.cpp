@@ -8,11 +8,14 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <random>
 
 #include "solver/adjoint.hpp"
 #include "solver/born.hpp"
 #include "solver/wavelet.hpp"
+#include "support/case_writer.hpp"
 #include "support/media.hpp"
 #include "support/simulation.hpp"
 
@@ -443,6 +446,48 @@ TEST(CpmlAdjoint, CheckpointsEqualStoredStates) {
   std::printf("P-SV CPML gradient, checkpoints against stored states: relative L2 %.2e\n",
               std::sqrt(num / den));
   EXPECT_LT(std::sqrt(num / den), 1e-5);
+}
+
+// [solver] boundary = cpml, cpml_width: a case runs with layers on its abs_* sides (and gives other
+// traces than the taper); wrong values are refused with the file, line, key, value and rule.
+TEST(CpmlCase, ConfigIsCheckedAndRuns) {
+  const auto root = test::fresh_dir("seiswg_cpml_case");
+  test::CaseSpec spec;
+  const std::string taper_config = test::default_config(true, false, 120, 0.005);
+  spec.config =
+      test::replace(taper_config, "abs_width = 8", "abs_width = 8\nboundary = cpml\ncpml_width = 8");
+  test::write_case(root / "cpml", spec);
+  auto r = test::run_cli({"run", (root / "cpml").string()});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  spec.config = taper_config;
+  test::write_case(root / "taper", spec);
+  r = test::run_cli({"run", (root / "taper").string()});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  const auto traces = test::files_under(root / "cpml" / "output");
+  ASSERT_FALSE(traces.empty());
+  std::ifstream with_cpml(traces.front(), std::ios::binary),
+      with_taper(root / "taper" / "output" / traces.front().filename(), std::ios::binary);
+  const std::string a((std::istreambuf_iterator<char>(with_cpml)), {}),
+      b((std::istreambuf_iterator<char>(with_taper)), {});
+  EXPECT_FALSE(a.empty());
+  EXPECT_NE(a, b);
+
+  auto refused = [&](const std::string& name, const std::string& from, const std::string& to,
+                     const std::string& message) {
+    spec.config = test::replace(taper_config, from, to);
+    test::write_case(root / name, spec);
+    const auto result = test::run_cli({"run", (root / name).string()});
+    EXPECT_NE(result.exit_code, 0) << name;
+    EXPECT_TRUE(test::contains(result.output, message)) << result.output;
+  };
+  refused("value", "abs_width = 8", "boundary = pml", "config.ini:");
+  refused("value2", "abs_width = 8", "boundary = pml", "boundary = pml: expected taper");
+  refused("wide", "abs_width = 8", "boundary = cpml\ncpml_width = 16",
+          "cpml_width = 16: the CPML layers would cover the 31 x 31 grid");
+  refused("zero", "abs_width = 8", "boundary = cpml\ncpml_width = 0", "cpml_width");
+  refused("top", "abs_top = no", "abs_top = yes\nboundary = cpml\nfree_surface = yes",
+          "free_surface = yes makes the top (z = 0, row j = 0) a free surface: it cannot also be absorbing");
+  std::filesystem::remove_all(root);
 }
 
 }  // namespace

@@ -51,6 +51,7 @@ struct Case {
   int nt = 0;
   double dt = 0;
   solver::Taper taper;
+  solver::Cpml cpml;          // [solver] boundary = cpml: on the abs_* sides (then no side is tapered)
   bool free_surface = false;  // [solver] free_surface: at z = 0 (row j = 0)
   bool sinc_points = false;   // [solver] point_interpolation = sinc (else nearest, Seispie's)
   int save_snapshot = 0;
