@@ -448,6 +448,27 @@ TEST(CpmlAdjoint, CheckpointsEqualStoredStates) {
   EXPECT_LT(std::sqrt(num / den), 1e-5);
 }
 
+// The propagator's state (host checkpoints) carries the memory variables: a run put back to a
+// state continues as it did.
+TEST(CpmlAdjoint, StateCarriesTheMemoryVariables) {
+  const auto model = test::uniform_model(40, 40, 10, 10, test::kPsv.base);
+  const auto eq = test::kPsv.make();
+  const int nt = 200;
+  solver::Propagator p(test::test_device(), *eq, model, nt, test::kPsv.dt, cpml_edges(8, true, 10));
+  p.set_sources(point_source(*eq, 12, 12, solver::ricker(nt, test::kPsv.dt, 10, 0.12, 1e6)));
+  p.reset();
+  p.advance(100);
+  const auto state = p.state();
+  EXPECT_GT(state.size(), p.state_bytes() / 4);
+  p.advance(100);
+  const auto continued = p.velocities();
+  p.restore(state, 100);
+  p.advance(100);
+  EXPECT_EQ(p.velocities(), continued);
+  const std::vector<float> without_memory(state.begin(), state.begin() + std::ptrdiff_t(p.state_bytes() / 4));
+  EXPECT_THROW(p.restore(without_memory, 100), std::logic_error);
+}
+
 // [solver] boundary = cpml, cpml_width: a case runs with layers on its abs_* sides (and gives other
 // traces than the taper); wrong values are refused with the file, line, key, value and rule.
 TEST(CpmlCase, ConfigIsCheckedAndRuns) {
