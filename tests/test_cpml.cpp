@@ -469,6 +469,60 @@ TEST(CpmlAdjoint, StateCarriesTheMemoryVariables) {
   EXPECT_THROW(p.restore(without_memory, 100), std::logic_error);
 }
 
+// Shots advanced together (each with its own memory variables) give each shot's traces and
+// gradient alone.
+TEST(CpmlShots, BatchedShotsEqualSingleShots) {
+  const auto& medium = test::kSh;
+  const int nx = 40, nz = 36, nt = 240;
+  const auto model = layered_model(nx, nz, medium);
+  const auto eq = medium.make();
+  const auto stf = solver::ricker(nt, medium.dt, 10, 0.12, 1e9);
+  const std::pair<int, int> at[2] = {{5, 6}, {30, 28}};
+  // Traces and d J / d material plane for J = 1/2 |d|^2 of shot `shot` alone (-1: both together).
+  auto run = [&](int shot) {
+    const int shots = shot < 0 ? 2 : 1;
+    solver::Propagator p(test::test_device(), *eq, model, nt, medium.dt, cpml_edges(8, true, 10), shots);
+    std::vector<solver::PointForce> forces;
+    std::vector<solver::PointReceiver> receivers;
+    for (int s = 0; s < 2; ++s) {
+      if (shot >= 0 && s != shot) continue;
+      for (auto f : point_source(*eq, at[s].first, at[s].second, stf)) {
+        f.shot = std::uint32_t(shots == 2 ? s : 0);
+        forces.push_back(f);
+      }
+      for (auto r : receivers_at(*eq, at[1 - s].first, at[1 - s].second)) {
+        r.shot = std::uint32_t(shots == 2 ? s : 0);
+        receivers.push_back(r);
+      }
+    }
+    p.set_sources(forces);
+    p.set_receivers(receivers);
+    solver::Adjoint adjoint(p, solver::plan_storage(test::test_device(), p.state_bytes(), nt, "gpu", 0, 0));
+    const auto d = adjoint.forward();
+    adjoint.reverse(std::vector<double>(d.begin(), d.end()));
+    return std::pair{d, adjoint.gradient()};
+  };
+  const auto both = run(-1), first = run(0), second = run(1);
+  auto traces = first.first;
+  traces.insert(traces.end(), second.first.begin(), second.first.end());
+  ASSERT_EQ(both.first.size(), traces.size());
+  double scale = 0, trace_error = 0, gradient_scale = 0, gradient_error = 0;
+  for (std::size_t k = 0; k < traces.size(); ++k)
+    scale = std::max(scale, double(std::abs(traces[k]))),
+    trace_error = std::max(trace_error, double(std::abs(both.first[k] - traces[k])));
+  for (std::size_t k = 0; k < both.second.size(); ++k) {
+    const double sum = first.second[k] + second.second[k];
+    gradient_scale = std::max(gradient_scale, std::abs(sum));
+    gradient_error = std::max(gradient_error, std::abs(both.second[k] - sum));
+  }
+  std::printf(
+      "SH CPML, two shots together against each alone: traces %.2e, gradient %.2e (relative to the "
+      "largest)\n",
+      trace_error / scale, gradient_error / gradient_scale);
+  EXPECT_LT(trace_error, 1e-6 * scale);
+  EXPECT_LT(gradient_error, 1e-5 * gradient_scale);
+}
+
 // [solver] boundary = cpml, cpml_width: a case runs with layers on its abs_* sides (and gives other
 // traces than the taper); wrong values are refused with the file, line, key, value and rule.
 TEST(CpmlCase, ConfigIsCheckedAndRuns) {
