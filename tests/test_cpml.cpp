@@ -337,6 +337,8 @@ struct GradientCase {
   std::vector<solver::PointForce> forces;
   std::vector<solver::PointReceiver> receivers;
   std::vector<float> observed;
+  // One propagator for every model (set_model, as an inversion does): its kernels are compiled once.
+  std::unique_ptr<solver::Propagator> propagator;
   // The layers' profile fixed (d0 from a given speed, not from each model's fastest wave): the
   // gradient is that of a problem whose profile does not move with the model.
   solver::Edges edges() const {
@@ -355,15 +357,18 @@ struct GradientCase {
       const auto at = receivers_at(*eq, 3 + 6 * r, 4 + (r % 3) * 12);
       receivers.insert(receivers.end(), at.begin(), at.end());
     }
-    observed = traces(layered_model(nx, nz, medium));
+    const auto model = layered_model(nx, nz, medium);
+    propagator =
+        std::make_unique<solver::Propagator>(test::test_device(), *eq, model, nt, medium.dt, edges());
+    propagator->set_sources(forces);
+    propagator->set_receivers(receivers);
+    observed = traces(model);
   }
   std::vector<float> traces(const io::Model& model) const {
-    solver::Propagator p(test::test_device(), *eq, model, nt, medium.dt, edges());
-    p.set_sources(forces);
-    p.set_receivers(receivers);
-    p.reset();
-    p.advance(nt);
-    return p.traces();
+    propagator->set_model(model);
+    propagator->reset();
+    propagator->advance(nt);
+    return propagator->traces();
   }
   double misfit(const io::Model& model) const {
     const auto d = traces(model);
@@ -374,13 +379,11 @@ struct GradientCase {
   }
   std::vector<double> plane_gradient(const io::Model& model, const std::string& storage,
                                      int segment = 0) const {
-    solver::Propagator p(test::test_device(), *eq, model, nt, medium.dt, edges());
-    p.set_sources(forces);
-    p.set_receivers(receivers);
+    propagator->set_model(model);
     solver::StorageOptions options;
     options.mode = storage;
     options.segment_steps = segment;
-    solver::Adjoint adjoint(p, solver::plan_storage(p, options));
+    solver::Adjoint adjoint(*propagator, solver::plan_storage(*propagator, options));
     const auto d = adjoint.forward();
     std::vector<double> residual(d.size());
     for (std::size_t k = 0; k < d.size(); ++k) residual[k] = (double(d[k]) - observed[k]) * medium.dt;

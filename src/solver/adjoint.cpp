@@ -521,7 +521,10 @@ Adjoint::Adjoint(Propagator& forward, const StoragePlan& plan)
           f.device.create_buffer(std::uint64_t(s.segments() - 1) * f.cpml_memory.size(),
                                  gpu::usage::copy_src | gpu::usage::copy_dst, "CPML checkpoints");
   }
-  if (f.cpml.on()) s.cpml_memory = s.storage(f.cpml_memory.size(), "adjoint CPML memory variables");
+  if (f.cpml.on()) {  // the forward's layout, coefficient table included
+    s.cpml_memory = s.storage(f.cpml_memory.size(), "adjoint CPML memory variables");
+    f.device.write(s.cpml_memory, std::span<const float>(f.cpml_table), f.cpml_memory_floats * 4);
+  }
   s.state.create(f.device, "adjoint");
 
   auto c = f.constants;
@@ -720,7 +723,7 @@ std::vector<float> Adjoint::reverse(const std::vector<double>& dj_dtraces) {
     s.fields->clear(commands, detail::kVel);
     s.fields->clear(commands, detail::kStress);
     commands.clear(s.source_adjoint);
-    if (f.cpml.on()) commands.clear(s.cpml_memory);
+    if (f.cpml.on()) commands.clear(s.cpml_memory, 0, f.cpml_memory_floats * 4);
     f.device.submit(std::move(commands));
   }
   const std::uint32_t gx = f.groups_x(), gy = f.groups_y();

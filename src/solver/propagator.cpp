@@ -91,16 +91,18 @@ Propagator::Propagator(gpu::Device& device, const physics::WaveEquation& physics
     // The fastest wave: the speed whose staggered limit is the medium's (Cosserat's included).
     const double speed =
         physics::staggered_dt_limit(1.0, model.grid.dx, model.grid.dz) / physics.max_stable_dt(model);
-    const auto c = cpml_constants(edges.cpml, s.nz, model.grid.dx, model.grid.dz, dt, speed, planes, s.shots);
+    const auto c = cpml_constants(edges.cpml, s.nx, s.nz, planes, s.shots);
     boundary.constants.insert(boundary.constants.end(), c.begin(), c.end());
+    s.cpml_table = cpml_table(edges.cpml, s.nx, s.nz, model.grid.dx, model.grid.dz, dt, speed);
+    s.cpml_memory_floats = cpml_floats(edges.cpml, s.nx, s.nz, planes, s.shots);
     // Hooks act on derivatives within the layer, whose stencils reach 2 nodes further.
     const bool sides[4] = {edges.cpml.left, edges.cpml.right, edges.cpml.top, edges.cpml.bottom};
     for (int side = 0; side < 4; ++side)
       if (sides[side])
         boundary.interior_margins[std::size_t(side)] =
             std::max(boundary.interior_margins[std::size_t(side)], edges.cpml.width + 2);
-    s.cpml_memory =
-        s.storage(cpml_floats(edges.cpml, s.nx, s.nz, planes, s.shots) * 4, "CPML memory variables");
+    s.cpml_memory = s.storage((s.cpml_memory_floats + s.cpml_table.size()) * 4, "CPML memory variables");
+    device.write(s.cpml_memory, std::span<const float>(s.cpml_table), s.cpml_memory_floats * 4);
   }
   s.boundary_wgsl = boundary.wgsl;
   s.interior_margins = boundary.interior_margins;
@@ -219,7 +221,7 @@ void Propagator::reset() {
   s.fields->clear(commands, detail::kStress);
   commands.clear(s.receiver_u);
   commands.clear(s.trace_buffer);
-  if (s.cpml.on()) commands.clear(s.cpml_memory);
+  if (s.cpml.on()) commands.clear(s.cpml_memory, 0, s.cpml_memory_floats * 4);
   s.device.submit(std::move(commands));
   s.recorded_steps = 0;
   s.set_run(0);
@@ -276,7 +278,7 @@ void Propagator::advance(int steps, const StateSink* sink, std::uint32_t first_s
 
 std::vector<float> Propagator::state() {
   auto& s = *impl_;
-  const std::uint64_t memory = s.cpml.on() ? s.cpml_memory.size() / 4 : 0;
+  const std::uint64_t memory = s.cpml_memory_floats;
   std::vector<float> v(s.state_floats() + memory);
   const std::uint64_t vel = s.fields->floats(detail::kVel);
   s.fields->read(detail::kVel, 0, vel, v.data());
@@ -287,12 +289,12 @@ std::vector<float> Propagator::state() {
 
 void Propagator::restore(std::span<const float> state, std::uint32_t completed) {
   auto& s = *impl_;
-  const std::uint64_t memory = s.cpml.on() ? s.cpml_memory.size() / 4 : 0;
+  const std::uint64_t memory = s.cpml_memory_floats;
   if (state.empty()) {
     auto commands = s.device.record();
     s.fields->clear(commands, detail::kVel);
     s.fields->clear(commands, detail::kStress);
-    if (memory) commands.clear(s.cpml_memory);
+    if (memory) commands.clear(s.cpml_memory, 0, memory * 4);
     s.device.submit(std::move(commands));
   } else {
     const std::uint64_t vel = s.fields->floats(detail::kVel);

@@ -155,6 +155,8 @@ struct Propagator::Impl {
   // grid kernels (sets: the forward's, a Born perturbation's; see solver/cpml.hpp).
   Cpml cpml;
   gpu::Buffer cpml_memory;
+  std::uint64_t cpml_memory_floats = 0;  // the memory variables; the coefficient table follows them
+  std::vector<float> cpml_table;         // (a, b) per half-node position (solver/cpml.hpp)
   static constexpr std::uint32_t kCpmlBinding = 15;
   std::string prelude(std::string_view field_access, bool writes_run, const detail::FieldBindings& groups,
                       bool records = false, bool stores_state = false) const {

@@ -2,8 +2,8 @@
 // in a layer every spatial derivative d of the wave equation becomes d + psi, with the memory
 // variable psi(n) = b psi(n-1) + a d(n),  b = exp(-(d_x + alpha_x) dt),  a = d_x / (d_x + alpha_x) (b - 1),
 // at the position of the derivative (that of the field it updates). Profiles at depth r in [0, 1]
-// into a layer of W nodes: d_x = d0 r^N, alpha_x = alpha_max (1 - r) (solver/cpml.hpp gives d0,
-// alpha_max, N). Composed from C++ before this file: cpml_shift(slot) (where plane `slot` sits in
+// into a layer of W nodes: d_x = d0 r^N, alpha_x = alpha_max (1 - r) (solver/cpml.hpp tabulates a
+// and b). Composed from C++ before this file: cpml_shift(slot) (where plane `slot` sits in
 // the cell: velocity planes, then stress planes) and CPML_VEL_PLANES.
 //
 // Memory variables live only in the layers, in strips (binding 15): per set (the forward's, a Born
@@ -20,14 +20,13 @@ override CPML_LEFT: bool = false;
 override CPML_RIGHT: bool = false;
 override CPML_TOP: bool = false;
 override CPML_BOTTOM: bool = false;
-override CPML_D0_X: f32 = 0.0;       // 1/s
-override CPML_D0_Z: f32 = 0.0;
-override CPML_ALPHA_MAX: f32 = 0.0;  // 1/s
-override CPML_ORDER: i32 = 2;
-override CPML_DT: f32 = 0.0;
 override CPML_SLOTS: u32 = 1u;       // planes (velocity + stress) per set
 override CPML_SET: u32 = 0u;         // this kernel's own memory variables (a Born perturbation: 1)
 override CPML_Z_BASE: u32 = 0u;      // first value of the z strips
+// The coefficients (a, b) at every half-node position q / 2, q = 0..2n, of x and of z, after the
+// memory variables (solver/cpml.hpp computes them once, in double).
+override CPML_TABLE_X: u32 = 0u;
+override CPML_TABLE_Z: u32 = 0u;
 @group(0) @binding(15) var<storage, read_write> cpml_memory: array<f32>;
 
 fn cpml_slot(group: u32, plane: u32) -> u32 { return select(plane, CPML_VEL_PLANES + plane, group == 1u); }
@@ -43,14 +42,14 @@ fn cpml_depth(pos: f32, n: i32, low: bool, high: bool) -> f32 {
 fn cpml_depth_x(slot: u32, i: i32) -> f32 { return cpml_depth(f32(i) + cpml_shift(slot).x, NX, CPML_LEFT, CPML_RIGHT); }
 fn cpml_depth_z(slot: u32, j: i32) -> f32 { return cpml_depth(f32(j) + cpml_shift(slot).y, NZ, CPML_TOP, CPML_BOTTOM); }
 
-// (a, b) at depth r > 0.
-fn cpml_coefficients(r: f32, d0: f32) -> vec2<f32> {
-  var power = 1.0;
-  for (var n = 0; n < CPML_ORDER; n++) { power *= r; }
-  let d = d0 * power;
-  let alpha = CPML_ALPHA_MAX * (1.0 - r);
-  let b = exp(-(d + alpha) * CPML_DT);
-  return vec2<f32>(d / (d + alpha) * (b - 1.0), b);
+// (a, b) of plane `slot` at column i (row j).
+fn cpml_coefficients_x(slot: u32, i: i32) -> vec2<f32> {
+  let q = CPML_TABLE_X + 2u * u32(2 * i + i32(2.0 * cpml_shift(slot).x));
+  return vec2<f32>(cpml_memory[q], cpml_memory[q + 1u]);
+}
+fn cpml_coefficients_z(slot: u32, j: i32) -> vec2<f32> {
+  let q = CPML_TABLE_Z + 2u * u32(2 * j + i32(2.0 * cpml_shift(slot).y));
+  return vec2<f32>(cpml_memory[q], cpml_memory[q + 1u]);
 }
 
 fn cpml_memory_base(memory_set: u32, slot: u32) -> u32 { return (memory_set * CPML_SLOTS + slot) * SHOTS + shot_base / npt(); }
@@ -73,7 +72,7 @@ fn cpml_dx(group: u32, plane: u32, i: i32, j: i32, d: f32) -> f32 {
   let r = cpml_depth_x(slot, i);
   if (r <= 0.0) { return d; }
   let m = cpml_x_index(CPML_SET, slot, i, j);
-  let ab = cpml_coefficients(r, CPML_D0_X);
+  let ab = cpml_coefficients_x(slot, i);
   let psi = ab.y * cpml_memory[m] + ab.x * d;
   cpml_memory[m] = psi;
   return d + psi;
@@ -84,7 +83,7 @@ fn cpml_dz(group: u32, plane: u32, i: i32, j: i32, d: f32) -> f32 {
   let r = cpml_depth_z(slot, j);
   if (r <= 0.0) { return d; }
   let m = cpml_z_index(CPML_SET, slot, i, j);
-  let ab = cpml_coefficients(r, CPML_D0_Z);
+  let ab = cpml_coefficients_z(slot, j);
   let psi = ab.y * cpml_memory[m] + ab.x * d;
   cpml_memory[m] = psi;
   return d + psi;
@@ -114,12 +113,12 @@ fn cpml_seen(dir: u32, group: u32, plane: u32, i: i32, j: i32, value: f32) -> f3
   if (dir == 0u) {
     let r = cpml_depth_x(slot, i);
     if (r <= 0.0) { return value; }
-    let ab = cpml_coefficients(r, CPML_D0_X);
+    let ab = cpml_coefficients_x(slot, i);
     return value + ab.x * (value + ab.y * cpml_memory[cpml_x_index(CPML_SET, slot, i, j)]);
   }
   let r = cpml_depth_z(slot, j);
   if (r <= 0.0) { return value; }
-  let ab = cpml_coefficients(r, CPML_D0_Z);
+  let ab = cpml_coefficients_z(slot, j);
   return value + ab.x * (value + ab.y * cpml_memory[cpml_z_index(CPML_SET, slot, i, j)]);
 }
 // r <- value + b r in both directions: called once per reverse step for every adjoint plane at
@@ -130,11 +129,11 @@ fn cpml_remember(group: u32, plane: u32, i: i32, j: i32, value: f32) {
   let rx = cpml_depth_x(slot, i);
   if (rx > 0.0) {
     let m = cpml_x_index(CPML_SET, slot, i, j);
-    cpml_memory[m] = value + cpml_coefficients(rx, CPML_D0_X).y * cpml_memory[m];
+    cpml_memory[m] = value + cpml_coefficients_x(slot, i).y * cpml_memory[m];
   }
   let rz = cpml_depth_z(slot, j);
   if (rz > 0.0) {
     let m = cpml_z_index(CPML_SET, slot, i, j);
-    cpml_memory[m] = value + cpml_coefficients(rz, CPML_D0_Z).y * cpml_memory[m];
+    cpml_memory[m] = value + cpml_coefficients_z(slot, j).y * cpml_memory[m];
   }
 }
