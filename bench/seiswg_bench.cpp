@@ -20,6 +20,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -119,6 +120,8 @@ struct Setup {
   io::Model model;
   double dt = 0;
   solver::Taper taper;
+  solver::Cpml cpml;  // SEISWG_BENCH_CPML=1: 20-node CPML layers on the taper's sides instead
+  solver::Edges edges() const { return solver::Edges{taper, false, cpml}; }
 };
 Setup homogeneous(int nx, int nz, double h = 10.0) {
   Setup s;
@@ -129,6 +132,12 @@ Setup homogeneous(int nx, int nz, double h = 10.0) {
   s.model.fields["rho"] = std::vector<float>(n, 2000.0f);
   s.dt = 0.8 * (6.0 / 7.0) * h / (3000.0 * std::sqrt(2.0));
   s.taper = {true, true, false, true, 20, 0.015};  // left, right, top (free surface), bottom
+  if (const char* cpml = std::getenv("SEISWG_BENCH_CPML"); cpml && std::string(cpml) == "1") {
+    s.cpml.left = s.cpml.right = s.cpml.bottom = true;
+    s.cpml.width = 20;
+    s.cpml.f0 = 10;
+    s.taper = {};
+  }
   return s;
 }
 
@@ -193,7 +202,8 @@ double timed_steps(solver::Propagator& p, int steps, double* recording = nullptr
 // A propagator with one source and 100 receivers, reset (zero state, clock 0).
 std::unique_ptr<solver::Propagator> make_propagator(gpu::Device& device, const physics::WaveEquation& eq,
                                                     const Setup& s, int nt) {
-  auto p = std::make_unique<solver::Propagator>(device, eq, s.model, nt, s.dt, s.taper, 1, max_binding_bytes);
+  auto p =
+      std::make_unique<solver::Propagator>(device, eq, s.model, nt, s.dt, s.edges(), 1, max_binding_bytes);
   const int n = s.model.grid.nx;
   p->set_receivers(receiver_line(eq, s, 100));
   p->set_sources(source_forces(eq, s, nt, n / 2, std::max(3, s.model.grid.nz / 10)));
@@ -350,7 +360,7 @@ void bench_small(gpu::Device& device, Output& out) {
     // mode 0: one propagator per shot, a status check every 100 steps; mode 1: one submit per shot.
     // (`seiswg run` itself advances the 12 shots together: its own row in the table.)
     const auto t0 = Clock::now();
-    solver::Propagator p(device, *eq, s.model, nt, s.dt, s.taper);
+    solver::Propagator p(device, *eq, s.model, nt, s.dt, s.edges());
     p.set_receivers(receiver_line(*eq, s, 60));
     const double setup = seconds_since(t0);
     double loops = 0, recording = 0;
@@ -410,7 +420,7 @@ void write_reference(gpu::Device& device, const fs::path& dir) {
       // From rest with a point source; or from a random state (every node's stencil, the edges and
       // the taper matter) without one.
       const auto forces = random ? std::vector<solver::PointForce>{} : source_forces(*eq, s, nt, n / 2, 40);
-      solver::Propagator p(device, *eq, s.model, nt, s.dt, s.taper);
+      solver::Propagator p(device, *eq, s.model, nt, s.dt, s.edges());
       p.set_receivers({});
       p.set_sources(forces);
       p.reset();
@@ -518,6 +528,7 @@ problem::Setup problem_setup(gpu::Device& device, const physics::WaveEquation& e
   p.nt = nt;
   p.dt = s.dt;
   p.taper = s.taper;
+  p.cpml = s.cpml;
   const int nx = s.model.grid.nx, nz = s.model.grid.nz;
   for (int k = 0; k < shots; ++k) {
     const int i = shots == 1 ? nx / 2 : (k + 1) * (nx - 1) / (shots + 1);
@@ -557,7 +568,7 @@ int steps_fitting(const gpu::Device& device, std::uint64_t state_bytes, std::uin
 // grids, where a run's fixed cost counts; never a noisy difference of two runs).
 double forward_step_seconds(gpu::Device& device, const physics::WaveEquation& eq, const Setup& s, int shots) {
   const int steps = 100;
-  solver::Propagator p(device, eq, s.model, 20 + 3 * steps, s.dt, s.taper, shots);
+  solver::Propagator p(device, eq, s.model, 20 + 3 * steps, s.dt, s.edges(), shots);
   std::vector<solver::PointForce> forces;
   for (int k = 0; k < shots; ++k)
     for (auto f : source_forces(eq, s, 20 + 3 * steps, s.model.grid.nx / 2, s.model.grid.nz / 2)) {

@@ -88,19 +88,7 @@ void dot_product_test(const Medium& medium, bool free_surface = false) {
   double lhs = 0, rhs = 0, scale = 0;
   for (std::size_t k = 0; k < traces.size(); ++k)
     lhs += double(traces[k]) * data[k], scale += std::abs(double(traces[k]) * data[k]);
-  // Source rows come back in the order of their sample (plane * npt + node; stress planes after the
-  // velocity planes).
-  auto sorted = forces;
-  auto sample = [&](const solver::PointForce& f) {
-    return (f.stress ? physics->velocity_planes() : 0u) * model.grid.npt() +
-           f.velocity_plane * model.grid.npt() + std::size_t(f.i * nz + f.j);
-  };
-  std::sort(sorted.begin(), sorted.end(),
-            [&](const auto& a, const auto& b) { return sample(a) < sample(b); });
-  for (std::size_t s = 0; s < sorted.size(); ++s)
-    for (int n = 0; n < nt; ++n)
-      rhs += double(sorted[s].values[std::size_t(n)]) *
-             double(source_adjoint[s * std::size_t(nt) + std::size_t(n)]);
+  rhs += test::forces_dot_source_adjoint(*physics, model.grid, forces, source_adjoint, nt);
   const double mismatch = std::abs(lhs - rhs) / std::max(std::abs(lhs), std::abs(rhs));
   std::printf("%s dot-product test: <Lf,d> = %.9e, <f,L'd> = %.9e, relative mismatch %.2e\n", medium.name,
               lhs, rhs, mismatch);

@@ -47,6 +47,7 @@ problem::Setup adjoint_setup(const Case& c, const physics::WaveEquation& eq, con
   setup.nt = c.nt;
   setup.dt = c.dt;
   setup.taper = c.taper;
+  setup.cpml = c.cpml;
   setup.free_surface = c.free_surface;
   check_acquisition_fits(c, eq, device.adapter());
   setup.shots = shots_of(c, eq);

@@ -58,6 +58,8 @@ const std::map<std::string, std::set<std::string>>& known_keys() {
         "abs_right",
         "abs_width",
         "abs_alpha",
+        "boundary",
+        "cpml_width",
         "save_coordinates",
         "save_velocity",
         "save_displacement",
@@ -706,6 +708,20 @@ void read_case(Case& c) {
   c.taper.right = cfg.get_bool_or("solver", "abs_right", false);
   c.taper.top = cfg.get_bool_or("solver", "abs_top", false);
   c.taper.bottom = cfg.get_bool_or("solver", "abs_bottom", false);
+  // The absorbing sides (abs_*) get Seispie's taper, or with boundary = cpml a CPML of cpml_width
+  // nodes (its f0 and speed come from the sources and the model below).
+  const std::string boundary = cfg.get_string_or("solver", "boundary", "taper");
+  if (boundary != "taper" && boundary != "cpml")
+    throw InputError(cfg.where("solver", "boundary") + ": boundary = " + boundary +
+                     ": expected taper (Seispie's Gaussian taper on the abs_* sides) or cpml (convolutional "
+                     "PML layers of cpml_width nodes on the abs_* sides)");
+  const long cpml_width = cfg.get_int_or("solver", "cpml_width", 20, 1, 100000);
+  if (boundary == "cpml") {
+    c.cpml.left = c.taper.left, c.cpml.right = c.taper.right, c.cpml.top = c.taper.top,
+    c.cpml.bottom = c.taper.bottom;
+    c.cpml.width = int(cpml_width);
+    c.taper.left = c.taper.right = c.taper.top = c.taper.bottom = false;
+  }
   const bool any_taper = c.taper.left || c.taper.right || c.taper.top || c.taper.bottom;
   const long width = any_taper ? cfg.get_int("solver", "abs_width", "the absorbing layer's width in nodes", 0)
                                : cfg.get_int_or("solver", "abs_width", 0, 0);
@@ -726,7 +742,7 @@ void read_case(Case& c) {
         cfg.where("solver", "point_interpolation") + ": point_interpolation = " + interpolation +
         ": expected nearest (Seispie's: the nearest node) or sinc (the true position, Hicks 2002)");
   c.sinc_points = interpolation == "sinc";
-  if (c.free_surface && c.taper.top)
+  if (c.free_surface && (c.taper.top || c.cpml.top))
     throw InputError(
         cfg.where("solver", "free_surface") +
         ": free_surface = yes makes the top (z = 0, row j = 0) a free surface: it cannot also be "
@@ -810,6 +826,12 @@ void read_case(Case& c) {
   };
   // An absorbing layer as wide as half the grid damps every wave (traces exactly 0, exit 0).
   auto check_taper_fits = [&](const io::Model& m) {
+    if (c.cpml.on() && 2L * c.cpml.width >= std::min(m.grid.nx, m.grid.nz))
+      throw InputError(cfg.where("solver", "cpml_width") + ": cpml_width = " + std::to_string(c.cpml.width) +
+                       ": the CPML layers would cover the " + std::to_string(m.grid.nx) + " x " +
+                       std::to_string(m.grid.nz) + " grid of " + m.dir.string() + ": expected 1 to " +
+                       std::to_string((std::min(m.grid.nx, m.grid.nz) - 1) / 2) +
+                       " nodes (less than half the grid's smaller side)");
     if (!any_taper) return;
     const int smaller = std::min(m.grid.nx, m.grid.nz);
     if (2L * c.taper.width >= smaller)
@@ -915,6 +937,16 @@ void read_case(Case& c) {
                                ": station within 2 nodes of the grid edge, where Seispie's SH scheme (which "
                                "seiswg reproduces) keeps the wavefield at rest: its uy trace will be zero");
     }
+  }
+  if (c.cpml.on()) {
+    // alpha_max = pi f0 at the sources' highest f0; d0 from the starting model's fastest wave, kept
+    // for the whole run (a profile that moved with the model would change the discrete problem
+    // between iterations and its gradient would not be exact).
+    for (const auto& s : c.sources) c.cpml.f0 = std::max(c.cpml.f0, s.f0);
+    const auto& g = c.model.grid;
+    for (const auto& eq : wave_equations(c))
+      c.cpml.speed =
+          std::max(c.cpml.speed, physics::staggered_dt_limit(1.0, g.dx, g.dz) / eq->max_stable_dt(c.model));
   }
   if (c.mode == "inversion") c.inversion = inversion_spec(c);
   const Sampling sampling = sampling_of(c);

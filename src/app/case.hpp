@@ -52,6 +52,7 @@ struct Case {
   int nt = 0;
   double dt = 0;
   solver::Taper taper;
+  solver::Cpml cpml;          // [solver] boundary = cpml: on the abs_* sides (then no side is tapered)
   bool free_surface = false;  // [solver] free_surface: at z = 0 (row j = 0)
   bool sinc_points = false;   // [solver] point_interpolation = sinc (else nearest, Seispie's)
   bool source_types = false;  // [solver] source_types: P-SV / Cosserat read the type column

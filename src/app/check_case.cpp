@@ -182,6 +182,7 @@ int run_check(const Case& c, const RunOptions& options, std::ostream& out) {
       setup.nt = c.nt;
       setup.dt = c.dt;
       setup.taper = c.taper;
+      setup.cpml = c.cpml;
       setup.free_surface = c.free_surface;
       check_acquisition_fits(c, *eq, adapter);
       setup.shots = shots_of(c, *eq);

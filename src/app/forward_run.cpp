@@ -123,6 +123,7 @@ RunSummary run_forward(const Case& c, const RunOptions& options, std::ostream& l
     setup.nt = c.nt;
     setup.dt = c.dt;
     setup.taper = c.taper;
+    setup.cpml = c.cpml;
     setup.free_surface = c.free_surface;
     check_acquisition_fits(c, *eq, device->adapter());
     setup.shots = shots_of(c, *eq);

@@ -2,6 +2,7 @@
 // What a wave equation provides to the solver. Each medium lives in its own folder (sh/, psv/,
 // cosserat/) with the same parts: its WGSL kernels, the model files it reads and how they become
 // material planes, its stability limit, and what it records.
+#include <array>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -97,6 +98,10 @@ class WaveEquation {
   // The images of every field above a free surface ([solver] free_surface); empty where the
   // medium has no free surface yet.
   virtual std::vector<SurfaceImage> surface_images() const { return {}; }
+  // Where sample (i, j) of every plane sits in the cell, at ((i + x) dx, (j + z) dz): the velocity
+  // planes, then the stress planes. The CPML evaluates its profiles there ([solver] boundary = cpml);
+  // empty where the medium has no CPML.
+  virtual std::vector<std::array<double, 2>> plane_positions() const { return {}; }
   // The adjoint kernels call the z transposes through dz_*_t_of (stencil.wgsl), which fold the
   // mirrored rows back: only such media take a free surface in adjoint and Born runs.
 

@@ -212,9 +212,10 @@ Problem::Problem(gpu::Device& device, Setup setup, const io::Model& model)
     for (const auto& r : s.setup.shots[shot].receivers) check(r.i, r.j, shot, "a receiver");
   }
   s.batch = choose_batch(device, s.setup, s.grid, &s.plan);
-  s.propagator = std::make_unique<solver::Propagator>(device, *s.setup.physics, model, s.setup.nt, s.setup.dt,
-                                                      solver::Edges{s.setup.taper, s.setup.free_surface},
-                                                      int(s.batch), s.setup.max_binding_bytes);
+  s.propagator =
+      std::make_unique<solver::Propagator>(device, *s.setup.physics, model, s.setup.nt, s.setup.dt,
+                                           solver::Edges{s.setup.taper, s.setup.free_surface, s.setup.cpml},
+                                           int(s.batch), s.setup.max_binding_bytes);
   s.load(0, std::min(s.batch, s.setup.shots.size()));
   if (s.setup.adjoint) s.adjoint = std::make_unique<solver::Adjoint>(*s.propagator, s.plan);
 }

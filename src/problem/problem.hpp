@@ -57,6 +57,7 @@ struct Setup {
   int nt = 0;
   double dt = 0;
   solver::Taper taper;
+  solver::Cpml cpml;          // CPML layers instead of the taper: see solver::Edges
   bool free_surface = false;  // at z = 0 (row j = 0): see solver::Edges
   std::vector<Shot> shots;
   // Gradients and Born runs: whether the Problem makes the adjoint (kernels and stored states),

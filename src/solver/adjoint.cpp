@@ -330,10 +330,13 @@ struct Adjoint::Impl {
   std::vector<std::size_t> receiver_slot;       // receiver -> index in unique_receivers
   std::vector<std::vector<float>> checkpoints;  // checkpoint: state when `segment start` steps are done
   gpu::Buffer gpu_checkpoints;                  // checkpoint: the same on the GPU (plan.checkpoints_on_gpu)
-  std::unique_ptr<float[]> host_states;         // host: the nt + 1 states (state 0 = rest)
-  std::unique_ptr<StateFile> disk;              // disk: the nt + 1 states
-  std::vector<float> in_transit;                // disk: one segment on its way
-  std::vector<float> adjoint_source_values;     // reused upload buffer
+  // CPML: the adjoint's memory variables (the layout of the forward's, physics/boundary/cpml.wgsl),
+  // and the forward's memory variables at each GPU checkpoint (part of the forward state).
+  gpu::Buffer cpml_memory, gpu_cpml_checkpoints;
+  std::unique_ptr<float[]> host_states;      // host: the nt + 1 states (state 0 = rest)
+  std::unique_ptr<StateFile> disk;           // disk: the nt + 1 states
+  std::vector<float> in_transit;             // disk: one segment on its way
+  std::vector<float> adjoint_source_values;  // reused upload buffer
   bool have_forward = false;
   // Progress between segments: steps of the current pass the GPU has done, at most every 0.25 s.
   std::function<void(int)> progress;
@@ -447,6 +450,9 @@ struct Adjoint::Impl {
     auto commands = f.device.record();
     f.fields->copy_to(commands, detail::kVel, gpu_checkpoints, at);
     f.fields->copy_to(commands, detail::kStress, gpu_checkpoints, at + f.fields->floats(detail::kVel) * 4);
+    if (f.cpml.on())
+      commands.copy(f.cpml_memory, 0, gpu_cpml_checkpoints, index * f.cpml_memory.size(),
+                    f.cpml_memory.size());
     f.device.submit(std::move(commands));
   }
   void fill_store_from_gpu_checkpoint(int start, int steps, std::size_t index) {
@@ -454,6 +460,9 @@ struct Adjoint::Impl {
     auto commands = f.device.record();
     f.fields->copy_from(commands, detail::kVel, gpu_checkpoints, at);
     f.fields->copy_from(commands, detail::kStress, gpu_checkpoints, at + f.fields->floats(detail::kVel) * 4);
+    if (f.cpml.on())
+      commands.copy(gpu_cpml_checkpoints, index * f.cpml_memory.size(), f.cpml_memory, 0,
+                    f.cpml_memory.size());
     f.device.submit(std::move(commands));
     f.recorded_steps = std::uint32_t(start);
     f.set_run(std::uint32_t(start));
@@ -524,9 +533,18 @@ Adjoint::Adjoint(Propagator& forward, const StoragePlan& plan)
     const std::uint64_t slots = s.reverse_segment() + 1ull;
     s.stores.push_back(s.storage(slots * stored_state_bytes(layout, plan.mode), "forward states"));
   }
-  if (plan.mode == StoragePlan::Mode::checkpoint && plan.checkpoints_on_gpu && s.segments() > 1)
+  if (plan.mode == StoragePlan::Mode::checkpoint && plan.checkpoints_on_gpu && s.segments() > 1) {
     s.gpu_checkpoints = f.device.create_buffer(std::uint64_t(s.segments() - 1) * s.state_bytes(),
                                                gpu::usage::copy_src | gpu::usage::copy_dst, "checkpoints");
+    if (f.cpml.on())
+      s.gpu_cpml_checkpoints =
+          f.device.create_buffer(std::uint64_t(s.segments() - 1) * f.cpml_memory.size(),
+                                 gpu::usage::copy_src | gpu::usage::copy_dst, "CPML checkpoints");
+  }
+  if (f.cpml.on()) {  // the forward's layout, coefficient table included
+    s.cpml_memory = s.storage(f.cpml_memory.size(), "adjoint CPML memory variables");
+    f.device.write(s.cpml_memory, std::span<const float>(f.cpml_table), f.cpml_memory_floats * 4);
+  }
   s.state.create(f.device, "adjoint");
 
   auto c = f.constants;
@@ -547,7 +565,8 @@ Adjoint::Adjoint(Propagator& forward, const StoragePlan& plan)
   } else {
     for (const auto& store : s.stores) s.sinks.push_back(forward.state_sink(store));
   }
-  const auto grid_fields = s.adjoint_fields.bindings({"vel", "stress", "params", "grad"});
+  auto grid_fields = s.adjoint_fields.bindings({"vel", "stress", "params", "grad"});
+  if (f.cpml.on()) grid_fields.push_back({Propagator::Impl::kCpmlBinding, &s.cpml_memory});
   auto counted = grid_fields;  // and the status, the stored states and the run state
   counted.insert(counted.end(), {{3, nullptr}, {4, nullptr}, {detail::kRunBinding, nullptr}});
   f.check_bindings(f.physics.name() + " adjoint", s.adjoint_fields.storage_bindings(counted, false));
@@ -738,6 +757,7 @@ std::vector<float> Adjoint::reverse(const std::vector<double>& dj_dtraces) {
     s.fields->clear(commands, detail::kVel);
     s.fields->clear(commands, detail::kStress);
     commands.clear(s.source_adjoint);
+    if (f.cpml.on()) commands.clear(s.cpml_memory, 0, f.cpml_memory_floats * 4);
     f.device.submit(std::move(commands));
   }
   const std::uint32_t gx = f.groups_x(), gy = f.groups_y();

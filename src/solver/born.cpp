@@ -75,9 +75,16 @@ Born::Born(Propagator& background) : impl_(std::make_unique<Impl>(background)) {
       f.prelude("physics/common/fields_born.wgsl", false, s.born_fields) + f.physics.born_wgsl();
   auto grid = s.born_fields.bindings({"vel", "stress", "params", "bg_vel", "bg_stress", "dmaterial"});
   grid.insert(grid.end(), {{3, &s.state.status}, {detail::kRunBinding, &s.state.run}});
+  // CPML: the perturbation's memory variables are set 1 of the background's buffer, beside the
+  // background's own (set 0), which the linearized terms read (physics/boundary/cpml.wgsl).
+  auto constants = f.constants;
+  if (f.cpml.on()) {
+    grid.push_back({Propagator::Impl::kCpmlBinding, &f.cpml_memory});
+    constants.push_back({"CPML_SET", 1.0});
+  }
   f.check_bindings(f.physics.name() + " Born", s.born_fields.storage_bindings(grid, false));
-  s.velocity = f.device.create_kernel(code, "velocity", f.constants, f.physics.name() + " born velocity");
-  s.stress = f.device.create_kernel(code, "stress_update", f.constants, f.physics.name() + " born stress");
+  s.velocity = f.device.create_kernel(code, "velocity", constants, f.physics.name() + " born velocity");
+  s.stress = f.device.create_kernel(code, "stress_update", constants, f.physics.name() + " born stress");
   s.velocity_bg = f.device.bind(s.velocity, grid);
   s.stress_bg = f.device.bind(s.stress, grid);
   s.record = f.device.create_kernel(f.forward_prelude(false, true), "record", f.recording_constants(),

@@ -21,13 +21,27 @@ struct Taper {
   double alpha = 0;
 };
 
-// The grid's edges: the taper, and a free surface at z = 0 (row j = 0) whose fields extend above
-// the grid as the medium's images (physics::SurfaceImage).
+// Convolutional PML (Komatitsch & Martin 2007) on the sides marked ([solver] boundary = cpml, the
+// abs_<side> keys, cpml_width): physics/boundary/cpml.wgsl, profiles in solver/cpml.hpp.
+struct Cpml {
+  bool left = false, right = false, top = false, bottom = false;
+  int width = 0;             // nodes of each layer
+  double f0 = 0;             // Hz, the sources' dominant frequency: alpha_max = pi f0
+  double reflection = 1e-4;  // the layer's theoretical reflection coefficient at normal incidence
+  int order = 2;             // of the damping profile d(x) = d0 (x / L)^order
+  double speed = 0;          // m/s in d0; 0: the model's fastest wave (Propagator)
+  bool on() const { return width > 0 && (left || right || top || bottom); }
+};
+
+// The grid's edges: the taper, a free surface at z = 0 (row j = 0) whose fields extend above
+// the grid as the medium's images (physics::SurfaceImage), and CPML layers (instead of the taper).
 // (Not an aggregate, so that a braced Taper, `{}` included, never reads as one.)
 struct Edges {
-  explicit Edges(const Taper& taper_, bool free_surface_) : taper(taper_), free_surface(free_surface_) {}
+  explicit Edges(const Taper& taper_, bool free_surface_, const Cpml& cpml_ = Cpml{})
+      : taper(taper_), free_surface(free_surface_), cpml(cpml_) {}
   Taper taper;
   bool free_surface = false;
+  Cpml cpml;
 };
 
 struct Boundary {
@@ -42,8 +56,11 @@ struct Boundary {
 // The taper and the edge rule: Seispie's (a derivative whose stencil leaves the grid is zero) or
 // closed (fields are zero outside the grid); the free surface with the medium's images, whose
 // parities become WGSL here.
+// `cpml_wgsl`: the CPML module with its profile (solver/cpml.hpp); empty: no CPML (its hooks are
+// identities, physics/boundary/no_cpml.wgsl).
 inline Boundary make_boundary(const Taper& taper, bool seispie_edges,
-                              const std::vector<physics::SurfaceImage>* images = nullptr) {
+                              const std::vector<physics::SurfaceImage>* images = nullptr,
+                              const std::string& cpml_wgsl = {}) {
   Boundary b;
   b.wgsl = std::string(wgsl::source(seispie_edges ? "physics/boundary/seispie_edges.wgsl"
                                                   : "physics/boundary/closed_edges.wgsl"));
@@ -64,6 +81,7 @@ inline Boundary make_boundary(const Taper& taper, bool seispie_edges,
   } else {
     b.wgsl += wgsl::source("physics/boundary/no_free_surface.wgsl");
   }
+  b.wgsl += cpml_wgsl.empty() ? std::string(wgsl::source("physics/boundary/no_cpml.wgsl")) : cpml_wgsl;
   b.constants = {{"TAPER_WIDTH", double(taper.width)},   {"TAPER_ALPHA", taper.alpha},
                  {"TAPER_LEFT", taper.left ? 1.0 : 0.0}, {"TAPER_RIGHT", taper.right ? 1.0 : 0.0},
                  {"TAPER_TOP", taper.top ? 1.0 : 0.0},   {"TAPER_BOTTOM", taper.bottom ? 1.0 : 0.0}};

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "io/error.hpp"
+#include "solver/cpml.hpp"
 #include "solver/propagator_impl.hpp"
 #include "wgsl/embedded.hpp"
 
@@ -27,6 +28,12 @@ Propagator::Propagator(gpu::Device& device, const physics::WaveEquation& physics
     throw InputError(
         "[solver] free_surface = yes: the free surface is the top: it cannot be tapered too "
         "(abs_top = no)");
+  if (edges.cpml.on() && (taper.left || taper.right || taper.top || taper.bottom))
+    throw InputError("[solver] boundary = cpml replaces the taper: no side may have both");
+  if (edges.cpml.on() && edges.free_surface && edges.cpml.top)
+    throw InputError(
+        "[solver] free_surface = yes: the free surface is the top: it cannot be absorbing too (abs_top = "
+        "no)");
   auto& s = *impl_;
   s.nx = model.grid.nx;
   s.nz = model.grid.nz;
@@ -75,7 +82,28 @@ Propagator::Propagator(gpu::Device& device, const physics::WaveEquation& physics
                  {"WG_X", double(s.wg_x)},
                  {"WG_Y", double(s.wg_y)},
                  {"STRESS_INDEX0", double(s.stress_index0())}};
-  const auto boundary = make_boundary(taper, physics.seispie_edges(), edges.free_surface ? &images : nullptr);
+  auto boundary = make_boundary(taper, physics.seispie_edges(), edges.free_surface ? &images : nullptr,
+                                edges.cpml.on() ? cpml_wgsl(physics) : std::string());
+  if (edges.cpml.on()) {
+    const auto planes = physics.velocity_planes() + physics.stress_planes();
+    check_cpml(edges.cpml, physics, s.nx, s.nz, s.shots);
+    s.cpml = edges.cpml;
+    // The fastest wave: the speed whose staggered limit is the medium's (Cosserat's included).
+    const double speed =
+        physics::staggered_dt_limit(1.0, model.grid.dx, model.grid.dz) / physics.max_stable_dt(model);
+    const auto c = cpml_constants(edges.cpml, s.nx, s.nz, planes, s.shots);
+    boundary.constants.insert(boundary.constants.end(), c.begin(), c.end());
+    s.cpml_table = cpml_table(edges.cpml, s.nx, s.nz, model.grid.dx, model.grid.dz, dt, speed);
+    s.cpml_memory_floats = cpml_floats(edges.cpml, s.nx, s.nz, planes, s.shots);
+    // Hooks act on derivatives within the layer, whose stencils reach 2 nodes further.
+    const bool sides[4] = {edges.cpml.left, edges.cpml.right, edges.cpml.top, edges.cpml.bottom};
+    for (int side = 0; side < 4; ++side)
+      if (sides[side])
+        boundary.interior_margins[std::size_t(side)] =
+            std::max(boundary.interior_margins[std::size_t(side)], edges.cpml.width + 2);
+    s.cpml_memory = s.storage((s.cpml_memory_floats + s.cpml_table.size()) * 4, "CPML memory variables");
+    device.write(s.cpml_memory, std::span<const float>(s.cpml_table), s.cpml_memory_floats * 4);
+  }
   s.boundary_wgsl = boundary.wgsl;
   s.interior_margins = boundary.interior_margins;
   s.constants.insert(s.constants.end(), boundary.constants.begin(), boundary.constants.end());
@@ -195,6 +223,7 @@ void Propagator::reset() {
   s.fields->clear(commands, detail::kStress);
   commands.clear(s.receiver_u);
   commands.clear(s.trace_buffer);
+  if (s.cpml.on()) commands.clear(s.cpml_memory, 0, s.cpml_memory_floats * 4);
   s.device.submit(std::move(commands));
   s.recorded_steps = 0;
   s.set_run(0);
@@ -251,26 +280,31 @@ void Propagator::advance(int steps, const StateSink* sink, std::uint32_t first_s
 
 std::vector<float> Propagator::state() {
   auto& s = *impl_;
-  std::vector<float> v(s.state_floats());
+  const std::uint64_t memory = s.cpml_memory_floats;
+  std::vector<float> v(s.state_floats() + memory);
   const std::uint64_t vel = s.fields->floats(detail::kVel);
   s.fields->read(detail::kVel, 0, vel, v.data());
   s.fields->read(detail::kStress, 0, s.fields->floats(detail::kStress), v.data() + vel);
+  if (memory) s.device.read(s.cpml_memory, 0, memory * 4, v.data() + s.state_floats());
   return v;
 }
 
 void Propagator::restore(std::span<const float> state, std::uint32_t completed) {
   auto& s = *impl_;
+  const std::uint64_t memory = s.cpml_memory_floats;
   if (state.empty()) {
     auto commands = s.device.record();
     s.fields->clear(commands, detail::kVel);
     s.fields->clear(commands, detail::kStress);
+    if (memory) commands.clear(s.cpml_memory, 0, memory * 4);
     s.device.submit(std::move(commands));
   } else {
     const std::uint64_t vel = s.fields->floats(detail::kVel);
-    if (state.size() != s.state_floats())
+    if (state.size() != s.state_floats() + memory)
       throw std::logic_error("Propagator::restore: state of the wrong size");
     s.fields->write(detail::kVel, 0, state.first(vel));
-    s.fields->write(detail::kStress, 0, state.subspan(vel));
+    s.fields->write(detail::kStress, 0, state.subspan(vel, s.state_floats() - vel));
+    if (memory) s.device.write(s.cpml_memory, 0, state.data() + s.state_floats(), memory * 4);
   }
   s.recorded_steps = completed;
   s.set_run(completed);
@@ -324,7 +358,8 @@ std::uint64_t Propagator::state_bytes() const { return impl_->state_floats() * 4
 
 std::uint64_t Propagator::gpu_bytes() const {
   const auto& s = *impl_;
-  return s.fields->bytes() + s.trace_buffer.size() + s.source_time.size();
+  return s.fields->bytes() + s.trace_buffer.size() + s.source_time.size() +
+         (s.cpml.on() ? s.cpml_memory.size() : 0);
 }
 
 }  // namespace seiswg::solver

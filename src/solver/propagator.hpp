@@ -87,8 +87,9 @@ class Propagator {
   // Records `steps` time steps into command buffers and submits them (does not wait). With a sink,
   // the state after the first step goes to slot `first_slot`, the next ones to consecutive slots.
   void advance(int steps, const StateSink* sink = nullptr, std::uint32_t first_slot = 0);
-  // The whole state (velocity planes, then stress planes), and setting it back (empty = zero) with
-  // the clock at `completed` steps: checkpoints for the adjoint.
+  // The whole state (velocity planes, then stress planes, then the CPML's memory variables when it
+  // has layers), and setting it back (empty = zero) with the clock at `completed` steps: checkpoints
+  // for the adjoint.
   std::vector<float> state();
   void restore(std::span<const float> state, std::uint32_t completed);
   // Waits for the GPU; returns the number of completed steps and whether the run blew up.

@@ -152,6 +152,13 @@ struct Propagator::Impl {
   std::vector<std::pair<std::string, double>> constants;  // grid and boundary: every kernel's
   std::string boundary_wgsl;
   std::array<int, 4> interior_margins = {2, 2, 2, 2};  // left, right, top, bottom (solver/boundary.hpp)
+  // CPML layers (physics/boundary/cpml.wgsl): their memory variables' strips, binding 15 of the
+  // grid kernels (sets: the forward's, a Born perturbation's; see solver/cpml.hpp).
+  Cpml cpml;
+  gpu::Buffer cpml_memory;
+  std::uint64_t cpml_memory_floats = 0;  // the memory variables; the coefficient table follows them
+  std::vector<float> cpml_table;         // (a, b) per half-node position (solver/cpml.hpp)
+  static constexpr std::uint32_t kCpmlBinding = 15;
   std::string prelude(std::string_view field_access, bool writes_run, const detail::FieldBindings& groups,
                       bool records = false, bool stores_state = false) const {
     return detail::prelude(boundary_wgsl, field_access, writes_run, groups, records, stores_state);
@@ -190,6 +197,7 @@ struct Propagator::Impl {
   std::vector<gpu::Device::Binding> grid_bindings() const {
     auto b = forward_fields.bindings({"vel", "stress", "params"});
     b.insert(b.end(), {{3, &state.status}, {detail::kRunBinding, &state.run}});
+    if (cpml.on()) b.push_back({kCpmlBinding, &cpml_memory});
     return b;
   }
   std::vector<gpu::Device::Binding> receiver_bindings() const {

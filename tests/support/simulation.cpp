@@ -1,5 +1,6 @@
 #include "support/simulation.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <memory>
 
@@ -25,7 +26,14 @@ std::vector<std::vector<double>> run_traces(const physics::WaveEquation& physics
                                             int nt, double dt, const solver::Taper& taper,
                                             const std::vector<solver::PointForce>& forces,
                                             const std::vector<solver::PointReceiver>& receivers) {
-  solver::Propagator p(test_device(), physics, model, nt, dt, taper);
+  return run_traces(physics, model, nt, dt, solver::Edges{taper, false}, forces, receivers);
+}
+
+std::vector<std::vector<double>> run_traces(const physics::WaveEquation& physics, const io::Model& model,
+                                            int nt, double dt, const solver::Edges& edges,
+                                            const std::vector<solver::PointForce>& forces,
+                                            const std::vector<solver::PointReceiver>& receivers) {
+  solver::Propagator p(test_device(), physics, model, nt, dt, edges);
   p.set_sources(forces);
   p.set_receivers(receivers);
   p.reset();
@@ -45,6 +53,24 @@ double relative_l2(const std::vector<double>& a, const std::vector<double>& b) {
     den += b[i] * b[i];
   }
   return std::sqrt(num / den);
+}
+
+double forces_dot_source_adjoint(const physics::WaveEquation& physics, const io::Grid& grid,
+                                 const std::vector<solver::PointForce>& forces,
+                                 const std::vector<float>& source_adjoint, int nt) {
+  auto sorted = forces;
+  auto sample = [&](const solver::PointForce& f) {
+    return (f.stress ? physics.velocity_planes() : 0u) * grid.npt() + f.velocity_plane * grid.npt() +
+           std::size_t(f.i * grid.nz + f.j);
+  };
+  std::sort(sorted.begin(), sorted.end(),
+            [&](const auto& a, const auto& b) { return sample(a) < sample(b); });
+  double sum = 0;
+  for (std::size_t s = 0; s < sorted.size(); ++s)
+    for (int n = 0; n < nt; ++n)
+      sum += double(sorted[s].values[std::size_t(n)]) *
+             double(source_adjoint[s * std::size_t(nt) + std::size_t(n)]);
+  return sum;
 }
 
 }  // namespace seiswg::test

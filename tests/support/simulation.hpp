@@ -22,6 +22,17 @@ std::vector<std::vector<double>> run_traces(const physics::WaveEquation& physics
                                             int nt, double dt, const solver::Taper& taper,
                                             const std::vector<solver::PointForce>& forces,
                                             const std::vector<solver::PointReceiver>& receivers);
+// <f, L^T d> of a dot-product test: the source functions against the adjoint wavefield at the
+// sources (Adjoint::reverse's rows, in the order of their sample: plane * npt + node, the stress
+// planes after the velocity planes), in double.
+double forces_dot_source_adjoint(const physics::WaveEquation& physics, const io::Grid& grid,
+                                 const std::vector<solver::PointForce>& forces,
+                                 const std::vector<float>& source_adjoint, int nt);
+// The same with the grid's edges (taper, free surface, CPML).
+std::vector<std::vector<double>> run_traces(const physics::WaveEquation& physics, const io::Model& model,
+                                            int nt, double dt, const solver::Edges& edges,
+                                            const std::vector<solver::PointForce>& forces,
+                                            const std::vector<solver::PointReceiver>& receivers);
 
 double relative_l2(const std::vector<double>& a, const std::vector<double>& b);
 

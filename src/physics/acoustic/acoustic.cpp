@@ -62,6 +62,10 @@ class Acoustic final : public WaveEquation {
     return wgsl() + std::string(wgsl::source("physics/acoustic/acoustic_born.wgsl"));
   }
   // Pressure (Pa) at the nodes, then the displacement at vx and vz.
+  // vx (i+1/2, j); vz (i, j+1/2); p (i, j).
+  std::vector<std::array<double, 2>> plane_positions() const override {
+    return {{0.5, 0.0}, {0.0, 0.5}, {0.0, 0.0}};
+  }
   std::vector<Component> components() const override {
     return {{"p", "p", 0, 0.0, 0.0, true}, {"ux", "vx", 0, 0.5, 0.0}, {"uz", "vz", 1, 0.0, 0.5}};
   }

@@ -3,13 +3,35 @@
 // composed before this file) are read from `fwd`; d J / d material plane accumulates in the group
 // `grad` (binding 5 when one buffer; one copy of each plane per shot, planes of stride() values). The
 // medium's adjoint file defines weighted_stress (moduli times adjoint stress: the input of the
-// transposed velocity-to-stress operator) and buoyancy_plane (dt/density at each velocity plane).
+// transposed velocity-to-stress operator, as the transposed differences of direction dir see the
+// adjoint stresses: seen_stress) and buoyancy_plane (dt/density at each velocity plane).
 @group(0) @binding(4) var<storage, read> fwd: array<u32>;
 
 const FWD_NOW: u32 = 2u;     // forward state after the current step: v(n), s(n+1/2)
 const FWD_BEFORE: u32 = 3u;  // forward state after the previous step: s(n-1/2)
-const WEIGHTED: u32 = 4u;    // weighted_stress(p)
-const BUOYANT: u32 = 5u;     // taper * dt/density * adjoint velocity of plane p
+// The inputs of the transposed differences, per direction (x: 0, z: 1), which differ within CPML
+// layers (physics/boundary/cpml.wgsl: cpml_seen); elsewhere the two of a kind are equal.
+const WEIGHTED_X: u32 = 4u;  // weighted_stress(p, 0u, ...): input of the transposed x differences
+const BUOYANT_X: u32 = 5u;   // taper * dt/density * adjoint velocity of plane p, as x differences see it
+const WEIGHTED_Z: u32 = 6u;
+const BUOYANT_Z: u32 = 7u;
+
+// The adjoint velocity and stress of plane p at (i, j), node index k, as the transposed differences
+// and gradient terms of direction dir (0: x, 1: z) see it (the plain value outside CPML layers).
+fn seen_velocity(dir: u32, p: u32, i: i32, j: i32, k: u32) -> f32 {
+  return cpml_seen(dir, 0u, p, i, j, vel_get(p * stride() + k));
+}
+fn seen_stress(dir: u32, p: u32, i: i32, j: i32, k: u32) -> f32 {
+  return cpml_seen(dir, 1u, p, i, j, stress_get(p * stride() + k));
+}
+// The CPML's adjoint memory variables take this reverse step's adjoint velocities (stresses): each
+// adjoint_velocity (adjoint_stress) kernel calls it at its node before it changes them.
+fn remember_velocities(i: i32, j: i32, k: u32) {
+  for (var p = 0u; p < VEL_PLANES; p++) { cpml_remember(0u, p, i, j, vel_get(p * stride() + k)); }
+}
+fn remember_stresses(i: i32, j: i32, k: u32) {
+  for (var p = 0u; p < STRESS_PLANES; p++) { cpml_remember(1u, p, i, j, stress_get(p * stride() + k)); }
+}
 
 // The reverse loop's step n is this_step(); run.segment_start is the first step of the stored segment,
 // whose slot 0 is the state before it.
@@ -38,8 +60,10 @@ fn load(src: u32, p: u32, i: i32, j: i32) -> f32 {
     case 1u: { v = stress_get(p * stride() + k); }
     case 2u: { v = fwd_value(fwd_now_slot, p, k); }
     case 3u: { v = fwd_value(fwd_now_slot - 1u, p, k); }
-    case 4u: { v = weighted_stress(p, k); }
-    default: { v = boundary_velocity_factor(i, j) * param(buoyancy_plane(p), k) * vel_get(p * stride() + k); }
+    case 4u: { v = weighted_stress(p, 0u, i, j, k); }
+    case 6u: { v = weighted_stress(p, 1u, i, j, k); }
+    case 5u: { v = boundary_velocity_factor(i, j) * param(buoyancy_plane(p), k) * seen_velocity(0u, p, i, j, k); }
+    default: { v = boundary_velocity_factor(i, j) * param(buoyancy_plane(p), k) * seen_velocity(1u, p, i, j, k); }
   }
   return select(0.0, v, inside(i, j));
 }

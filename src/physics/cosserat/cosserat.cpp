@@ -98,6 +98,11 @@ class Cosserat final : public StaggeredElastic {
     return worst > 0 ? 2 / std::sqrt(worst) : INFINITY;
   }
   std::uint32_t velocity_planes() const override { return 3; }
+  // P-SV's, w and sa at sxz's position, mx at (i+1, j+1/2), mz at (i+1/2, j+1) (cosserat.wgsl).
+  std::vector<std::array<double, 2>> plane_positions() const override {
+    return {{0.5, 0.0}, {0.0, 0.5}, {0.5, 0.5}, {0.0, 0.0}, {0.0, 0.0},
+            {0.5, 0.5}, {0.5, 0.5}, {1.0, 0.5}, {0.5, 1.0}};
+  }
   std::uint32_t stress_planes() const override { return 6; }
   std::uint32_t material_plane_count() const override { return 9; }
   std::vector<float> material_planes(const io::Model& m, double dt) const override {

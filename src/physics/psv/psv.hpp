@@ -20,6 +20,10 @@ class StaggeredElastic : public WaveEquation {
   std::uint32_t material_plane_count() const override { return 5; }
   std::vector<float> material_planes(const io::Model& m, double dt) const override;
   std::vector<Component> components() const override;
+  // vx (i+1/2, j), vz (i, j+1/2); sxx, szz (i, j); sxz (i+1/2, j+1/2).
+  std::vector<std::array<double, 2>> plane_positions() const override {
+    return {{0.5, 0.0}, {0.0, 0.5}, {0.0, 0.0}, {0.0, 0.0}, {0.5, 0.5}};
+  }
   std::vector<Forcing> forcing(double angle_deg) const override;
   // With source types read: 0 force, 1 explosion (m = identity); 2 (a moment tensor) through
   // moment_forcing. Without, every source is a force (Seispie's).

@@ -2,6 +2,9 @@
 //   sxx, szz at nodes (i, j);  vx at (i+1/2, j);  vz at (i, j+1/2);  sxz at (i+1/2, j+1/2).
 // Material planes are precomputed on the host at those positions (see psv.cpp for the averaging).
 // The hooks elastic_* are defined by the composed medium: plain elastic (no-ops) or Cosserat.
+// Every difference passes through the CPML's hook of its direction (cpml_dx, cpml_dz; identities
+// without layers), attached to the plane it updates; the extra forces are differences across the
+// direction named (x force: a z difference; z force: an x difference), sharing that hook.
 const VX: u32 = 0u;
 const VZ: u32 = 1u;
 const SXX: u32 = 0u;
@@ -40,8 +43,10 @@ fn velocity(@builtin(global_invocation_id) g: vec3<u32>) {
   let k = at.k;
   let n = stride();
   let b = boundary_velocity_factor(i, j);
-  let fx = dx_forward(STRESS, SXX, i, j) + dz_backward(STRESS, SXZ, i, j) + extra_force_x(i, j);
-  let fz = dx_backward(STRESS, SXZ, i, j) + dz_forward(STRESS, SZZ, i, j) + extra_force_z(i, j);
+  let fx = cpml_dx(VEL, VX, i, j, dx_forward(STRESS, SXX, i, j)) +
+           cpml_dz(VEL, VX, i, j, dz_backward(STRESS, SXZ, i, j) + extra_force_x(i, j));
+  let fz = cpml_dx(VEL, VZ, i, j, dx_backward(STRESS, SXZ, i, j) + extra_force_z(i, j)) +
+           cpml_dz(VEL, VZ, i, j, dz_forward(STRESS, SZZ, i, j));
   let vx = b * (vel_get(VX * n + k) + param(DT_OVER_RHO_X, k) * fx + born_velocity_term(VX, i, j, k));
   let vz = b * (vel_get(VZ * n + k) + param(DT_OVER_RHO_Z, k) * fz + born_velocity_term(VZ, i, j, k));
   vel_set(VX * n + k, vx);
@@ -58,10 +63,10 @@ fn stress_update(@builtin(global_invocation_id) g: vec3<u32>) {
   let j = at.j;
   let k = at.k;
   let n = stride();
-  let exx = dx_backward(VEL, VX, i, j);
-  let ezz = dz_backward(VEL, VZ, i, j);
-  let dvx_dz = dz_forward(VEL, VX, i, j);
-  let dvz_dx = dx_forward(VEL, VZ, i, j);
+  let exx = cpml_dx(STRESS, SXX, i, j, dx_backward(VEL, VX, i, j));
+  let ezz = cpml_dz(STRESS, SZZ, i, j, dz_backward(VEL, VZ, i, j));
+  let dvx_dz = cpml_dz(STRESS, SXZ, i, j, dz_forward(VEL, VX, i, j));
+  let dvz_dx = cpml_dx(STRESS, SXZ, i, j, dx_forward(VEL, VZ, i, j));
   let m = normal_moduli(param(DT_LAMBDA_2MU, k), param(DT_LAMBDA, k), k);
   let sxx = stress_get(SXX * n + k) + m.x * exx + m.y * ezz + born_stress_term(SXX, i, j, k);
   let szz = stress_get(SZZ * n + k) + m.y * exx + m.z * ezz + born_stress_term(SZZ, i, j, k);

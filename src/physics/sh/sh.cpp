@@ -42,6 +42,10 @@ class Sh final : public WaveEquation {
   std::string wgsl() const override { return std::string(wgsl::source("physics/sh/sh.wgsl")); }
   bool seispie_edges() const override { return true; }
   std::vector<Component> components() const override { return {{"uy", "vy", 0, 0, 0}}; }
+  // vy (i, j); sxy (i+1/2, j); szy (i, j+1/2).
+  std::vector<std::array<double, 2>> plane_positions() const override {
+    return {{0.0, 0.0}, {0.5, 0.0}, {0.0, 0.5}};
+  }
   std::vector<Forcing> forcing(double) const override { return {{0, 0, 1.0}}; }
   // Traction-free at z = 0 (szy = 0 there): vy even about it, szy (half a cell down) odd, exactly
   // the whole-space field of the source and its mirror image of the same sign. sxy is only

@@ -1,5 +1,6 @@
 // SH (antiplane) velocity-stress, exactly Seispie's scheme: vy at nodes, sxy at (i+1/2, j),
-// szy at (i, j+1/2); each update uses the parameters of its own node (no averaging).
+// szy at (i, j+1/2); each update uses the parameters of its own node (no averaging). Every
+// difference passes through the CPML's hook of its direction (identities without layers).
 const VY: u32 = 0u;             // velocity planes
 const SXY: u32 = 0u;            // stress planes
 const SZY: u32 = 1u;
@@ -13,7 +14,7 @@ fn velocity(@builtin(global_invocation_id) g: vec3<u32>) {
   let i = at.i;
   let j = at.j;
   let k = at.k;
-  let div = dx_backward(STRESS, SXY, i, j) + dz_backward(STRESS, SZY, i, j);
+  let div = cpml_dx(VEL, VY, i, j, dx_backward(STRESS, SXY, i, j)) + cpml_dz(VEL, VY, i, j, dz_backward(STRESS, SZY, i, j));
   let v = boundary_velocity_factor(i, j) * (vel_get(k) + param(DT_OVER_RHO, k) * div + born_velocity_term(VY, i, j, k));
   vel_set(k, v);
   watch(v, k);
@@ -27,8 +28,9 @@ fn stress_update(@builtin(global_invocation_id) g: vec3<u32>) {
   let j = at.j;
   let k = at.k;
   let dt_mu = param(DT_MU, k);
-  let sxy = stress_get(k) + dt_mu * dx_forward(VEL, VY, i, j) + born_stress_term(SXY, i, j, k);
-  let szy = stress_get(stride() + k) + dt_mu * dz_forward(VEL, VY, i, j) + born_stress_term(SZY, i, j, k);
+  let sxy = stress_get(k) + dt_mu * cpml_dx(STRESS, SXY, i, j, dx_forward(VEL, VY, i, j)) + born_stress_term(SXY, i, j, k);
+  let szy = stress_get(stride() + k) + dt_mu * cpml_dz(STRESS, SZY, i, j, dz_forward(VEL, VY, i, j)) +
+            born_stress_term(SZY, i, j, k);
   stress_set(k, sxy);
   stress_set(stride() + k, szy);
   watch(sxy + szy, k);
