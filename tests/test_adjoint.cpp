@@ -628,6 +628,39 @@ TEST(AdjointStorage, DiskStorageThroughTheCommandLine) {
   EXPECT_LT(kernel_error({{"mu", kernels["gpu"]}}, {{"mu", kernels["disk"]}}, "mu"), 1e-5);
 }
 
+// A blow-up is found where a progress report waits for the GPU (every 0.25 s, and at the first
+// segment's end), not after the pass's last step: the error says where the pass stopped. The model
+// is made unstable after the propagator was built (P-SV vp 1000x at a source's node: the field
+// overflows within a few steps).
+TEST(AdjointBlowUp, ForwardPassStopsAtTheFirstReportAfterIt) {
+  const GradientCase c(kPsv);
+  const auto stable = test::uniform_model(c.nx, c.nz, kPsv.h, kPsv.h, kPsv.base);
+  auto unstable = stable;
+  unstable.fields.at("vp")[std::size_t(10) * std::size_t(c.nz) + 6] *= 1000.0f;
+  solver::Propagator p(test::test_device(), *c.physics, stable, c.nt, kPsv.dt, c.taper);
+  p.set_model(unstable);
+  p.set_sources(c.forces);
+  p.set_receivers(c.receivers);
+  solver::StorageOptions options;
+  options.mode = "gpu";
+  auto plan = solver::plan_storage(p, options);
+  plan.segment_steps = 20;  // states in buffers of 20 steps: a report after the first 20
+  solver::Adjoint adjoint(p, plan);
+  int reported = 0;
+  adjoint.on_steps([&](int steps) { reported = std::max(reported, steps); });
+  try {
+    (void)adjoint.forward();
+    FAIL() << "no blow-up";
+  } catch (const solver::BlowUpError& e) {
+    const std::string what = e.what();
+    EXPECT_EQ(e.blow_up.found_after, 20u) << what;
+    EXPECT_LE(e.blow_up.step, 20u) << what;
+    EXPECT_NE(what.find("the forward run became unstable (NaN or Inf) at step"), std::string::npos) << what;
+    EXPECT_NE(what.find("stopped after 20 of " + std::to_string(c.nt) + " steps"), std::string::npos) << what;
+    EXPECT_EQ(reported, 0);  // the report that found it did not count the steps as done
+  }
+}
+
 // The adjoint kernels in two passes (the interior box without edge tests, then the frame's
 // workgroups only: stencil.wgsl's SPLIT_PASS) against one pass, on a grid tall enough (160 rows,
 // three 64-row workgroup tiles along z) that the box holds whole tiles and the frame is enumerated

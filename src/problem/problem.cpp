@@ -186,6 +186,8 @@ struct Problem::Impl {
     s << setup.physics->name() << (*pass ? " " : "") << pass << " run of shot " << shot
       << " became unstable (NaN or Inf) at step " << blow_up.step << " near node ("
       << k / std::size_t(grid.nz) << ", " << k % std::size_t(grid.nz) << ")";
+    if (blow_up.found_after)
+      s << "; the pass stopped there, after " << blow_up.found_after << " of " << setup.nt << " steps";
     throw InstabilityError(s.str(), blow_up.step, shot, int(k / std::size_t(grid.nz)),
                            int(k % std::size_t(grid.nz)));
   }

@@ -341,16 +341,34 @@ struct Adjoint::Impl {
   // Progress between segments: steps of the current pass the GPU has done, at most every 0.25 s.
   std::function<void(int)> progress;
   std::chrono::steady_clock::time_point last_report;
-  void report(int steps_recorded) {
+  void report(int steps_recorded, bool reverse = false) {
     if (!progress) return;
     const auto now = std::chrono::steady_clock::now();
     if (now - last_report < std::chrono::milliseconds(250)) return;
     f.device.wait_idle();  // so that the count is of steps done, not only recorded
+    if (steps_recorded < f.nt) stop_if_unstable(reverse, steps_recorded);
     last_report = std::chrono::steady_clock::now();
     progress(steps_recorded);
   }
 
   Impl(Propagator& p, const StoragePlan& pl) : forward(p), f(p.internals()), plan(pl) {}
+
+  // Where a progress report has waited for the GPU, the pass also looks for a blow-up (one status
+  // read): it stops there, naming the step, instead of running to its end first.
+  void stop_if_unstable(bool reverse, int steps_done) {
+    BlowUp blow_up;
+    if (reverse)
+      state.read(f.device, &blow_up);
+    else
+      forward.completed_steps(&blow_up);
+    if (!blow_up.happened) return;
+    blow_up.found_after = std::uint32_t(steps_done);
+    throw BlowUpError(std::string("the ") + (reverse ? "adjoint" : "forward") +
+                          " run became unstable (NaN or Inf) at step " + std::to_string(blow_up.step) +
+                          "; stopped after " + std::to_string(steps_done) + " of " + std::to_string(f.nt) +
+                          " steps",
+                      blow_up);
+  }
 
   gpu::Buffer storage(std::uint64_t bytes, const char* label) { return f.storage(bytes, label); }
   std::uint64_t state_floats() const { return f.state_floats(); }
@@ -804,7 +822,7 @@ std::vector<float> Adjoint::reverse(const std::vector<double>& dj_dtraces) {
         commands.dispatch(s.stress, stress_bg, gx, gy, f.shots);
       }
     });
-    s.report(f.nt - start);
+    s.report(f.nt - start, true);
   }
   BlowUp blow_up;
   s.state.read(f.device, &blow_up);

@@ -34,6 +34,9 @@ struct BlowUp {
   bool happened = false;
   std::uint32_t step = 0;
   std::uint32_t node = 0;  // index within the field plane (shot * npt + node)
+  // Where the pass stopped: the steps it had run when the blow-up was found (0: at its end), so
+  // that a message can say the rest was not computed.
+  std::uint32_t found_after = 0;
 };
 
 // A run that went unstable, with its BlowUp: the caller that knows the shots names shot and node.
