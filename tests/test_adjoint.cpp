@@ -152,11 +152,7 @@ struct GradientCase {
   }
   // J = 1/2 sum (d - d_obs)^2 dt, in double.
   double misfit(const io::Model& model) const {
-    const auto d = traces(model);
-    double j = 0;
-    for (std::size_t k = 0; k < d.size(); ++k)
-      j += 0.5 * (double(d[k]) - observed[k]) * (double(d[k]) - observed[k]);
-    return j * medium.dt;
+    return test::waveform_misfit(traces(model), observed, medium.dt);
   }
   // d J / d model parameter, by the adjoint, with the given storage.
   std::map<std::string, std::vector<double>> gradient(const io::Model& model, const std::string& storage,

@@ -57,20 +57,7 @@ void born_dot_product(std::unique_ptr<physics::WaveEquation> physics, std::map<s
         dm[k] = float(0.01 * planes[k] * (a * std::exp(-x * x - z * z) + 0.3 * u(rng)));
       }
   }
-  solver::Born born(p);
-  const auto fdm = born.run(dm);
-
-  std::normal_distribution<double> normal;
-  std::vector<double> dd(fdm.size());
-  for (auto& x : dd) x = normal(rng);
-  solver::Adjoint adjoint(p, solver::plan_storage(test::test_device(), p.state_bytes(), nt, "gpu", 0, 0));
-  adjoint.forward();
-  adjoint.reverse(dd);
-  const auto g = adjoint.gradient();
-
-  double lhs = 0, rhs = 0;
-  for (std::size_t k = 0; k < fdm.size(); ++k) lhs += double(fdm[k]) * dd[k];
-  for (std::size_t k = 0; k < dm.size(); ++k) rhs += double(dm[k]) * g[k];
+  const auto [lhs, rhs] = test::born_dot_products(p, dm, nt, rng);
   const double mismatch = std::abs(lhs - rhs) / std::max(std::abs(lhs), std::abs(rhs));
   std::printf("%s Born dot-product test: <F dm, dd> = %.9e, <dm, F'dd> = %.9e, relative mismatch %.2e\n",
               name, lhs, rhs, mismatch);

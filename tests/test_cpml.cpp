@@ -296,18 +296,7 @@ void born_dot_product(const Medium& medium, bool free_surface) {
     const double x = double(node / std::size_t(nz)) / nx, z = double(node % std::size_t(nz)) / nz;
     dm[k] = float(0.01 * planes[k] * (std::sin(7 * x + 3 * z + double(k / npt)) + 0.3 * u(rng)));
   }
-  solver::Born born(p);
-  const auto fdm = born.run(dm);
-  std::normal_distribution<double> normal;
-  std::vector<double> dd(fdm.size());
-  for (auto& x : dd) x = normal(rng);
-  solver::Adjoint adjoint(p, solver::plan_storage(test::test_device(), p.state_bytes(), nt, "gpu", 0, 0));
-  adjoint.forward();
-  adjoint.reverse(dd);
-  const auto g = adjoint.gradient();
-  double lhs = 0, rhs = 0;
-  for (std::size_t k = 0; k < fdm.size(); ++k) lhs += double(fdm[k]) * dd[k];
-  for (std::size_t k = 0; k < dm.size(); ++k) rhs += double(dm[k]) * g[k];
+  const auto [lhs, rhs] = test::born_dot_products(p, dm, nt, rng);
   const double mismatch = std::abs(lhs - rhs) / std::max(std::abs(lhs), std::abs(rhs));
   std::printf(
       "%s CPML%s Born dot-product test: <F dm, dd> = %.9e, <dm, F'dd> = %.9e, relative mismatch %.2e\n",
@@ -366,11 +355,7 @@ struct GradientCase {
     return propagator->traces();
   }
   double misfit(const io::Model& model) const {
-    const auto d = traces(model);
-    double j = 0;
-    for (std::size_t k = 0; k < d.size(); ++k)
-      j += 0.5 * (double(d[k]) - observed[k]) * (double(d[k]) - observed[k]);
-    return j * medium.dt;
+    return test::waveform_misfit(traces(model), observed, medium.dt);
   }
   std::vector<double> plane_gradient(const io::Model& model, const std::string& storage,
                                      int segment = 0) const {

@@ -4,6 +4,9 @@
 #include <cmath>
 #include <memory>
 
+#include "solver/adjoint.hpp"
+#include "solver/born.hpp"
+
 namespace seiswg::test {
 
 gpu::Device& test_device() {
@@ -71,6 +74,30 @@ double forces_dot_source_adjoint(const physics::WaveEquation& physics, const io:
       sum += double(sorted[s].values[std::size_t(n)]) *
              double(source_adjoint[s * std::size_t(nt) + std::size_t(n)]);
   return sum;
+}
+
+double waveform_misfit(const std::vector<float>& traces, const std::vector<float>& observed, double dt) {
+  double j = 0;
+  for (std::size_t k = 0; k < traces.size(); ++k)
+    j += 0.5 * (double(traces[k]) - observed[k]) * (double(traces[k]) - observed[k]);
+  return j * dt;
+}
+
+std::pair<double, double> born_dot_products(solver::Propagator& p, const std::vector<float>& dm, int nt,
+                                            std::mt19937& rng) {
+  solver::Born born(p);
+  const auto fdm = born.run(dm);
+  std::normal_distribution<double> normal;
+  std::vector<double> dd(fdm.size());
+  for (auto& x : dd) x = normal(rng);
+  solver::Adjoint adjoint(p, solver::plan_storage(test_device(), p.state_bytes(), nt, "gpu", 0, 0));
+  adjoint.forward();
+  adjoint.reverse(dd);
+  const auto g = adjoint.gradient();
+  double lhs = 0, rhs = 0;
+  for (std::size_t k = 0; k < fdm.size(); ++k) lhs += double(fdm[k]) * dd[k];
+  for (std::size_t k = 0; k < dm.size(); ++k) rhs += double(dm[k]) * g[k];
+  return {lhs, rhs};
 }
 
 }  // namespace seiswg::test

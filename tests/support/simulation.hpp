@@ -2,7 +2,9 @@
 // In-process access to the solver for physics tests: one GPU device for the whole test binary,
 // in-memory models, and a single-run helper.
 #include <map>
+#include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "gpu/device.hpp"
@@ -28,6 +30,12 @@ std::vector<std::vector<double>> run_traces(const physics::WaveEquation& physics
 double forces_dot_source_adjoint(const physics::WaveEquation& physics, const io::Grid& grid,
                                  const std::vector<solver::PointForce>& forces,
                                  const std::vector<float>& source_adjoint, int nt);
+// J = 1/2 sum (d - d_obs)^2 dt, in double: the least-squares misfit of the gradient tests.
+double waveform_misfit(const std::vector<float>& traces, const std::vector<float>& observed, double dt);
+// <F dm, dd> and <dm, F^T dd> of a Born dot-product test on propagator `p` (sources and receivers
+// set): dm given, dd standard normal from `rng`; F^T dd is the adjoint's gradient of <F dm, dd>.
+std::pair<double, double> born_dot_products(solver::Propagator& p, const std::vector<float>& dm, int nt,
+                                            std::mt19937& rng);
 // The same with the grid's edges (taper, free surface, CPML).
 std::vector<std::vector<double>> run_traces(const physics::WaveEquation& physics, const io::Model& model,
                                             int nt, double dt, const solver::Edges& edges,
