@@ -59,9 +59,11 @@ std::unique_ptr<gpu::Device> start_run(const Case& c, const RunOptions& options,
   auto device = gpu::Device::open({options.adapter});
   summary.adapter = device->adapter().summary();
   if (ranks.distributed()) {
-    log << ranks.prefix() << "seiswg: " << summary.adapter;
-    if (!ranks.gpu_pci().empty()) log << ", PCI " << ranks.gpu_pci();
-    log << "\n";
+    // One write for the whole line: the ranks share the terminal, and pieces written one by one
+    // interleave ("[rank 1/2] [rank 0/2] seiswg: ...").
+    std::string line = ranks.prefix() + "seiswg: " + summary.adapter;
+    if (!ranks.gpu_pci().empty()) line += ", PCI " + ranks.gpu_pci();
+    log << line + "\n" << std::flush;
   }
   return device;
 }

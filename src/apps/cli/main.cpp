@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "app/interrupt.hpp"
-#include "app/run_files.hpp"
 #include "app/ranks.hpp"
+#include "app/run_files.hpp"
 #include "app/runs.hpp"
 #include "gpu/device.hpp"
 #include "io/error.hpp"
@@ -267,9 +267,10 @@ int fail(const std::string& kind, const std::string& message, int code) {
     std::cerr << "seiswg: " << kind << message << "\n";
     return code;
   }
-  std::cerr << "seiswg: rank " << ranks.rank() << " of " << ranks.size();
-  if (!seiswg::app::rank_work().empty()) std::cerr << " (" << seiswg::app::rank_work() << ")";
-  std::cerr << ": " << kind << message << "\n" << std::flush;
+  // One write for the whole line, so that two failing ranks' messages do not interleave.
+  std::string line = "seiswg: rank " + std::to_string(ranks.rank()) + " of " + std::to_string(ranks.size());
+  if (!seiswg::app::rank_work().empty()) line += " (" + seiswg::app::rank_work() + ")";
+  std::cerr << line + ": " + kind + message + "\n" << std::flush;
   ranks.abort(code);
 }
 
