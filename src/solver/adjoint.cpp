@@ -346,15 +346,15 @@ struct Adjoint::Impl {
     const auto now = std::chrono::steady_clock::now();
     if (now - last_report < std::chrono::milliseconds(250)) return;
     f.device.wait_idle();  // so that the count is of steps done, not only recorded
-    if (steps_recorded < f.nt) stop_if_unstable(reverse, steps_recorded);
+    stop_if_unstable(reverse, steps_recorded);
     last_report = std::chrono::steady_clock::now();
     progress(steps_recorded);
   }
 
   Impl(Propagator& p, const StoragePlan& pl) : forward(p), f(p.internals()), plan(pl) {}
 
-  // Where a progress report has waited for the GPU, the pass also looks for a blow-up (one status
-  // read): it stops there, naming the step, instead of running to its end first.
+  // A pass looks for a blow-up at its end and wherever a progress report has waited for the GPU (one
+  // status read): it stops there, naming the step, instead of running to its end first.
   void stop_if_unstable(bool reverse, int steps_done) {
     BlowUp blow_up;
     if (reverse)
@@ -362,12 +362,13 @@ struct Adjoint::Impl {
     else
       forward.completed_steps(&blow_up);
     if (!blow_up.happened) return;
-    blow_up.found_after = std::uint32_t(steps_done);
-    throw BlowUpError(std::string("the ") + (reverse ? "adjoint" : "forward") +
-                          " run became unstable (NaN or Inf) at step " + std::to_string(blow_up.step) +
-                          "; stopped after " + std::to_string(steps_done) + " of " + std::to_string(f.nt) +
-                          " steps",
-                      blow_up);
+    std::string what = std::string("the ") + (reverse ? "adjoint" : "forward") +
+                       " run became unstable (NaN or Inf) at step " + std::to_string(blow_up.step);
+    if (steps_done < f.nt) {
+      blow_up.found_after = std::uint32_t(steps_done);
+      what += "; stopped after " + std::to_string(steps_done) + " of " + std::to_string(f.nt) + " steps";
+    }
+    throw BlowUpError(what, blow_up);
   }
 
   gpu::Buffer storage(std::uint64_t bytes, const char* label) { return f.storage(bytes, label); }
@@ -740,11 +741,7 @@ std::vector<float> Adjoint::forward() {
       break;
     }
   }
-  BlowUp blow_up;
-  s.forward.completed_steps(&blow_up);
-  if (blow_up.happened)
-    throw BlowUpError("the forward run became unstable (NaN or Inf) at step " + std::to_string(blow_up.step),
-                      blow_up);
+  s.stop_if_unstable(false, f.nt);
   s.have_forward = true;
   return s.forward.traces();
 }
@@ -797,38 +794,29 @@ std::vector<float> Adjoint::reverse(const std::vector<double>& dj_dtraces) {
     const std::size_t store = s.store_index(seg);
     const auto& velocity_bg = s.velocity_bgs[store];
     const auto& stress_bg = s.stress_bgs[store];
+    // A grid kernel: in one pass, or (split) the interior box, then the frame's workgroups only. The
+    // two passes write different nodes and read nothing the other writes.
+    const auto grid_kernel = [&](gpu::Commands& commands, const gpu::Kernel& interior,
+                                 const std::vector<gpu::BindGroup>& interior_bgs, const gpu::Kernel& whole,
+                                 const gpu::BindGroup& whole_bg) {
+      if (!s.split) return commands.dispatch(whole, whole_bg, gx, gy, f.shots);
+      commands.dispatch(interior, interior_bgs[store], s.interior_gx, s.interior_gy, f.shots);
+      commands.dispatch(whole, whole_bg, s.frame_gx, s.frame_gy, f.shots);
+    };
     record_steps(f.device, steps, [&](gpu::Commands& commands) {
       if (gr && f.stress_receiver_count) commands.dispatch(s.record_stress, s.record_stress_bg, gr);
-      // The two passes of a kernel write different nodes and read nothing the other writes; the
-      // edge pass launches the frame's workgroups only.
-      if (s.split) {
-        commands.dispatch(s.velocity_interior, s.velocity_interior_bgs[store], s.interior_gx, s.interior_gy,
-                          f.shots);
-        commands.dispatch(s.velocity, velocity_bg, s.frame_gx, s.frame_gy, f.shots);
-      } else {
-        commands.dispatch(s.velocity, velocity_bg, gx, gy, f.shots);
-      }
+      grid_kernel(commands, s.velocity_interior, s.velocity_interior_bgs, s.velocity, velocity_bg);
       if (records_in_points) {
         commands.dispatch(s.points, s.points_bg, 1);
       } else {
         if (gr) commands.dispatch(s.record, s.record_bg, gr);
         commands.dispatch(s.sources, s.sources_bg, 1);
       }
-      if (s.split) {
-        commands.dispatch(s.stress_interior, s.stress_interior_bgs[store], s.interior_gx, s.interior_gy,
-                          f.shots);
-        commands.dispatch(s.stress, stress_bg, s.frame_gx, s.frame_gy, f.shots);
-      } else {
-        commands.dispatch(s.stress, stress_bg, gx, gy, f.shots);
-      }
+      grid_kernel(commands, s.stress_interior, s.stress_interior_bgs, s.stress, stress_bg);
     });
     s.report(f.nt - start, true);
   }
-  BlowUp blow_up;
-  s.state.read(f.device, &blow_up);
-  if (blow_up.happened)
-    throw BlowUpError("the adjoint run became unstable (NaN or Inf) at step " + std::to_string(blow_up.step),
-                      blow_up);
+  s.stop_if_unstable(true, f.nt);
   std::vector<float> out(std::size_t(f.source_count) * nt);
   f.device.read(s.source_adjoint, 0, out.size() * 4, out.data());
   return out;

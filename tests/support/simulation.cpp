@@ -1,5 +1,7 @@
 #include "support/simulation.hpp"
 
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <cmath>
 #include <memory>
@@ -98,6 +100,22 @@ std::pair<double, double> born_dot_products(solver::Propagator& p, const std::ve
   for (std::size_t k = 0; k < fdm.size(); ++k) lhs += double(fdm[k]) * dd[k];
   for (std::size_t k = 0; k < dm.size(); ++k) rhs += double(dm[k]) * g[k];
   return {lhs, rhs};
+}
+
+std::array<double, 3> long_run_peaks(solver::Propagator& p, int nt) {
+  p.reset();
+  p.advance(nt);
+  solver::BlowUp blow_up;
+  EXPECT_EQ(p.completed_steps(&blow_up), std::uint32_t(nt));
+  EXPECT_FALSE(blow_up.happened) << "blew up at step " << blow_up.step;
+  const auto traces = p.traces();
+  std::array<double, 3> peak = {0, 0, 0};
+  for (std::size_t k = 0; k < traces.size(); ++k) {
+    const auto it = int(k % std::size_t(nt));
+    const std::size_t window = it < 2000 ? 0 : (it < 11000 ? 1 : 2);
+    peak[window] = std::max(peak[window], std::isfinite(traces[k]) ? double(std::abs(traces[k])) : 1e300);
+  }
+  return peak;
 }
 
 }  // namespace seiswg::test

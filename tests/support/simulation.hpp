@@ -1,6 +1,7 @@
 #pragma once
 // In-process access to the solver for physics tests: one GPU device for the whole test binary,
 // in-memory models, and a single-run helper.
+#include <array>
 #include <map>
 #include <random>
 #include <string>
@@ -30,6 +31,10 @@ std::vector<std::vector<double>> run_traces(const physics::WaveEquation& physics
 double forces_dot_source_adjoint(const physics::WaveEquation& physics, const io::Grid& grid,
                                  const std::vector<solver::PointForce>& forces,
                                  const std::vector<float>& source_adjoint, int nt);
+// A long-run stability check: advances `p` (sources, receivers set) nt steps, checks that it stayed
+// finite, and returns the largest |sample| of every trace in steps [0, 2000), [2000, 11000) and
+// [11000, nt) (gtest failures where it blew up).
+std::array<double, 3> long_run_peaks(solver::Propagator& p, int nt);
 // J = 1/2 sum (d - d_obs)^2 dt, in double: the least-squares misfit of the gradient tests.
 double waveform_misfit(const std::vector<float>& traces, const std::vector<float>& observed, double dt);
 // <F dm, dd> and <dm, F^T dd> of a Born dot-product test on propagator `p` (sources and receivers
