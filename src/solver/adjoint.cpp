@@ -307,16 +307,12 @@ struct Adjoint::Impl {
   // The point kernels of a reverse step: `points` (the receivers' residuals, the sources, the clock) in
   // one workgroup; or, for many receivers or too few bindings, `record` (a dispatch of its own) and
   // `sources` (the sources and the clock). adjoint_points.wgsl.
-  gpu::Kernel velocity, stress, record, record_stress, points, sources, pack;
-  std::vector<gpu::BindGroup> velocity_bgs, stress_bgs;  // one per store
-  // Large grids: the grid kernels' interior box without edge tests (stencil.wgsl's SPLIT_PASS 1),
-  // while `velocity` and `stress` do the rest; its workgroups along z and x.
-  bool split = false;
-  gpu::Kernel velocity_interior, stress_interior;
-  std::vector<gpu::BindGroup> velocity_interior_bgs, stress_interior_bgs;
-  std::uint32_t interior_gx = 0, interior_gy = 0;
-  // The edge pass: the frame's workgroups (stencil.wgsl's frame_tiles), frame_gx a row.
-  std::uint32_t frame_gx = 0, frame_gy = 0;
+  gpu::Kernel record, record_stress, points, sources, pack;
+  // The grid kernels, in one pass or (large grids) two (Propagator::Impl::grid_passes), and their
+  // bindings, one per store.
+  detail::GridPasses passes;
+  detail::GridKernel velocity, stress;
+  std::vector<detail::GridBindings> velocity_bgs, stress_bgs;
   gpu::BindGroup record_bg, record_stress_bg, points_bg, sources_bg, pack_bg;
   std::uint64_t bound_sources = ~0ull;  // the propagator's source buffers sources_bg binds
   bool record_bound = false;
@@ -592,63 +588,18 @@ Adjoint::Adjoint(Propagator& forward, const StoragePlan& plan)
   // Two passes where the interior's saving outweighs the edge pass's extra dispatches (the edge
   // pass launches the frame's workgroups only): grids of 2^20 points or more over all shots.
   // (Measured on an H200 when the edge pass still launched every workgroup of the grid: P-SV 2048^2
-  // 272 us a reverse step against 288 in one pass, 1024^2 117 against 110.) SEISWG_ADJOINT_PASSES =
-  // split | single forces the choice (tests run the split passes on small grids; benchmarks compare).
-  const auto& margin = f.interior_margins;
-  const int interior_nx = f.nx - margin[0] - margin[1], interior_nz = f.nz - margin[2] - margin[3];
-  const char* passes = std::getenv("SEISWG_ADJOINT_PASSES");
-  const bool forced_split = passes && std::string(passes) == "split";
-  const bool forced_single = passes && std::string(passes) == "single";
-  // The box's top on a multiple of 32 nodes (whole cache lines; stencil.wgsl), of 4 when forced so
-  // that the tests' small grids keep a box.
-  const int align = forced_split ? 4 : 32;
-  const int aligned_top = (margin[2] + align - 1) / align * align;
-  s.split = interior_nx > 0 && interior_nz > aligned_top - margin[2] && !forced_single &&
-            (forced_split || f.stride() >= (1u << 20));
-  auto grid_constants = c;
+  // 272 us a reverse step against 288 in one pass, 1024^2 117 against 110.)
+  s.passes = f.grid_passes("SEISWG_ADJOINT_PASSES", 1u << 20);
   // The transposed stress update runs after the point kernel has moved the reverse clock.
-  const auto shifted = [](auto constants) {
-    constants.push_back({"STEP_SHIFT", 1.0});
-    return constants;
-  };
-  if (s.split) {
-    const double box[4] = {double(margin[0]), double(margin[1]), double(aligned_top), double(margin[3])};
-    const char* names[4] = {"INTERIOR_LEFT", "INTERIOR_RIGHT", "INTERIOR_TOP", "INTERIOR_BOTTOM"};
-    for (int side = 0; side < 4; ++side) c.push_back({names[side], box[side]});
-    grid_constants = c;
-    auto interior_constants = c;
-    interior_constants.push_back({"SPLIT_PASS", 1.0});
-    grid_constants.push_back({"SPLIT_PASS", 2.0});
-    s.velocity_interior = f.device.create_kernel(code, "adjoint_velocity", interior_constants,
-                                                 f.physics.name() + " adjoint velocity_interior");
-    s.stress_interior = f.device.create_kernel(code, "adjoint_stress", shifted(interior_constants),
-                                               f.physics.name() + " adjoint stress_interior");
-    const std::uint32_t box_nz = std::uint32_t(interior_nz - (aligned_top - margin[2]));
-    s.interior_gx = (box_nz + f.wg_x - 1) / f.wg_x;
-    s.interior_gy = (std::uint32_t(interior_nx) + f.wg_y - 1) / f.wg_y;
-    // The frame's tiles, as stencil.wgsl's frame_tiles() counts them, in rows of at most 65535.
-    const auto up = [](int a, std::uint32_t b) { return (std::uint32_t(a) + b - 1) / b; };
-    const std::uint32_t z0 = up(aligned_top, f.wg_x), x0 = up(margin[0], f.wg_y);
-    const std::uint32_t z1 = std::max(z0, std::uint32_t(f.nz - margin[3]) / f.wg_x);
-    const std::uint32_t x1 = std::max(x0, std::uint32_t(f.nx - margin[1]) / f.wg_y);
-    const std::uint32_t frame = f.groups_x() * f.groups_y() - (z1 - z0) * (x1 - x0);
-    s.frame_gx = std::min<std::uint32_t>(frame, 65535);
-    s.frame_gy = (frame + s.frame_gx - 1) / s.frame_gx;
-    grid_constants.push_back({"FRAME_DISPATCH_X", double(s.frame_gx)});
-  }
-  s.velocity = f.device.create_kernel(code, "adjoint_velocity", grid_constants,
-                                      f.physics.name() + " adjoint velocity");
-  s.stress = f.device.create_kernel(code, "adjoint_stress", shifted(grid_constants),
-                                    f.physics.name() + " adjoint stress");
+  s.velocity = f.grid_kernel(s.passes, code, "adjoint_velocity", c, f.physics.name() + " adjoint velocity");
+  s.stress = f.grid_kernel(s.passes, code, "adjoint_stress", detail::with_constant(c, "STEP_SHIFT", 1.0),
+                           f.physics.name() + " adjoint stress");
   for (const auto& store : s.stores) {
     auto grid_bindings = grid_fields;
     grid_bindings.insert(grid_bindings.end(),
                          {{3, &s.state.status}, {4, &store}, {detail::kRunBinding, &s.state.run}});
-    s.velocity_bgs.push_back(f.device.bind(s.velocity, grid_bindings));
-    s.stress_bgs.push_back(f.device.bind(s.stress, grid_bindings));
-    if (!s.split) continue;
-    s.velocity_interior_bgs.push_back(f.device.bind(s.velocity_interior, grid_bindings));
-    s.stress_interior_bgs.push_back(f.device.bind(s.stress_interior, grid_bindings));
+    s.velocity_bgs.push_back(f.bind_grid(s.passes, s.velocity, grid_bindings));
+    s.stress_bgs.push_back(f.bind_grid(s.passes, s.stress, grid_bindings));
   }
 
   c.push_back({"NT", double(f.nt)});
@@ -775,7 +726,6 @@ std::vector<float> Adjoint::reverse(const std::vector<double>& dj_dtraces) {
     if (f.cpml.on()) commands.clear(s.cpml_memory, 0, f.cpml_memory_floats * 4);
     f.device.submit(std::move(commands));
   }
-  const std::uint32_t gx = f.groups_x(), gy = f.groups_y();
   const std::uint32_t gr = std::uint32_t((s.unique_receivers.size() + 63) / 64);
   const bool records_in_points = s.records_in_points();
   const int k = s.reverse_segment();
@@ -792,27 +742,16 @@ std::vector<float> Adjoint::reverse(const std::vector<double>& dj_dtraces) {
       s.move_in(start, steps);
     s.set_status(std::uint32_t(start + steps - 1), std::uint32_t(start));
     const std::size_t store = s.store_index(seg);
-    const auto& velocity_bg = s.velocity_bgs[store];
-    const auto& stress_bg = s.stress_bgs[store];
-    // A grid kernel: in one pass, or (split) the interior box, then the frame's workgroups only. The
-    // two passes write different nodes and read nothing the other writes.
-    const auto grid_kernel = [&](gpu::Commands& commands, const gpu::Kernel& interior,
-                                 const std::vector<gpu::BindGroup>& interior_bgs, const gpu::Kernel& whole,
-                                 const gpu::BindGroup& whole_bg) {
-      if (!s.split) return commands.dispatch(whole, whole_bg, gx, gy, f.shots);
-      commands.dispatch(interior, interior_bgs[store], s.interior_gx, s.interior_gy, f.shots);
-      commands.dispatch(whole, whole_bg, s.frame_gx, s.frame_gy, f.shots);
-    };
     record_steps(f.device, steps, [&](gpu::Commands& commands) {
       if (gr && f.stress_receiver_count) commands.dispatch(s.record_stress, s.record_stress_bg, gr);
-      grid_kernel(commands, s.velocity_interior, s.velocity_interior_bgs, s.velocity, velocity_bg);
+      f.dispatch_grid(commands, s.passes, s.velocity, s.velocity_bgs[store]);
       if (records_in_points) {
         commands.dispatch(s.points, s.points_bg, 1);
       } else {
         if (gr) commands.dispatch(s.record, s.record_bg, gr);
         commands.dispatch(s.sources, s.sources_bg, 1);
       }
-      grid_kernel(commands, s.stress_interior, s.stress_interior_bgs, s.stress, stress_bg);
+      f.dispatch_grid(commands, s.passes, s.stress, s.stress_bgs[store]);
     });
     s.report(f.nt - start, true);
   }

@@ -115,18 +115,19 @@ std::vector<float> Born::run(std::span<const float> material_perturbation) {
     s.state.set(f.device, 0, 0, f.source_count, f.receiver_count);
   }
   const std::uint32_t gx = f.groups_x(), gy = f.groups_y(), record_rows = f.record_rows();
+  // The background's kernels run as the forward's do (one pass or two), the perturbation's in one.
   record_steps(f.device, f.nt, [&](gpu::Commands& commands) {
     // The perturbation's velocity update reads the background stress before its update (and
     // before the background's sources of the step, which may drive a stress plane), its stress
     // update the background velocity after its update and sources.
-    commands.dispatch(f.velocity, f.velocity_bg, gx, gy, f.shots);
+    f.dispatch_grid(commands, f.forward_passes, f.velocity, f.velocity_bg);
     commands.dispatch(s.velocity, s.velocity_bg, gx, gy, f.shots);
     commands.dispatch(f.points, f.points_bg, 1);
     if (!f.grid_records && f.receiver_count)
       commands.dispatch(f.record, f.record_bg, (f.receiver_count + 63) / 64);
     commands.dispatch(f.points, s.points_bg, 1);
     if (f.receiver_count) commands.dispatch(s.record, s.record_bg, (f.receiver_count + 63) / 64);
-    commands.dispatch(f.stress_update, f.stress_bg, gx, gy + record_rows, f.shots);
+    f.dispatch_grid(commands, f.forward_passes, f.stress_update, f.stress_bg, record_rows);
     commands.dispatch(s.stress, s.stress_bg, gx, gy, f.shots);
     if (f.stress_receiver_count)
       commands.dispatch(s.record_stress, s.record_stress_bg, (f.receiver_count + 63) / 64);

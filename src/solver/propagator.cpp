@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <map>
 #include <sstream>
 
@@ -12,6 +13,13 @@
 #include "wgsl/embedded.hpp"
 
 namespace seiswg::solver {
+
+// The forward grid kernels run in one pass unless SEISWG_FORWARD_PASSES=split asks for two
+// (interior box, then the frame: Propagator::Impl::grid_passes). Measured on an H200
+// (docs/performance.md, "Two passes for the forward"), two passes were slower at every size but SH
+// at 4096^2: the frame pass costs a launch and its scattered tiles more than the edge tests save.
+constexpr std::uint64_t kForwardSplitPoints = std::numeric_limits<std::uint64_t>::max();
+
 Propagator::Propagator(gpu::Device& device, const physics::WaveEquation& physics, const io::Model& model,
                        int nt, double dt, const Taper& taper, int shots, std::uint64_t max_binding_bytes)
     : Propagator(device, physics, model, nt, dt, Edges{taper, false}, shots, max_binding_bytes) {}
@@ -106,6 +114,7 @@ Propagator::Propagator(gpu::Device& device, const physics::WaveEquation& physics
   }
   s.boundary_wgsl = boundary.wgsl;
   s.interior_margins = boundary.interior_margins;
+  s.forward_passes = s.grid_passes("SEISWG_FORWARD_PASSES", kForwardSplitPoints);
   s.constants.insert(s.constants.end(), boundary.constants.begin(), boundary.constants.end());
   // The grid kernels record the receivers while the adapter has bindings for them (3 more).
   const std::size_t grid_bindings = s.forward_fields.storage_bindings(s.grid_bindings(), false);
@@ -113,8 +122,9 @@ Propagator::Propagator(gpu::Device& device, const physics::WaveEquation& physics
   s.grid_records = grid_bindings + 3 <= lim.max_storage_buffers_per_stage;
   const std::string code = s.forward_prelude(false, s.grid_records) + physics.wgsl();
   const auto recording = s.grid_records ? s.recording_constants() : s.constants;
-  s.velocity = device.create_kernel(code, "velocity", recording, physics.name() + " velocity");
-  s.stress_update = device.create_kernel(code, "stress_update", recording, physics.name() + " stress");
+  s.velocity = s.grid_kernel(s.forward_passes, code, "velocity", recording, physics.name() + " velocity");
+  s.stress_update =
+      s.grid_kernel(s.forward_passes, code, "stress_update", recording, physics.name() + " stress");
   if (!s.grid_records) {
     s.check_bindings("receivers", s.forward_fields.bindings({"vel"}).size() + 5);
     s.record = device.create_kernel(s.forward_prelude(false, true), "record", s.recording_constants(),
@@ -236,7 +246,9 @@ Propagator::StateSink Propagator::state_sink(const gpu::Buffer& buffer) {
   if (s.fused_store) {
     s.build_fused_store_kernel();
     sink.fused = true;
-    sink.bindings = s.bind_fused_store(buffer);
+    auto b = s.bind_fused_store(buffer);
+    sink.bindings = std::move(b.whole);
+    sink.interior_bindings = std::move(b.interior);
     sink.bound_receivers = s.receiver_buffers_version;
     return sink;
   }
@@ -248,11 +260,13 @@ Propagator::StateSink Propagator::state_sink(const gpu::Buffer& buffer) {
 
 void Propagator::advance(int steps, const StateSink* sink, std::uint32_t first_slot) {
   auto& s = *impl_;
-  const std::uint32_t gx = s.groups_x(), gy = s.groups_y(), record_rows = s.record_rows();
+  const std::uint32_t record_rows = s.record_rows();
   std::uint32_t store_gx = 0, store_gy = 0;
   const bool fused = sink && sink->fused;
   if (fused && sink->bound_receivers != s.receiver_buffers_version) {
-    sink->bindings = s.bind_fused_store(*sink->buffer);  // the receivers' buffers were reallocated
+    auto b = s.bind_fused_store(*sink->buffer);  // the receivers' buffers were reallocated
+    sink->bindings = std::move(b.whole);
+    sink->interior_bindings = std::move(b.interior);
     sink->bound_receivers = s.receiver_buffers_version;
   }
   if (sink) {
@@ -263,14 +277,15 @@ void Propagator::advance(int steps, const StateSink* sink, std::uint32_t first_s
     store_gy = std::uint32_t((groups + store_gx - 1) / store_gx);
   }
   record_steps(s.device, steps, [&](gpu::Commands& commands) {
-    commands.dispatch(s.velocity, s.velocity_bg, gx, gy, s.shots);
+    s.dispatch_grid(commands, s.forward_passes, s.velocity, s.velocity_bg);
     commands.dispatch(s.points, s.points_bg, 1);
     if (!s.grid_records && s.receiver_count)
       commands.dispatch(s.record, s.record_bg, (s.receiver_count + 63) / 64);
     if (fused)
-      commands.dispatch(s.stress_and_store, sink->bindings, gx, gy + record_rows, s.shots);
+      s.dispatch_grid(commands, s.forward_passes, s.stress_and_store, sink->bindings, sink->interior_bindings,
+                      record_rows);
     else
-      commands.dispatch(s.stress_update, s.stress_bg, gx, gy + record_rows, s.shots);
+      s.dispatch_grid(commands, s.forward_passes, s.stress_update, s.stress_bg, record_rows);
     if (s.stress_receiver_count)
       commands.dispatch(s.record_stress, s.record_stress_bg, (s.receiver_count + 63) / 64);
     if (sink && !fused) commands.dispatch(s.store_state, sink->bindings, store_gx, store_gy);

@@ -81,6 +81,7 @@ class Propagator {
     const gpu::Buffer* buffer = nullptr;
     bool fused = false;  // the stress update stores; `bindings` are then that kernel's, receivers included
     mutable gpu::BindGroup bindings;
+    mutable gpu::BindGroup interior_bindings;   // the fused store's interior pass (grids in two passes)
     mutable std::uint64_t bound_receivers = 0;  // receiver buffers' version that `bindings` hold
   };
   StateSink state_sink(const gpu::Buffer& buffer);

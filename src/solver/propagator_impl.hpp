@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <array>
 #include <cstddef>
+#include <cstdlib>
 #include <memory>
+#include <span>
 #include <sstream>
 #include <string>
 #include <utility>
@@ -99,6 +101,37 @@ struct SourceRecord {                      // matches WGSL struct SourcePoint
 };
 static_assert(sizeof(SourceRecord) == 20);
 
+using Constants = std::vector<std::pair<std::string, double>>;
+
+// `constants` with `name` set to `value` (replaced where present, else added).
+inline Constants with_constant(Constants constants, const std::string& name, double value) {
+  for (auto& c : constants)
+    if (c.first == name) {
+      c.second = value;
+      return constants;
+    }
+  constants.push_back({name, value});
+  return constants;
+}
+
+// How a grid kernel covers the grid: in one pass, or (split) in two (stencil.wgsl's SPLIT_PASS): the
+// interior box, compiled without edge tests or boundary hooks, then the frame's workgroups only.
+// The tests and hooks cost more than the memory traffic where a kernel loads much per node (the
+// adjoint) or where hooks act (CPML: depth tests on every derivative cost its interior ~10%).
+struct GridPasses {
+  bool split = false;
+  Constants box;  // INTERIOR_* (both passes) and FRAME_DISPATCH_X (the frame pass)
+  std::uint32_t interior_gx = 0, interior_gy = 0;  // the box's workgroups along z and x
+  std::uint32_t frame_gx = 0, frame_gy = 0;        // the frame's, frame_gx a row
+};
+// A grid kernel's compiled passes (`interior` only when split) and their bindings.
+struct GridKernel {
+  gpu::Kernel whole, interior;
+};
+struct GridBindings {
+  gpu::BindGroup whole, interior;
+};
+
 }  // namespace detail
 
 struct Propagator::Impl {
@@ -122,13 +155,15 @@ struct Propagator::Impl {
   // Whether the grid kernels record the receivers (solver/receivers.wgsl); else, where split field
   // groups leave them no bindings to spare, the receivers get a dispatch of their own (`record`).
   bool grid_records = true;
-  gpu::Kernel velocity, stress_update, points, store_state, record;
+  detail::GridKernel velocity, stress_update;
+  gpu::Kernel points, store_state, record;
   // The stress update that also stores the state (adjoint forward runs; compiled at the first sink)
   // and whether this medium and adapter allow it.
-  gpu::Kernel stress_and_store;
+  detail::GridKernel stress_and_store;
   bool fused_store = false, stress_and_store_built = false;
   std::uint64_t receiver_buffers_version = 1;  // changes when the grid kernels are rebound
-  gpu::BindGroup velocity_bg, stress_bg, points_bg, record_bg;
+  detail::GridBindings velocity_bg, stress_bg;
+  gpu::BindGroup points_bg, record_bg;
   // Receivers of stress planes (the acoustic pressure), sampled after the stress update by a
   // dispatch of their own; made only for media that record a stress plane.
   gpu::Kernel record_stress;
@@ -175,12 +210,88 @@ struct Propagator::Impl {
 
   std::uint32_t groups_x() const { return (std::uint32_t(nz) + wg_x - 1) / wg_x; }
   std::uint32_t groups_y() const { return (std::uint32_t(nx) + wg_y - 1) / wg_y; }
+  // The forward grid kernels' passes (grid_passes).
+  detail::GridPasses forward_passes;
+  // Whether and how grid kernels run in two passes: on grids of at least `min_points` points over
+  // all shots, where the box holds whole workgroups; the environment variable `choice` = split |
+  // single forces it (tests run the split passes on small grids; benchmarks compare).
+  detail::GridPasses grid_passes(const char* choice, std::uint64_t min_points) const {
+    detail::GridPasses p;
+    const auto& margin = interior_margins;
+    const int interior_nx = nx - margin[0] - margin[1], interior_nz = nz - margin[2] - margin[3];
+    const char* forced = std::getenv(choice);
+    const bool forced_split = forced && std::string(forced) == "split";
+    const bool forced_single = forced && std::string(forced) == "single";
+    // The box's top on a multiple of 32 nodes (whole cache lines; stencil.wgsl), of 4 when forced so
+    // that the tests' small grids keep a box.
+    const int align = forced_split ? 4 : 32;
+    const int top = (margin[2] + align - 1) / align * align;
+    p.split = interior_nx > 0 && interior_nz > top - margin[2] && !forced_single &&
+              (forced_split || stride() >= min_points);
+    if (!p.split) return p;
+    p.box = {{"INTERIOR_LEFT", double(margin[0])},
+             {"INTERIOR_RIGHT", double(margin[1])},
+             {"INTERIOR_TOP", double(top)},
+             {"INTERIOR_BOTTOM", double(margin[3])}};
+    p.interior_gx = (std::uint32_t(interior_nz - (top - margin[2])) + wg_x - 1) / wg_x;
+    p.interior_gy = (std::uint32_t(interior_nx) + wg_y - 1) / wg_y;
+    // The frame's tiles, as stencil.wgsl's frame_tiles() counts them, in rows of at most 65535.
+    const auto up = [](int a, std::uint32_t b) { return (std::uint32_t(a) + b - 1) / b; };
+    const std::uint32_t z0 = up(top, wg_x), x0 = up(margin[0], wg_y);
+    const std::uint32_t z1 = std::max(z0, std::uint32_t(nz - margin[3]) / wg_x);
+    const std::uint32_t x1 = std::max(x0, std::uint32_t(nx - margin[1]) / wg_y);
+    const std::uint32_t frame = groups_x() * groups_y() - (z1 - z0) * (x1 - x0);
+    p.frame_gx = std::min<std::uint32_t>(frame, 65535);
+    p.frame_gy = (frame + p.frame_gx - 1) / p.frame_gx;
+    p.box.push_back({"FRAME_DISPATCH_X", double(p.frame_gx)});
+    return p;
+  }
+  // Compiles `entry` of `code` as `passes` says: the whole grid, or the frame pass (`whole`) and the
+  // interior pass (which records no receivers: its rows would not be the receivers').
+  detail::GridKernel grid_kernel(const detail::GridPasses& passes, const std::string& code, const char* entry,
+                                 const detail::Constants& c, const std::string& label) const {
+    if (!passes.split) return {device.create_kernel(code, entry, c, label), {}};
+    auto frame = c;
+    frame.insert(frame.end(), passes.box.begin(), passes.box.end());
+    auto interior = detail::with_constant(frame, "SPLIT_PASS", 1.0);
+    interior = detail::with_constant(interior, "RECORD_ROW0", double(detail::kNone));
+    frame = detail::with_constant(frame, "SPLIT_PASS", 2.0);
+    return {device.create_kernel(code, entry, frame, label),
+            device.create_kernel(code, entry, interior, label + " interior")};
+  }
+  detail::GridBindings bind_grid(const detail::GridPasses& passes, const detail::GridKernel& kernel,
+                                 std::span<const gpu::Device::Binding> b) const {
+    return {device.bind(kernel.whole, b), passes.split ? device.bind(kernel.interior, b) : gpu::BindGroup()};
+  }
+  // Dispatches a grid kernel over every shot, `extra_rows` rows of workgroups after the grid's (or
+  // the frame's) for the receivers. The two passes write different nodes and read nothing the other
+  // writes.
+  void dispatch_grid(gpu::Commands& commands, const detail::GridPasses& passes,
+                     const detail::GridKernel& kernel, const gpu::BindGroup& whole,
+                     const gpu::BindGroup& interior, std::uint32_t extra_rows = 0) const {
+    if (!passes.split)
+      return commands.dispatch(kernel.whole, whole, groups_x(), groups_y() + extra_rows, shots);
+    commands.dispatch(kernel.interior, interior, passes.interior_gx, passes.interior_gy, shots);
+    commands.dispatch(kernel.whole, whole, passes.frame_gx, passes.frame_gy + extra_rows, shots);
+  }
+  void dispatch_grid(gpu::Commands& commands, const detail::GridPasses& passes,
+                     const detail::GridKernel& kernel, const detail::GridBindings& b,
+                     std::uint32_t extra_rows = 0) const {
+    dispatch_grid(commands, passes, kernel, b.whole, b.interior, extra_rows);
+  }
+  // The forward grid kernels' dispatch, as wide as the receivers' rows are: the grid's, or the frame's.
+  std::uint32_t forward_dispatch_x() const {
+    return forward_passes.split ? forward_passes.frame_gx : groups_x();
+  }
+  std::uint32_t forward_dispatch_y() const {
+    return forward_passes.split ? forward_passes.frame_gy : groups_y();
+  }
   // Rows of workgroups the stress update's dispatch adds to record the receivers (one invocation
   // each, up to kMaxRecordRows rows; more receivers loop).
   static constexpr std::uint32_t kMaxRecordRows = 64;
   std::uint32_t record_rows() const {
     if (!grid_records) return 0;
-    const std::uint64_t per_row = std::uint64_t(groups_x()) * wg_x * wg_y;
+    const std::uint64_t per_row = std::uint64_t(forward_dispatch_x()) * wg_x * wg_y;
     return std::uint32_t(std::min<std::uint64_t>(kMaxRecordRows, (receiver_count + per_row - 1) / per_row));
   }
   // Constants of grid kernels that record receivers.
@@ -188,8 +299,8 @@ struct Propagator::Impl {
     auto c = constants;
     c.push_back({"REC_NT", double(nt)});
     c.push_back({"REC_DT", dt});
-    c.push_back({"RECORD_WIDTH", double(groups_x() * wg_x)});
-    c.push_back({"RECORD_ROW0", double(groups_y() * wg_y)});
+    c.push_back({"RECORD_WIDTH", double(forward_dispatch_x() * wg_x)});
+    c.push_back({"RECORD_ROW0", double(forward_dispatch_y() * wg_y)});
     c.push_back({"RECORD_ROWS", double(kMaxRecordRows)});
     return c;
   }
@@ -212,8 +323,8 @@ struct Propagator::Impl {
     auto grid = grid_bindings();
     const auto receivers = receiver_bindings();
     if (grid_records) grid.insert(grid.end(), receivers.begin(), receivers.end());
-    velocity_bg = device.bind(velocity, grid);
-    stress_bg = device.bind(stress_update, grid);
+    velocity_bg = bind_grid(forward_passes, velocity, grid);
+    stress_bg = bind_grid(forward_passes, stress_update, grid);
     if (grid_records) return;
     auto b = forward_fields.bindings({"vel"});
     b.insert(b.end(), {{3, &state.status}, {detail::kRunBinding, &state.run}});
@@ -326,19 +437,20 @@ struct Propagator::Impl {
     auto c = grid_records ? recording_constants() : constants;
     c.push_back({"VEL_PLANES_STORED", double(physics.velocity_planes())});
     c.push_back({"STRESS_PLANES_STORED", double(physics.stress_planes())});
-    stress_and_store = device.create_kernel(forward_prelude(false, grid_records, true) + physics.wgsl(),
-                                            "stress_update", c, physics.name() + " stress and store");
+    stress_and_store =
+        grid_kernel(forward_passes, forward_prelude(false, grid_records, true) + physics.wgsl(),
+                    "stress_update", c, physics.name() + " stress and store");
     stress_and_store_built = true;
   }
   // The fused kernel's bindings: the stress update's, and the store.
-  gpu::BindGroup bind_fused_store(const gpu::Buffer& store) const {
+  detail::GridBindings bind_fused_store(const gpu::Buffer& store) const {
     auto b = grid_bindings();
     if (grid_records) {
       const auto receivers = receiver_bindings();
       b.insert(b.end(), receivers.begin(), receivers.end());
     }
     b.push_back({9, &store});
-    return device.bind(stress_and_store, b);
+    return bind_grid(forward_passes, stress_and_store, b);
   }
   void bind_point_kernels() {
     auto b = source_group_bindings(forward_fields);

@@ -38,7 +38,7 @@ fn surface_imaged(group: u32, plane: u32) -> bool { return surface_parity(group,
 // The z difference (without 1/dz) from samples j0 .. j0 + 3 of plane p of source src: the derivative
 // between rows j0 + 1 and j0 + 2 (hook of stencil.wgsl's dz_forward, dz_backward).
 fn surface_dz(src: u32, p: u32, i: i32, j0: i32) -> f32 {
-  if (j0 >= 0) { return d4(load(src, p, i, j0), load(src, p, i, j0 + 1), load(src, p, i, j0 + 2), load(src, p, i, j0 + 3)); }
+  if (interior_pass() || j0 >= 0) { return d4(load(src, p, i, j0), load(src, p, i, j0 + 1), load(src, p, i, j0 + 2), load(src, p, i, j0 + 3)); }
   let f = field_of(src, p);
   if (surface_imaged(f.x, f.y)) {
     return d4(zload(src, p, i, j0), zload(src, p, i, j0 + 1), zload(src, p, i, j0 + 2), zload(src, p, i, j0 + 3));
@@ -67,4 +67,4 @@ fn surface_reduced_backward_t(group: u32, plane: u32, src: u32, p: u32, i: i32, 
 
 // Whether field index k (shot_base + node) lies on the surface row (z = 0), where a medium applies
 // its traction-free condition (P-SV: szz = 0 there).
-fn on_free_surface(k: u32) -> bool { return (k % npt()) % u32(NZ) == 0u; }
+fn on_free_surface(k: u32) -> bool { return !interior_pass() && (k % npt()) % u32(NZ) == 0u; }
