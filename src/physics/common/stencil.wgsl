@@ -236,6 +236,7 @@ fn grid_node(g: vec3<u32>) -> Node {
     ok = t < frame_tiles() && i < NX && j < NZ && !in_interior_box(i, j);
   }
   shot_base = g.z * npt();
-  fields_begin();  // the field module's per-invocation set-up (fields_*.wgsl)
+  cpml_begin(i, j);  // the CPML's per-invocation test (physics/boundary/)
+  fields_begin();    // the field module's per-invocation set-up (fields_*.wgsl)
   return Node(i, j, select(0u, shot_base + node(i, j), ok), ok);
 }
