@@ -132,6 +132,12 @@ if [ $quick = 0 ]; then
     --toggles disable_robustness,allow_unsafe_apis --variant no-robustness | grep '"forward"' | tee -a "$results"
 fi
 
+# The boundaries (taper, CPML) with the forward kernels in one pass and in two: its own file.
+if [ $quick = 0 ]; then
+  section "seiswg boundaries: taper and CPML, one and two passes"
+  SEISWG_BIN_DIR=$bin bash bench/boundaries.sh "$dest/boundaries-$slug.jsonl"
+fi
+
 # 3. The solver object (problem::Problem): gradient of one shot on large grids, shot batches on a
 # small one. Its own process, so that the stored states may take 60% of the card.
 section "seiswg Problem: gradient and shots"
