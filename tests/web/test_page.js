@@ -149,6 +149,38 @@ const tests = {
     if (inside < 20 || outside < 500) throw new Error(`only ${inside} nodes lie surely inside the stroke, ${outside} surely outside`);
     console.log(`${inside} nodes painted to 700 m/s, ${outside} beyond the brush unchanged`);
   },
+  // Folder upload: a case folder on disk given to the page's folder input (as a user picks one) loads
+  // its config, sources, stations and model, and the loaded case runs to the end.
+  async web_page_folder_upload({ page }) {
+    await ready(page);
+    const files = seispieHomog("[solver]\nsave_images = no\nnt = 60");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "seiswg-folder-")), top = path.join(dir, "homog-case");
+    try {
+      for (const [rel, bytes] of Object.entries(files)) {
+        fs.mkdirSync(path.dirname(path.join(top, rel)), { recursive: true });
+        fs.writeFileSync(path.join(top, rel), bytes);
+      }
+      await page.setInputFiles("#upload-folder", top);
+      await page.waitForFunction(() => /loaded \d+ files/.test(document.getElementById("message").textContent));
+      const loaded = await page.evaluate(() => {
+        const s = window.seiswgPage.state, m = s.models.model;
+        return { texts: s.texts, nx: m && m.nx, nz: m && m.nz, vs: m ? Array.from(m.fields.vs) : [] };
+      });
+      const text = (rel) => new TextDecoder().decode(files[rel]);
+      for (const rel of ["config.ini", "sources.dat", "stations.dat"])
+        if ((loaded.texts[rel] || "").trim() !== text(rel).trim()) throw new Error(`${rel} was not loaded from the folder`);
+      if (loaded.nx !== 31 || loaded.nz !== 31 || loaded.vs.some((v) => v !== 1000))
+        throw new Error(`the model was not loaded: ${loaded.nx} x ${loaded.nz}`);
+      await page.click("#run");
+      await page.waitForFunction(() => !document.getElementById("run").disabled &&
+        /done|failed|cancelled/.test(document.getElementById("progress-text").textContent), null, { timeout: 300000 });
+      const progress = await page.textContent("#progress-text");
+      if (!progress.startsWith("done")) throw new Error(`the uploaded case did not run: ${progress}: ${await page.textContent("#message")}`);
+      console.log(`${Object.keys(files).length} files loaded from ${top}; run: ${progress}`);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  },
   async web_page_model_upload({ page }) {
     await ready(page);
     await page.selectOption("#preset", "preset:seispie-homog");
