@@ -44,6 +44,7 @@
     const models = {};
     for (const [folder, m] of Object.entries(p.models)) {
       models[folder] = emptyModel(m.nx, m.nz, m.d, m.base);
+      for (const [name, values] of Object.entries(m.values || {})) models[folder].fields[name].set(values);
       for (const step of m.steps) applyStep(models[folder], step);
     }
     return { name: p.id, texts: { "config.ini": p.config, "sources.dat": P.sourcesText(p.sources),

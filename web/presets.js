@@ -95,25 +95,25 @@
         model_init: { nx: 81, nz: 81, d: 12.5, base: elastic(1800, 1000, 2000), steps: [] } },
     },
     {
-      id: "marmousi", title: "P-SV inversion of vp and vs, layered Marmousi-like (examples/marmousi, small)",
-      config: ini("examples/marmousi's settings on a small layered section built here (the bundled\n" +
-                  "Marmousi model is too large for a laptop's browser run): 81 x 41 nodes of 25 m, 4 L-BFGS\n" +
-                  "iterations of vp and vs.", {
+      id: "marmousi", title: "P-SV inversion of vp and vs, Marmousi at 90 m (examples/marmousi, downsampled)",
+      config: ini("examples/marmousi's model and settings at laptop size: its Marmousi (12 km x 3 km) at every\n" +
+                  "3rd node, 134 x 34 nodes of 90 m, 3 shots of a 0.8 Hz Ricker (5 points per wavelength in the\n" +
+                  "slowest rock), 58 stations at 360 m depth, 4 L-BFGS iterations of vp and vs from its smoothed start.", {
         workflow: { mode: "inversion" },
-        solver: { sh: "no", psv: "yes", nt: 700, dt: 0.002, ...taper(12, true), combine_sources: "no",
+        solver: { sh: "no", psv: "yes", nt: 1000, dt: 0.008, ...taper(12, true), combine_sources: "no",
                   misfit: "waveform" },
         optimize: { method: "lbfgs", niter: 4, lbfgs_mem: 5, ls_step: 10, ls_step_init: 0.02, ls_step_max: 0.1 },
-        inversion: { parameters: "vp, vs", vp_min: 1400, vp_max: 5000, vs_min: 0, vs_max: 2900, source_mask: 3 },
+        inversion: { parameters: "vp, vs", vp_min: 1400, vp_max: 5000, vs_min: 0, vs_max: 2900, smooth_m: 180,
+                     top_mute: 5, top_taper: 2, source_mask: 3, depth_weight: 1 },
         path: { output: "output", model_true: "model_true", model_init: "model_init", sources: "sources.dat",
                 stations: "stations.dat" } }),
-      sources: [[400, 50, 3, 0.4], [1000, 50, 3, 0.4], [1600, 50, 3, 0.4]],
-      stations: line(40, 100, 1900, 25),
-      models: {
-        model_true: { nx: 81, nz: 41, d: 25, base: elastic(2000, 1000, 2200), steps: [
-          { kind: "layers", depths: [250, 500, 750], factor: 1.2 },
-          { kind: "gaussian", x: 1200, z: 600, radius: 150, percent: 12 }] },
-        model_init: { nx: 81, nz: 41, d: 25, base: elastic(2000, 1000, 2200), steps: [
-          { kind: "layers", depths: [250, 500, 750], factor: 1.2 }] } },
+      sources: [[3000, 360, 0.8, 1.5], [6000, 360, 0.8, 1.5], [9000, 360, 0.8, 1.5]],
+      stations: line(58, 300, 11700, 360),
+      // The models come from web/marmousi_small.js (scripts/make_web_marmousi.py).
+      models: Object.fromEntries(["model_true", "model_init"].map((folder) => {
+        const M = window.seiswgMarmousi;
+        return [folder, { nx: M.nx, nz: M.nz, d: M.d, base: elastic(0, 0, 0), values: M[folder], steps: [] }];
+      })),
     },
   ];
 

@@ -764,10 +764,6 @@ void read_case(Case& c) {
   c.combine_sources = cfg.get_bool_or("solver", "combine_sources", true);
   c.save_coordinates = cfg.get_bool_or("solver", "save_coordinates", false);
   c.save_images = cfg.get_bool_or("solver", "save_images", true);
-  if (c.save_images && !io::kHasFigures) {
-    c.save_images = false;
-    cfg.warnings.push_back(io::figures_unavailable());
-  }
 
   auto output = cfg.get_path("output");
   c.output = output ? *output : cfg.dir / "output";

@@ -1,9 +1,5 @@
 #include "io/figure.hpp"
 
-#ifdef SEISWG_WITH_CAIRO
-#include <cairo.h>
-#endif
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -12,16 +8,11 @@
 #include <stdexcept>
 #include <utility>
 
-#include "io/error.hpp"
-#include "io/features.hpp"
+#include "io/painter.hpp"
 
 namespace seiswg::io {
 
-#ifdef SEISWG_WITH_CAIRO
 namespace {
-
-using SurfacePtr = std::unique_ptr<cairo_surface_t, decltype(&cairo_surface_destroy)>;
-using ContextPtr = std::unique_ptr<cairo_t, decltype(&cairo_destroy)>;
 
 constexpr double kTitleSize = 15, kLabelSize = 12.5, kTickSize = 11;
 constexpr int kPad = 10;            // white border around everything
@@ -30,56 +21,29 @@ constexpr int kBarWidth = 18;       // the colour bar's column
 constexpr int kMinBarHeight = 200;  // a bar beside a flat image stays long enough to read
 constexpr int kMinPlotSide = 48;
 
-void check_status(cairo_status_t status, const char* what) {
-  if (status != CAIRO_STATUS_SUCCESS)
-    throw std::runtime_error(std::string(what) + ": " + cairo_status_to_string(status));
-}
-
-SurfacePtr make_surface(cairo_format_t format, int width, int height) {
-  SurfacePtr s(cairo_image_surface_create(format, width, height), cairo_surface_destroy);
-  check_status(cairo_surface_status(s.get()), "cannot create a figure surface");
-  return s;
-}
-
-ContextPtr make_context(cairo_surface_t* surface) {
-  ContextPtr cr(cairo_create(surface), cairo_destroy);
-  check_status(cairo_status(cr.get()), "cannot draw a figure");
-  cairo_select_font_face(cr.get(), "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
-  return cr;
-}
-
-// Text is measured on a small scratch surface before the figure's size is known.
+// Text is measured on a small scratch picture before the figure's size is known.
 class TextMeter {
  public:
-  TextMeter() : surface_(make_surface(CAIRO_FORMAT_RGB24, 1, 1)), cr_(make_context(surface_.get())) {}
-  double width(const std::string& text, double size) {
-    cairo_set_font_size(cr_.get(), size);
-    cairo_text_extents_t e;
-    cairo_text_extents(cr_.get(), text.c_str(), &e);
-    return e.x_advance;
-  }
+  TextMeter() : painter_(make_painter(1, 1)) {}
+  double width(const std::string& text, double size) { return painter_->text_width(text, size); }
 
  private:
-  SurfacePtr surface_;
-  ContextPtr cr_;
+  std::unique_ptr<Painter> painter_;
 };
 
 enum class Align { left, center, right };
 
 // Draws `text` with its baseline at y; rotated texts read upward (for vertical axes).
-void draw_text(cairo_t* cr, const std::string& text, double size, double x, double y, Align align,
+void draw_text(Painter& painter, const std::string& text, double size, double x, double y, Align align,
                bool rotated = false) {
-  cairo_save(cr);
-  cairo_set_font_size(cr, size);
-  cairo_text_extents_t e;
-  cairo_text_extents(cr, text.c_str(), &e);
-  const double shift = align == Align::left ? 0 : align == Align::center ? e.x_advance / 2 : e.x_advance;
-  cairo_translate(cr, x, y);
-  if (rotated) cairo_rotate(cr, -std::numbers::pi / 2);
-  cairo_move_to(cr, -shift, 0);
-  cairo_set_source_rgb(cr, 0, 0, 0);
-  cairo_show_text(cr, text.c_str());
-  cairo_restore(cr);
+  painter.save();
+  const double advance = painter.text_width(text, size);
+  const double shift = align == Align::left ? 0 : align == Align::center ? advance / 2 : advance;
+  painter.translate(x, y);
+  if (rotated) painter.rotate(-std::numbers::pi / 2);
+  painter.set_color(0, 0, 0);
+  painter.show_text(text, size, -shift, 0);
+  painter.restore();
 }
 
 // The font size (at most `size`, at least 7) at which `text` fits in `room` pixels.
@@ -164,74 +128,55 @@ struct RasterPlot {
   SourceSymbol source_symbol = SourceSymbol::star;
 };
 
-Image to_image(cairo_surface_t* surface) {
-  cairo_surface_flush(surface);
-  Image img;
-  img.width = cairo_image_surface_get_width(surface);
-  img.height = cairo_image_surface_get_height(surface);
-  img.rgb.resize(std::size_t(img.width) * std::size_t(img.height) * 3);
-  const unsigned char* data = cairo_image_surface_get_data(surface);
-  const auto stride = std::size_t(cairo_image_surface_get_stride(surface));
-  for (std::size_t row = 0; row < std::size_t(img.height); ++row) {
-    const auto* src = reinterpret_cast<const std::uint32_t*>(data + row * stride);
-    std::uint8_t* dst = img.rgb.data() + row * std::size_t(img.width) * 3;
-    for (std::size_t col = 0; col < std::size_t(img.width); ++col, dst += 3) {
-      dst[0] = std::uint8_t(src[col] >> 16), dst[1] = std::uint8_t(src[col] >> 8),
-      dst[2] = std::uint8_t(src[col]);
-    }
-  }
-  return img;
-}
-
-void fill_white(cairo_t* cr) {
-  cairo_set_source_rgb(cr, 1, 1, 1);
-  cairo_paint(cr);
+void fill_white(Painter& painter) {
+  painter.set_color(1, 1, 1);
+  painter.paint();
 }
 
 // A one-pixel black frame on the pixels just outside `box`.
-void draw_frame(cairo_t* cr, const PixelBox& box) {
-  cairo_set_source_rgb(cr, 0, 0, 0);
-  cairo_set_line_width(cr, 1);
-  cairo_rectangle(cr, box.x - 0.5, box.y - 0.5, box.width + 1, box.height + 1);
-  cairo_stroke(cr);
+void draw_frame(Painter& painter, const PixelBox& box) {
+  painter.set_color(0, 0, 0);
+  painter.set_line_width(1);
+  painter.rectangle(box.x - 0.5, box.y - 0.5, box.width + 1, box.height + 1);
+  painter.stroke();
 }
 
-void draw_line(cairo_t* cr, double x0, double y0, double x1, double y1) {
-  cairo_move_to(cr, x0, y0);
-  cairo_line_to(cr, x1, y1);
-  cairo_stroke(cr);
+void draw_line(Painter& painter, double x0, double y0, double x1, double y1) {
+  painter.move_to(x0, y0);
+  painter.line_to(x1, y1);
+  painter.stroke();
 }
 
 // Pixel centres for crisp one-pixel lines.
 double crisp(double v) { return std::floor(v) + 0.5; }
 
-void draw_star(cairo_t* cr, double x, double y, double r) {
+void draw_star(Painter& painter, double x, double y, double r) {
   for (int k = 0; k < 10; ++k) {
     const double a = -std::numbers::pi / 2 + k * std::numbers::pi / 5, rk = k % 2 ? r * 0.42 : r;
     if (k == 0) {
-      cairo_move_to(cr, x + rk * std::cos(a), y + rk * std::sin(a));
+      painter.move_to(x + rk * std::cos(a), y + rk * std::sin(a));
     } else {
-      cairo_line_to(cr, x + rk * std::cos(a), y + rk * std::sin(a));
+      painter.line_to(x + rk * std::cos(a), y + rk * std::sin(a));
     }
   }
-  cairo_close_path(cr);
+  painter.close_path();
 }
 
 // A triangle of half-width h around its centroid, apex up or down.
-void draw_triangle(cairo_t* cr, double x, double y, double h, bool apex_down) {
+void draw_triangle(Painter& painter, double x, double y, double h, bool apex_down) {
   const double s = apex_down ? 1 : -1, height = h * std::sqrt(3.0);
-  cairo_move_to(cr, x, y + s * height * 2 / 3);
-  cairo_line_to(cr, x - h, y - s * height / 3);
-  cairo_line_to(cr, x + h, y - s * height / 3);
-  cairo_close_path(cr);
+  painter.move_to(x, y + s * height * 2 / 3);
+  painter.line_to(x - h, y - s * height / 3);
+  painter.line_to(x + h, y - s * height / 3);
+  painter.close_path();
 }
 
-void fill_and_outline(cairo_t* cr, double r, double g, double b, double outline) {
-  cairo_set_source_rgb(cr, r, g, b);
-  cairo_fill_preserve(cr);
-  cairo_set_source_rgb(cr, 0, 0, 0);
-  cairo_set_line_width(cr, outline);
-  cairo_stroke(cr);
+void fill_and_outline(Painter& painter, double r, double g, double b, double outline) {
+  painter.set_color(r, g, b);
+  painter.fill_preserve();
+  painter.set_color(0, 0, 0);
+  painter.set_line_width(outline);
+  painter.stroke();
 }
 
 Figure draw_raster(const RasterPlot& p) {
@@ -277,84 +222,70 @@ Figure draw_raster(const RasterPlot& p) {
                                 x_axis_height - kTickLength};
   fig.y_labels = {kPad, plot_y, plot_x - kTickLength - kPad, p.plot_height};
 
-  SurfacePtr surface = make_surface(CAIRO_FORMAT_RGB24, width, height);
-  ContextPtr owner = make_context(surface.get());
-  cairo_t* cr = owner.get();
-  fill_white(cr);
+  const std::unique_ptr<Painter> owned_painter = make_painter(width, height);
+  Painter& painter = *owned_painter;
+  fill_white(painter);
 
-  // The cells: one pixel each on a small surface, scaled onto the plot without smoothing.
-  SurfacePtr cells = make_surface(CAIRO_FORMAT_RGB24, p.columns, p.rows);
-  cairo_surface_flush(cells.get());
-  unsigned char* data = cairo_image_surface_get_data(cells.get());
-  const auto stride = std::size_t(cairo_image_surface_get_stride(cells.get()));
+  // The cells: one pixel each, scaled onto the plot without smoothing.
+  Image cells;
+  cells.width = p.columns, cells.height = p.rows;
+  cells.rgb.resize(std::size_t(p.columns) * std::size_t(p.rows) * 3);
   for (std::size_t c = 0; c < std::size_t(p.columns); ++c)
-    for (std::size_t r = 0; r < std::size_t(p.rows); ++r) {
-      std::uint8_t rgb[3];
-      p.colors.color(p.values[c * std::size_t(p.rows) + r], rgb);
-      reinterpret_cast<std::uint32_t*>(data + r * stride)[c] =
-          0xff000000u | std::uint32_t(rgb[0]) << 16 | std::uint32_t(rgb[1]) << 8 | rgb[2];
-    }
-  cairo_surface_mark_dirty(cells.get());
-  cairo_save(cr);
-  cairo_rectangle(cr, plot_x, plot_y, p.plot_width, p.plot_height);
-  cairo_clip(cr);
-  cairo_translate(cr, plot_x, plot_y);
-  cairo_scale(cr, double(p.plot_width) / p.columns, double(p.plot_height) / p.rows);
-  cairo_set_source_surface(cr, cells.get(), 0, 0);
-  cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_NEAREST);
-  cairo_pattern_set_extend(cairo_get_source(cr), CAIRO_EXTEND_PAD);
-  cairo_paint(cr);
-  cairo_restore(cr);
-  draw_frame(cr, fig.plot);
+    for (std::size_t r = 0; r < std::size_t(p.rows); ++r)
+      p.colors.color(p.values[c * std::size_t(p.rows) + r], &cells.rgb[(r * std::size_t(p.columns) + c) * 3]);
+  painter.draw_image(cells, plot_x, plot_y, p.plot_width, p.plot_height);
+  draw_frame(painter, fig.plot);
 
   // Title, centred over the plot when it fits there, else over the whole figure.
   const double title_centre = title_width < p.plot_width + 40 ? plot_x + p.plot_width / 2.0 : width / 2.0;
-  draw_text(cr, p.title, kTitleSize,
+  draw_text(painter, p.title, kTitleSize,
             std::clamp(title_centre, kPad + title_width / 2, width - kPad - title_width / 2),
             kPad + kTitleSize, Align::center);
 
   // x axis.
-  cairo_set_line_width(cr, 1);
-  cairo_set_source_rgb(cr, 0, 0, 0);
+  painter.set_line_width(1);
+  painter.set_color(0, 0, 0);
   const double x_frame = p.x_on_top ? plot_y - 0.5 : plot_y + p.plot_height + 0.5;
   const double out = p.x_on_top ? -1 : 1;
   for (double t : x_ticks) {
     const double px = crisp(p.x.to_pixel(t, plot_x, p.plot_width));
     if (px < plot_x || px > plot_x + p.plot_width) continue;
-    cairo_set_source_rgb(cr, 0, 0, 0);
-    draw_line(cr, px, x_frame, px, x_frame + out * kTickLength);
+    painter.set_color(0, 0, 0);
+    draw_line(painter, px, x_frame, px, x_frame + out * kTickLength);
     const double baseline = p.x_on_top ? x_frame - kTickLength - 4 : x_frame + kTickLength + 3 + kTickSize;
-    draw_text(cr, number_text(t), kTickSize, px, baseline, Align::center);
+    draw_text(painter, number_text(t), kTickSize, px, baseline, Align::center);
   }
   const double x_name_baseline =
       p.x_on_top ? x_frame - kTickLength - tick_row - 4 : x_frame + kTickLength + tick_row + kLabelSize + 2;
-  draw_text(cr, p.x.label, kLabelSize, plot_x + p.plot_width / 2.0, x_name_baseline, Align::center);
+  draw_text(painter, p.x.label, kLabelSize, plot_x + p.plot_width / 2.0, x_name_baseline, Align::center);
 
   // y axis (downward).
   for (double t : y_ticks) {
     const double py = crisp(p.y.to_pixel(t, plot_y, p.plot_height));
     if (py < plot_y || py > plot_y + p.plot_height) continue;
-    cairo_set_source_rgb(cr, 0, 0, 0);
-    draw_line(cr, plot_x - 0.5, py, plot_x - 0.5 - kTickLength, py);
-    draw_text(cr, number_text(t), kTickSize, plot_x - kTickLength - 3, py + kTickSize * 0.36, Align::right);
+    painter.set_color(0, 0, 0);
+    draw_line(painter, plot_x - 0.5, py, plot_x - 0.5 - kTickLength, py);
+    draw_text(painter, number_text(t), kTickSize, plot_x - kTickLength - 3, py + kTickSize * 0.36,
+              Align::right);
   }
   const double y_name_size = fitting_size(meter, p.y.label, kLabelSize, p.plot_height + 2.0 * kPad);
-  draw_text(cr, p.y.label, y_name_size, kPad + kLabelSize, plot_y + p.plot_height / 2.0, Align::center, true);
+  draw_text(painter, p.y.label, y_name_size, kPad + kLabelSize, plot_y + p.plot_height / 2.0, Align::center,
+            true);
 
   // Marks, over the image and allowed past its edge (a surface source sits on the frame).
   for (const Mark& m : p.receivers) {
-    draw_triangle(cr, p.x.to_pixel(m.x, plot_x, p.plot_width), p.y.to_pixel(m.y, plot_y, p.plot_height), 4.5,
-                  true);
-    fill_and_outline(cr, 0.1, 0.1, 0.1, 0.8);
+    draw_triangle(painter, p.x.to_pixel(m.x, plot_x, p.plot_width), p.y.to_pixel(m.y, plot_y, p.plot_height),
+                  4.5, true);
+    fill_and_outline(painter, 0.1, 0.1, 0.1, 0.8);
   }
   for (const Mark& m : p.sources) {
     const double px = p.x.to_pixel(m.x, plot_x, p.plot_width), py = p.y.to_pixel(m.y, plot_y, p.plot_height);
     if (p.source_symbol == SourceSymbol::star) {
-      draw_star(cr, px, py, 8);
+      draw_star(painter, px, py, 8);
     } else {
-      draw_triangle(cr, px, py, 6.5, false);
+      draw_triangle(painter, px, py, 6.5, false);
     }
-    fill_and_outline(cr, 1.0, 0.82, 0.0, 1.2);
+    fill_and_outline(painter, 1.0, 0.82, 0.0, 1.2);
   }
 
   // Colour bar: one row per pixel, the highest value at the top.
@@ -362,27 +293,26 @@ Figure draw_raster(const RasterPlot& p) {
     const double v = p.colors.hi - (row + 0.5) / bar_height * (p.colors.hi - p.colors.lo);
     std::uint8_t rgb[3];
     p.colors.color(v, rgb);
-    cairo_set_source_rgb(cr, rgb[0] / 255.0, rgb[1] / 255.0, rgb[2] / 255.0);
-    cairo_rectangle(cr, bar_x, bar_y + row, kBarWidth, 1);
-    cairo_fill(cr);
+    painter.set_color(rgb[0] / 255.0, rgb[1] / 255.0, rgb[2] / 255.0);
+    painter.rectangle(bar_x, bar_y + row, kBarWidth, 1);
+    painter.fill();
   }
-  draw_frame(cr, fig.colorbar);
+  draw_frame(painter, fig.colorbar);
   for (double t : bar_ticks) {
     const double py = crisp(bar_y + (p.colors.hi - t) / (p.colors.hi - p.colors.lo) * bar_height);
     if (py < bar_y || py > bar_y + bar_height) continue;
-    cairo_set_source_rgb(cr, 0, 0, 0);
-    draw_line(cr, bar_x + kBarWidth + 0.5, py, bar_x + kBarWidth + 0.5 + kTickLength, py);
-    draw_text(cr, number_text(t), kTickSize, bar_labels_x, py + kTickSize * 0.36, Align::left);
+    painter.set_color(0, 0, 0);
+    draw_line(painter, bar_x + kBarWidth + 0.5, py, bar_x + kBarWidth + 0.5 + kTickLength, py);
+    draw_text(painter, number_text(t), kTickSize, bar_labels_x, py + kTickSize * 0.36, Align::left);
   }
   for (std::size_t k = 0; k < p.colors.label_lines.size(); ++k) {
     const std::string& line = p.colors.label_lines[k];
     const double size = fitting_size(meter, line, kLabelSize, bar_height + 2.0 * kPad);
-    draw_text(cr, line, size, lines_x + double(k) * axis_name + kLabelSize, bar_y + bar_height / 2.0,
+    draw_text(painter, line, size, lines_x + double(k) * axis_name + kLabelSize, bar_y + bar_height / 2.0,
               Align::center, true);
   }
 
-  check_status(cairo_status(cr), "cannot draw a figure");
-  fig.image = to_image(surface.get());
+  fig.image = painter.pixels();
   return fig;
 }
 
@@ -567,43 +497,43 @@ Figure line_figure(std::span<const CurvePoint> points, const LineFigure& spec) {
   fig.x_labels = {plot_x, plot_y + plot_height + kTickLength + 1, plot_width, tick_row + axis_name};
   fig.y_labels = {kPad, plot_y, plot_x - kTickLength - kPad, plot_height};
 
-  SurfacePtr surface = make_surface(CAIRO_FORMAT_RGB24, width, height);
-  ContextPtr owner = make_context(surface.get());
-  cairo_t* cr = owner.get();
-  fill_white(cr);
+  const std::unique_ptr<Painter> owned_painter = make_painter(width, height);
+  Painter& painter = *owned_painter;
+  fill_white(painter);
   auto px_of = [&](double x) { return plot_x + (x - x_lo) / (x_hi - x_lo) * plot_width; };
   auto py_of = [&](double y) { return plot_y + (y_max - y_of(y)) / (y_max - y_min) * plot_height; };
 
   // Grid lines first, so that the curve lies over them.
-  cairo_set_line_width(cr, 1);
-  cairo_set_source_rgb(cr, 0.88, 0.88, 0.88);
-  for (double t : y_ticks) draw_line(cr, plot_x, crisp(py_of(t)), plot_x + plot_width, crisp(py_of(t)));
-  draw_frame(cr, fig.plot);
-  draw_text(cr, spec.title, kTitleSize, width / 2.0, kPad + kTitleSize, Align::center);
+  painter.set_line_width(1);
+  painter.set_color(0.88, 0.88, 0.88);
+  for (double t : y_ticks) draw_line(painter, plot_x, crisp(py_of(t)), plot_x + plot_width, crisp(py_of(t)));
+  draw_frame(painter, fig.plot);
+  draw_text(painter, spec.title, kTitleSize, width / 2.0, kPad + kTitleSize, Align::center);
 
   const double x_frame = plot_y + plot_height + 0.5;
   for (double t : x_ticks) {
     const double px = crisp(px_of(t));
     if (px < plot_x || px > plot_x + plot_width) continue;
-    cairo_set_source_rgb(cr, 0, 0, 0);
-    draw_line(cr, px, x_frame, px, x_frame + kTickLength);
-    draw_text(cr, number_text(t), kTickSize, px, x_frame + kTickLength + 3 + kTickSize, Align::center);
+    painter.set_color(0, 0, 0);
+    draw_line(painter, px, x_frame, px, x_frame + kTickLength);
+    draw_text(painter, number_text(t), kTickSize, px, x_frame + kTickLength + 3 + kTickSize, Align::center);
   }
-  draw_text(cr, spec.x_label, kLabelSize, plot_x + plot_width / 2.0,
+  draw_text(painter, spec.x_label, kLabelSize, plot_x + plot_width / 2.0,
             x_frame + kTickLength + tick_row + kLabelSize + 2, Align::center);
   for (double t : y_ticks) {
     const double py = crisp(py_of(t));
-    cairo_set_source_rgb(cr, 0, 0, 0);
-    draw_line(cr, plot_x - 0.5, py, plot_x - 0.5 - kTickLength, py);
-    draw_text(cr, number_text(t), kTickSize, plot_x - kTickLength - 3, py + kTickSize * 0.36, Align::right);
+    painter.set_color(0, 0, 0);
+    draw_line(painter, plot_x - 0.5, py, plot_x - 0.5 - kTickLength, py);
+    draw_text(painter, number_text(t), kTickSize, plot_x - kTickLength - 3, py + kTickSize * 0.36,
+              Align::right);
   }
   for (double t : y_minor) {
     const double py = crisp(py_of(t));
-    cairo_set_source_rgb(cr, 0, 0, 0);
-    draw_line(cr, plot_x - 0.5, py, plot_x - 0.5 - kTickLength / 2.0, py);
+    painter.set_color(0, 0, 0);
+    draw_line(painter, plot_x - 0.5, py, plot_x - 0.5 - kTickLength / 2.0, py);
   }
   const double y_name_size = fitting_size(meter, spec.y_label, kLabelSize, plot_height + 2.0 * kPad);
-  draw_text(cr, spec.y_label, y_name_size, kPad + kLabelSize, plot_y + plot_height / 2.0, Align::center,
+  draw_text(painter, spec.y_label, y_name_size, kPad + kLabelSize, plot_y + plot_height / 2.0, Align::center,
             true);
 
   // The curve: a line through each series' points, and a marker on every point.
@@ -617,29 +547,29 @@ Figure line_figure(std::span<const CurvePoint> points, const LineFigure& spec) {
   auto series_color = [&](int s) {
     const auto k = std::size_t(std::find(series_order.begin(), series_order.end(), s) - series_order.begin());
     const auto& c = kSeriesColors[k % std::size(kSeriesColors)];
-    cairo_set_source_rgb(cr, c[0], c[1], c[2]);
+    painter.set_color(c[0], c[1], c[2]);
   };
-  cairo_save(cr);
-  cairo_rectangle(cr, plot_x, plot_y, plot_width, plot_height);
-  cairo_clip(cr);
-  cairo_set_line_width(cr, 1.8);
+  painter.save();
+  painter.rectangle(plot_x, plot_y, plot_width, plot_height);
+  painter.clip();
+  painter.set_line_width(1.8);
   for (std::size_t k = 0; k < shown.size(); ++k) {
     if (k > 0 && shown[k].series == shown[k - 1].series) {
-      cairo_line_to(cr, px_of(shown[k].x), py_of(shown[k].y));
+      painter.line_to(px_of(shown[k].x), py_of(shown[k].y));
     } else {
-      cairo_move_to(cr, px_of(shown[k].x), py_of(shown[k].y));
+      painter.move_to(px_of(shown[k].x), py_of(shown[k].y));
     }
     if (k + 1 == shown.size() || shown[k + 1].series != shown[k].series) {
       series_color(shown[k].series);
-      cairo_stroke(cr);
+      painter.stroke();
     }
   }
   for (const auto& pt : shown) {
-    cairo_arc(cr, px_of(pt.x), py_of(pt.y), 3.2, 0, 2 * std::numbers::pi);
+    painter.arc(px_of(pt.x), py_of(pt.y), 3.2, 0, 2 * std::numbers::pi);
     series_color(pt.series);
-    cairo_fill(cr);
+    painter.fill();
   }
-  cairo_restore(cr);
+  painter.restore();
 
   // Legend in the top right corner when there are several series.
   if (series_order.size() > 1 && !spec.series_name.empty()) {
@@ -648,38 +578,24 @@ Figure line_figure(std::span<const CurvePoint> points, const LineFigure& spec) {
       legend_width =
           std::max(legend_width, meter.width(spec.series_name + " " + std::to_string(s), kTickSize));
     const double line_height = kTickSize + 5, lx = plot_x + plot_width - legend_width - 34, ly = plot_y + 8;
-    cairo_set_source_rgb(cr, 1, 1, 1);
-    cairo_rectangle(cr, lx - 6, ly - 2, legend_width + 36, line_height * double(series_order.size()) + 4);
-    cairo_fill(cr);
+    painter.set_color(1, 1, 1);
+    painter.rectangle(lx - 6, ly - 2, legend_width + 36, line_height * double(series_order.size()) + 4);
+    painter.fill();
     for (std::size_t k = 0; k < series_order.size(); ++k) {
       const double y = ly + line_height * (double(k) + 0.5);
       series_color(series_order[k]);
-      cairo_set_line_width(cr, 1.8);
-      draw_line(cr, lx, y, lx + 20, y);
-      cairo_arc(cr, lx + 10, y, 3.2, 0, 2 * std::numbers::pi);
-      cairo_fill(cr);
-      draw_text(cr, spec.series_name + " " + std::to_string(series_order[k]), kTickSize, lx + 26,
+      painter.set_line_width(1.8);
+      draw_line(painter, lx, y, lx + 20, y);
+      painter.arc(lx + 10, y, 3.2, 0, 2 * std::numbers::pi);
+      painter.fill();
+      draw_text(painter, spec.series_name + " " + std::to_string(series_order[k]), kTickSize, lx + 26,
                 y + kTickSize * 0.36, Align::left);
     }
   }
 
-  check_status(cairo_status(cr), "cannot draw a figure");
-  fig.image = to_image(surface.get());
+  fig.image = painter.pixels();
   return fig;
 }
-
-#else
-// Without Cairo (the browser build) no figure is drawn; callers skip them unless asked explicitly.
-Figure field_figure(std::span<const float>, const Grid&, const FieldFigure&) {
-  throw InputError(figures_unavailable());
-}
-Figure gather_figure(std::span<const float>, std::size_t, std::size_t, const GatherFigure&) {
-  throw InputError(figures_unavailable());
-}
-Figure line_figure(std::span<const CurvePoint>, const LineFigure&) {
-  throw InputError(figures_unavailable());
-}
-#endif
 
 std::string model_unit(const std::string& name) {
   if (name == "vp" || name == "vs") return "m/s";

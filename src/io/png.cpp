@@ -1,18 +1,14 @@
 #include "io/png.hpp"
 
-#ifdef SEISWG_WITH_CAIRO
-#include <cairo.h>
-#endif
-
 #include <algorithm>
+#include <array>
 #include <cmath>
-#include <memory>
+#include <cstdint>
+#include <cstdlib>
 #include <stdexcept>
 #include <string>
 
 #include "io/atomic_file.hpp"
-#include "io/error.hpp"
-#include "io/features.hpp"
 
 namespace seiswg::io {
 
@@ -53,15 +49,195 @@ void lookup(const ColorStop (&stops)[N], double s, std::uint8_t rgb[3]) {
   rgb[2] = to_byte(a.b + w * (b.b - a.b));
 }
 
-#ifdef SEISWG_WITH_CAIRO
-// Cairo hands the encoded PNG over in pieces.
-cairo_status_t append_bytes(void* closure, const unsigned char* data, unsigned int length) {
-  auto* out = static_cast<std::vector<std::byte>*>(closure);
-  const auto* p = reinterpret_cast<const std::byte*>(data);
-  out->insert(out->end(), p, p + length);
-  return CAIRO_STATUS_SUCCESS;
+// The PNG encoder is the project's own, so that both builds write figures the same way (Debian's
+// Cairo and zlib have no WebAssembly builds): rows filtered as PNG prescribes, compressed by a
+// small deflate encoder (LZ77 over a 32 KiB window with hash chains, fixed Huffman codes). Figures are
+// mostly flat colour, which this compresses well; a general-purpose zlib would gain ~20 % more.
+
+// Bits into bytes, least significant first, as deflate packs them.
+class BitWriter {
+ public:
+  explicit BitWriter(std::vector<std::byte>& out) : out_(out) {}
+  void put(std::uint32_t bits, int count) {
+    buffer_ |= std::uint64_t(bits) << filled_;
+    filled_ += count;
+    while (filled_ >= 8) {
+      out_.push_back(std::byte(buffer_ & 0xff));
+      buffer_ >>= 8, filled_ -= 8;
+    }
+  }
+  // A Huffman code, which deflate stores most significant bit first.
+  void put_code(std::uint32_t code, int length) {
+    std::uint32_t reversed = 0;
+    for (int k = 0; k < length; ++k) reversed |= ((code >> k) & 1u) << (length - 1 - k);
+    put(reversed, length);
+  }
+  void flush() {
+    if (filled_ > 0) out_.push_back(std::byte(buffer_ & 0xff));
+    buffer_ = 0, filled_ = 0;
+  }
+
+ private:
+  std::vector<std::byte>& out_;
+  std::uint64_t buffer_ = 0;
+  int filled_ = 0;
+};
+
+// The fixed literal/length code of RFC 1951, section 3.2.6.
+void put_fixed_symbol(BitWriter& bits, int symbol) {
+  if (symbol < 144)
+    bits.put_code(0x30u + std::uint32_t(symbol), 8);
+  else if (symbol < 256)
+    bits.put_code(0x190u + std::uint32_t(symbol - 144), 9);
+  else if (symbol < 280)
+    bits.put_code(std::uint32_t(symbol - 256), 7);
+  else
+    bits.put_code(0xc0u + std::uint32_t(symbol - 280), 8);
 }
-#endif
+
+constexpr int kLengthBase[29] = {3,  4,  5,  6,  7,  8,  9,  10, 11,  13,  15,  17,  19,  23, 27,
+                                 31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258};
+constexpr int kLengthExtra[29] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2,
+                                  2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0};
+constexpr int kDistanceBase[30] = {1,    2,    3,    4,    5,    7,    9,    13,    17,    25,
+                                   33,   49,   65,   97,   129,  193,  257,  385,   513,   769,
+                                   1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577};
+constexpr int kDistanceExtra[30] = {0, 0, 0, 0, 1, 1, 2, 2,  3,  3,  4,  4,  5,  5,  6,
+                                    6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13};
+
+void put_match(BitWriter& bits, int length, int distance) {
+  int l = 28;
+  while (kLengthBase[l] > length) --l;
+  put_fixed_symbol(bits, 257 + l);
+  bits.put(std::uint32_t(length - kLengthBase[l]), kLengthExtra[l]);
+  int d = 29;
+  while (kDistanceBase[d] > distance) --d;
+  bits.put_code(std::uint32_t(d), 5);
+  bits.put(std::uint32_t(distance - kDistanceBase[d]), kDistanceExtra[d]);
+}
+
+// A zlib stream (RFC 1950) of `data`: one deflate block with the fixed codes, greedy LZ77 matching.
+std::vector<std::byte> zlib_compress(const std::vector<std::uint8_t>& data) {
+  constexpr std::size_t kWindow = 32768, kMinMatch = 3, kMaxMatch = 258, kHashSize = 1u << 15;
+  constexpr int kMaxChain = 32;  // candidates tried per position: enough for figures' flat areas
+  std::vector<std::byte> out = {std::byte(0x78), std::byte(0x01)};
+  BitWriter bits(out);
+  bits.put(1, 1);  // the final block
+  bits.put(1, 2);  // fixed Huffman codes
+  const std::size_t n = data.size();
+  constexpr std::size_t kNone = ~std::size_t(0);
+  std::vector<std::size_t> head(kHashSize, kNone), previous(kWindow, kNone);
+  auto hash = [&](std::size_t at) {
+    return ((std::size_t(data[at]) << 10) ^ (std::size_t(data[at + 1]) << 5) ^ data[at + 2]) &
+           (kHashSize - 1);
+  };
+  auto insert = [&](std::size_t at) {
+    if (at + kMinMatch > n) return;
+    const std::size_t h = hash(at);
+    previous[at % kWindow] = head[h];
+    head[h] = at;
+  };
+  std::size_t at = 0;
+  while (at < n) {
+    std::size_t best_length = 0, best_distance = 0;
+    if (at + kMinMatch <= n) {
+      const std::size_t longest = std::min(kMaxMatch, n - at);
+      std::size_t candidate = head[hash(at)];
+      for (int chain = 0; chain < kMaxChain && candidate != kNone && at - candidate <= kWindow - 1; ++chain) {
+        std::size_t length = 0;
+        while (length < longest && data[candidate + length] == data[at + length]) ++length;
+        if (length > best_length) {
+          best_length = length, best_distance = at - candidate;
+          if (length == longest) break;
+        }
+        const std::size_t next = previous[candidate % kWindow];
+        if (next == kNone || next >= candidate) break;  // the slot was reused by a later position
+        candidate = next;
+      }
+    }
+    if (best_length >= kMinMatch) {
+      put_match(bits, int(best_length), int(best_distance));
+      for (std::size_t k = 0; k < best_length; ++k) insert(at + k);
+      at += best_length;
+    } else {
+      put_fixed_symbol(bits, data[at]);
+      insert(at);
+      ++at;
+    }
+  }
+  put_fixed_symbol(bits, 256);  // end of block
+  bits.flush();
+  std::uint32_t a = 1, b = 0;  // Adler-32 of the uncompressed data
+  for (std::uint8_t v : data) a = (a + v) % 65521u, b = (b + a) % 65521u;
+  const std::uint32_t adler = b << 16 | a;
+  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(std::byte((adler >> shift) & 0xff));
+  return out;
+}
+
+std::uint32_t crc32(const std::byte* data, std::size_t length, std::uint32_t crc = 0) {
+  static const std::array<std::uint32_t, 256> table = [] {
+    std::array<std::uint32_t, 256> t{};
+    for (std::uint32_t k = 0; k < 256; ++k) {
+      std::uint32_t c = k;
+      for (int bit = 0; bit < 8; ++bit) c = c & 1 ? 0xedb88320u ^ (c >> 1) : c >> 1;
+      t[k] = c;
+    }
+    return t;
+  }();
+  crc = ~crc;
+  for (std::size_t k = 0; k < length; ++k) crc = table[(crc ^ std::uint32_t(data[k])) & 0xff] ^ (crc >> 8);
+  return ~crc;
+}
+
+void put_u32(std::vector<std::byte>& out, std::uint32_t v) {
+  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(std::byte((v >> shift) & 0xff));
+}
+
+void put_chunk(std::vector<std::byte>& out, const char type[4], const std::vector<std::byte>& body) {
+  put_u32(out, std::uint32_t(body.size()));
+  const std::size_t start = out.size();
+  for (int k = 0; k < 4; ++k) out.push_back(std::byte(type[k]));
+  out.insert(out.end(), body.begin(), body.end());
+  put_u32(out, crc32(out.data() + start, out.size() - start));
+}
+
+int paeth(int left, int up, int up_left) {
+  const int p = left + up - up_left, pa = std::abs(p - left), pb = std::abs(p - up),
+            pc = std::abs(p - up_left);
+  return pa <= pb && pa <= pc ? left : pb <= pc ? up : up_left;
+}
+
+// The image's rows, each after the filter byte that makes it smallest by the sum of |byte| (as signed
+// bytes), the heuristic the PNG specification suggests.
+std::vector<std::uint8_t> filtered_rows(const Image& img) {
+  const std::size_t row_bytes = std::size_t(img.width) * 3;
+  std::vector<std::uint8_t> out;
+  out.reserve((row_bytes + 1) * std::size_t(img.height));
+  std::vector<std::uint8_t> candidate(row_bytes), best(row_bytes);
+  const std::vector<std::uint8_t> zeros(row_bytes, 0);
+  for (std::size_t row = 0; row < std::size_t(img.height); ++row) {
+    const std::uint8_t* cur = img.rgb.data() + row * row_bytes;
+    const std::uint8_t* up = row > 0 ? cur - row_bytes : zeros.data();
+    long best_cost = -1;
+    int best_type = 0;
+    for (int type : {0, 1, 2, 4}) {
+      long cost = 0;
+      for (std::size_t k = 0; k < row_bytes; ++k) {
+        const int left = k >= 3 ? cur[k - 3] : 0, up_left = k >= 3 ? up[k - 3] : 0;
+        const int predicted = type == 0   ? 0
+                              : type == 1 ? left
+                              : type == 2 ? up[k]
+                                          : paeth(left, up[k], up_left);
+        candidate[k] = std::uint8_t(cur[k] - predicted);
+        cost += std::abs(int(std::int8_t(candidate[k])));
+      }
+      if (best_cost < 0 || cost < best_cost) best_cost = cost, best_type = type, best.swap(candidate);
+    }
+    out.push_back(std::uint8_t(best_type));
+    out.insert(out.end(), best.begin(), best.end());
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -95,31 +271,17 @@ std::vector<std::byte> encode_png(const Image& img) {
                                 std::to_string(std::max(0, img.width) * std::max(0, img.height) * 3) +
                                 " RGB bytes, got " + std::to_string(img.rgb.size()));
   }
-#ifndef SEISWG_WITH_CAIRO
-  throw InputError(figures_unavailable());
-#else
-  // RGB24 surfaces become 8-bit RGB PNGs without alpha.
-  std::unique_ptr<cairo_surface_t, decltype(&cairo_surface_destroy)> surface(
-      cairo_image_surface_create(CAIRO_FORMAT_RGB24, img.width, img.height), cairo_surface_destroy);
-  if (cairo_surface_status(surface.get()) != CAIRO_STATUS_SUCCESS)
-    throw std::runtime_error(std::string("PNG encoding failed: ") +
-                             cairo_status_to_string(cairo_surface_status(surface.get())));
-  cairo_surface_flush(surface.get());
-  unsigned char* data = cairo_image_surface_get_data(surface.get());
-  const auto stride = std::size_t(cairo_image_surface_get_stride(surface.get()));
-  for (std::size_t row = 0; row < std::size_t(img.height); ++row) {
-    auto* dst = reinterpret_cast<std::uint32_t*>(data + row * stride);
-    const std::uint8_t* src = img.rgb.data() + row * std::size_t(img.width) * 3;
-    for (std::size_t col = 0; col < std::size_t(img.width); ++col, src += 3)
-      dst[col] = 0xff000000u | std::uint32_t(src[0]) << 16 | std::uint32_t(src[1]) << 8 | src[2];
-  }
-  cairo_surface_mark_dirty(surface.get());
   std::vector<std::byte> out;
-  const cairo_status_t status = cairo_surface_write_to_png_stream(surface.get(), append_bytes, &out);
-  if (status != CAIRO_STATUS_SUCCESS)
-    throw std::runtime_error(std::string("PNG encoding failed: ") + cairo_status_to_string(status));
+  for (int c : {0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a})
+    out.push_back(std::byte(c));  // \x89PNG\r\n\x1a\n
+  std::vector<std::byte> header;
+  put_u32(header, std::uint32_t(img.width));
+  put_u32(header, std::uint32_t(img.height));
+  for (int v : {8, 2, 0, 0, 0}) header.push_back(std::byte(v));  // 8-bit RGB, deflate, no interlace
+  put_chunk(out, "IHDR", header);
+  put_chunk(out, "IDAT", zlib_compress(filtered_rows(img)));
+  put_chunk(out, "IEND", {});
   return out;
-#endif
 }
 
 void write_png(const std::filesystem::path& path, const Image& img) {

@@ -13,8 +13,8 @@ struct Image {
   std::vector<std::uint8_t> rgb;
 };
 
-// The PNG file bytes of `img` (8-bit RGB, encoded by Cairo). std::invalid_argument if the image is empty
-// or rgb.size() != 3*width*height.
+// The PNG file bytes of `img` (8-bit RGB, deflate-compressed by png.cpp itself, in both builds).
+// std::invalid_argument if the image is empty or rgb.size() != 3*width*height.
 std::vector<std::byte> encode_png(const Image& img);
 // encode_png + write_file_atomic.
 void write_png(const std::filesystem::path& path, const Image& img);

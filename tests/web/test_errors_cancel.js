@@ -15,6 +15,24 @@ const tests = {
       throw new Error(`unexpected message (${r.kind}): ${r.message}`);
     console.log("message: " + r.message);
   },
+  // A case beyond this GPU's limits: the receiver traces of enough stations over enough steps need one
+  // buffer larger than the adapter's maxBufferSize (read here from the page's own adapter); the run is
+  // refused with kind "gpu" before any step, and the message names that limit as the C++ formats it.
+  async web_beyond_gpu_limits_message(page) {
+    const limit = await page.evaluate(async () => (await navigator.gpu.requestAdapter()).limits.maxBufferSize);
+    const nt = 200000, stations = Math.ceil(limit / (4 * nt)) + 100;  // SH: one trace component each
+    const files = seispieHomog(`[solver]\nnt = ${nt}\nsave_snapshot = 0\nsave_images = no\nsh = yes\npsv = no`);
+    const lines = [];
+    for (let k = 0; k < stations; ++k) lines.push(`${100 + (k % 500)}.0 ${100 + 100 * Math.floor(k / 500) % 600}.0`);
+    files["stations.dat"] = new TextEncoder().encode(lines.join("\n") + "\n");
+    const r = await runInPage(page, files);
+    if (r.ok) throw new Error(`${stations} stations x ${nt} steps ran on an adapter of maxBufferSize ${limit}`);
+    const gib = 2 ** 30, named = limit >= gib ? `${Number((limit / gib).toPrecision(3))} GiB`
+                                              : `${Number((limit / 2 ** 20).toPrecision(3))} MiB`;
+    if (r.kind !== "gpu" || !r.message.includes("allows at most " + named) || !r.message.includes(`nt = ${nt}`))
+      throw new Error(`unexpected message (${r.kind}), expected one naming "allows at most ${named}": ${r.message}`);
+    console.log("message: " + r.message);
+  },
   // Cancel during a long run: rejected with "cancelled during ..."; a second run then completes.
   async web_cancel_then_run(page) {
     const long = seispieHomog("[solver]\nnt = 40000\nsave_snapshot = 0\nsave_images = no");

@@ -103,6 +103,84 @@ const tests = {
   // image moves in sources.dat.
   // A model field uploaded as .npy (float32, C order) and as Seispie .bin lands in the case as
   // given; a file of the wrong size is refused with the sizes named.
+  // The brush: a mouse stroke on the model image sets the chosen field to the brush's value at the
+  // nodes within its radius of the pointer's path and nowhere else (every other node keeps its value).
+  async web_page_model_brush({ page }) {
+    await ready(page);
+    await page.selectOption("#preset", "preset:seispie-homog");
+    await page.selectOption("#tool", "brush");
+    await page.selectOption("#model-field", "vs");
+    await page.fill("#brush-value", "700");
+    await page.fill("#brush-radius", "100");
+    const model = () => page.evaluate(() => {
+      const m = window.seiswgPage.state.models[document.getElementById("model-folder").value];
+      return { nx: m.nx, nz: m.nz, dx: m.dx, dz: m.dz, vs: Array.from(m.fields.vs), vp: Array.from(m.fields.vp) };
+    });
+    const before = await model();
+    // A stroke from (250, 375) m to (500, 375) m, in the page's coordinates.
+    const client = (x, z) => page.evaluate(([x, z]) => {
+      const c = document.getElementById("model-view"), r = c.getBoundingClientRect(), [px, py] = window.seiswgPage.toPixel(x, z);
+      return [r.left + (px * r.width) / c.width, r.top + (py * r.height) / c.height];
+    }, [x, z]);
+    const stroke = [];
+    for (let x = 250; x <= 500; x += 10) stroke.push(await client(x, 375));
+    await page.mouse.move(...stroke[0]);
+    await page.mouse.down();
+    for (const p of stroke.slice(1)) await page.mouse.move(...p);
+    await page.mouse.up();
+    const after = await model();
+    // Nodes surely inside (within 100 m less a cell's half diagonal of the segment) and surely outside
+    // (beyond 100 m plus that margin): the pointer's pixel maps back to the model to within a cell.
+    const margin = Math.hypot(before.dx, before.dz);
+    let inside = 0, outside = 0;
+    for (let i = 0; i < before.nx; ++i)
+      for (let j = 0; j < before.nz; ++j) {
+        const k = i * before.nz + j, x = i * before.dx, z = j * before.dz;
+        const d = Math.hypot(x - Math.min(500, Math.max(250, x)), z - 375);
+        if (after.vp[k] !== before.vp[k]) throw new Error(`vp changed at node ${k}: the brush painted vs only`);
+        if (d < 100 - margin) {
+          ++inside;
+          if (after.vs[k] !== 700) throw new Error(`vs at (${x}, ${z}) m, ${d.toFixed(0)} m from the stroke, is ${after.vs[k]}, not 700`);
+        } else if (d > 100 + margin) {
+          ++outside;
+          if (after.vs[k] !== before.vs[k]) throw new Error(`vs at (${x}, ${z}) m, ${d.toFixed(0)} m from the stroke, changed to ${after.vs[k]}`);
+        }
+      }
+    if (inside < 20 || outside < 500) throw new Error(`only ${inside} nodes lie surely inside the stroke, ${outside} surely outside`);
+    console.log(`${inside} nodes painted to 700 m/s, ${outside} beyond the brush unchanged`);
+  },
+  // Folder upload: a case folder on disk given to the page's folder input (as a user picks one) loads
+  // its config, sources, stations and model, and the loaded case runs to the end.
+  async web_page_folder_upload({ page }) {
+    await ready(page);
+    const files = seispieHomog("[solver]\nsave_images = no\nnt = 60");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "seiswg-folder-")), top = path.join(dir, "homog-case");
+    try {
+      for (const [rel, bytes] of Object.entries(files)) {
+        fs.mkdirSync(path.dirname(path.join(top, rel)), { recursive: true });
+        fs.writeFileSync(path.join(top, rel), bytes);
+      }
+      await page.setInputFiles("#upload-folder", top);
+      await page.waitForFunction(() => /loaded \d+ files/.test(document.getElementById("message").textContent));
+      const loaded = await page.evaluate(() => {
+        const s = window.seiswgPage.state, m = s.models.model;
+        return { texts: s.texts, nx: m && m.nx, nz: m && m.nz, vs: m ? Array.from(m.fields.vs) : [] };
+      });
+      const text = (rel) => new TextDecoder().decode(files[rel]);
+      for (const rel of ["config.ini", "sources.dat", "stations.dat"])
+        if ((loaded.texts[rel] || "").trim() !== text(rel).trim()) throw new Error(`${rel} was not loaded from the folder`);
+      if (loaded.nx !== 31 || loaded.nz !== 31 || loaded.vs.some((v) => v !== 1000))
+        throw new Error(`the model was not loaded: ${loaded.nx} x ${loaded.nz}`);
+      await page.click("#run");
+      await page.waitForFunction(() => !document.getElementById("run").disabled &&
+        /done|failed|cancelled/.test(document.getElementById("progress-text").textContent), null, { timeout: 300000 });
+      const progress = await page.textContent("#progress-text");
+      if (!progress.startsWith("done")) throw new Error(`the uploaded case did not run: ${progress}: ${await page.textContent("#message")}`);
+      console.log(`${Object.keys(files).length} files loaded from ${top}; run: ${progress}`);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  },
   async web_page_model_upload({ page }) {
     await ready(page);
     await page.selectOption("#preset", "preset:seispie-homog");
