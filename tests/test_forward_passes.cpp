@@ -1,6 +1,6 @@
 // The forward grid kernels in two passes (the interior box without edge tests or boundary hooks,
 // then the frame's workgroups only: Propagator::Impl::grid_passes, stencil.wgsl's SPLIT_PASS)
-// against one pass. One pass is the default; SEISWG_FORWARD_PASSES forces either here, on
+// against one pass. Large grids run split by default; SEISWG_FORWARD_PASSES forces either here, on
 // a grid tall enough (160 rows: three 64-row workgroup tiles along z) that the box holds whole tiles
 // and the frame is enumerated around them. Every node must be updated exactly once per step by the
 // same arithmetic, so wavefields and traces agree node by node to round-off; a node the passes

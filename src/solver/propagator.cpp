@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
-#include <limits>
 #include <map>
 #include <sstream>
 
@@ -14,11 +13,13 @@
 
 namespace seiswg::solver {
 
-// The forward grid kernels run in one pass unless SEISWG_FORWARD_PASSES=split asks for two
-// (interior box, then the frame: Propagator::Impl::grid_passes). Measured on an H200
-// (docs/performance.md, "Two passes for the forward"), two passes were slower at every size but SH
-// at 4096^2: the frame pass costs a launch and its scattered tiles more than the edge tests save.
-constexpr std::uint64_t kForwardSplitPoints = std::numeric_limits<std::uint64_t>::max();
+// The forward grid kernels run in two passes (the interior box without edge tests or boundary hooks,
+// then the frame: Propagator::Impl::grid_passes) on grids of this many points or more over all shots.
+// Measured on an H200 (docs/performance.md, "Two passes for the forward"): at 4096^2 two passes
+// are 10-23 % faster than one with the taper, and with CPML layers as fast as the taper, whose
+// hooks the interior then skips too; at 2048^2 even with the taper; the frame's launch costs more than
+// it saves below.
+constexpr std::uint64_t kForwardSplitPoints = 1u << 22;
 
 Propagator::Propagator(gpu::Device& device, const physics::WaveEquation& physics, const io::Model& model,
                        int nt, double dt, const Taper& taper, int shots, std::uint64_t max_binding_bytes)

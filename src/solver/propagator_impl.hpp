@@ -222,10 +222,13 @@ struct Propagator::Impl {
     const char* forced = std::getenv(choice);
     const bool forced_split = forced && std::string(forced) == "split";
     const bool forced_single = forced && std::string(forced) == "single";
-    // The box's top on a multiple of 32 nodes (whole cache lines; stencil.wgsl), of 4 when forced so
-    // that the tests' small grids keep a box.
-    const int align = forced_split ? 4 : 32;
-    const int top = (margin[2] + align - 1) / align * align;
+    // The box's top on a workgroup tile's edge (a multiple of WG_X rows): measured on an H200 at
+    // 4096^2, the interior pass of P-SV took 172 + 199 us a step so aligned and 222 + 285 us with the
+    // top on row 20 (its margin) (docs/performance.md, "Two passes for the forward"). Only where the tiles
+    // leave no box, on the small grids on which tests force two passes, is it on a multiple of 4.
+    const auto round_up = [](int a, int b) { return (a + b - 1) / b * b; };
+    const bool tiles_leave_box = interior_nz > round_up(margin[2], int(wg_x)) - margin[2];
+    const int top = round_up(margin[2], tiles_leave_box || !forced_split ? int(wg_x) : 4);
     p.split = interior_nx > 0 && interior_nz > top - margin[2] && !forced_single &&
               (forced_split || stride() >= min_points);
     if (!p.split) return p;
