@@ -267,6 +267,43 @@ std::vector<PointForce> forces_for(const Case& c, const physics::WaveEquation& e
   return forces;
 }
 
+namespace {
+// The GPU bytes a run of the case needs at the least: one shot's fields and material, in the medium
+// that needs most.
+std::uint64_t least_gpu_bytes(const Case& c, std::uint64_t npt) {
+  std::uint64_t bytes = 0;
+  for (const auto& eq : wave_equations(c))
+    bytes = std::max(bytes, problem::field_bytes(*eq, npt, 1, c.mode != "forward"));
+  return bytes;
+}
+}  // namespace
+
+void check_grid_fits_adapter(const Case& c, const fs::path& model_dir, std::uint64_t npt,
+                             const gpu::AdapterInfo& adapter) {
+  auto gib = [](std::uint64_t bytes) {
+    std::ostringstream s;
+    s.precision(3);
+    s << double(bytes) / double(1ull << 30) << " GiB";
+    return s.str();
+  };
+  const std::string grid =
+      model_dir.string() + ": the model's " + std::to_string(npt) + " nodes (npt in its file headers)";
+  const std::uint64_t binding =
+      std::min(adapter.limits.max_storage_binding_size, adapter.limits.max_buffer_size);
+  // Each field plane lies whole in one buffer binding (solver::detail::FieldSet).
+  if (npt * 4 > binding)
+    throw GpuError(grid + " need " + gib(npt * 4) + " per grid plane in one buffer, but " +
+                   adapter.summary() + " allows at most " + gib(binding) +
+                   " per buffer binding (grids of at most " + std::to_string(binding / 4) +
+                   " nodes); use a coarser grid or an adapter with larger " +
+                   "buffers (seiswg info lists them)");
+  const std::uint64_t need = least_gpu_bytes(c, npt);
+  if (adapter.memory_bytes > 0 && need > adapter.memory_bytes)
+    throw GpuError(grid + " need at least " + gib(need) + " of GPU memory for one shot's fields and " +
+                   "material (" + c.mode + " run), but " + adapter.summary() + " has " +
+                   gib(adapter.memory_bytes) + "; use a coarser grid or an adapter with more memory");
+}
+
 void check_acquisition_fits(const Case& c, const physics::WaveEquation& eq, const gpu::AdapterInfo& adapter) {
   const std::uint64_t binding =
       std::min(adapter.limits.max_storage_binding_size, adapter.limits.max_buffer_size);
@@ -655,7 +692,10 @@ void read_trace_formats(Case& c) {
 
 namespace {
 
-void read_case(Case& c) {
+// WebGPU guarantees every adapter a storage buffer binding of 128 MiB (maxStorageBufferBindingSize).
+constexpr std::uint64_t kGuaranteedBindingBytes = 128ull << 20;
+
+void read_case(Case& c, const AdapterLookup& adapter) {
   auto& cfg = c.config;
   std::map<std::string, std::set<std::string>> known = known_keys();
   for (const auto& [section, keys] : cfg.sections)
@@ -786,11 +826,20 @@ void read_case(Case& c) {
   for (const auto& eq : wave_equations(c))
     for (const auto& n : eq->model_names())
       if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
+  std::optional<gpu::AdapterInfo> adapter_info;  // looked up once, by the first model that needs it
   auto load_model = [&](const std::string& key, const std::string& what) {
     auto dir = cfg.get_path(key);
     if (!dir) throw InputError(cfg.file.string() + ": missing [path] " + key + " (" + what + ")");
     if (!fs::is_directory(*dir))
       throw InputError(cfg.where("path", key) + ": model folder " + dir->string() + " does not exist");
+    // The grid is checked against the adapter from the file headers alone, before gigabytes of
+    // values are read. Grids within what WebGPU guarantees every adapter need no lookup (which opens
+    // the adapter: a tenth of a second).
+    const std::uint64_t header_points = io::model_points(*dir, names);
+    if (adapter && least_gpu_bytes(c, header_points) > kGuaranteedBindingBytes) {
+      if (!adapter_info) adapter_info = adapter();
+      check_grid_fits_adapter(c, *dir, header_points, *adapter_info);
+    }
     io::Model m = io::read_model(*dir, names);
     {
       // Where Seispie's own grid inference would size this grid differently (elongated grids, dx != dz).
@@ -957,11 +1006,11 @@ void read_case(Case& c) {
 
 }  // namespace
 
-Case load_case(const fs::path& config_path) {
+Case load_case(const fs::path& config_path, const AdapterLookup& adapter) {
   Case c;
   c.config = io::load_config(config_path);
   try {
-    read_case(c);
+    read_case(c, adapter);
   } catch (const InputError& e) {
     // A typo in a key often causes the error ("missing [solver] abs_width" after "abs_widht"): the
     // warnings go with it, since no run starts to print them.
