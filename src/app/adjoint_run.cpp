@@ -73,6 +73,8 @@ problem::Setup adjoint_setup(const Case& c, const physics::WaveEquation& eq, con
 RunSummary run_adjoint(const Case& c, const RunOptions& options, std::ostream& log) {
   using Clock = std::chrono::steady_clock;
   RunSummary summary;
+  // The outputs are written after hours, perhaps: whether their folders can be is checked first.
+  check_output_folders(c);
   auto device = start_run(c, options, log, summary);
   const auto& grid = c.model.grid;
   const auto start = Clock::now();

@@ -71,6 +71,9 @@ std::unique_ptr<gpu::Device> start_run(const Case& c, const RunOptions& options,
 RunSummary run_forward(const Case& c, const RunOptions& options, std::ostream& log) {
   using Clock = std::chrono::steady_clock;
   RunSummary summary;
+  // Folders are made by the first file written into them (a failed run leaves none behind); whether
+  // they can be is checked now, before any computation.
+  check_output_folders(c);
   auto device = start_run(c, options, log, summary);
   const auto& grid = c.model.grid;
 
@@ -83,9 +86,6 @@ RunSummary run_forward(const Case& c, const RunOptions& options, std::ostream& l
   auto write_png = [&](const fs::path& path, const io::Figure& figure) {
     io::write_png(outputs.stage(path), figure.image);
   };
-  // Folders are made by the first file written into them (a failed run leaves none behind); whether
-  // they can be is checked now, before any computation.
-  for (const auto& dir : {c.output, c.output_traces}) check_output_folder(dir);
 
   // Shared outputs (coordinates, model pictures) are rank 0's; every rank writes its own shots' files.
   const Ranks& ranks = options.ranks;

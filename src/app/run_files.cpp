@@ -5,6 +5,7 @@
 #include <string>
 #include <system_error>
 
+#include "app/state_file.hpp"
 #include "io/atomic_file.hpp"
 #include "io/error.hpp"
 
@@ -109,6 +110,16 @@ void check_outputs_spare_inputs(const Case& c) {
         throw InputError(c.config.file.string() + ": the run would write " + output.string() +
                          ", which is its input " + input.string() +
                          "; choose another output folder ([path] output / output_traces)");
+}
+
+std::vector<fs::path> output_folders(const Case& c) {
+  if (c.mode == "forward") return {c.output, c.output_traces};
+  if (c.mode == "adjoint") return {c.output, c.output / "kernels"};
+  return {c.output};
+}
+
+void check_output_folders(const Case& c) {
+  for (const auto& dir : output_folders(c)) check_output_folder(dir);
 }
 
 }  // namespace seiswg::app

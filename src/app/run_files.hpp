@@ -1,5 +1,6 @@
 #pragma once
-// The files a run reads, and the check, before any work, that none of its outputs would replace one.
+// The files a run reads and the folders it writes, and the checks, before any work, that none of its
+// outputs would replace an input and that every output folder can be written.
 #include <filesystem>
 #include <vector>
 
@@ -14,5 +15,12 @@ std::vector<std::filesystem::path> input_files(const Case& c);
 // Throws InputError naming the output and the input when a file the run would write (by mode and
 // settings) is one of its inputs: e.g. `output` = the model folder with save_coordinates = yes.
 void check_outputs_spare_inputs(const Case& c);
+
+// The folders the run writes into, by mode: forward `output` and `output_traces`; adjoint `output`
+// and its `kernels`; inversion `output`.
+std::vector<std::filesystem::path> output_folders(const Case& c);
+// Throws InputError unless every folder of output_folders can be made and written (check_output_folder):
+// called before any computation, so that a run does not compute for hours and then fail to write.
+void check_output_folders(const Case& c);
 
 }  // namespace seiswg::app
