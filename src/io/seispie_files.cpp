@@ -82,6 +82,12 @@ std::vector<Row> read_table(const fs::path& file, const std::vector<std::string>
         throw InputError(at + names[c] + " = " + std::string(fields[c]) + " is not a finite number in \"" +
                          text + "\" (" + expected + ")");
       }
+      if (std::fpclassify(*v) == FP_SUBNORMAL) {
+        throw InputError(
+            at + names[c] + " = " + std::string(fields[c]) +
+            " is too small to be one: a subnormal number (expected 0 or a magnitude of at least " +
+            fmt_num(std::numeric_limits<double>::min()) + ") in \"" + text + "\"");
+      }
       row.values.push_back(*v);
       row.fields.emplace_back(fields[c]);
     }
