@@ -723,6 +723,21 @@ TEST_F(CliRunTime, GridTooLargeForTheAdapterIsRefusedFromTheHeaders) {
   EXPECT_LT(seconds, 1.5) << r.output;
 }
 
+// Snapshots after every step of a long run need more disk than the output's file system has: refused
+// before the run starts, naming the folder, the bytes needed and the bytes free.
+TEST_F(CliRunTime, OutputsLargerThanTheFreeDiskSpaceAreRefusedBeforeTheRun) {
+  const std::uint64_t free = fs::space(fs::temp_directory_path()).available, per_snapshot = 4 + 4 * 31 * 31;
+  const std::uint64_t nt = 2 * free / per_snapshot + 2;
+  if (nt > 2000000000) GTEST_SKIP() << "the file system has more free space than 2e9 snapshots take";
+  CaseSpec spec;
+  spec.config = default_config(true, false, int(nt), 0.005, 1);
+  const fs::path big = make_case("disk_full", spec);
+  const auto r = run_case(big);
+  expect_failure(r, big, {"not enough disk space for the outputs in " + big.string(), "MiB free"});
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_FALSE(fs::exists(big / "output")) << r.output;
+}
+
 TEST_F(CliRunTime, OutputFolderIsAFile) {
   const fs::path dir = make_case("output_is_file");
   write_text(dir / "output", "not a folder");

@@ -1,7 +1,9 @@
 #pragma once
 // The files a run reads and the folders it writes, and the checks, before any work, that none of its
 // outputs would replace an input and that every output folder can be written.
+#include <cstdint>
 #include <filesystem>
+#include <utility>
 #include <vector>
 
 #include "app/case.hpp"
@@ -19,8 +21,13 @@ void check_outputs_spare_inputs(const Case& c);
 // The folders the run writes into, by mode: forward `output` and `output_traces`; adjoint `output`
 // and its `kernels`; inversion `output`.
 std::vector<std::filesystem::path> output_folders(const Case& c);
-// Throws InputError unless every folder of output_folders can be made and written (check_output_folder):
-// called before any computation, so that a run does not compute for hours and then fail to write.
+// The bytes the run writes at least into each folder: traces, snapshots and coordinates (forward), a
+// kernel per model file (adjoint), the model files of one iteration (inversion). Pictures,
+// whose size depends on their contents, are not counted.
+std::vector<std::pair<std::filesystem::path, std::uint64_t>> output_bytes(const Case& c);
+// Throws InputError unless every folder of output_folders can be made and written (check_output_folder),
+// and its file system has room for output_bytes (summed over the folders it holds): called before
+// any computation, so that a run does not compute for hours and then fail to write.
 void check_output_folders(const Case& c);
 
 }  // namespace seiswg::app
