@@ -208,6 +208,29 @@ TEST_F(CliInterrupts, SighupWhileWritingKeepsTheEarlierOutput) {
   expect_interrupted_writing_keeps_old_output(*this, SIGHUP, "SIGHUP");
 }
 
+// SIGKILL cannot be caught: a run killed while writing leaves its temporaries, which the next run into
+// the folder removes (its journal says no commit began), before it writes the same files again.
+TEST_F(CliInterrupts, SigkillWhileWritingIsCleanedUpByTheNextRun) {
+  const fs::path out = root / "out", earlier = writing_case(*this, "earlier", "1.0e10");
+  const auto first = test::run_cli({"run", earlier.string()});
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  const auto before = contents_under(out);
+  const auto delay = random_delay(0, 40);
+  const auto r = run_and_signal_when(
+      writing_case(*this, "later", "2.0e10"), SIGKILL, [&] { return holds_staged_trace(out); }, delay,
+      root / "log.txt");
+  SCOPED_TRACE("SIGKILL " + std::to_string(delay.count()) + " ms after the first staged trace appeared");
+  EXPECT_EQ(r.exit_code, 128 + SIGKILL) << r.output;
+  EXPECT_TRUE(holds_staged_trace(out)) << "the killed run left no temporary: was it killed while writing?";
+  const auto again = test::run_cli({"run", earlier.string()});
+  ASSERT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_TRUE(contains(again.output, "cleaned up after 1 earlier run killed in " + out.string()))
+      << again.output;
+  const auto after = contents_under(out);
+  EXPECT_EQ(names(after), names(before));
+  EXPECT_TRUE(after == before) << "the earlier output changed";
+}
+
 // The adjoint run (states on disk, in the output folder) likewise; its states file is never left.
 TEST_F(CliInterrupts, SigtermStopsAnAdjointRunAndLeavesNoStatesFile) {
   const std::string adjoint = "adjoint_storage = disk\n";

@@ -75,6 +75,7 @@ RunSummary run_adjoint(const Case& c, const RunOptions& options, std::ostream& l
   RunSummary summary;
   // The outputs are written after hours, perhaps: whether their folders can be is checked first.
   check_output_folders(c);
+  if (options.ranks.is_root()) finish_interrupted_commits(c, log);
   auto device = start_run(c, options, log, summary);
   const auto& grid = c.model.grid;
   const auto start = Clock::now();

@@ -74,6 +74,7 @@ RunSummary run_forward(const Case& c, const RunOptions& options, std::ostream& l
   // Folders are made by the first file written into them (a failed run leaves none behind); whether
   // they can be is checked now, before any computation.
   check_output_folders(c);
+  if (options.ranks.is_root()) finish_interrupted_commits(c, log);
   auto device = start_run(c, options, log, summary);
   const auto& grid = c.model.grid;
 

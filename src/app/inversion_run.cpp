@@ -364,6 +364,7 @@ RunSummary run_inversion(const Case& c, const RunOptions& options, std::ostream&
   const fs::path state_file = c.output / "inversion_state.bin", csv = c.output / "misfit.csv";
   // The state is saved after the first evaluation: whether the folder can take it is checked first.
   check_output_folders(c);
+  if (options.ranks.is_root()) finish_interrupted_commits(c, log);
 
   // Every rank holds the same model and optimizer state and takes the same (deterministic) steps;
   // only the evaluation is spread: each rank's sources, then sums over the ranks. Rank 0 alone writes.

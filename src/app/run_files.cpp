@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <ostream>
 #include <string>
 #include <system_error>
 
@@ -184,6 +185,17 @@ void check_output_folders(const Case& c) {
                      "but its file system has " + mib(*free) +
                      " free; free some space, choose another [path] output / output_traces, or write fewer " +
                      "files (save_snapshot, nt)");
+  }
+}
+
+void finish_interrupted_commits(const Case& c, std::ostream& log) {
+  for (const auto& dir : output_folders(c)) {
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) continue;
+    if (const std::size_t killed = io::finish_interrupted_commits(dir); killed > 0)
+      log << "seiswg: cleaned up after " << killed << " earlier run" << (killed > 1 ? "s" : "")
+          << " killed in " << dir.string()
+          << " (a commit of outputs it had begun is finished; otherwise its temporary files are removed)\n";
   }
 }
 

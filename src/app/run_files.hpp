@@ -3,6 +3,7 @@
 // outputs would replace an input and that every output folder can be written.
 #include <cstdint>
 #include <filesystem>
+#include <iosfwd>
 #include <utility>
 #include <vector>
 
@@ -29,5 +30,9 @@ std::vector<std::pair<std::filesystem::path, std::uint64_t>> output_bytes(const 
 // and its file system has room for output_bytes (summed over the folders it holds): called before
 // any computation, so that a run does not compute for hours and then fail to write.
 void check_output_folders(const Case& c);
+// Cleans up, in every output folder that exists, after earlier runs killed there (SIGKILL): finishes
+// the commits they had begun and removes their other temporaries (io::finish_interrupted_commits), and
+// says so on `log`.
+void finish_interrupted_commits(const Case& c, std::ostream& log);
 
 }  // namespace seiswg::app
