@@ -8,6 +8,7 @@
 #include <string>
 #include <system_error>
 
+#include "app/interrupt.hpp"
 #include "app/state_file.hpp"
 #include "io/atomic_file.hpp"
 #include "io/error.hpp"
@@ -197,6 +198,11 @@ void finish_interrupted_commits(const Case& c, std::ostream& log) {
           << " killed in " << dir.string()
           << " (a commit of outputs it had begun is finished; otherwise its temporary files are removed)\n";
   }
+}
+
+fs::path stage_output(io::OutputSet& outputs, const fs::path& path, const std::string& run) {
+  throw_if_interrupted(run + ", while writing " + path.filename().string());
+  return outputs.stage(path);
 }
 
 }  // namespace seiswg::app

@@ -4,10 +4,12 @@
 #include <cstdint>
 #include <filesystem>
 #include <iosfwd>
+#include <string>
 #include <utility>
 #include <vector>
 
 #include "app/case.hpp"
+#include "io/atomic_file.hpp"
 
 namespace seiswg::app {
 
@@ -30,6 +32,10 @@ std::vector<std::pair<std::filesystem::path, std::uint64_t>> output_bytes(const 
 // and its file system has room for output_bytes (summed over the folders it holds): called before
 // any computation, so that a run does not compute for hours and then fail to write.
 void check_output_folders(const Case& c);
+// outputs.stage(path) after a poll for signals, so that a run stopped while it writes its outputs
+// stops before its next file: Interrupted during "<run>, while writing <file name>".
+std::filesystem::path stage_output(io::OutputSet& outputs, const std::filesystem::path& path,
+                                   const std::string& run);
 // Cleans up, in every output folder that exists, after earlier runs killed there (SIGKILL): finishes
 // the commits they had begun and removes their other temporaries (io::finish_interrupted_commits), and
 // says so on `log`.
