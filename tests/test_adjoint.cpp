@@ -5,9 +5,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <random>
+#include <thread>
 
 #include "app/case.hpp"
 #include "app/state_file.hpp"
@@ -654,6 +656,45 @@ TEST(AdjointBlowUp, ForwardPassStopsAtTheFirstReportAfterIt) {
     EXPECT_NE(what.find("the forward run became unstable (NaN or Inf) at step"), std::string::npos) << what;
     EXPECT_NE(what.find("stopped after 20 of " + std::to_string(c.nt) + " steps"), std::string::npos) << what;
     EXPECT_EQ(reported, 0);  // the report that found it did not count the steps as done
+  }
+}
+
+// A blow-up of the reverse pass alone (a stable forward run, then a residual of 1e60 at one receiver,
+// beyond float32: an infinite adjoint source in the reverse pass's first step) is found as promptly
+// as a forward one: at the first report after it (the first reverse segment of 20 steps), with the
+// step and the node where it started, not after all 260 reverse steps.
+TEST(AdjointBlowUp, ReversePassStopsAtTheFirstReportAfterIt) {
+  const GradientCase c(kPsv);
+  const auto model = test::uniform_model(c.nx, c.nz, kPsv.h, kPsv.h, kPsv.base);
+  solver::Propagator p(test::test_device(), *c.physics, model, c.nt, kPsv.dt, c.taper);
+  p.set_sources(c.forces);
+  p.set_receivers(c.receivers);
+  solver::StorageOptions options;
+  options.mode = "gpu";
+  auto plan = solver::plan_storage(p, options);
+  plan.segment_steps = 20;  // the reverse pass runs segments of 20 steps, last first
+  solver::Adjoint adjoint(p, plan);
+  adjoint.on_steps([](int) {});
+  const std::vector<float> traces = adjoint.forward();  // stable: must not throw
+  // Reports come at most every 0.25 s: the forward pass's last one must not hold back the first
+  // reverse one.
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  std::vector<double> dj(traces.size(), 0.0);
+  const std::size_t nt = std::size_t(c.nt);
+  for (std::size_t m = nt - 5; m < nt; ++m) dj[m] = 1e60;  // receiver 0, at node (4, 4)
+  try {
+    (void)adjoint.reverse(dj);
+    FAIL() << "no blow-up";
+  } catch (const solver::BlowUpError& e) {
+    const std::string what = e.what();
+    EXPECT_EQ(e.blow_up.found_after, 20u) << what;
+    EXPECT_GE(e.blow_up.step, std::uint32_t(c.nt - 20)) << what;
+    EXPECT_LT(e.blow_up.step, std::uint32_t(c.nt)) << what;
+    const std::uint32_t i = e.blow_up.node / std::uint32_t(c.nz), j = e.blow_up.node % std::uint32_t(c.nz);
+    EXPECT_NEAR(double(i), 4, 2) << what;
+    EXPECT_NEAR(double(j), 4, 2) << what;
+    EXPECT_NE(what.find("the adjoint run became unstable (NaN or Inf) at step"), std::string::npos) << what;
+    EXPECT_NE(what.find("stopped after 20 of " + std::to_string(c.nt) + " steps"), std::string::npos) << what;
   }
 }
 

@@ -126,6 +126,23 @@ TEST(AdjointCli, StorageThatCannotFitIsRejectedBeforeAnyOutput) {
   fs::remove_all(root);
 }
 
+// The kernels' folder is checked before the forward and reverse passes, not after them.
+TEST(AdjointCli, UnwritableKernelFolderIsRefusedBeforeAnyComputation) {
+  const fs::path root = write_cases();
+  const fs::path kernels = root / "adjoint/output/kernels";
+  fs::create_directories(kernels.parent_path());
+  std::ofstream(kernels) << "a file where the kernels' folder goes";
+  const auto r = test::run_cli({"run", (root / "adjoint").string()});
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_TRUE(test::contains(r.output, "cannot create output folder " + kernels.string() + ": " +
+                                           kernels.string() + " is not a folder"))
+      << r.output;
+  // The storage plan is printed when the computation starts: it never did.
+  EXPECT_FALSE(test::contains(r.output, "SH adjoint:")) << r.output;
+  EXPECT_EQ(test::files_under(root / "adjoint/output"), std::vector<fs::path>{kernels});
+  fs::remove_all(root);
+}
+
 TEST(AdjointCli, MissingInitialModelIsNamed) {
   const fs::path root = write_cases();
   fs::remove_all(root / "forward/model_init");

@@ -3,6 +3,8 @@
 // files. Plus the usage texts and one good run.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -15,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "gpu/device.hpp"
 #include "support/case_writer.hpp"
 
 namespace {
@@ -692,6 +695,47 @@ TEST_F(CliRunTime, TracesTooLargeForTheAdapterNamesNt) {
   expect_failure(r, dir, {"receiver traces"});
   EXPECT_TRUE(contains(r.output, "2000000000") || contains(r.output, "[solver] nt")) << r.output;
   EXPECT_FALSE(contains(r.output, "grid is too large")) << r.output;
+}
+
+// A 10000 x 10000 grid (sparse model files of 400 MB each) is refused from the files' headers, before
+// their values are read: at once, naming the nodes, the bytes per plane and the adapter's limit.
+TEST_F(CliRunTime, GridTooLargeForTheAdapterIsRefusedFromTheHeaders) {
+  const auto limits = seiswg::gpu::Device::open({})->adapter().limits;
+  const std::uint64_t binding = std::min(limits.max_storage_binding_size, limits.max_buffer_size);
+  const std::int32_t nodes = 10000 * 10000;
+  if (std::uint64_t(nodes) * 4 <= binding)
+    GTEST_SKIP() << "this adapter holds a 10000^2 plane in one binding";
+  const fs::path dir = make_case("grid_too_large");
+  for (const char* name : {"x", "z", "vp", "vs", "rho"}) {
+    const fs::path file = dir / "model" / ("proc000000_" + std::string(name) + ".bin");
+    std::ofstream(file, std::ios::binary | std::ios::trunc).write(reinterpret_cast<const char*>(&nodes), 4);
+    fs::resize_file(file, 4 + 4 * std::uint64_t(nodes));  // a hole: no disk space, zeros when read
+  }
+  const auto start = std::chrono::steady_clock::now();
+  const auto r = run_case(dir);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  expect_failure(
+      r, dir,
+      {"100000000 nodes (npt in its file headers)", "0.373 GiB per grid plane", "per buffer binding"});
+  EXPECT_EQ(r.exit_code, 3) << r.output;
+  EXPECT_FALSE(fs::exists(dir / "output")) << r.output;
+  // Reading the 2 GB of values would take seconds; the headers and the adapter take a fraction of one.
+  EXPECT_LT(seconds, 1.5) << r.output;
+}
+
+// Snapshots after every step of a long run need more disk than the output's file system has: refused
+// before the run starts, naming the folder, the bytes needed and the bytes free.
+TEST_F(CliRunTime, OutputsLargerThanTheFreeDiskSpaceAreRefusedBeforeTheRun) {
+  const std::uint64_t free = fs::space(fs::temp_directory_path()).available, per_snapshot = 4 + 4 * 31 * 31;
+  const std::uint64_t nt = 2 * free / per_snapshot + 2;
+  if (nt > 2000000000) GTEST_SKIP() << "the file system has more free space than 2e9 snapshots take";
+  CaseSpec spec;
+  spec.config = default_config(true, false, int(nt), 0.005, 1);
+  const fs::path big = make_case("disk_full", spec);
+  const auto r = run_case(big);
+  expect_failure(r, big, {"not enough disk space for the outputs in " + big.string(), "MiB free"});
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_FALSE(fs::exists(big / "output")) << r.output;
 }
 
 TEST_F(CliRunTime, OutputFolderIsAFile) {

@@ -8,7 +8,9 @@
 
 #include <chrono>
 #include <fstream>
+#include <functional>
 #include <map>
+#include <random>
 #include <string>
 #include <thread>
 
@@ -46,10 +48,11 @@ struct Stopped {
   std::string output;
 };
 
-// Starts `seiswg run config`, sends `signal_number` after `delay`, and waits for the end (at most 60 s,
-// then SIGKILL: a run that ignores the signal fails the test instead of hanging it).
-Stopped run_and_signal(const fs::path& config, int signal_number, std::chrono::milliseconds delay,
-                       const fs::path& log) {
+// Starts `seiswg run config`, waits until `ready()` holds (polled every millisecond, at most 60 s),
+// then `delay` more, sends `signal_number` and waits for the end (at most 60 s, then SIGKILL: a run
+// that ignores the signal fails the test instead of hanging it).
+Stopped run_and_signal_when(const fs::path& config, int signal_number, const std::function<bool()>& ready,
+                            std::chrono::milliseconds delay, const fs::path& log) {
   const pid_t pid = ::fork();
   if (pid == 0) {
     const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -59,9 +62,12 @@ Stopped run_and_signal(const fs::path& config, int signal_number, std::chrono::m
     ::execl(SEISWG_CLI, SEISWG_CLI, "run", config.c_str(), static_cast<char*>(nullptr));
     ::_exit(127);
   }
+  Stopped result;
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!ready() && std::chrono::steady_clock::now() < give_up)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
   std::this_thread::sleep_for(delay);
   ::kill(pid, signal_number);
-  Stopped result;
   int status = 0;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (::waitpid(pid, &status, WNOHANG) == 0) {
@@ -77,6 +83,29 @@ Stopped run_and_signal(const fs::path& config, int signal_number, std::chrono::m
   if (WIFSIGNALED(status)) result.exit_code = 128 + WTERMSIG(status);
   result.output += slurp(log);
   return result;
+}
+
+Stopped run_and_signal(const fs::path& config, int signal_number, std::chrono::milliseconds delay,
+                       const fs::path& log) {
+  return run_and_signal_when(
+      config, signal_number, [] { return true; }, delay, log);
+}
+
+// Whether `dir` holds a staged trace (".uy_NNNNNN.EXT.PID.N.tmp"): the run has finished its time loop
+// and is writing its files (the model's pictures are staged before the loop, the traces after it).
+bool holds_staged_trace(const fs::path& dir) {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind(".uy_", 0) == 0 && name.size() > 4 && name.substr(name.size() - 4) == ".tmp") return true;
+  }
+  return false;
+}
+
+// A delay drawn anew in each test, printed with its failures.
+std::chrono::milliseconds random_delay(int least_ms, int most_ms) {
+  static std::mt19937 draw(std::random_device{}());
+  return std::chrono::milliseconds(std::uniform_int_distribution<int>(least_ms, most_ms)(draw));
 }
 
 class CliInterrupts : public test::FreshFolderTest {
@@ -101,7 +130,10 @@ void expect_interrupt_keeps_old_output(CliInterrupts& t, const fs::path& good, c
   ASSERT_EQ(first.exit_code, 0) << first.output;
   const auto before = contents_under(out);
   ASSERT_GT(before.size(), 2u) << names(before);
-  const auto r = run_and_signal(slow, signal_number, std::chrono::milliseconds(1500), t.root / "log.txt");
+  // Anywhere from model loading to well into the time loop.
+  const auto delay = random_delay(300, 1500);
+  const auto r = run_and_signal(slow, signal_number, delay, t.root / "log.txt");
+  SCOPED_TRACE("signal after " + std::to_string(delay.count()) + " ms");
   EXPECT_EQ(r.exit_code, 128 + signal_number) << r.output;
   EXPECT_TRUE(contains(r.output, "interrupted by " + signal_text)) << r.output;
   EXPECT_TRUE(contains(r.output, "nothing of this run was kept")) << r.output;
@@ -123,6 +155,82 @@ TEST_F(CliInterrupts, SigintStopsAForwardRunAndKeepsTheEarlierOutput) {
 TEST_F(CliInterrupts, SighupStopsAForwardRunAndKeepsTheEarlierOutput) {
   expect_interrupt_keeps_old_output(*this, forward_case("good", 200), forward_case("slow", 2000000), SIGHUP,
                                     "SIGHUP");
+}
+
+// A forward case with 24 shots run one by one (combine_sources = no) whose traces go out as .npy, .su,
+// .sgy and a gather picture each, no snapshots: its temporaries appear only once the time loop is over,
+// and their writing takes a while. `amplitude` makes one run's bytes differ from another's.
+fs::path writing_case(CliInterrupts& t, const std::string& name, const std::string& amplitude) {
+  test::CaseSpec spec;
+  spec.sources.clear();
+  for (int k = 0; k < 24; ++k)
+    spec.sources += std::to_string(250 + 10 * k) + ".0 225.0 0 3.0 0.25 0.0 " + amplitude + "\n";
+  spec.config = replace(test::default_config(true, false, 200, 0.005, 0), "combine_sources = yes",
+                        "combine_sources = no\ntrace_format = npy, su, segy");
+  spec.config = replace(spec.config, "save_images = no", "save_images = yes");
+  spec.config = replace(
+      spec.config, "output = output\noutput_traces = output\n",
+      "output = " + (t.root / "out").string() + "\noutput_traces = " + (t.root / "out").string() + "\n");
+  return test::write_case(t.root / name, spec);
+}
+
+// A signal while the outputs are being written (after the time loop): the staged files are removed,
+// the earlier output stays byte-identical and no temporary is left.
+void expect_interrupted_writing_keeps_old_output(CliInterrupts& t, int signal_number,
+                                                 const std::string& signal_text) {
+  const fs::path out = t.root / "out";
+  const auto first = test::run_cli({"run", writing_case(t, "earlier", "1.0e10").string()});
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  const auto before = contents_under(out);
+  ASSERT_EQ(before.size(), 24u * 4 + 2) << names(before);  // + the vs and rho pictures
+  const auto delay = random_delay(0, 40);
+  const auto r = run_and_signal_when(
+      writing_case(t, "later", "2.0e10"), signal_number, [&] { return holds_staged_trace(out); }, delay,
+      t.root / "log.txt");
+  SCOPED_TRACE("signal " + std::to_string(delay.count()) + " ms after the first staged trace appeared");
+  EXPECT_EQ(r.exit_code, 128 + signal_number) << r.output;
+  // Stopped before its next file (of 96, written over about 0.5 s), not after writing them all.
+  EXPECT_TRUE(
+      contains(r.output, "interrupted by " + signal_text + " during the forward run, while writing uy_"))
+      << r.output;
+  const auto after = contents_under(out);
+  EXPECT_EQ(names(after), names(before));
+  EXPECT_TRUE(after == before) << "the earlier output changed";
+}
+
+TEST_F(CliInterrupts, SigtermWhileWritingKeepsTheEarlierOutput) {
+  expect_interrupted_writing_keeps_old_output(*this, SIGTERM, "SIGTERM");
+}
+
+TEST_F(CliInterrupts, SigintWhileWritingKeepsTheEarlierOutput) {
+  expect_interrupted_writing_keeps_old_output(*this, SIGINT, "SIGINT");
+}
+
+TEST_F(CliInterrupts, SighupWhileWritingKeepsTheEarlierOutput) {
+  expect_interrupted_writing_keeps_old_output(*this, SIGHUP, "SIGHUP");
+}
+
+// SIGKILL cannot be caught: a run killed while writing leaves its temporaries, which the next run into
+// the folder removes (its journal says no commit began), before it writes the same files again.
+TEST_F(CliInterrupts, SigkillWhileWritingIsCleanedUpByTheNextRun) {
+  const fs::path out = root / "out", earlier = writing_case(*this, "earlier", "1.0e10");
+  const auto first = test::run_cli({"run", earlier.string()});
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  const auto before = contents_under(out);
+  const auto delay = random_delay(0, 40);
+  const auto r = run_and_signal_when(
+      writing_case(*this, "later", "2.0e10"), SIGKILL, [&] { return holds_staged_trace(out); }, delay,
+      root / "log.txt");
+  SCOPED_TRACE("SIGKILL " + std::to_string(delay.count()) + " ms after the first staged trace appeared");
+  EXPECT_EQ(r.exit_code, 128 + SIGKILL) << r.output;
+  EXPECT_TRUE(holds_staged_trace(out)) << "the killed run left no temporary: was it killed while writing?";
+  const auto again = test::run_cli({"run", earlier.string()});
+  ASSERT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_TRUE(contains(again.output, "cleaned up after 1 earlier run killed in " + out.string()))
+      << again.output;
+  const auto after = contents_under(out);
+  EXPECT_EQ(names(after), names(before));
+  EXPECT_TRUE(after == before) << "the earlier output changed";
 }
 
 // The adjoint run (states on disk, in the output folder) likewise; its states file is never left.

@@ -65,6 +65,38 @@ TEST_F(CliNumbers, SettingsThatMakeNoSenseForTheGridAreRefused) {
   expect_refused("dt = 0.005", "dt = 1e-320", {"[solver] dt", "too small to be one"});
 }
 
+// Real keys outside their range, and subnormal ones, are refused naming file, key, value and range.
+TEST_F(CliNumbers, RealsOutsideTheirRangeAreRefusedNamingTheRange) {
+  expect_refused("abs_alpha = 0.015", "abs_alpha = -0.1",
+                 {"config.ini:", "[solver] abs_alpha = \"-0.1\"", "expected a number >= 0"});
+  expect_refused("abs_alpha = 0.015", "abs_alpha = 1e-310",
+                 {"[solver] abs_alpha = \"1e-310\"", "a subnormal number", "2.2250738585072014e-308"});
+  // A Gaussian of 1e300 grid points would overflow its reach; no wider than the grid makes sense.
+  expect_refused("save_snapshot = 0", "save_snapshot = 0\nsmooth = 1e300",
+                 {"[solver] smooth = 1e300", "31 x 31 grid", "expected 0 to 31 grid points"});
+  expect_refused("save_snapshot = 0", "save_snapshot = 0\nadjoint_gpu_memory = 1e300",
+                 {"[solver] adjoint_gpu_memory = \"1e300\"", "expected a number in [0, 1e+06]"},
+                 adjoint_config());
+  expect_refused("save_snapshot = 0", "save_snapshot = 0\nmisfit_taper = 0.5",
+                 {"[solver] misfit_taper = \"0.5\"", "expected a number in [0, 0.5)"}, adjoint_config());
+  const std::string inversion = replace(adjoint_config(), "mode = adjoint", "mode = inversion");
+  expect_refused("[path]", "[optimize]\nls_step_init = 0\n[path]",
+                 {"[optimize] ls_step_init = \"0\"", "expected a number in (0, 10]"}, inversion);
+  expect_refused("[path]", "[inversion]\nvs_min = 2000\nvs_max = 1000\n[path]",
+                 {"[inversion] vs_max = 1000", "must be above", "[inversion] vs_min = 2000"}, inversion);
+  expect_refused("[path]", "[inversion]\ndepth_weight = -1\n[path]",
+                 {"[inversion] depth_weight = \"-1\"", "expected a number >= 0"}, inversion);
+  // A source's f0 of 1e-310 Hz is no frequency.
+  test::CaseSpec spec;
+  spec.sources = "375.0 225.0 0 1e-310 0.25 0.0 1.0e10\n";
+  const fs::path dir = test::write_case(root / "subnormal_f0", spec);
+  const auto r = test::run_cli({"run", dir.string()});
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_TRUE(contains(r.output, (dir / "sources.dat").string() + ":1: f0 = 1e-310 is too small to be one"))
+      << r.output;
+  EXPECT_FALSE(fs::exists(dir / "output")) << r.output;
+}
+
 TEST_F(CliNumbers, InlineCommentsAreDroppedWithAWarning) {
   test::CaseSpec spec;
   spec.config = replace(test::default_config(), "output = output\noutput_traces = output\n",

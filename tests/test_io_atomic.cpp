@@ -1,5 +1,9 @@
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -13,6 +17,7 @@
 namespace {
 namespace fs = std::filesystem;
 using seiswg::InputError;
+using seiswg::io::finish_interrupted_commits;
 using seiswg::io::OutputSet;
 using seiswg::io::write_file_atomic;
 
@@ -185,6 +190,70 @@ TEST(IoAtomic, OutputSetMoveTransfersOwnership) {
   outer.rollback();
   EXPECT_FALSE(fs::exists(staged));
   EXPECT_FALSE(fs::exists(f));
+}
+
+// Three outputs in two folders (a.npy, b.npy and kernels/k.bin), each an earlier file to replace; a
+// process stages and writes the new ones and is killed (SIGKILL) at one moment: before its commit
+// (stop = -1) or before each step of it (two journal decisions, then three renames). The next run's
+// finish_interrupted_commits, in either folder first, leaves every earlier file or every new one (new
+// exactly when the decision reached both folders), and no temporary or journal.
+TEST(IoAtomic, CommitKilledAtAnyMomentIsFinishedOrUndoneByTheNextRun) {
+  for (int stop = -1;; ++stop) {
+    TempDir tmp;
+    const fs::path kernels = tmp.path / "kernels";
+    const std::vector<fs::path> files = {tmp.path / "a.npy", tmp.path / "b.npy", kernels / "k.bin"};
+    for (const auto& f : files) write_file_atomic(f, as_bytes("old " + f.filename().string()));
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+      OutputSet outputs;
+      for (const auto& f : files)
+        write_file_atomic(outputs.stage(f), as_bytes("new " + f.filename().string()));
+      if (stop < 0) ::raise(SIGKILL);
+      int step = 0;
+      outputs.observe_commit([&](const std::string&) {
+        if (step++ == stop) ::raise(SIGKILL);
+      });
+      outputs.commit();
+      ::_exit(0);
+    }
+    int status = 0;
+    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+    const bool killed = WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
+    SCOPED_TRACE("killed before step " + std::to_string(stop) + " of the commit");
+    if (killed) {
+      const fs::path first = stop % 2 == 0 ? tmp.path : kernels, second = stop % 2 == 0 ? kernels : tmp.path;
+      EXPECT_EQ(finish_interrupted_commits(first), 1u);
+      finish_interrupted_commits(second);
+    } else {
+      EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+      EXPECT_EQ(stop, 5);  // the process outlives the commit's 5 steps
+    }
+    bool all_old = true, all_new = true;
+    for (const auto& f : files) {
+      all_old = all_old && slurp(f) == "old " + f.filename().string();
+      all_new = all_new && slurp(f) == "new " + f.filename().string();
+    }
+    EXPECT_EQ(all_new, stop >= 2);
+    EXPECT_EQ(all_old, stop < 2);
+    std::vector<fs::path> left;
+    for (const auto& e : fs::recursive_directory_iterator(tmp.path))
+      if (e.is_regular_file()) left.push_back(e.path());
+    std::sort(left.begin(), left.end());
+    EXPECT_EQ(left, files);
+    if (!killed) break;
+  }
+}
+
+// A live run's journal is locked: another run's clean-up leaves its temporaries and journal alone.
+TEST(IoAtomic, CleanUpLeavesALiveRunsFilesAlone) {
+  TempDir tmp;
+  OutputSet outputs;
+  const fs::path staged = outputs.stage(tmp.path / "a.npy");
+  write_file_atomic(staged, as_bytes(std::string("new")));
+  EXPECT_EQ(finish_interrupted_commits(tmp.path), 0u);
+  EXPECT_TRUE(fs::exists(staged));
+  outputs.commit();
+  EXPECT_EQ(slurp(tmp.path / "a.npy"), "new");
 }
 
 }  // namespace

@@ -73,6 +73,9 @@ problem::Setup adjoint_setup(const Case& c, const physics::WaveEquation& eq, con
 RunSummary run_adjoint(const Case& c, const RunOptions& options, std::ostream& log) {
   using Clock = std::chrono::steady_clock;
   RunSummary summary;
+  // The outputs are written after hours, perhaps: whether their folders can be is checked first.
+  check_output_folders(c);
+  if (options.ranks.is_root()) finish_interrupted_commits(c, log);
   auto device = start_run(c, options, log, summary);
   const auto& grid = c.model.grid;
   const auto start = Clock::now();
@@ -171,15 +174,15 @@ RunSummary run_adjoint(const Case& c, const RunOptions& options, std::ostream& l
   // Every file goes to a temporary name first; all are renamed into place at the end.
   io::OutputSet outputs;
   outputs.protect(input_files(c));
+  auto stage = [&](const fs::path& path) { return stage_output(outputs, path, "the adjoint run"); };
   char text[64];
   std::snprintf(text, sizeof text, "%.17g\n", misfit);
   const fs::path misfit_file = c.output / "misfit.txt";
-  io::write_file_atomic(outputs.stage(misfit_file),
-                        std::as_bytes(std::span<const char>(text, std::strlen(text))));
+  io::write_file_atomic(stage(misfit_file), std::as_bytes(std::span<const char>(text, std::strlen(text))));
   for (const auto& [name, values] : kernels) {
     const std::vector<float> f(values.begin(), values.end());
     const fs::path file = c.output / "kernels" / ("proc000000_k" + name + ".bin");
-    io::write_field_bin(outputs.stage(file), f);
+    io::write_field_bin(stage(file), f);
     if (const auto& watcher = live_view().field) watcher("k" + name, c.nt, f, grid);
     if (c.save_images) {
       const fs::path png = c.output / "kernels" / ("k" + name + ".png");
@@ -187,7 +190,7 @@ RunSummary run_adjoint(const Case& c, const RunOptions& options, std::ostream& l
       // parameter.
       const std::string unit = io::model_unit(name);
       io::write_png(
-          outputs.stage(png),
+          stage(png),
           io::field_figure(f, grid,
                            figure_of_case(c, "sensitivity kernel K_" + name + " (d J / d " + name + ")",
                                           "K_" + name, unit.empty() ? "per unit of " + name : "J per " + unit,
@@ -206,7 +209,7 @@ RunSummary run_adjoint(const Case& c, const RunOptions& options, std::ostream& l
     std::vector<float> f(it->second.begin(), it->second.end());
     if (c.smooth > 0) inversion::smooth_gaussian(f, grid.nx, grid.nz, c.smooth, c.smooth);
     const fs::path file = c.output / ("proc000000_k" + name + ".bin");
-    io::write_field_bin(outputs.stage(file), f);
+    io::write_field_bin(stage(file), f);
     written += (written.empty() ? "" : ", ") + file.filename().string();
   }
   throw_if_interrupted("the adjoint run, while writing its outputs");

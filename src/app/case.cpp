@@ -267,6 +267,43 @@ std::vector<PointForce> forces_for(const Case& c, const physics::WaveEquation& e
   return forces;
 }
 
+namespace {
+// The GPU bytes a run of the case needs at the least: one shot's fields and material, in the medium
+// that needs most.
+std::uint64_t least_gpu_bytes(const Case& c, std::uint64_t npt) {
+  std::uint64_t bytes = 0;
+  for (const auto& eq : wave_equations(c))
+    bytes = std::max(bytes, problem::field_bytes(*eq, npt, 1, c.mode != "forward"));
+  return bytes;
+}
+}  // namespace
+
+void check_grid_fits_adapter(const Case& c, const fs::path& model_dir, std::uint64_t npt,
+                             const gpu::AdapterInfo& adapter) {
+  auto gib = [](std::uint64_t bytes) {
+    std::ostringstream s;
+    s.precision(3);
+    s << double(bytes) / double(1ull << 30) << " GiB";
+    return s.str();
+  };
+  const std::string grid =
+      model_dir.string() + ": the model's " + std::to_string(npt) + " nodes (npt in its file headers)";
+  const std::uint64_t binding =
+      std::min(adapter.limits.max_storage_binding_size, adapter.limits.max_buffer_size);
+  // Each field plane lies whole in one buffer binding (solver::detail::FieldSet).
+  if (npt * 4 > binding)
+    throw GpuError(grid + " need " + gib(npt * 4) + " per grid plane in one buffer, but " +
+                   adapter.summary() + " allows at most " + gib(binding) +
+                   " per buffer binding (grids of at most " + std::to_string(binding / 4) +
+                   " nodes); use a coarser grid or an adapter with larger " +
+                   "buffers (seiswg info lists them)");
+  const std::uint64_t need = least_gpu_bytes(c, npt);
+  if (adapter.memory_bytes > 0 && need > adapter.memory_bytes)
+    throw GpuError(grid + " need at least " + gib(need) + " of GPU memory for one shot's fields and " +
+                   "material (" + c.mode + " run), but " + adapter.summary() + " has " +
+                   gib(adapter.memory_bytes) + "; use a coarser grid or an adapter with more memory");
+}
+
 void check_acquisition_fits(const Case& c, const physics::WaveEquation& eq, const gpu::AdapterInfo& adapter) {
   const std::uint64_t binding =
       std::min(adapter.limits.max_storage_binding_size, adapter.limits.max_buffer_size);
@@ -462,9 +499,8 @@ double frequency_or_none(const io::Config& cfg, const std::string& section, cons
   if (!cfg.has(section, key)) return fallback;
   const std::string v = cfg.get_string(section, key, "");
   if (v == "no" || v == "none" || v.empty()) return 0;
-  const double f = cfg.get_double(section, key, "a frequency in Hz");
-  if (f < 0) throw InputError(cfg.where(section, key) + ": a frequency must be >= 0 Hz (0 or no: no limit)");
-  return f;
+  // 0 or no: no limit; the Nyquist frequency is checked with the time step (stage_filter).
+  return cfg.get_double(section, key, "a frequency in Hz", io::RealRange::at_least(0));
 }
 
 std::vector<std::string> split_list(const std::string& text) {
@@ -508,11 +544,10 @@ InversionSpec inversion_spec(const Case& c) {
   const int niter = positive_int("niter", 10, 0);
   opt.memory = positive_int("lbfgs_mem", 5, 1);
   opt.max_trials = positive_int("ls_step", 10, 1);
-  opt.first_step = cfg.get_double_or("optimize", "ls_step_init", 0.05);
-  opt.max_step = cfg.get_double_or("optimize", "ls_step_max", 0.5);
-  if (!(opt.first_step > 0))
-    throw InputError(cfg.where("optimize", "ls_step_init") +
-                     ": the first trial's model change (a fraction of max |m|) must be > 0");
+  // Model changes as fractions of max |m|: beyond 10 times the model a step is no line search.
+  const io::RealRange fraction{0, 10, true, false};
+  opt.first_step = cfg.get_double_or("optimize", "ls_step_init", 0.05, fraction);
+  opt.max_step = cfg.get_double_or("optimize", "ls_step_max", 0.5, fraction);
   if (!(opt.max_step >= opt.first_step))
     throw InputError(cfg.where("optimize", "ls_step_max") + ": the largest model change (" +
                      fmt(opt.max_step) + ") must be >= ls_step_init (" + fmt(opt.first_step) + ")");
@@ -536,6 +571,10 @@ InversionSpec inversion_spec(const Case& c) {
     inversion::ParameterSpec p{name};
     p.min = cfg.get_double_or("inversion", name + "_min", 0.0);
     p.max = cfg.get_double_or("inversion", name + "_max", std::numeric_limits<double>::infinity());
+    if (!(p.min < p.max))
+      throw InputError(cfg.where("inversion", name + "_max") + ": the upper bound must be above " +
+                       cfg.where("inversion", name + "_min") + " (got " + fmt(p.min) + " to " + fmt(p.max) +
+                       ")");
     if ((name == "vp" || name == "vs") && p.max > fastest) p.max = fastest;
     spec.parameters.push_back(p);
   }
@@ -550,32 +589,35 @@ InversionSpec inversion_spec(const Case& c) {
   if (cfg.has("inversion", "vp_vs_min") || cfg.has("inversion", "vp_vs_max") || (both && c.psv && !c.spin)) {
     inversion::RatioRange r;
     // lambda = rho (vp^2 - 2 vs^2) > 0 needs vp / vs > sqrt(2).
-    r.min = cfg.get_double_or("inversion", "vp_vs_min", std::sqrt(2.0) * 1.001);
+    r.min = cfg.get_double_or("inversion", "vp_vs_min", std::sqrt(2.0) * 1.001, io::RealRange::above(0));
     r.max = cfg.get_double_or("inversion", "vp_vs_max", std::numeric_limits<double>::infinity());
+    if (!(r.min < r.max))
+      throw InputError(cfg.where("inversion", "vp_vs_max") + ": the largest vp/vs must be above " +
+                       cfg.where("inversion", "vp_vs_min") + " (got " + fmt(r.min) + " to " + fmt(r.max) +
+                       ")");
     spec.vp_vs = r;
   }
 
   // Gradient conditioning: Seispie's [solver] smooth (sigma in grid points), or sigma in metres.
-  const double smooth = cfg.get_double_or("solver", "smooth", 0.0);
-  if (smooth < 0)
-    throw InputError(cfg.where("solver", "smooth") + ": the Gaussian sigma must be >= 0 grid points");
-  spec.smooth_x = spec.smooth_z = smooth;
+  spec.smooth_x = spec.smooth_z = c.smooth;
+  const auto& grid = c.model.grid;
   if (cfg.has("inversion", "smooth_m")) {
-    const double m = cfg.get_double("inversion", "smooth_m", "");
-    if (m < 0) throw InputError(cfg.where("inversion", "smooth_m") + ": the Gaussian sigma must be >= 0 m");
-    spec.smooth_x = m / c.model.grid.dx;
-    spec.smooth_z = m / c.model.grid.dz;
+    // As wide as the grid at most: a wider Gaussian is flat over it (and 4 sigma must fit an int).
+    const double extent = std::max((grid.nx - 1) * grid.dx, (grid.nz - 1) * grid.dz);
+    const double m = cfg.get_double("inversion", "smooth_m", "", io::RealRange{0, extent, false, false});
+    spec.smooth_x = m / grid.dx;
+    spec.smooth_z = m / grid.dz;
   }
-  spec.source_mask_radius = cfg.get_double_or("inversion", "source_mask", 0.0);
-  if (spec.source_mask_radius < 0)
-    throw InputError(cfg.where("inversion", "source_mask") + ": the radius must be >= 0 grid points");
+  spec.source_mask_radius = cfg.get_double_or(
+      "inversion", "source_mask", 0.0, io::RealRange{0, double(std::max(grid.nx, grid.nz)), false, false});
   const long mute = cfg.get_int_or("inversion", "top_mute", 0),
              taper = cfg.get_int_or("inversion", "top_taper", 0);
   if (mute < 0 || mute >= c.model.grid.nz)
     throw InputError(cfg.where("inversion", "top_mute") + ": rows must be in [0, nz)");
   if (taper < 0) throw InputError(cfg.where("inversion", "top_taper") + ": rows must be >= 0");
   spec.top_mute = int(mute), spec.top_taper = int(taper);
-  spec.depth_power = cfg.get_double_or("inversion", "depth_weight", 0.0);
+  // (z / z_max)^p: a negative power is infinite at the surface.
+  spec.depth_power = cfg.get_double_or("inversion", "depth_weight", 0.0, io::RealRange::at_least(0));
 
   // Stages: [stage1], [stage2], ... in order; else one from [preprocess] and [optimize].
   const double fmin = frequency_or_none(cfg, "preprocess", "freq_min", 0),
@@ -655,7 +697,10 @@ void read_trace_formats(Case& c) {
 
 namespace {
 
-void read_case(Case& c) {
+// WebGPU guarantees every adapter a storage buffer binding of 128 MiB (maxStorageBufferBindingSize).
+constexpr std::uint64_t kGuaranteedBindingBytes = 128ull << 20;
+
+void read_case(Case& c, const AdapterLookup& adapter) {
   auto& cfg = c.config;
   std::map<std::string, std::set<std::string>> known = known_keys();
   for (const auto& [section, keys] : cfg.sections)
@@ -727,9 +772,9 @@ void read_case(Case& c) {
                                : cfg.get_int_or("solver", "abs_width", 0, 0);
   if (width < 0) throw InputError(cfg.where("solver", "abs_width") + ": must be >= 0");
   c.taper.width = int(width);
-  c.taper.alpha = any_taper ? cfg.get_double("solver", "abs_alpha", "the absorbing layer's decay rate")
-                            : cfg.get_double_or("solver", "abs_alpha", 0.0);
-  if (c.taper.alpha < 0) throw InputError(cfg.where("solver", "abs_alpha") + ": must be >= 0");
+  c.taper.alpha = any_taper ? cfg.get_double("solver", "abs_alpha", "the absorbing layer's decay rate",
+                                             io::RealRange::at_least(0))
+                            : cfg.get_double_or("solver", "abs_alpha", 0.0, io::RealRange::at_least(0));
   c.free_surface = cfg.get_bool_or("solver", "free_surface", false);
   c.source_types = cfg.get_bool_or("solver", "source_types", false);
   if (c.source_types && !c.psv && !c.acoustic)
@@ -772,9 +817,8 @@ void read_case(Case& c) {
   read_trace_formats(c);
   // Seispie's keys of its adjoint runs: smooth (the kernel copies Seispie writes; the inversion's
   // conditioning reads it too) and adjoint_interval (Seispie's checkpoint spacing).
-  c.smooth = cfg.get_double_or("solver", "smooth", 0.0);
-  if (c.smooth < 0)
-    throw InputError(cfg.where("solver", "smooth") + ": the Gaussian sigma must be >= 0 grid points");
+  // Its upper bound, the grid's larger side, is checked with the model.
+  c.smooth = cfg.get_double_or("solver", "smooth", 0.0, io::RealRange::at_least(0));
   if (cfg.has("solver", "adjoint_interval"))
     c.adjoint_interval = cfg.get_string("solver", "adjoint_interval", "");
 
@@ -782,11 +826,20 @@ void read_case(Case& c) {
   for (const auto& eq : wave_equations(c))
     for (const auto& n : eq->model_names())
       if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
+  std::optional<gpu::AdapterInfo> adapter_info;  // looked up once, by the first model that needs it
   auto load_model = [&](const std::string& key, const std::string& what) {
     auto dir = cfg.get_path(key);
     if (!dir) throw InputError(cfg.file.string() + ": missing [path] " + key + " (" + what + ")");
     if (!fs::is_directory(*dir))
       throw InputError(cfg.where("path", key) + ": model folder " + dir->string() + " does not exist");
+    // The grid is checked against the adapter from the file headers alone, before gigabytes of
+    // values are read. Grids within what WebGPU guarantees every adapter need no lookup (which opens
+    // the adapter: a tenth of a second).
+    const std::uint64_t header_points = io::model_points(*dir, names);
+    if (adapter && least_gpu_bytes(c, header_points) > kGuaranteedBindingBytes) {
+      if (!adapter_info) adapter_info = adapter();
+      check_grid_fits_adapter(c, *dir, header_points, *adapter_info);
+    }
     io::Model m = io::read_model(*dir, names);
     {
       // Where Seispie's own grid inference would size this grid differently (elongated grids, dx != dz).
@@ -860,16 +913,14 @@ void read_case(Case& c) {
         c.reference_model = load_model("model_true", "the true model");
       check_same_grid("model_true", *c.reference_model);
     }
-    c.misfit_taper = cfg.get_double_or("solver", "misfit_taper", 0.0);
-    if (c.misfit_taper < 0 || c.misfit_taper >= 0.5)
-      throw InputError(cfg.where("solver", "misfit_taper") +
-                       ": the cosine taper's width is a fraction of the trace length in [0, 0.5)");
+    // The cosine taper's width at each end, a fraction of the trace length.
+    c.misfit_taper = cfg.get_double_or("solver", "misfit_taper", 0.0, io::RealRange{0, 0.5, false, true});
     c.adjoint_storage = cfg.get_string_or("solver", "adjoint_storage", "auto");
     if (!solver::is_storage_mode(c.adjoint_storage))
       throw InputError(cfg.where("solver", "adjoint_storage") + ": expected " + solver::kStorageModes);
-    const double gb = cfg.get_double_or("solver", "adjoint_gpu_memory", 0.0);
-    if (gb < 0)
-      throw InputError(cfg.where("solver", "adjoint_gpu_memory") + ": must be >= 0 (GB; 0 = no limit)");
+    // GB (0: the card's memory); up to a petabyte, which the byte count holds.
+    const double gb =
+        cfg.get_double_or("solver", "adjoint_gpu_memory", 0.0, io::RealRange{0, 1e6, false, false});
     c.adjoint_gpu_bytes = std::uint64_t(gb * 1e9);
     const long segment = cfg.get_int_or("solver", "adjoint_segment", 0, 0);
     if (segment < 0)
@@ -894,6 +945,13 @@ void read_case(Case& c) {
         check_disk_folder(c.adjoint_disk_path, cfg.where("solver", "adjoint_disk_path"));
     }
   }
+
+  // A Gaussian wider than the grid is flat over it (and its reach of 4 sigma must fit an int).
+  if (const int widest = std::max(c.model.grid.nx, c.model.grid.nz); c.smooth > widest)
+    throw InputError(cfg.where("solver", "smooth") + ": a Gaussian sigma of " + fmt(c.smooth) +
+                     " grid points is wider than the " + std::to_string(c.model.grid.nx) + " x " +
+                     std::to_string(c.model.grid.nz) + " grid: expected 0 to " + std::to_string(widest) +
+                     " grid points");
 
   auto sources = cfg.get_path("sources");
   if (!sources) throw InputError(cfg.file.string() + ": missing [path] sources (the sources.dat file)");
@@ -953,11 +1011,11 @@ void read_case(Case& c) {
 
 }  // namespace
 
-Case load_case(const fs::path& config_path) {
+Case load_case(const fs::path& config_path, const AdapterLookup& adapter) {
   Case c;
   c.config = io::load_config(config_path);
   try {
-    read_case(c);
+    read_case(c, adapter);
   } catch (const InputError& e) {
     // A typo in a key often causes the error ("missing [solver] abs_width" after "abs_widht"): the
     // warnings go with it, since no run starts to print them.

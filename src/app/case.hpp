@@ -4,6 +4,7 @@
 #include <array>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -106,8 +107,13 @@ Sampling sampling_of(const Case& c);
 // aliasing (an error of load_case); empty when fine.
 std::string sampling_problem(const Sampling& s);
 
-// Reads config, model, sources and stations; every check that needs no GPU. Throws InputError.
-Case load_case(const std::filesystem::path& config_path);
+// The adapter a run would use, looked up only when load_case needs its limits.
+using AdapterLookup = std::function<gpu::AdapterInfo()>;
+
+// Reads config, model, sources and stations; every check that needs no GPU. Throws InputError. With
+// `adapter`, a grid larger than WebGPU guarantees every adapter is checked against that adapter
+// (check_grid_fits_adapter, a GpuError) from the model files' headers, before their values are read.
+Case load_case(const std::filesystem::path& config_path, const AdapterLookup& adapter = {});
 
 // The wave equations a case simulates, its runs (1 when sources are combined, else one per
 // source), and the points of each run.
@@ -123,6 +129,10 @@ std::vector<problem::Shot> shots_of(const Case& c, const physics::WaveEquation& 
 // Throws GpuError when one run's receiver traces or source time functions cannot fit in one buffer
 // binding of `limits` (checked before the shots are made: their wavelets have nt samples each).
 void check_acquisition_fits(const Case& c, const physics::WaveEquation& eq, const gpu::AdapterInfo& adapter);
+// Throws GpuError when a grid of `npt` nodes cannot run on `adapter`: a field plane larger than one
+// buffer binding, or one shot's fields and material (problem::field_bytes) above its memory.
+void check_grid_fits_adapter(const Case& c, const std::filesystem::path& model_dir, std::uint64_t npt,
+                             const gpu::AdapterInfo& adapter);
 // Seispie's nearest node index, round(x / dx) with ties to even.
 int nearest_index(double coordinate, double origin, double spacing);
 // The source whose position the trace headers of run `run` give (with combined sources: the first).

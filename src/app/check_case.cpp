@@ -9,6 +9,7 @@
 #include <tuple>
 
 #include "app/duration.hpp"
+#include "app/run_files.hpp"
 #include "app/runs.hpp"
 #include "app/state_file.hpp"
 #include "io/error.hpp"
@@ -142,7 +143,7 @@ int run_check(const Case& c, const RunOptions& options, std::ostream& out) {
         << " points per wavelength (max(dx, dz) = " << number(sampling.h) << " m)\n";
     if (const auto problem = sampling_problem(sampling); !problem.empty()) warn(problem);
   }
-  for (const auto& dir : {c.output, c.output_traces}) check_output_folder(dir);
+  check_output_folders(c);
   out << "output: " << c.output.string();
   if (c.output_traces != c.output) out << ", traces in " << c.output_traces.string();
   if (c.mode == "forward") {

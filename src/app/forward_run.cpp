@@ -71,21 +71,23 @@ std::unique_ptr<gpu::Device> start_run(const Case& c, const RunOptions& options,
 RunSummary run_forward(const Case& c, const RunOptions& options, std::ostream& log) {
   using Clock = std::chrono::steady_clock;
   RunSummary summary;
+  // Folders are made by the first file written into them (a failed run leaves none behind); whether
+  // they can be is checked now, before any computation.
+  check_output_folders(c);
+  if (options.ranks.is_root()) finish_interrupted_commits(c, log);
   auto device = start_run(c, options, log, summary);
   const auto& grid = c.model.grid;
 
   // Every file goes to a temporary name first; all are renamed into place at the end.
   io::OutputSet outputs;
   outputs.protect(input_files(c));
+  auto stage = [&](const fs::path& path) { return stage_output(outputs, path, "the forward run"); };
   auto write_bin = [&](const fs::path& path, std::span<const float> values) {
-    io::write_field_bin(outputs.stage(path), values);
+    io::write_field_bin(stage(path), values);
   };
   auto write_png = [&](const fs::path& path, const io::Figure& figure) {
-    io::write_png(outputs.stage(path), figure.image);
+    io::write_png(stage(path), figure.image);
   };
-  // Folders are made by the first file written into them (a failed run leaves none behind); whether
-  // they can be is checked now, before any computation.
-  for (const auto& dir : {c.output, c.output_traces}) check_output_folder(dir);
 
   // Shared outputs (coordinates, model pictures) are rank 0's; every rank writes its own shots' files.
   const Ranks& ranks = options.ranks;
@@ -212,11 +214,11 @@ RunSummary run_forward(const Case& c, const RunOptions& options, std::ostream& l
         std::span<const float> block(traces[k].data() + ci * block_size, block_size);
         const fs::path base = c.output_traces / (components[ci].trace_name + "_" + index);
         if (c.npy_traces) {
-          io::write_npy(outputs.stage(base.string() + ".npy"), block, {nrec, std::size_t(c.nt)});
+          io::write_npy(stage(base.string() + ".npy"), block, {nrec, std::size_t(c.nt)});
         }
         for (const auto format : c.trace_files) {
-          io::write_trace_file(outputs.stage(base.string() + io::extension(format)), format, block,
-                               std::size_t(c.nt), trace_geometry(c, shot));
+          io::write_trace_file(stage(base.string() + io::extension(format)), format, block, std::size_t(c.nt),
+                               trace_geometry(c, shot));
         }
         if (c.save_images && nrec > 0) {
           const auto& name = components[ci].trace_name;

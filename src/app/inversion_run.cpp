@@ -16,6 +16,7 @@
 #include "app/interrupt.hpp"
 #include "app/live_view.hpp"
 #include "app/progress.hpp"
+#include "app/run_files.hpp"
 #include "app/runs.hpp"
 #include "app/stage_media.hpp"
 #include "inversion/conditioning.hpp"
@@ -361,6 +362,9 @@ RunSummary run_inversion(const Case& c, const RunOptions& options, std::ostream&
   const InversionSpec& spec = *c.inversion;
   RunSummary summary;
   const fs::path state_file = c.output / "inversion_state.bin", csv = c.output / "misfit.csv";
+  // The state is saved after the first evaluation: whether the folder can take it is checked first.
+  check_output_folders(c);
+  if (options.ranks.is_root()) finish_interrupted_commits(c, log);
 
   // Every rank holds the same model and optimizer state and takes the same (deterministic) steps;
   // only the evaluation is spread: each rank's sources, then sums over the ranks. Rank 0 alone writes.

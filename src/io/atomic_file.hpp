@@ -2,7 +2,9 @@
 #include <cstddef>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <span>
+#include <string>
 #include <vector>
 
 namespace seiswg::io {
@@ -19,13 +21,15 @@ void write_file_atomic_with(const std::filesystem::path& path,
                             const std::function<void(const std::filesystem::path& temporary)>& write);
 
 // The outputs of one run, made visible all at once: each file is written under a temporary name of its
-// own (stage), and commit() renames them all into place at the end. Until then no earlier file changes;
-// rollback() (and the destructor, unless committed) deletes only this run's temporaries, never a file
-// the run did not create, so a failed run leaves an earlier run's output as it was, and two runs sharing
-// a folder never delete each other's files.
+// own (stage), and commit() renames them all into place at the end. Each folder staged into holds the
+// set's journal (.seiswg-commit.HOST.PID.N.journal) while it lives, so that the temporaries and the
+// commit of a process killed by SIGKILL are found by the next run (finish_interrupted_commits). Until then no
+// earlier file changes; rollback() (and the destructor, unless committed) deletes only this run's
+// temporaries, never a file the run did not create, so a failed run leaves an earlier run's output as it was,
+// and two runs sharing a folder never delete each other's files.
 class OutputSet {
  public:
-  OutputSet() = default;
+  OutputSet();
   OutputSet(const OutputSet&) = delete;
   OutputSet& operator=(const OutputSet&) = delete;
   OutputSet(OutputSet&& other) noexcept;
@@ -38,9 +42,13 @@ class OutputSet {
   // under. Staging a path again gives the same temporary name. Throws InputError when `final_path` is
   // one of the protected inputs or its folder cannot be made.
   std::filesystem::path stage(const std::filesystem::path& final_path);
-  // Renames every staged file that was written into place (a staged name never written is skipped).
+  // Renames every staged file that was written into place (a staged name never written is skipped),
+  // after writing the decision into the journal of every folder (see finish_interrupted_commits).
   // Throws InputError naming the file when a rename fails; the files not yet renamed are removed.
   void commit();
+  // Calls `observer` before each step of commit(): "journal FOLDER", then "rename FILE" (tests stop
+  // the process there).
+  void observe_commit(std::function<void(const std::string& step)> observer);
   // Deletes the temporaries of this run (errors are ignored) and forgets them.
   void rollback();
   std::size_t size() const { return staged_.size(); }
@@ -51,10 +59,21 @@ class OutputSet {
   struct Staged {
     std::filesystem::path final_path, temporary;
   };
+  struct Journals;  // the journal of each folder staged into (atomic_file.cpp)
   std::vector<Staged> staged_;
   std::vector<std::filesystem::path> protected_;
   bool committed_ = false;
+  std::unique_ptr<Journals> journals_;
+  std::function<void(const std::string& step)> commit_observer_;
 };
+
+// Cleans up after processes killed (SIGKILL) while an OutputSet of theirs lived, whose journals lie
+// in `folder` (a journal that a live process holds locked is left alone): a commit whose decision
+// reached every folder's journal is finished (its remaining renames are done); anything less renamed
+// nothing, and its temporaries in `folder` are removed. Either way the journals go. Returns how many commits
+// it finished. Throws InputError naming the journal when a rename fails or a journal's name holds something
+// else.
+std::size_t finish_interrupted_commits(const std::filesystem::path& folder);
 
 // Whether two paths name the same file (the same inode when both exist, else the same canonical path).
 bool same_file(const std::filesystem::path& a, const std::filesystem::path& b);

@@ -203,6 +203,19 @@ Config load_file(const fs::path& file, std::vector<fs::path>& chain) {
 
 }  // namespace
 
+bool RealRange::holds(double v) const {
+  return (open_min ? v > min : v >= min) && (open_max ? v < max : v <= max);
+}
+
+std::string RealRange::text() const {
+  const bool bounded_below = std::isfinite(min), bounded_above = std::isfinite(max);
+  if (bounded_below && !bounded_above) return (open_min ? "> " : ">= ") + detail::fmt_num(min);
+  if (!bounded_below && bounded_above) return (open_max ? "< " : "<= ") + detail::fmt_num(max);
+  if (!bounded_below) return "(any)";
+  return std::string("in ") + (open_min ? "(" : "[") + detail::fmt_num(min) + ", " + detail::fmt_num(max) +
+         (open_max ? ")" : "]");
+}
+
 const ConfigValue* Config::find(const std::string& section, const std::string& key) const {
   const auto s = sections.find(to_lower(section));
   if (s == sections.end()) return nullptr;
@@ -256,10 +269,16 @@ long parse_int(const ConfigValue& v, const std::string& section, const std::stri
   return *n;
 }
 
-double parse_real(const ConfigValue& v, const std::string& section, const std::string& key) {
+double parse_real(const ConfigValue& v, const std::string& section, const std::string& key,
+                  const RealRange& range) {
   const std::optional<double> d = detail::parse_double(v.value);
   if (!d) bad_value(v, section, key, "expected a number");
   if (!std::isfinite(*d)) bad_value(v, section, key, "expected a finite number");
+  if (std::fpclassify(*d) == FP_SUBNORMAL)
+    bad_value(v, section, key,
+              "too small to be one: a subnormal number (expected 0 or a magnitude of at least " +
+                  detail::fmt_num(std::numeric_limits<double>::min()) + ")");
+  if (!range.holds(*d)) bad_value(v, section, key, "expected a number " + range.text());
   return *d;
 }
 }  // namespace
@@ -277,15 +296,17 @@ long Config::get_int_or(const std::string& section, const std::string& key, long
   return v ? parse_int(*v, section, key, min, max) : fallback;
 }
 
-double Config::get_double(const std::string& section, const std::string& key, const std::string& what) const {
+double Config::get_double(const std::string& section, const std::string& key, const std::string& what,
+                          const RealRange& range) const {
   const ConfigValue* v = find(section, key);
   if (!v) missing(file, section, key, what);
-  return parse_real(*v, section, key);
+  return parse_real(*v, section, key, range);
 }
 
-double Config::get_double_or(const std::string& section, const std::string& key, double fallback) const {
+double Config::get_double_or(const std::string& section, const std::string& key, double fallback,
+                             const RealRange& range) const {
   const ConfigValue* v = find(section, key);
-  return v ? parse_real(*v, section, key) : fallback;
+  return v ? parse_real(*v, section, key, range) : fallback;
 }
 
 bool Config::get_bool_or(const std::string& section, const std::string& key, bool fallback) const {

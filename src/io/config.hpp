@@ -16,6 +16,19 @@ struct ConfigValue {
   int line = 0;                // 1-based line in that file
 };
 
+// The real values a key accepts: from min to max, either end excluded when open. Every real key is
+// finite and, unless 0, a normal number (a subnormal such as 1e-320 is no setting).
+struct RealRange {
+  double min = -std::numeric_limits<double>::infinity();
+  double max = std::numeric_limits<double>::infinity();
+  bool open_min = false, open_max = false;
+  static RealRange at_least(double v) { return {v, std::numeric_limits<double>::infinity(), false, false}; }
+  static RealRange above(double v) { return {v, std::numeric_limits<double>::infinity(), true, false}; }
+  bool holds(double v) const;
+  // For messages: "> 0", ">= 0", "in [0, 0.5)".
+  std::string text() const;
+};
+
 // Seispie's config.ini after inheritance. Section and key names are lowercase.
 class Config {
  public:
@@ -42,9 +55,12 @@ class Config {
   long get_int_or(const std::string& section, const std::string& key, long fallback,
                   long min = std::numeric_limits<int>::min(),
                   long max = std::numeric_limits<int>::max()) const;
-  // Finite numbers only (NaN/Inf are rejected).
-  double get_double(const std::string& section, const std::string& key, const std::string& what) const;
-  double get_double_or(const std::string& section, const std::string& key, double fallback) const;
+  // Finite numbers in `range` only (NaN, Inf and subnormals are rejected); a value outside throws
+  // InputError "<file>:<line>: [section] key = "v": expected a number <range>".
+  double get_double(const std::string& section, const std::string& key, const std::string& what,
+                    const RealRange& range = {}) const;
+  double get_double_or(const std::string& section, const std::string& key, double fallback,
+                       const RealRange& range = {}) const;
   // yes/no, true/false, on/off, 1/0 (case-insensitive).
   bool get_bool_or(const std::string& section, const std::string& key, bool fallback) const;
   // A [path] entry resolved against the folder of the config file the value came from (so inherited

@@ -82,6 +82,12 @@ std::vector<Row> read_table(const fs::path& file, const std::vector<std::string>
         throw InputError(at + names[c] + " = " + std::string(fields[c]) + " is not a finite number in \"" +
                          text + "\" (" + expected + ")");
       }
+      if (std::fpclassify(*v) == FP_SUBNORMAL) {
+        throw InputError(
+            at + names[c] + " = " + std::string(fields[c]) +
+            " is too small to be one: a subnormal number (expected 0 or a magnitude of at least " +
+            fmt_num(std::numeric_limits<double>::min()) + ") in \"" + text + "\"");
+      }
       row.values.push_back(*v);
       row.fields.emplace_back(fields[c]);
     }
@@ -96,7 +102,7 @@ std::vector<Row> read_table(const fs::path& file, const std::vector<std::string>
 
 }  // namespace
 
-std::vector<float> read_field_bin(const fs::path& file) {
+std::size_t read_field_points(const fs::path& file) {
   const std::string name = file.string();
   std::error_code ec;
   if (!fs::exists(file, ec)) throw InputError("missing model file " + name);
@@ -125,19 +131,27 @@ std::vector<float> read_field_bin(const fs::path& file) {
     throw InputError(name + ": header says npt = " + std::to_string(npt) +
                      "; the number of points must be positive");
   }
-  // The size is checked before the values are read, so that a huge file is refused at once.
   const std::size_t expected = 4 + 4 * static_cast<std::size_t>(npt);
   if (size != expected) {
     throw InputError(name + ": header says npt = " + std::to_string(npt) + " (" + std::to_string(expected) +
                      " bytes expected) but the file has " + std::to_string(size) + " bytes");
   }
+  return static_cast<std::size_t>(npt);
+}
+
+std::vector<float> read_field_bin(const fs::path& file) {
+  const std::string name = file.string();
+  // The header and size are checked before the values are read, so that a huge file is refused at once.
+  const std::size_t npt = read_field_points(file);
+  const std::size_t expected = 4 + 4 * npt;
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw InputError("cannot read " + name + ": " + std::strerror(errno));
   std::string bytes(expected, '\0');
-  std::memcpy(bytes.data(), header, 4);
-  if (!in.read(bytes.data() + 4, std::streamsize(expected - 4)))
+  if (!in.read(bytes.data(), std::streamsize(expected)))
     throw InputError("cannot read " + name + ": the file ended before its " + std::to_string(expected) +
                      " bytes");
   const auto* u = reinterpret_cast<const unsigned char*>(bytes.data());
-  std::vector<float> values(static_cast<std::size_t>(npt));
+  std::vector<float> values(npt);
   for (std::size_t k = 0; k < values.size(); ++k) values[k] = io::bit_cast<float>(load_le32(u + 4 + 4 * k));
   return values;
 }
@@ -231,7 +245,9 @@ Grid infer_grid(std::span<const float> x, std::span<const float> z, const std::s
   return g;
 }
 
-Model read_model(const fs::path& dir, const std::vector<std::string>& names) {
+namespace {
+
+void check_model_folder(const fs::path& dir, const std::vector<std::string>& names) {
   std::error_code ec;
   if (!fs::exists(dir, ec)) throw InputError("missing model folder " + dir.string());
   if (!fs::is_directory(dir, ec))
@@ -241,7 +257,30 @@ Model read_model(const fs::path& dir, const std::vector<std::string>& names) {
       throw InputError("invalid model field name \"" + n + "\" for model folder " + dir.string());
     }
   }
+}
 
+}  // namespace
+
+std::size_t model_points(const fs::path& dir, const std::vector<std::string>& names) {
+  check_model_folder(dir, names);
+  const fs::path xpath = model_file(dir, "x");
+  const std::size_t npt = read_field_points(xpath);
+  std::vector<std::string> others = {"z"};
+  others.insert(others.end(), names.begin(), names.end());
+  for (const std::string& name : others) {
+    const std::size_t n = read_field_points(model_file(dir, name));
+    if (n != npt)
+      throw InputError(model_file(dir, name).string() + " has npt = " + std::to_string(n) + " but " +
+                       xpath.string() + " has npt = " + std::to_string(npt) +
+                       "; all model files must have the same number of points");
+  }
+  return npt;
+}
+
+Model read_model(const fs::path& dir, const std::vector<std::string>& names) {
+  // Every file's header first: a file of another size is found before gigabytes are read.
+  (void)model_points(dir, names);
+  std::error_code ec;
   auto read = [&](const std::string& name) {
     const fs::path f = model_file(dir, name);
     if (!fs::exists(f, ec)) throw InputError("missing model file " + f.string());

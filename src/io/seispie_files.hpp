@@ -11,6 +11,8 @@ namespace seiswg::io {
 // A Seispie model file (proc000000_<name>.bin): int32 npt (little-endian), then npt float32 values.
 // Checks that the file exists, has the 4-byte header, npt > 0 and size == 4 + 4*npt.
 std::vector<float> read_field_bin(const std::filesystem::path& file);
+// The same checks from the header and the file's size alone, without reading the values: its npt.
+std::size_t read_field_points(const std::filesystem::path& file);
 // Writes the same layout atomically. `values` must be non-empty and fit an int32 count.
 void write_field_bin(const std::filesystem::path& file, std::span<const float> values);
 
@@ -37,6 +39,10 @@ struct Model {
 // Reads proc000000_x.bin, proc000000_z.bin and proc000000_<name>.bin for each name from `dir`, checks
 // that all have the same npt and only finite values, and infers the grid.
 Model read_model(const std::filesystem::path& dir, const std::vector<std::string>& names);
+// The npt that the headers of proc000000_x.bin, proc000000_z.bin and proc000000_<name>.bin in `dir`
+// agree on (checked as read_model checks them), read without any value: what sizes a grid before
+// gigabytes are loaded.
+std::size_t model_points(const std::filesystem::path& dir, const std::vector<std::string>& names);
 
 // One line of Seispie's sources.dat: "x z type f0 t0 angle amp", then any further columns as written
 // (a moment tensor's "mxx mzz mxz" with [solver] source_types = yes: read by app/case.cpp, which

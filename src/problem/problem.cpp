@@ -16,16 +16,14 @@ std::uint64_t binding_limit(const gpu::Limits& limits) {
   return std::min(limits.max_storage_binding_size, limits.max_buffer_size);
 }
 
-// GPU bytes of a Problem with `shots` shots besides the stored states: forward and adjoint fields,
-// material, the per-shot gradient planes.
+}  // namespace
+
 std::uint64_t field_bytes(const physics::WaveEquation& eq, std::uint64_t npt, std::uint64_t shots,
                           bool adjoint) {
   const std::uint64_t fields = npt * 4 * shots * (eq.velocity_planes() + eq.stress_planes());
   const std::uint64_t material = npt * 4 * eq.material_plane_count();
   return adjoint ? 2 * fields + material * (1 + shots) : fields + material;
 }
-
-}  // namespace
 
 std::size_t choose_batch(const gpu::Device& device, const Setup& setup, const io::Grid& grid,
                          solver::StoragePlan* plan) {

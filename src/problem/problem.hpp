@@ -147,6 +147,12 @@ class Problem {
 std::size_t choose_batch(const gpu::Device& device, const Setup& setup, const io::Grid& grid,
                          solver::StoragePlan* plan);
 
+// GPU bytes of a Problem of `npt` nodes with `shots` shots besides traces and stored states: forward
+// (and adjoint) fields, material, the per-shot gradient planes. Needs only the grid's size, so that a
+// grid can be checked against the adapter before its model values are read.
+std::uint64_t field_bytes(const physics::WaveEquation& eq, std::uint64_t npt, std::uint64_t shots,
+                          bool adjoint);
+
 // GPU bytes of a Problem advancing `batch` shots of `setup` at a time: fields, material, the gradient
 // planes and the states of `plan` (adjoint setups), traces and source time functions. An estimate
 // for plans (`seiswg check`): the GPU's own overheads are not counted.

@@ -217,7 +217,9 @@ int run(const std::vector<std::string>& args, Command command) {
   if (command == Command::run) seiswg::app::install_interrupt_handlers();
   // Under mpirun MPI starts before the case is read, so that a bad input seen by one rank ends the job.
   if (command == Command::run && seiswg::app::Ranks::launched_by_mpirun()) join_ranks(options);
-  const auto c = seiswg::app::load_case(config);
+  // A large grid is checked against the adapter the run will use before its values are read.
+  const auto c = seiswg::app::load_case(
+      config, [&options] { return seiswg::gpu::Device::open({options.adapter})->adapter(); });
   // Seispie's `mpi = yes` outside mpirun: one process, without starting MPI (a singleton MPI job
   // would be one process too, but needs Open MPI's runtime where the binary was copied to).
   if (command == Command::run && c.config.get_bool_or("workflow", "mpi", false) &&
