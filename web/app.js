@@ -47,7 +47,7 @@
       for (const [name, values] of Object.entries(m.values || {})) models[folder].fields[name].set(values);
       for (const step of m.steps) applyStep(models[folder], step);
     }
-    return { name: p.id, texts: { "config.ini": p.config, "sources.dat": P.sourcesText(p.sources),
+    return { name: p.id, texts: { "config.ini": p.config, "sources.dat": p.sourcesDat || P.sourcesText(p.sources),
                                   "stations.dat": P.stationsText(p.stations) }, models, extra: {}, results: {} };
   }
   // Every file of the case, as the CLI would find it in a folder.
@@ -62,7 +62,9 @@
       for (const [name, v] of Object.entries(m.fields)) files[`${folder}/proc000000_${name}.bin`] = F.floatsToBin(v);
     }
     return Object.assign(files, c.extra);
-  }
+  }  // A preset's files as the page builds them (tests hand them to the CLI too).
+  page.presetFiles = (id) => caseFiles(presetCase(P.presets.find((p) => p.id === id)));
+
   // A case from files: the three texts, model folders (those with proc000000_x.bin and _z.bin), the rest as is.
   function caseFromFiles(name, files) {
     const c = { name, texts: {}, models: {}, extra: {}, results: {} };

@@ -18,6 +18,25 @@
   const line = (n, x0, x1, z) => Array.from({ length: n }, (_, k) => [x0 + (k * (x1 - x0)) / (n - 1), z]);
   const elastic = (vp, vs, rho) => ({ vp, vs, rho });
 
+  // examples/layered, and examples/layered-cpml (the same with CPML layers instead of the taper).
+  const layered = (cpml) => ({
+    id: cpml ? "layered-cpml" : "layered",
+    title: cpml ? "Layered with CPML layers instead of the taper: SH + P-SV forward (examples/layered-cpml)"
+                : "Layered with a slow lens: SH + P-SV forward (examples/layered)",
+    config: ini(`examples/layered${cpml ? "-cpml" : ""} at laptop size: 161 x 81 nodes of 10 m, one shot` +
+                (cpml ? ";\n20-node convolutional PML layers on the sides and the bottom." : "."), {
+      workflow: { mode: "forward" },
+      solver: { sh: "yes", psv: "yes", nt: 900, dt: 0.001, ...taper(20, false), save_snapshot: 30,
+                combine_sources: "yes", ...(cpml ? { boundary: "cpml", cpml_width: 20 } : {}) },
+      path: { output: "output", output_traces: "output/traces", model_true: "model", sources: "sources.dat",
+              stations: "stations.dat" } }),
+    sources: [[800, 100, 8, 0.15]],
+    stations: line(30, 100, 1500, 20),
+    models: { model: { nx: 161, nz: 81, d: 10, base: elastic(2000, 1150, 2100), steps: [
+      { kind: "layers", depths: [250, 500], factor: 1.25 },
+      { kind: "gaussian", x: 900, z: 420, radius: 90, percent: -20 }] } },
+  });
+
   const presets = [
     {
       id: "seispie-homog", title: "Seispie reference: homogeneous, SH + P-SV (tiny)",
@@ -31,20 +50,7 @@
       stations: [...line(7, 225, 525, 150), [375, 450], [375, 600], [600, 375]],
       models: { model: { nx: 31, nz: 31, d: 25, base: elastic(1732, 1000, 2000), steps: [] } },
     },
-    {
-      id: "layered", title: "Layered with a slow lens: SH + P-SV forward (examples/layered)",
-      config: ini("examples/layered at laptop size: 161 x 81 nodes of 10 m, one shot.", {
-        workflow: { mode: "forward" },
-        solver: { sh: "yes", psv: "yes", nt: 900, dt: 0.001, ...taper(20, false), save_snapshot: 30,
-                  combine_sources: "yes" },
-        path: { output: "output", output_traces: "output/traces", model_true: "model", sources: "sources.dat",
-                stations: "stations.dat" } }),
-      sources: [[800, 100, 8, 0.15]],
-      stations: line(30, 100, 1500, 20),
-      models: { model: { nx: 161, nz: 81, d: 10, base: elastic(2000, 1150, 2100), steps: [
-        { kind: "layers", depths: [250, 500], factor: 1.25 },
-        { kind: "gaussian", x: 900, z: 420, radius: 90, percent: -20 }] } },
-    },
+    layered(false),
     {
       id: "cosserat", title: "Cosserat (micropolar) P-SV + spin (examples/cosserat)",
       config: ini("examples/cosserat at laptop size: 121 x 121 nodes of 3 m, a stiffer disc.", {
@@ -58,6 +64,46 @@
         base: { rho: 2700, lambda: 8.1e9, mu: 8.1e9, nu: 1.005e9, j: 2700, lambda_c: 7.75e8, mu_c: 1.5e8, nu_c: 3e8 },
         steps: [{ kind: "gaussian", x: 220, z: 200, radius: 30, percent: 40, fields: ["lambda", "mu"] }] } },
     },
+    layered(true),
+    {
+      id: "land", title: "Land survey, P-SV with a free surface: explosion, moment tensor, surface force (examples/land)",
+      config: ini("examples/land at laptop size: 161 x 81 nodes of 5 m, a weathered layer over bedrock under the\n" +
+                  "free surface (Rayleigh waves); source_types = yes: an explosion (type 1), a moment tensor\n" +
+                  "(type 2, mxx mzz mxz) and a vertical force on the surface (type 0, angle 180).", {
+        workflow: { mode: "forward" },
+        solver: { psv: "yes", free_surface: "yes", source_types: "yes", nt: 1000, dt: 0.0006, ...taper(30, false),
+                  save_snapshot: 40, combine_sources: "no" },
+        path: { output: "output", output_traces: "output/traces", model_true: "model", sources: "sources.dat",
+                stations: "stations.dat" } }),
+      // Typed sources (x z type f0 t0 angle amplitude [mxx mzz mxz]), as examples/land/sources.dat.
+      sourcesDat: "250.0 30.0 1 10.0 0.12 0.0 1.0e8\n" +
+                  "400.0 100.0 2 10.0 0.12 0.0 1.0e8 0.5 -1.0 0.8\n550.0 0.0 0 10.0 0.12 180.0 1.0e8\n",
+      stations: line(30, 160, 640, 0),
+      models: { model: { nx: 161, nz: 81, d: 5, base: elastic(1800, 900, 1900), steps: [
+        { kind: "layers", depths: [80], factor: 3000 / 1800, fields: ["vp"] },
+        { kind: "layers", depths: [80], factor: 1700 / 900, fields: ["vs"] },
+        { kind: "layers", depths: [80], factor: 2300 / 1900, fields: ["rho"] }] } },
+    },
+    ...["taper", "cpml"].map((boundary) => ({
+      id: boundary === "cpml" ? "acoustic-cpml" : "acoustic",
+      title: `Acoustic marine survey: water over sediments under the sea surface${boundary === "cpml" ? ", CPML layers" : ""} ` +
+             `(examples/acoustic${boundary === "cpml" ? "-cpml" : ""})`,
+      config: ini(`examples/acoustic${boundary === "cpml" ? "-cpml" : ""} at laptop size: 201 x 101 nodes of 5 m, 150 m of ` +
+                  `water over sediments with a fast lens; pressure sources and hydrophones${boundary === "cpml" ? ";\n20-node CPML layers on the sides and the bottom" : ""}.`, {
+        workflow: { mode: "forward" },
+        solver: { acoustic: "yes", free_surface: "yes", point_interpolation: "sinc", nt: 1200, dt: 0.0008,
+                  ...taper(30, false), save_snapshot: 40, combine_sources: "no",
+                  ...(boundary === "cpml" ? { boundary: "cpml", cpml_width: 20 } : {}) },
+        path: { output: "output", output_traces: "output/traces", model_true: "model", sources: "sources.dat",
+                stations: "stations.dat" } }),
+      sourcesDat: "302.5 11.0 1 15.0 0.1 0.0 1.0e3\n701.5 12.5 0 15.0 0.1 0.0 1.0e6\n",
+      stations: line(40, 100, 900, 21.5),
+      models: { model: { nx: 201, nz: 101, d: 5, base: { vp: 1500, rho: 1000 }, steps: [
+        { kind: "layers", depths: [150], factor: 1900 / 1500, fields: ["vp"] },
+        { kind: "layers", depths: [150], factor: 1.8, fields: ["rho"] },
+        { kind: "layers", depths: [330], factor: 2500 / 1900, fields: ["vp"] },
+        { kind: "gaussian", x: 600, z: 400, radius: 40, percent: 25, fields: ["vp"] }] } },
+    })),
     {
       id: "layered-adjoint", title: "Adjoint: misfit and SH kernels (examples/layered-adjoint)",
       config: ini("examples/layered-adjoint at laptop size: data from the layered model with a lens,\n" +

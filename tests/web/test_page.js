@@ -227,6 +227,40 @@ const tests = {
       throw new Error(`the message does not name the sizes: ${text}`);
     console.log(`.npy and .bin fields of ${count} values uploaded exactly; a short file: "${text}"`);
   },
+  // Every preset is a case the C++ reader accepts; the new physics' presets (typed sources beside a
+  // free surface; acoustic with CPML layers) give the CLI's traces when run in the page.
+  async web_presets_read_and_run_as_the_cli({ page }) {
+    await ready(page);
+    const ids = await page.$$eval("#preset option", (os) => os.map((o) => o.value).filter((v) => v.startsWith("preset:")));
+    for (const id of ids) {
+      const plan = await page.evaluate(async (id) => {
+        try { return (await window.seiswg.check(window.seiswgPage.presetFiles(id.slice(7)))).log; }
+        catch (e) { return "ERROR " + e.message; }
+      }, id);
+      if (plan.startsWith("ERROR")) throw new Error(`${id}: ${plan}`);
+    }
+    for (const id of ["land", "acoustic-cpml"]) {
+      const files = await page.evaluate((id) => {
+        const f = window.seiswgPage.presetFiles(id);
+        return Object.fromEntries(Object.entries(f).map(([k, v]) => [k, Array.from(v)]));
+      }, id);
+      const input = Object.fromEntries(Object.entries(files).map(([k, v]) => [k, Uint8Array.from(v)]));
+      await runPreset(page, "preset:" + id);
+      const web = await page.evaluate(() => Object.fromEntries(Object.entries(window.seiswgPage.state.results)
+        .filter(([rel]) => rel.includes("/traces/")).map(([rel, v]) => [rel, Array.from(v)])));
+      const native = runNative(input);
+      const traces = Object.keys(native).filter((rel) => rel.includes("/traces/") && rel.endsWith(".npy"));
+      if (traces.length < 2) throw new Error(`${id}: the CLI wrote ${traces.length} trace files`);
+      let worst = 0;
+      for (const rel of traces) {
+        if (!web[rel]) throw new Error(`${id}: the page has no ${rel}`);
+        worst = Math.max(worst, relativeDifference(rel, Uint8Array.from(web[rel]), native[rel]));
+      }
+      if (!(worst <= 1e-5)) throw new Error(`${id}: traces differ from the CLI's by ${worst} (limit 1e-5)`);
+      console.log(`${id}: ${traces.length} trace files equal to the CLI's within ${worst.toExponential(2)}`);
+    }
+    console.log(`${ids.length} presets accepted by the reader`);
+  },
   async web_page_archive_and_drag({ page }) {
     await ready(page);
     await page.selectOption("#preset", "preset:layered-adjoint");
