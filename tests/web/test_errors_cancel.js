@@ -33,6 +33,41 @@ const tests = {
       throw new Error(`unexpected message (${r.kind}), expected one naming "allows at most ${named}": ${r.message}`);
     console.log("message: " + r.message);
   },
+  // WGSL and validation errors, as the browser's own WebGPU reports them: the worker's
+  // createShaderModule is made to append a syntax error to every module, then createComputePipeline
+  // to ask for an entry point that does not exist. Each run is refused with kind "gpu", naming the
+  // kernel and carrying the browser's message; with both restored, a run completes.
+  async web_wgsl_and_validation_errors_named(page) {
+    const files = seispieHomog("[solver]\nsave_images = no");
+    const first = await runInPage(page, files);  // starts the worker
+    if (!first.ok) throw new Error("the plain run failed: " + first.message);
+    const worker = page.workers()[0];
+    if (!worker) throw new Error("no worker");
+    await worker.evaluate(() => {
+      self.originalModule = GPUDevice.prototype.createShaderModule;
+      GPUDevice.prototype.createShaderModule = function (d) {
+        return self.originalModule.call(this, Object.assign({}, d, { code: d.code + "\nfn broken( {}\n" }));
+      };
+    });
+    const wgsl = await runInPage(page, files);
+    await worker.evaluate(() => {
+      GPUDevice.prototype.createShaderModule = self.originalModule;
+      self.originalPipeline = GPUDevice.prototype.createComputePipeline;
+      GPUDevice.prototype.createComputePipeline = function (d) {
+        return self.originalPipeline.call(this, Object.assign({}, d, { compute: Object.assign({}, d.compute, { entryPoint: "no_such_entry" }) }));
+      };
+    });
+    const validation = await runInPage(page, files);
+    await worker.evaluate(() => { GPUDevice.prototype.createComputePipeline = self.originalPipeline; });
+    const again = await runInPage(page, files);
+    for (const [what, r, words] of [["WGSL", wgsl, /error/i], ["validation", validation, /no_such_entry/]]) {
+      if (r.ok) throw new Error(`the run with a ${what} error succeeded`);
+      if (r.kind !== "gpu" || !/compiling WGSL kernel '[^']+' failed/.test(r.message) || !words.test(r.message))
+        throw new Error(`${what}: unexpected message (${r.kind}): ${r.message}`);
+      console.log(`${what}: ${r.message.split("\n").slice(0, 3).join(" | ")}`);
+    }
+    if (!again.ok) throw new Error("the run after the errors failed: " + again.message);
+  },
   // Cancel during a long run: rejected with "cancelled during ..."; a second run then completes.
   async web_cancel_then_run(page) {
     const long = seispieHomog("[solver]\nnt = 40000\nsave_snapshot = 0\nsave_images = no");
