@@ -112,26 +112,30 @@ bool same_file(const fs::path& a, const fs::path& b) {
 
 OutputSet::OutputSet(OutputSet&& other) noexcept
     : staged_(std::move(other.staged_)),
+      installed_(std::move(other.installed_)),
       protected_(std::move(other.protected_)),
       committed_(other.committed_) {
   other.staged_.clear();
+  other.installed_.clear();
   other.committed_ = true;
 }
 
 OutputSet& OutputSet::operator=(OutputSet&& other) noexcept {
   if (this != &other) {
-    if (!committed_) rollback();
+    if (!committed_) restore(), rollback();
     staged_ = std::move(other.staged_);
+    installed_ = std::move(other.installed_);
     protected_ = std::move(other.protected_);
     committed_ = other.committed_;
     other.staged_.clear();
+    other.installed_.clear();
     other.committed_ = true;
   }
   return *this;
 }
 
 OutputSet::~OutputSet() {
-  if (!committed_) rollback();
+  if (!committed_) restore(), rollback();
 }
 
 void OutputSet::protect(const std::vector<fs::path>& inputs) {
@@ -152,20 +156,69 @@ fs::path OutputSet::stage(const fs::path& final_path) {
 }
 
 void OutputSet::commit() {
+  install();
+  keep();
+}
+
+namespace {
+
+// Keeps the file at `path` (if any) under a new name beside it: a hard link, so that `path` itself stays
+// in place until it is replaced; a copy where the file system has no hard links. Returns "" when there
+// is no file at `path`.
+fs::path back_up(const fs::path& path) {
+  std::error_code ec;
+  if (!fs::exists(fs::symlink_status(path, ec))) return {};
+  if (fs::is_directory(fs::symlink_status(path, ec))) fail(path, EISDIR);  // rename would fail too
+  const fs::path backup = temp_name_for(path);
+  if (::link(path.c_str(), backup.c_str()) == 0) return backup;
+  const int err = errno;
+  if (!fs::is_regular_file(path, ec) || !fs::copy_file(path, backup, ec)) fail(path, err);
+  return backup;
+}
+
+}  // namespace
+
+void OutputSet::install() {
   // Renames in one folder of one file system: each is atomic and they cannot run out of space.
   for (std::size_t k = 0; k < staged_.size(); ++k) {
     const Staged& s = staged_[k];
     std::error_code ec;
     if (!fs::exists(s.temporary, ec)) continue;
-    if (std::rename(s.temporary.c_str(), s.final_path.c_str()) != 0) {
-      const int err = errno;
-      const fs::path failed = s.final_path;
-      staged_.erase(staged_.begin(), staged_.begin() + std::ptrdiff_t(k));
+    try {
+      const fs::path backup = back_up(s.final_path);
+      if (std::rename(s.temporary.c_str(), s.final_path.c_str()) != 0) {
+        const int err = errno;
+        if (!backup.empty()) fs::remove(backup, ec);
+        fail(s.final_path, err);
+      }
+      installed_.push_back({s.final_path, backup});
+    } catch (...) {
+      restore();
       rollback();
-      fail(failed, err);
+      throw;
     }
   }
+  committed_ = false;
+}
+
+void OutputSet::keep() {
+  for (const Installed& f : installed_) {
+    std::error_code ec;
+    if (!f.backup.empty()) fs::remove(f.backup, ec);
+  }
+  installed_.clear();
   committed_ = true;
+}
+
+void OutputSet::restore() {
+  for (auto f = installed_.rbegin(); f != installed_.rend(); ++f) {
+    std::error_code ec;
+    if (f->backup.empty())
+      fs::remove(f->final_path, ec);
+    else
+      fs::rename(f->backup, f->final_path, ec);
+  }
+  installed_.clear();
 }
 
 void OutputSet::rollback() {
