@@ -244,7 +244,7 @@ int run(const std::vector<std::string>& args, Command command) {
     else
       seiswg::app::run_forward(c, options, std::cerr);
   } catch (const seiswg::app::Interrupted& e) {
-    std::cerr << "\nseiswg: " << e.what();
+    std::cerr << "\n" << ranks.prefix() << "seiswg: " << e.what();
     if (c.mode == "inversion") {
       new_folders.keep();
       std::cerr << "; the state after the last complete evaluation is kept in "
@@ -254,6 +254,9 @@ int run(const std::vector<std::string>& args, Command command) {
       std::cerr << "; nothing of this run was kept (its temporary files are removed; earlier files in "
                 << c.output.string() << " are as they were)\n";
     }
+    // A rank stopped alone (kill -TERM of its process) must not leave the others waiting for it.
+    std::cerr << std::flush;
+    if (ranks.distributed()) ranks.abort(128 + e.signal_number);
     return 128 + e.signal_number;
   }
   new_folders.keep();
@@ -269,7 +272,7 @@ int fail(const std::string& kind, const std::string& message, int code) {
   }
   // One write for the whole line, so that two failing ranks' messages do not interleave.
   std::string line = "seiswg: rank " + std::to_string(ranks.rank()) + " of " + std::to_string(ranks.size());
-  if (!seiswg::app::rank_work().empty()) line += " (" + seiswg::app::rank_work() + ")";
+  if (!seiswg::app::rank_work().empty()) line += ", " + seiswg::app::rank_work();
   std::cerr << line + ": " + kind + message + "\n" << std::flush;
   ranks.abort(code);
 }
@@ -296,6 +299,10 @@ int cli(std::vector<std::string>& args) {
     }
     std::cerr << "seiswg: unknown command '" << command << "'\n" << kUsage;
     return 2;
+  } catch (const seiswg::app::FailedOnAnotherRank&) {
+    // The failing rank reports and ends the job (MPI_Abort); this rank waits for that in
+    // MPI_Finalize instead of racing it with an abort of its own, which could cut its message off.
+    return 1;
   } catch (const seiswg::InputError& e) {
     return fail("error: ", e.what(), 1);
   } catch (const seiswg::GpuError& e) {
