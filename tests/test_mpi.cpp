@@ -27,13 +27,15 @@ bool have_mpirun() {
   return app::Ranks::available() && std::system("command -v mpirun >/dev/null 2>&1") == 0;
 }
 
-// `seiswg run DIR` on `ranks` ranks (stdout and stderr together), with `env` before it (VAR=value ...).
-test::CliResult mpirun(int ranks, const fs::path& dir, const std::string& env = "") {
+// `seiswg COMMAND DIR` on `ranks` ranks (stdout and stderr together), with `env` before it
+// (VAR=value ...).
+test::CliResult mpirun(int ranks, const fs::path& dir, const std::string& env = "",
+                       const std::string& command_line = "run --no-progress") {
   // Open MPI refuses root unless told; CI containers run as root.
   setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 1);
   setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 1);
   const std::string command = env + " mpirun --oversubscribe --bind-to none -np " + std::to_string(ranks) +
-                              " '" SEISWG_CLI "' run --no-progress '" + dir.string() + "' 2>&1";
+                              " '" SEISWG_CLI "' " + command_line + " '" + dir.string() + "' 2>&1";
   std::fflush(nullptr);
   FILE* pipe = ::popen(command.c_str(), "r");
   test::CliResult result;
@@ -256,6 +258,30 @@ TEST(Mpi, AnUnstableSourceOfOneRankIsNamedAndLeavesTheEarlierOutput) {
       << r.output;
   EXPECT_LT(seconds, 30) << r.output;
   EXPECT_EQ(contents_under(dir / "output"), before) << r.output;
+}
+
+// How often `part` occurs in `text`.
+std::size_t count_of(const std::string& text, const std::string& part) {
+  std::size_t n = 0;
+  for (auto at = text.find(part); at != std::string::npos; at = text.find(part, at + part.size())) ++n;
+  return n;
+}
+
+TEST(Mpi, CheckAndCheckGradientRefuseToRunOnSeveralRanks) {
+  if (!have_mpirun()) GTEST_SKIP() << "mpirun (openmpi-bin) or an MPI build is not installed";
+  const fs::path dir = write_five_sources("seiswg_mpi_check", "adjoint");
+  for (const std::string command : {"check", "check-gradient"}) {
+    const auto r = mpirun(2, dir, "", command);
+    EXPECT_EQ(r.exit_code, 2) << command << ":\n" << r.output;
+    EXPECT_EQ(count_of(r.output, "seiswg " + command + ": does not run on several ranks (mpirun -np 2)"), 1u)
+        << "one message, from rank 0:\n"
+        << r.output;
+    EXPECT_NE(r.output.find("run `seiswg " + command + " " + dir.string() + "` without mpirun"),
+              std::string::npos)
+        << r.output;
+    EXPECT_EQ(r.output.find("grid"), std::string::npos) << "no plan or table:\n" << r.output;
+  }
+  EXPECT_FALSE(fs::exists(dir / "output")) << "nothing written";
 }
 
 // A tiny SH inversion (41 x 41, 3 sources: 2 + 1 on 2 ranks), 2 iterations of L-BFGS.

@@ -21,7 +21,7 @@ namespace {
 
 std::string rank_work_text;
 
-[[maybe_unused]] int env_int(const char* name, int fallback) {
+int env_int(const char* name, int fallback) {
   const char* v = std::getenv(name);
   return v && *v ? std::atoi(v) : fallback;
 }
@@ -67,6 +67,9 @@ bool mpi_started_here = false;
 }  // namespace
 
 bool Ranks::launched_by_mpirun() { return std::getenv("OMPI_COMM_WORLD_SIZE") != nullptr; }
+
+int Ranks::launched_rank() { return env_int("OMPI_COMM_WORLD_RANK", 0); }
+int Ranks::launched_size() { return env_int("OMPI_COMM_WORLD_SIZE", 1); }
 
 bool Ranks::available() {
 #ifdef SEISWG_WITH_MPI

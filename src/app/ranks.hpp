@@ -19,6 +19,11 @@ class Ranks {
 
   // Whether this process was started by Open MPI's mpirun (OMPI_COMM_WORLD_SIZE is set).
   static bool launched_by_mpirun();
+  // This process's rank as mpirun numbered it (OMPI_COMM_WORLD_RANK; 0 outside mpirun), known before
+  // MPI is started.
+  static int launched_rank();
+  // The number of ranks mpirun started (OMPI_COMM_WORLD_SIZE; 1 outside mpirun).
+  static int launched_size();
   // Whether this build has MPI.
   static bool available();
   // Initialises MPI once (later calls return the same ranks) and returns MPI_COMM_WORLD's ranks.

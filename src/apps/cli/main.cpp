@@ -213,6 +213,17 @@ int run(const std::vector<std::string>& args, Command command) {
     std::cerr << name << ": missing CONFIG\n" << usage;
     return 2;
   }
+  // check and check-gradient plan or test the whole case in one process: on N ranks they would run N
+  // times over, each printing the same tables (or, if spread, the plan of one rank's share only).
+  if (command != Command::run && seiswg::app::Ranks::launched_size() > 1) {
+    if (seiswg::app::Ranks::launched_rank() == 0)
+      std::cerr << name << ": does not run on several ranks (mpirun -np "
+                << seiswg::app::Ranks::launched_size() << "): it "
+                << (command == Command::check ? "plans" : "tests")
+                << " the whole case in one process (all its sources); run `" << name << " " << config
+                << "` without mpirun\n";
+    return 2;
+  }
   // Before the case is read: a signal while the model loads stops the run at its first batch.
   if (command == Command::run) seiswg::app::install_interrupt_handlers();
   // Under mpirun MPI starts before the case is read, so that a bad input seen by one rank ends the job.
