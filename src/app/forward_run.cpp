@@ -13,6 +13,7 @@
 #include "app/run_files.hpp"
 #include "app/runs.hpp"
 #include "app/state_file.hpp"
+#include "gpu/pci_bus.hpp"
 #include "io/atomic_file.hpp"
 #include "io/error.hpp"
 #include "io/figure.hpp"
@@ -91,8 +92,11 @@ std::unique_ptr<gpu::Device> start_run(const Case& c, const RunOptions& options,
   if (ranks.distributed()) {
     // One write for the whole line: the ranks share the terminal, and pieces written one by one
     // interleave ("[rank 1/2] [rank 0/2] seiswg: ...").
-    std::string line = ranks.prefix() + "seiswg: " + summary.adapter;
-    if (!ranks.gpu_pci().empty()) line += ", PCI " + ranks.gpu_pci();
+    std::string line =
+        ranks.prefix() + "seiswg: " + summary.adapter + ", " + gpu::pci_bus_text(device->adapter());
+    // The loader was asked for one GPU (select_gpu); say so when the adapter is not seen to be it.
+    if (!ranks.gpu_pci().empty() && line.find(ranks.gpu_pci()) == std::string::npos)
+      line += " (this rank asked the Vulkan loader for PCI " + ranks.gpu_pci() + ")";
     log << line + "\n" << std::flush;
   }
   return device;
