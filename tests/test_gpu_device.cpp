@@ -4,9 +4,11 @@
 #include <chrono>
 #include <cstring>
 #include <numeric>
+#include <regex>
 #include <thread>
 
 #include "gpu/device.hpp"
+#include "gpu/pci_bus.hpp"
 #include "io/error.hpp"
 #include "support/simulation.hpp"
 
@@ -254,6 +256,32 @@ TEST(GpuDevice, MemorySizeIsPlausible) {
     }
   }
   EXPECT_TRUE(listed);
+}
+
+// The PCI address of the test adapter: a GPU's from the Vulkan loader (VK_EXT_pci_bus_info), or what
+// stands in its place, and the reasons for ids the loader does not list or a driver without the bus.
+TEST(GpuDevice, PciBusIdOrWhyNot) {
+  const auto& a = test::test_device().adapter();
+  const std::string text = gpu::pci_bus_text(a);
+  std::printf("[ pci      ] %s: %s\n", a.summary().c_str(), text.c_str());
+  if (a.kind == gpu::AdapterKind::cpu) {
+    EXPECT_EQ(text, "no PCI bus id (a CPU adapter)");
+  } else if (a.backend == "Vulkan") {
+    EXPECT_TRUE(std::regex_match(text, std::regex(R"(PCI [0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7])")))
+        << text;
+  }
+  if (a.backend != "Vulkan") return;
+  gpu::AdapterInfo unlisted = a;
+  unlisted.kind = gpu::AdapterKind::discrete;
+  unlisted.vendor_id = 0xfffe, unlisted.device_id = 0xfffd;
+  EXPECT_EQ(gpu::pci_bus_text(unlisted), "PCI bus id unknown (the Vulkan loader lists no device fffe:fffd)");
+  if (a.kind == gpu::AdapterKind::cpu) {
+    // Lavapipe's own ids, asked as if it were a GPU: listed, but its driver has no bus to report.
+    gpu::AdapterInfo asked = a;
+    asked.kind = gpu::AdapterKind::unknown;
+    EXPECT_EQ(gpu::pci_bus_text(asked),
+              "PCI bus id unknown (its Vulkan driver reports none: no VK_EXT_pci_bus_info)");
+  }
 }
 
 }  // namespace

@@ -158,6 +158,66 @@ TEST(IoAtomic, OutputSetCommitsEverythingTogether) {
   EXPECT_EQ(files, 2u);  // no temporary left
 }
 
+// The regular files directly in dir, sorted.
+std::vector<fs::path> files_in(const fs::path& dir) {
+  std::vector<fs::path> out;
+  for (const auto& e : fs::directory_iterator(dir))
+    if (e.is_regular_file()) out.push_back(e.path());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+TEST(IoAtomic, OutputSetCommitThatFailsHalfwayPutsBackTheFilesItReplaced) {
+  TempDir tmp;
+  const fs::path replaced = tmp.path / "a.npy", blocked = tmp.path / "b.npy";
+  write_file_atomic(replaced, as_bytes(std::string("old")));
+  fs::create_directory(blocked);  // b's rename must fail, after a's succeeded
+  OutputSet outputs;
+  write_file_atomic(outputs.stage(replaced), as_bytes(std::string("new")));
+  write_file_atomic(outputs.stage(blocked), as_bytes(std::string("b")));
+  try {
+    outputs.commit();
+    FAIL() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("cannot write " + blocked.string()), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(slurp(replaced), "old");
+  EXPECT_EQ(files_in(tmp.path), std::vector<fs::path>{replaced});  // no temporary or backup left
+}
+
+TEST(IoAtomic, OutputSetInstallThenRestoreOrKeep) {
+  TempDir tmp;
+  const fs::path replaced = tmp.path / "a.npy", added = tmp.path / "c.npy";
+  write_file_atomic(replaced, as_bytes(std::string("old")));
+  {
+    OutputSet outputs;
+    write_file_atomic(outputs.stage(replaced), as_bytes(std::string("new")));
+    write_file_atomic(outputs.stage(added), as_bytes(std::string("c")));
+    outputs.install();
+    EXPECT_EQ(slurp(replaced), "new");  // in place, as the other processes' files may be
+    EXPECT_EQ(slurp(added), "c");
+    outputs.restore();
+    EXPECT_EQ(slurp(replaced), "old");
+    EXPECT_EQ(files_in(tmp.path), std::vector<fs::path>{replaced});
+  }
+  {
+    OutputSet outputs;
+    write_file_atomic(outputs.stage(replaced), as_bytes(std::string("new")));
+    outputs.install();
+  }  // installed but never kept: the destructor restores
+  EXPECT_EQ(slurp(replaced), "old");
+  EXPECT_EQ(files_in(tmp.path), std::vector<fs::path>{replaced});
+  {
+    OutputSet outputs;
+    write_file_atomic(outputs.stage(replaced), as_bytes(std::string("new")));
+    write_file_atomic(outputs.stage(added), as_bytes(std::string("c")));
+    outputs.install();
+    outputs.keep();
+  }
+  EXPECT_EQ(slurp(replaced), "new");
+  EXPECT_EQ(files_in(tmp.path), (std::vector<fs::path>{replaced, added}));  // no backup left
+}
+
 TEST(IoAtomic, OutputSetRefusesToWriteOverAnInput) {
   TempDir tmp;
   const fs::path input = tmp.path / "model" / "proc000000_x.bin";

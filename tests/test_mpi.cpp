@@ -9,7 +9,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <iterator>
+#include <map>
+#include <regex>
 #include <sstream>
 
 #include "app/ranks.hpp"
@@ -25,13 +28,15 @@ bool have_mpirun() {
   return app::Ranks::available() && std::system("command -v mpirun >/dev/null 2>&1") == 0;
 }
 
-// `seiswg run DIR` on `ranks` ranks (stdout and stderr together), with `env` before it (VAR=value ...).
-test::CliResult mpirun(int ranks, const fs::path& dir, const std::string& env = "") {
+// `seiswg COMMAND DIR` on `ranks` ranks (stdout and stderr together), with `env` before it
+// (VAR=value ...).
+test::CliResult mpirun(int ranks, const fs::path& dir, const std::string& env = "",
+                       const std::string& command_line = "run --no-progress") {
   // Open MPI refuses root unless told; CI containers run as root.
   setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 1);
   setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 1);
   const std::string command = env + " mpirun --oversubscribe --bind-to none -np " + std::to_string(ranks) +
-                              " '" SEISWG_CLI "' run --no-progress '" + dir.string() + "' 2>&1";
+                              " '" SEISWG_CLI "' " + command_line + " '" + dir.string() + "' 2>&1";
   std::fflush(nullptr);
   FILE* pipe = ::popen(command.c_str(), "r");
   test::CliResult result;
@@ -103,9 +108,14 @@ TEST(Mpi, ForwardTracesOfEachSourceAreTheSameOnOneTwoAndThreeRanks) {
     const fs::path dir = write_five_sources("seiswg_mpi_forward", "forward");
     const auto r = mpirun(ranks, dir);
     ASSERT_EQ(r.exit_code, 0) << r.output;
-    if (ranks > 1) {
-      EXPECT_NE(r.output.find("[rank 1/" + std::to_string(ranks) + "] seiswg: "), std::string::npos)
-          << r.output;
+    // Each rank prints its adapter and its PCI address once (on lavapipe: that it has none).
+    for (int rank = 0; ranks > 1 && rank < ranks; ++rank) {
+      const std::regex adapter_line(
+          R"(\[rank )" + std::to_string(rank) + "/" + std::to_string(ranks) +
+          R"(\] seiswg: [^\n]+ \([^\n]+, Vulkan\), (PCI [0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]|PCI bus id (unknown|ambiguous) \([^\n]+\)|no PCI bus id \(a CPU adapter\))\n)");
+      const auto lines = std::distance(std::sregex_iterator(r.output.begin(), r.output.end(), adapter_line),
+                                       std::sregex_iterator());
+      EXPECT_EQ(lines, 1) << "rank " << rank << " of " << ranks << ":\n" << r.output;
     }
     outputs.push_back(dir / "output");
     std::vector<fs::path> names;
@@ -151,7 +161,8 @@ TEST(Mpi, AFailingRankEndsTheJobWithItsNameAndLeavesNoResult) {
   const auto r = mpirun(2, dir, "SEISWG_TEST_FAIL_RANK=1");
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   EXPECT_NE(r.exit_code, 0) << r.output;
-  EXPECT_NE(r.output.find("seiswg: rank 1 of 2 (sources 4-5 of 5): error: SEISWG_TEST_FAIL_RANK"),
+  EXPECT_NE(r.output.find("seiswg: rank 1 of 2, sources 4-5 of 5 (" + (dir / "sources.dat").string() +
+                          ":4-5): error: SEISWG_TEST_FAIL_RANK"),
             std::string::npos)
       << r.output;
   EXPECT_LT(seconds, 30) << r.output;
@@ -175,9 +186,108 @@ TEST(Mpi, ABadInputSeenByOneRankEndsTheJob) {
   const auto r = mpirun(2, dir);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   EXPECT_NE(r.exit_code, 0) << r.output;
-  EXPECT_NE(r.output.find("seiswg: rank 1 of 2 (sources 4-5 of 5): error: "), std::string::npos) << r.output;
+  // The missing file is source 5's: the message names that source, not only the rank's range.
+  EXPECT_NE(r.output.find("seiswg: rank 1 of 2, source 5 of 5 (" + (dir / "sources.dat").string() +
+                          ":5: 500.0 500.0 0 4.0 0.3 0.0 1.0e10): error: "),
+            std::string::npos)
+      << r.output;
   EXPECT_LT(seconds, 30) << r.output;
   EXPECT_FALSE(fs::exists(dir / "output/misfit.txt")) << r.output;
+}
+
+// Every file under dir, hidden ones included (a rank's temporary files), with a hash of its bytes
+// (short failure messages).
+std::map<fs::path, std::size_t> contents_under(const fs::path& dir) {
+  std::map<fs::path, std::size_t> out;
+  for (const auto& file : test::files_under(dir))
+    out[fs::relative(file, dir)] = std::hash<std::string>{}(bytes_of(file));
+  return out;
+}
+
+// The five-source forward case of `name` run once in one process (its output is "the earlier output"),
+// then with every source twice as strong, so that a second run that kept any trace would change it.
+fs::path five_sources_with_earlier_output(const std::string& name) {
+  const fs::path dir = write_five_sources(name, "forward");
+  const auto first = test::run_cli({"run", "--no-progress", dir.string()});
+  EXPECT_EQ(first.exit_code, 0) << first.output;
+  std::string sources = bytes_of(dir / "sources.dat");
+  for (auto at = sources.find("1.0e10"); at != std::string::npos; at = sources.find("1.0e10", at))
+    sources.replace(at, 6, "2.0e10");
+  std::ofstream(dir / "sources.dat") << sources;
+  return dir;
+}
+
+TEST(Mpi, ARankThatCannotReplaceItsTracesLeavesTheEarlierOutputOfEveryRank) {
+  if (!have_mpirun()) GTEST_SKIP() << "mpirun (openmpi-bin) or an MPI build is not installed";
+  const fs::path dir = five_sources_with_earlier_output("seiswg_mpi_commit");
+  // Rank 1 (sources 4-5) cannot put its trace of source 5 in place: a folder holds that name. Rank 0
+  // can replace all of its own, and must not.
+  fs::remove(dir / "output/uy_000004.npy");
+  fs::create_directory(dir / "output/uy_000004.npy");
+  std::ofstream(dir / "output/uy_000004.npy/note") << "a folder where a trace file would go\n";
+  const auto before = contents_under(dir / "output");
+  const auto r = mpirun(2, dir);
+  EXPECT_NE(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("seiswg: rank 1 of 2, sources 4-5 of 5 (" + (dir / "sources.dat").string() +
+                          ":4-5): error: cannot write " + (dir / "output/uy_000004.npy").string() +
+                          ": Is a directory; no rank kept its outputs"),
+            std::string::npos)
+      << r.output;
+  EXPECT_EQ(r.output.find("wall "), std::string::npos) << "no summary of a complete run:\n" << r.output;
+  EXPECT_EQ(contents_under(dir / "output"), before) << r.output;
+  // Without the folder in the way the same job succeeds and replaces every trace.
+  fs::remove_all(dir / "output/uy_000004.npy");
+  const auto again = mpirun(2, dir);
+  ASSERT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_NE(contents_under(dir / "output").at("uy_000000.npy"), before.at("uy_000000.npy"));
+}
+
+TEST(Mpi, AnUnstableSourceOfOneRankIsNamedAndLeavesTheEarlierOutput) {
+  if (!have_mpirun()) GTEST_SKIP() << "mpirun (openmpi-bin) or an MPI build is not installed";
+  const fs::path dir = five_sources_with_earlier_output("seiswg_mpi_unstable");
+  // Source 5, rank 2's only one on 3 ranks, overflows float (amp 1e39) once its wavelet starts
+  // (t0 = 0.5 s of 0.64 s): late, so that ranks 0 and 1 wait with their files written.
+  std::string sources = bytes_of(dir / "sources.dat");
+  sources.replace(sources.rfind("\n", sources.size() - 2) + 1, std::string::npos,
+                  "500.0 500.0 0 4.0 0.5 0.0 1.0e39\n");
+  std::ofstream(dir / "sources.dat") << sources;
+  const auto before = contents_under(dir / "output");
+  const auto start = std::chrono::steady_clock::now();
+  const auto r = mpirun(3, dir);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_NE(r.exit_code, 0) << r.output;
+  const std::string source =
+      "source 5 of 5 (" + (dir / "sources.dat").string() + ":5: 500.0 500.0 0 4.0 0.5 0.0 1.0e39)";
+  EXPECT_NE(
+      r.output.find("seiswg: rank 2 of 3, " + source + ": error: SH run of " + source + " became unstable"),
+      std::string::npos)
+      << r.output;
+  EXPECT_LT(seconds, 30) << r.output;
+  EXPECT_EQ(contents_under(dir / "output"), before) << r.output;
+}
+
+// How often `part` occurs in `text`.
+std::size_t count_of(const std::string& text, const std::string& part) {
+  std::size_t n = 0;
+  for (auto at = text.find(part); at != std::string::npos; at = text.find(part, at + part.size())) ++n;
+  return n;
+}
+
+TEST(Mpi, CheckAndCheckGradientRefuseToRunOnSeveralRanks) {
+  if (!have_mpirun()) GTEST_SKIP() << "mpirun (openmpi-bin) or an MPI build is not installed";
+  const fs::path dir = write_five_sources("seiswg_mpi_check", "adjoint");
+  for (const std::string command : {"check", "check-gradient"}) {
+    const auto r = mpirun(2, dir, "", command);
+    EXPECT_EQ(r.exit_code, 2) << command << ":\n" << r.output;
+    EXPECT_EQ(count_of(r.output, "seiswg " + command + ": does not run on several ranks (mpirun -np 2)"), 1u)
+        << "one message, from rank 0:\n"
+        << r.output;
+    EXPECT_NE(r.output.find("run `seiswg " + command + " " + dir.string() + "` without mpirun"),
+              std::string::npos)
+        << r.output;
+    EXPECT_EQ(r.output.find("grid"), std::string::npos) << "no plan or table:\n" << r.output;
+  }
+  EXPECT_FALSE(fs::exists(dir / "output")) << "nothing written";
 }
 
 // A tiny SH inversion (41 x 41, 3 sources: 2 + 1 on 2 ranks), 2 iterations of L-BFGS.

@@ -86,16 +86,12 @@ RunSummary run_adjoint(const Case& c, const RunOptions& options, std::ostream& l
   // This rank's sources; misfit and kernels are summed over the ranks in memory, and rank 0 writes them.
   const Ranks& ranks = options.ranks;
   const problem::ShotRange mine = rank_shots(runs, ranks.rank(), ranks.size());
-  if (ranks.distributed())
-    note_rank_work("sources " + std::to_string(mine.first + 1) + "-" +
-                   std::to_string(mine.first + mine.count) + " of " + std::to_string(runs));
+  if (ranks.distributed()) note_rank_work(runs_text(c, mine.first, mine.count));
 
   // Observed traces from files (this rank's) are all checked before any computation.
   std::map<std::string, problem::Data> observed_files;
   if (!c.model_true)
-    for (const auto& eq : equations)
-      for (std::size_t run = mine.first; run < mine.first + mine.count; ++run)
-        observed_files[eq->name()].push_back(read_observed(c, *eq, run));
+    for (const auto& eq : equations) observed_files[eq->name()] = read_observed_runs(c, *eq, mine);
 
   // Every medium's batches and storage plan are made (and printed) before any computation.
   for (const auto& eq : equations) {

@@ -16,6 +16,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "app/ranks.hpp"
 #include "app/state_file.hpp"
 #include "io/error.hpp"
 #include "io/features.hpp"
@@ -384,6 +385,30 @@ std::string fmt(double v, int precision = 4) {
 
 const io::SourceSpec& run_source(const Case& c, std::size_t run) {
   return c.sources.at(c.combine_sources ? 0 : run);
+}
+
+std::string runs_text(const Case& c, std::size_t first, std::size_t count) {
+  const std::string all = std::to_string(c.sources.size());
+  if (c.combine_sources) return "all " + all + " sources (combined)";
+  if (count == 0) return "no source";
+  const io::SourceSpec& begin = c.sources.at(first);
+  if (count == 1)
+    return "source " + std::to_string(first + 1) + " of " + all + " (" + begin.file.string() + ":" +
+           std::to_string(begin.line) + ": " + begin.text + ")";
+  const io::SourceSpec& end = c.sources.at(first + count - 1);
+  return "sources " + std::to_string(first + 1) + "-" + std::to_string(first + count) + " of " + all + " (" +
+         begin.file.string() + ":" + std::to_string(begin.line) + "-" + std::to_string(end.line) + ")";
+}
+
+problem::Data read_observed_runs(const Case& c, const physics::WaveEquation& eq, problem::ShotRange runs) {
+  const std::string rank_range = rank_work();
+  problem::Data out;
+  for (std::size_t run = runs.first; run < runs.first + runs.count; ++run) {
+    if (!rank_range.empty()) note_rank_work(runs_text(c, run, 1));
+    out.push_back(read_observed(c, eq, run));
+  }
+  if (!rank_range.empty()) note_rank_work(rank_range);
+  return out;
 }
 
 std::vector<float> read_observed(const Case& c, const physics::WaveEquation& eq, std::size_t run) {

@@ -137,11 +137,18 @@ void check_grid_fits_adapter(const Case& c, const std::filesystem::path& model_d
 int nearest_index(double coordinate, double origin, double spacing);
 // The source whose position the trace headers of run `run` give (with combined sources: the first).
 const io::SourceSpec& run_source(const Case& c, std::size_t run);
+// Runs first .. first + count - 1, for messages: one run is its source with its line of the sources
+// file ("source 5 of 5 (path/sources.dat:5: 500 500 0 4 0.3 0 1e10)"), several their range
+// ("sources 4-5 of 5 (path/sources.dat:4-5)"), combined sources "all 5 sources (combined)".
+std::string runs_text(const Case& c, std::size_t first, std::size_t count);
 // Observed traces of run `run` of medium `eq` from [path] traces, [receivers][nt], every component in
 // turn: the first of <name>_NNNNNN.npy (or Seispie's raw float32 without a header), .su and .sgy that
 // exists, for seiswg's names (uy_...) and then Seispie's (vy_...). The shape (a trace per station, nt
 // samples) and the sample interval are checked; InputError names the file, what it holds and what
 // was expected.
 std::vector<float> read_observed(const Case& c, const physics::WaveEquation& eq, std::size_t run);
+// read_observed of each run of `runs` (a rank's share), naming the source being read as the rank's
+// work (note_rank_work), so that a file missing for one source on one rank is reported with it.
+problem::Data read_observed_runs(const Case& c, const physics::WaveEquation& eq, problem::ShotRange runs);
 
 }  // namespace seiswg::app

@@ -44,8 +44,7 @@ bool run_check_gradient(const Case& c, const RunOptions& options, std::ostream& 
   std::map<std::string, problem::Data> observed_files;
   if (!c.model_true)
     for (const auto& m : media.media)
-      for (std::size_t run = 0; run < run_count(c); ++run)
-        observed_files[m.eq->name()].push_back(read_observed(c, *m.eq, run));
+      observed_files[m.eq->name()] = read_observed_runs(c, *m.eq, {0, run_count(c)});
   start_stage(media, c, *device, filter, 8, observed_files);
   const inversion::Parametrization param(c.model, spec.parameters, media.model_files, media.gradient_keys,
                                          std::nullopt, c.config.file.string() + ": [inversion] parameters");

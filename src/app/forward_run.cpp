@@ -1,5 +1,6 @@
 #include <chrono>
 #include <cstdio>
+#include <exception>
 #include <iomanip>
 #include <ostream>
 #include <sstream>
@@ -12,6 +13,7 @@
 #include "app/run_files.hpp"
 #include "app/runs.hpp"
 #include "app/state_file.hpp"
+#include "gpu/pci_bus.hpp"
 #include "io/atomic_file.hpp"
 #include "io/error.hpp"
 #include "io/figure.hpp"
@@ -41,6 +43,35 @@ io::TraceGeometry trace_geometry(const Case& c, std::size_t run) {
   return g;
 }
 
+// Every rank's files, or none of them. A rank that failed before this point has ended the job; here
+// each rank installs its files, keeping the ones they replace, and all keep theirs only when every
+// rank installed its own: otherwise every rank puts its earlier files back, and the rank that failed
+// reports the error once all have. The waits stay interruptible, so that a rank that mpirun ends
+// while it waits still removes its temporary files. (A rank killed outright between its install and
+// the answer of the others leaves its new files: a window of a few renames.)
+void commit_on_every_rank(const Ranks& ranks, io::OutputSet& outputs) {
+  const auto poll = [] { throw_if_interrupted("the forward run, while waiting for the other ranks"); };
+  if (!ranks.distributed()) return outputs.commit();
+  (void)ranks.first_failing_rank(true, poll);  // every rank has written its files
+  std::exception_ptr error;
+  try {
+    outputs.install();
+  } catch (const std::exception&) {
+    error = std::current_exception();
+  }
+  const int failing = ranks.first_failing_rank(!error, poll);
+  if (failing < 0) return outputs.keep();
+  outputs.restore();
+  (void)ranks.first_failing_rank(true, poll);  // every rank has put its earlier files back
+  if (!error) throw FailedOnAnotherRank(failing);
+  try {
+    std::rethrow_exception(error);
+  } catch (const std::exception& e) {
+    throw InputError(std::string(e.what()) +
+                     "; no rank kept its outputs (the earlier files are as they were)");
+  }
+}
+
 }  // namespace
 
 std::unique_ptr<gpu::Device> start_run(const Case& c, const RunOptions& options, std::ostream& log,
@@ -61,8 +92,11 @@ std::unique_ptr<gpu::Device> start_run(const Case& c, const RunOptions& options,
   if (ranks.distributed()) {
     // One write for the whole line: the ranks share the terminal, and pieces written one by one
     // interleave ("[rank 1/2] [rank 0/2] seiswg: ...").
-    std::string line = ranks.prefix() + "seiswg: " + summary.adapter;
-    if (!ranks.gpu_pci().empty()) line += ", PCI " + ranks.gpu_pci();
+    std::string line =
+        ranks.prefix() + "seiswg: " + summary.adapter + ", " + gpu::pci_bus_text(device->adapter());
+    // The loader was asked for one GPU (select_gpu); say so when the adapter is not seen to be it.
+    if (!ranks.gpu_pci().empty() && line.find(ranks.gpu_pci()) == std::string::npos)
+      line += " (this rank asked the Vulkan loader for PCI " + ranks.gpu_pci() + ")";
     log << line + "\n" << std::flush;
   }
   return device;
@@ -112,9 +146,7 @@ RunSummary run_forward(const Case& c, const RunOptions& options, std::ostream& l
   const auto equations = wave_equations(c);
   const std::size_t nrec = c.stations.size(), runs = run_count(c);
   const problem::ShotRange mine = rank_shots(runs, ranks.rank(), ranks.size());
-  if (ranks.distributed())
-    note_rank_work("sources " + std::to_string(mine.first + 1) + "-" +
-                   std::to_string(mine.first + mine.count) + " of " + std::to_string(runs));
+  if (ranks.distributed()) note_rank_work(runs_text(c, mine.first, mine.count));
   const auto start = Clock::now();
   double loop_seconds = 0;
   Progress progress(options.progress);
@@ -151,7 +183,11 @@ RunSummary run_forward(const Case& c, const RunOptions& options, std::ostream& l
     watch.progress = [&](std::size_t first, std::size_t count, int done) {
       throw_if_interrupted("the " + label(first, count) + " forward run, at step " + std::to_string(done) +
                            " of " + std::to_string(c.nt));
-      if (first != batch_first) batch_first = first, batch_start = Clock::now();
+      if (first != batch_first) {
+        batch_first = first, batch_start = Clock::now();
+        // A failure from now on (a GPU lost) is one of this batch's sources.
+        if (ranks.distributed()) note_rank_work(runs_text(c, first, count));
+      }
       progress.show(label(first, count), done, c.nt,
                     std::chrono::duration<double>(Clock::now() - batch_start).count());
     };
@@ -191,7 +227,7 @@ RunSummary run_forward(const Case& c, const RunOptions& options, std::ostream& l
       progress.done();
       std::ostringstream s;
       s << eq->name() << " run";
-      if (runs > 1) s << " of source " << e.shot + 1;
+      if (runs > 1) s << " of " << runs_text(c, e.shot, 1);
       s << " became unstable: a non-finite value (NaN or Inf) appeared in step " << e.step
         << " (t = " << fmt(e.step * c.dt) << " s) near node i = " << e.i << ", j = " << e.j
         << " (x = " << fmt(grid.x0 + double(e.i) * grid.dx)
@@ -236,9 +272,7 @@ RunSummary run_forward(const Case& c, const RunOptions& options, std::ostream& l
     }
   }
   throw_if_interrupted("the forward run, while writing its outputs");
-  // Every rank's files are kept only once every rank has written its own.
-  ranks.barrier();
-  outputs.commit();
+  commit_on_every_rank(ranks, outputs);
   summary.wall_seconds = std::chrono::duration<double>(Clock::now() - start).count();
   if (!options.quiet) {
     log << "seiswg: " << summary.adapter << ", grid " << grid.nx << " x " << grid.nz << ", " << c.nt

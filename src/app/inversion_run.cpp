@@ -382,14 +382,10 @@ RunSummary run_inversion(const Case& c, const RunOptions& options, std::ostream&
   optimizer_options.project = param.projection();
   optimizer_options.precondition = conditioning(c, spec, param.parameters().size());
   const ColorRanges ranges = color_ranges(c, param);
-  if (ranks.distributed())
-    note_rank_work("sources " + std::to_string(mine.first + 1) + "-" +
-                   std::to_string(mine.first + mine.count) + " of " + std::to_string(run_count(c)));
+  if (ranks.distributed()) note_rank_work(runs_text(c, mine.first, mine.count));
   std::map<std::string, problem::Data> observed_files;
   if (c.observed_traces)
-    for (const auto& m : media)
-      for (std::size_t run = mine.first; run < mine.first + mine.count; ++run)
-        observed_files[m.eq->name()].push_back(read_observed(c, *m.eq, run));
+    for (const auto& m : media) observed_files[m.eq->name()] = read_observed_runs(c, *m.eq, mine);
 
   // The saved state: continue it, unless it belongs to other settings or --restart says otherwise.
   SavedState state;

@@ -1,10 +1,12 @@
 #include "app/ranks.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
+#include <thread>
 #include <vector>
 
 #ifdef SEISWG_WITH_MPI
@@ -19,7 +21,7 @@ namespace {
 
 std::string rank_work_text;
 
-[[maybe_unused]] int env_int(const char* name, int fallback) {
+int env_int(const char* name, int fallback) {
   const char* v = std::getenv(name);
   return v && *v ? std::atoi(v) : fallback;
 }
@@ -65,6 +67,9 @@ bool mpi_started_here = false;
 }  // namespace
 
 bool Ranks::launched_by_mpirun() { return std::getenv("OMPI_COMM_WORLD_SIZE") != nullptr; }
+
+int Ranks::launched_rank() { return env_int("OMPI_COMM_WORLD_RANK", 0); }
+int Ranks::launched_size() { return env_int("OMPI_COMM_WORLD_SIZE", 1); }
 
 bool Ranks::available() {
 #ifdef SEISWG_WITH_MPI
@@ -124,6 +129,27 @@ void Ranks::barrier() const {
 #ifdef SEISWG_WITH_MPI
   if (size_ > 1) MPI_Barrier(MPI_COMM_WORLD);
 #endif
+}
+
+int Ranks::first_failing_rank(bool ok, const std::function<void()>& poll) const {
+  // Static: when poll throws, the pending reduction may still write it until MPI_Abort.
+  static int first_failing;
+  first_failing = ok ? size_ : rank_;
+#ifdef SEISWG_WITH_MPI
+  if (size_ > 1) {
+    MPI_Request request = MPI_REQUEST_NULL;
+    MPI_Iallreduce(MPI_IN_PLACE, &first_failing, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD, &request);
+    for (int done = 0;;) {
+      MPI_Test(&request, &done, MPI_STATUS_IGNORE);
+      if (done) break;
+      poll();
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  }
+#else
+  (void)poll;
+#endif
+  return first_failing < size_ ? first_failing : -1;
 }
 
 void Ranks::abort(int code) const {

@@ -3,7 +3,9 @@
 // this process alone. Every MPI call of seiswg is in ranks.cpp; a build without MPI (the web build,
 // a machine without Open MPI) has only the single process, and behaves exactly as before.
 #include <cstddef>
+#include <functional>
 #include <span>
+#include <stdexcept>
 #include <string>
 
 #include "problem/problem.hpp"
@@ -17,6 +19,11 @@ class Ranks {
 
   // Whether this process was started by Open MPI's mpirun (OMPI_COMM_WORLD_SIZE is set).
   static bool launched_by_mpirun();
+  // This process's rank as mpirun numbered it (OMPI_COMM_WORLD_RANK; 0 outside mpirun), known before
+  // MPI is started.
+  static int launched_rank();
+  // The number of ranks mpirun started (OMPI_COMM_WORLD_SIZE; 1 outside mpirun).
+  static int launched_size();
   // Whether this build has MPI.
   static bool available();
   // Initialises MPI once (later calls return the same ranks) and returns MPI_COMM_WORLD's ranks.
@@ -37,6 +44,11 @@ class Ranks {
   void allreduce_sum(std::span<double> values) const;
   void allreduce_max(std::span<double> values) const;
   void barrier() const;
+  // Whether every rank says `ok`: returns the lowest rank that does not, or -1 when all do. Unlike
+  // barrier() it waits for the other ranks without blocking signal handling: `poll` is called every
+  // millisecond until they all have answered (it throws to stop waiting, e.g. on SIGTERM from
+  // mpirun, so that a rank waiting for one that failed still cleans up before it is killed).
+  int first_failing_rank(bool ok, const std::function<void()>& poll) const;
   // Ends the whole job (every rank) with exit status `code`; in one process: std::exit(code).
   [[noreturn]] void abort(int code) const;
 
@@ -48,6 +60,16 @@ class Ranks {
  private:
   int rank_ = 0, size_ = 1, local_rank_ = 0;
   std::string gpu_pci_;
+};
+
+// Thrown on the ranks that did their part when another rank failed at a step they all take together
+// (the commit of the forward outputs): the failing rank reports the error and ends the job, so this
+// rank says nothing more.
+class FailedOnAnotherRank : public std::runtime_error {
+ public:
+  explicit FailedOnAnotherRank(int failing_rank)
+      : std::runtime_error("rank " + std::to_string(failing_rank) + " failed"), rank(failing_rank) {}
+  int rank;
 };
 
 // Rank `rank` of `size`'s contiguous share of `shots` shots of equal cost: as even as possible, the

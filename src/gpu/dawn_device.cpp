@@ -165,6 +165,8 @@ AdapterInfo describe(WGPUAdapter adapter, WGPULimits* raw_limits) {
   info.driver = text(raw.description);
   info.backend = backend_name(raw.backendType);
   info.kind = kind_of(raw.adapterType);
+  info.vendor_id = raw.vendorID;
+  info.device_id = raw.deviceID;
   if (raw.backendType == WGPUBackendType_Null) info.kind = AdapterKind::unknown, info.backend = "Null";
   wgpuAdapterInfoFreeMembers(raw);
   WGPULimits limits = {};

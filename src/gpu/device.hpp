@@ -32,6 +32,9 @@ struct AdapterInfo {
   // Size of the largest device-local memory heap (for the CPU adapter: system memory); 0 when the
   // backend does not say (Dawn's AdapterPropertiesMemoryHeaps, offered by its Vulkan backend).
   std::uint64_t memory_bytes = 0;
+  // The PCI vendor and device ids as the backend reports them (Vulkan: VkPhysicalDeviceProperties);
+  // 0 when it does not.
+  std::uint32_t vendor_id = 0, device_id = 0;
   std::string kind_name() const;
   std::string summary() const;  // one line: name, kind, backend
 };

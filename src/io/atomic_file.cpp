@@ -143,6 +143,10 @@ std::string host_name() {
   return name;
 }
 
+// Where install() keeps the file a staged temporary replaces: named after the temporary, so that the
+// journal's rename records name it too (finish_interrupted_commits deletes it with the commit).
+fs::path backup_name(const fs::path& temporary) { return temporary.string() + ".backup"; }
+
 bool is_journal_name(const std::string& name) {
   return name.size() > kJournalPrefix.size() + kJournalSuffix.size() && name.rfind(kJournalPrefix, 0) == 0 &&
          name.compare(name.size() - kJournalSuffix.size(), kJournalSuffix.size(), kJournalSuffix) == 0;
@@ -258,6 +262,9 @@ std::size_t finish_interrupted_commits(const fs::path& folder) {
             throw InputError("cannot finish the interrupted commit of " + path.string() + ": cannot rename " +
                              temporary.string() + " to " + final_path.string() + ": " + std::strerror(err));
           }
+      // The files they replaced, kept by install() until every rank's decision (OutputSet::keep).
+      for (const JournalText& text : all)
+        for (const auto& [temporary, final_path] : text.renames) ::unlink(backup_name(temporary).c_str());
       for (const fs::path& f : own->folders) ::unlink((f / name).c_str());
     } else {
       // Nothing of it was renamed: this folder's temporaries go (the other folders' go with their
@@ -325,30 +332,34 @@ OutputSet::OutputSet() = default;
 
 OutputSet::OutputSet(OutputSet&& other) noexcept
     : staged_(std::move(other.staged_)),
+      installed_(std::move(other.installed_)),
       protected_(std::move(other.protected_)),
       committed_(other.committed_),
       journals_(std::move(other.journals_)),
       commit_observer_(std::move(other.commit_observer_)) {
   other.staged_.clear();
+  other.installed_.clear();
   other.committed_ = true;
 }
 
 OutputSet& OutputSet::operator=(OutputSet&& other) noexcept {
   if (this != &other) {
-    if (!committed_) rollback();
+    if (!committed_) restore(), rollback();
     staged_ = std::move(other.staged_);
+    installed_ = std::move(other.installed_);
     protected_ = std::move(other.protected_);
     committed_ = other.committed_;
     journals_ = std::move(other.journals_);
     commit_observer_ = std::move(other.commit_observer_);
     other.staged_.clear();
+    other.installed_.clear();
     other.committed_ = true;
   }
   return *this;
 }
 
 OutputSet::~OutputSet() {
-  if (!committed_) rollback();
+  if (!committed_) restore(), rollback();
 }
 
 void OutputSet::protect(const std::vector<fs::path>& inputs) {
@@ -373,6 +384,28 @@ fs::path OutputSet::stage(const fs::path& final_path) {
 }
 
 void OutputSet::commit() {
+  install();
+  keep();
+}
+
+namespace {
+
+// Keeps the file at `path` (if any) as `backup`: a hard link, so that `path` itself stays in place
+// until it is replaced; a copy where the file system has no hard links. Returns "" when there is no
+// file at `path`.
+fs::path back_up(const fs::path& path, const fs::path& backup) {
+  std::error_code ec;
+  if (!fs::exists(fs::symlink_status(path, ec))) return {};
+  if (fs::is_directory(fs::symlink_status(path, ec))) fail(path, EISDIR);  // rename would fail too
+  if (::link(path.c_str(), backup.c_str()) == 0) return backup;
+  const int err = errno;
+  if (!fs::is_regular_file(path, ec) || !fs::copy_file(path, backup, ec)) fail(path, err);
+  return backup;
+}
+
+}  // namespace
+
+void OutputSet::install() {
   std::vector<fs::path> folders;
   for (const Staged& s : staged_) {
     const fs::path folder = s.final_path.parent_path();
@@ -397,20 +430,47 @@ void OutputSet::commit() {
     std::error_code ec;
     if (!fs::exists(s.temporary, ec)) continue;
     if (commit_observer_) commit_observer_("rename " + s.final_path.string());
-    if (std::rename(s.temporary.c_str(), s.final_path.c_str()) != 0) {
-      const int err = errno;
-      const fs::path failed = s.final_path;
-      staged_.erase(staged_.begin(), staged_.begin() + std::ptrdiff_t(k));
+    try {
+      const fs::path backup = back_up(s.final_path, backup_name(s.temporary));
+      if (std::rename(s.temporary.c_str(), s.final_path.c_str()) != 0) {
+        const int err = errno;
+        if (!backup.empty()) fs::remove(backup, ec);
+        fail(s.final_path, err);
+      }
+      installed_.push_back({s.final_path, backup});
+    } catch (...) {
+      restore();
       rollback();
-      fail(failed, err);
+      throw;
     }
   }
+  // Every rename is done: nothing is left for finish_interrupted_commits to finish.
   if (journals_) journals_->remove();
-  committed_ = true;
+  committed_ = false;
 }
 
 void OutputSet::observe_commit(std::function<void(const std::string& step)> observer) {
   commit_observer_ = std::move(observer);
+}
+
+void OutputSet::keep() {
+  for (const Installed& f : installed_) {
+    std::error_code ec;
+    if (!f.backup.empty()) fs::remove(f.backup, ec);
+  }
+  installed_.clear();
+  committed_ = true;
+}
+
+void OutputSet::restore() {
+  for (auto f = installed_.rbegin(); f != installed_.rend(); ++f) {
+    std::error_code ec;
+    if (f->backup.empty())
+      fs::remove(f->final_path, ec);
+    else
+      fs::rename(f->backup, f->final_path, ec);
+  }
+  installed_.clear();
 }
 
 void OutputSet::rollback() {

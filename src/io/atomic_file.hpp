@@ -42,11 +42,22 @@ class OutputSet {
   // under. Staging a path again gives the same temporary name. Throws InputError when `final_path` is
   // one of the protected inputs or its folder cannot be made.
   std::filesystem::path stage(const std::filesystem::path& final_path);
-  // Renames every staged file that was written into place (a staged name never written is skipped),
-  // after writing the decision into the journal of every folder (see finish_interrupted_commits).
-  // Throws InputError naming the file when a rename fails; the files not yet renamed are removed.
+  // Renames every staged file that was written into place (a staged name never written is skipped):
+  // install(), then keep().
   void commit();
-  // Calls `observer` before each step of commit(): "journal FOLDER", then "rename FILE" (tests stop
+  // The first half of a commit shared with other processes (the ranks of a job), who must all keep
+  // their files or none: writes the decision into the journal of every folder (see
+  // finish_interrupted_commits), then renames every written file into place, keeping each file it
+  // replaces under a backup name, so that restore() can bring back the earlier state exactly. When a
+  // rename fails, the files installed so far are restored, the temporaries removed, and InputError
+  // names the file.
+  void install();
+  // After install(): the new files stay, the backups are deleted.
+  void keep();
+  // After install(): every earlier file is put back and the files that had none are removed (errors
+  // are ignored: best effort). The destructor does this too when install() was not followed by keep().
+  void restore();
+  // Calls `observer` before each step of install(): "journal FOLDER", then "rename FILE" (tests stop
   // the process there).
   void observe_commit(std::function<void(const std::string& step)> observer);
   // Deletes the temporaries of this run (errors are ignored) and forgets them.
@@ -60,7 +71,12 @@ class OutputSet {
     std::filesystem::path final_path, temporary;
   };
   struct Journals;  // the journal of each folder staged into (atomic_file.cpp)
+  // A file install() put into place, and where the file it replaced is kept ("" when there was none).
+  struct Installed {
+    std::filesystem::path final_path, backup;
+  };
   std::vector<Staged> staged_;
+  std::vector<Installed> installed_;
   std::vector<std::filesystem::path> protected_;
   bool committed_ = false;
   std::unique_ptr<Journals> journals_;

@@ -213,6 +213,17 @@ int run(const std::vector<std::string>& args, Command command) {
     std::cerr << name << ": missing CONFIG\n" << usage;
     return 2;
   }
+  // check and check-gradient plan or test the whole case in one process: on N ranks they would run N
+  // times over, each printing the same tables (or, if spread, the plan of one rank's share only).
+  if (command != Command::run && seiswg::app::Ranks::launched_size() > 1) {
+    if (seiswg::app::Ranks::launched_rank() == 0)
+      std::cerr << name << ": does not run on several ranks (mpirun -np "
+                << seiswg::app::Ranks::launched_size() << "): it "
+                << (command == Command::check ? "plans" : "tests")
+                << " the whole case in one process (all its sources); run `" << name << " " << config
+                << "` without mpirun\n";
+    return 2;
+  }
   // Before the case is read: a signal while the model loads stops the run at its first batch.
   if (command == Command::run) seiswg::app::install_interrupt_handlers();
   // Under mpirun MPI starts before the case is read, so that a bad input seen by one rank ends the job.
@@ -246,7 +257,7 @@ int run(const std::vector<std::string>& args, Command command) {
     else
       seiswg::app::run_forward(c, options, std::cerr);
   } catch (const seiswg::app::Interrupted& e) {
-    std::cerr << "\nseiswg: " << e.what();
+    std::cerr << "\n" << ranks.prefix() << "seiswg: " << e.what();
     if (c.mode == "inversion") {
       new_folders.keep();
       std::cerr << "; the state after the last complete evaluation is kept in "
@@ -256,6 +267,9 @@ int run(const std::vector<std::string>& args, Command command) {
       std::cerr << "; nothing of this run was kept (its temporary files are removed; earlier files in "
                 << c.output.string() << " are as they were)\n";
     }
+    // A rank stopped alone (kill -TERM of its process) must not leave the others waiting for it.
+    std::cerr << std::flush;
+    if (ranks.distributed()) ranks.abort(128 + e.signal_number);
     return 128 + e.signal_number;
   }
   new_folders.keep();
@@ -271,7 +285,7 @@ int fail(const std::string& kind, const std::string& message, int code) {
   }
   // One write for the whole line, so that two failing ranks' messages do not interleave.
   std::string line = "seiswg: rank " + std::to_string(ranks.rank()) + " of " + std::to_string(ranks.size());
-  if (!seiswg::app::rank_work().empty()) line += " (" + seiswg::app::rank_work() + ")";
+  if (!seiswg::app::rank_work().empty()) line += ", " + seiswg::app::rank_work();
   std::cerr << line + ": " + kind + message + "\n" << std::flush;
   ranks.abort(code);
 }
@@ -298,6 +312,10 @@ int cli(std::vector<std::string>& args) {
     }
     std::cerr << "seiswg: unknown command '" << command << "'\n" << kUsage;
     return 2;
+  } catch (const seiswg::app::FailedOnAnotherRank&) {
+    // The failing rank reports and ends the job (MPI_Abort); this rank waits for that in
+    // MPI_Finalize instead of racing it with an abort of its own, which could cut its message off.
+    return 1;
   } catch (const seiswg::InputError& e) {
     return fail("error: ", e.what(), 1);
   } catch (const seiswg::GpuError& e) {
