@@ -23,4 +23,22 @@ async function runInPage(page, files) {
   if (result.ok) for (const rel of Object.keys(result.files)) result.files[rel] = new Uint8Array(Buffer.from(result.files[rel], "base64"));
   return result;
 }
-module.exports = { runInPage };
+// Runs `files` with the native CLI and in a fresh page; checks that both wrote the same file names,
+// then hands both sets of files to `compare(native, result)` (result: runInPage's).
+async function runNativeAndInPage(files, compare) {
+  const { openPage } = require("./harness");
+  const { runNative } = require("./cases");
+  const native = runNative(files);
+  const browser = await openPage();
+  try {
+    const result = await runInPage(browser.page, files);
+    if (!result.ok) throw new Error(`run failed (${result.kind}): ${result.message}\n${result.log}\n${browser.messages.join("\n")}`);
+    const names = Object.keys(native).sort(), got = Object.keys(result.files).sort();
+    if (JSON.stringify(names) !== JSON.stringify(got))
+      throw new Error(`files differ:\n native  ${names.join(" ")}\n browser ${got.join(" ")}`);
+    await compare(native, result, names);
+  } finally {
+    await browser.close();
+  }
+}
+module.exports = { runInPage, runNativeAndInPage };

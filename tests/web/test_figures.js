@@ -5,9 +5,9 @@
 // the same C++; only the text's anti-aliasing and the font's rasterizer differ).
 "use strict";
 const zlib = require("zlib");
-const { openPage, test } = require("./harness");
-const { seispieHomog, runNative } = require("./cases");
-const { runInPage } = require("./run_case");
+const { test } = require("./harness");
+const { seispieHomog } = require("./cases");
+const { runNativeAndInPage } = require("./run_case");
 
 // An 8-bit RGB or RGBA, non-interlaced PNG (what io::write_png writes) as {width, height, rgb}.
 function decodePng(rel, bytes) {
@@ -47,18 +47,10 @@ function decodePng(rel, bytes) {
   return { width, height, rgb };
 }
 
-test("web_figures_match_cli", async () => {
-  const files = seispieHomog("[solver]\nsave_images = yes");
-  const native = runNative(files);
-  const pngs = Object.keys(native).filter((rel) => rel.endsWith(".png")).sort();
-  if (pngs.length < 5) throw new Error(`the CLI wrote only ${pngs.length} PNG files: ${pngs.join(" ")}`);
-  const browser = await openPage();
-  try {
-    const result = await runInPage(browser.page, files);
-    if (!result.ok) throw new Error(`run failed (${result.kind}): ${result.message}\n${result.log}\n${browser.messages.join("\n")}`);
-    const names = Object.keys(native).sort(), got = Object.keys(result.files).sort();
-    if (JSON.stringify(names) !== JSON.stringify(got))
-      throw new Error(`files differ:\n native  ${names.join(" ")}\n browser ${got.join(" ")}`);
+test("web_figures_match_cli", () =>
+  runNativeAndInPage(seispieHomog("[solver]\nsave_images = yes"), (native, result, names) => {
+    const pngs = names.filter((rel) => rel.endsWith(".png"));
+    if (pngs.length < 5) throw new Error(`the CLI wrote only ${pngs.length} PNG files: ${pngs.join(" ")}`);
     let worst = 1, worstFile = "";
     for (const rel of pngs) {
       const mine = decodePng(rel, result.files[rel]), theirs = decodePng(rel, native[rel]);
@@ -79,7 +71,4 @@ test("web_figures_match_cli", async () => {
     }
     console.log(`${names.length} files, ${pngs.length} PNG figures of the CLI's sizes; fewest matching pixels ` +
                 `${(100 * worst).toFixed(1)} % (${worstFile}); run ${result.seconds.toFixed(1)} s in the page`);
-  } finally {
-    await browser.close();
-  }
-});
+  }));

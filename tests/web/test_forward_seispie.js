@@ -1,20 +1,12 @@
 // The Seispie reference case through window.seiswg.run gives the native CLI's files: the same names,
 // and traces and snapshots equal to 1e-5 relative (max |browser - native| / max |native|).
 "use strict";
-const { openPage, test } = require("./harness");
-const { seispieHomog, runNative, relativeDifference } = require("./cases");
-const { runInPage } = require("./run_case");
+const { test } = require("./harness");
+const { seispieHomog, relativeDifference } = require("./cases");
+const { runNativeAndInPage } = require("./run_case");
 
-test("web_forward_seispie", async () => {
-  const files = seispieHomog("[solver]\nsave_images = no");
-  const native = runNative(files);
-  const browser = await openPage();
-  try {
-    const result = await runInPage(browser.page, files);
-    if (!result.ok) throw new Error(`run failed (${result.kind}): ${result.message}\n${result.log}\n${browser.messages.join("\n")}`);
-    const names = Object.keys(native).sort(), got = Object.keys(result.files).sort();
-    if (JSON.stringify(names) !== JSON.stringify(got))
-      throw new Error(`files differ:\n native  ${names.join(" ")}\n browser ${got.join(" ")}`);
+test("web_forward_seispie", () =>
+  runNativeAndInPage(seispieHomog("[solver]\nsave_images = no"), (native, result, names) => {
     let worst = 0;
     for (const rel of names) {
       if (result.files[rel].length !== native[rel].length) throw new Error(`${rel}: ${result.files[rel].length} bytes, natively ${native[rel].length}`);
@@ -23,7 +15,4 @@ test("web_forward_seispie", async () => {
       worst = Math.max(worst, d);
     }
     console.log(`${names.length} files (${names.join(", ")}), worst relative difference ${worst.toExponential(2)}, run ${result.seconds.toFixed(1)} s in the page`);
-  } finally {
-    await browser.close();
-  }
-});
+  }));
