@@ -32,8 +32,9 @@ override CPML_TABLE_Z: u32 = 0u;
 // Whether the layers are within reach of this invocation's node: the hooks take positions within 2
 // nodes of it (the 4-point stencils, and the adjoint's transposes, which see neighbours through
 // cpml_seen), plus a cell of staggering (every cpml_shift is within [0, 1]). Set once per node by
-// cpml_begin (grid_node), so that the interior pays one test per node instead of a depth test per
-// derivative: those tests cost the interior 8-10% of a forward step (H200, 4096^2).
+// cpml_begin (grid_node), so that a one-pass kernel's interior pays one test per node instead of a
+// depth test per derivative. (On an H200 that did not change the hooks' cost in one pass, ~8% at
+// 4096^2; what removes it is the interior pass, in which cpml_off() holds at compile time.)
 var<private> cpml_near: bool = true;
 fn cpml_begin(i: i32, j: i32) {
   let reach = CPML_WIDTH + 3;
