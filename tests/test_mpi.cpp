@@ -242,6 +242,42 @@ TEST(Mpi, ARankThatCannotReplaceItsTracesLeavesTheEarlierOutputOfEveryRank) {
   EXPECT_NE(contents_under(dir / "output").at("uy_000000.npy"), before.at("uy_000000.npy"));
 }
 
+// A rank killed outright (SIGKILL) during the commit of the forward outputs, before rank 0 has decided
+// (right after its install) or after (before it keeps its files): the job ends; the next run in the
+// folder (here one that stops right after its clean-up: no such adapter) settles the commit as rank 0
+// decided, every rank's files with it. Undecided: the output is byte-identical to before; decided: it
+// is what a complete run writes. No temporary, backup or journal is left either way.
+TEST(Mpi, ARankKilledDuringTheCommitLeavesEveryRanksFilesOrNone) {
+  if (!have_mpirun()) GTEST_SKIP() << "mpirun (openmpi-bin) or an MPI build is not installed";
+  const fs::path dir = five_sources_with_earlier_output("seiswg_mpi_commit_killed");
+  const auto before = contents_under(dir / "output");
+  const auto clean_up = [&] {
+    return test::run_cli({"run", "--no-progress", "--adapter", "no-such-gpu", dir.string()});
+  };
+  // Undecided: rank 1 killed after its install, rank 0 then ended by mpirun while it waits.
+  const auto killed = mpirun(2, dir, "SEISWG_TEST_KILL_RANK=1:installed");
+  EXPECT_NE(killed.exit_code, 0) << killed.output;
+  EXPECT_NE(killed.output.find("signal 9"), std::string::npos) << killed.output;
+  EXPECT_EQ(killed.output.find("wall "), std::string::npos) << killed.output;
+  const auto undone = clean_up();
+  EXPECT_NE(
+      undone.output.find("seiswg: cleaned up after 2 earlier runs killed in " + (dir / "output").string()),
+      std::string::npos)
+      << undone.output;
+  EXPECT_EQ(contents_under(dir / "output"), before) << killed.output << undone.output;
+  // Decided: rank 1 killed after rank 0 recorded the decision, before it keeps its files.
+  const auto decided = mpirun(2, dir, "SEISWG_TEST_KILL_RANK=1:decided");
+  EXPECT_NE(decided.exit_code, 0) << decided.output;
+  const auto kept = clean_up();
+  EXPECT_NE(kept.output.find("seiswg: cleaned up after"), std::string::npos) << kept.output;
+  const auto settled = contents_under(dir / "output");
+  EXPECT_NE(settled.at("uy_000000.npy"), before.at("uy_000000.npy"));  // rank 0's, new
+  EXPECT_NE(settled.at("uy_000004.npy"), before.at("uy_000004.npy"));  // rank 1's, new
+  const auto complete = mpirun(2, dir);
+  ASSERT_EQ(complete.exit_code, 0) << complete.output;
+  EXPECT_EQ(settled, contents_under(dir / "output")) << decided.output << kept.output;
+}
+
 TEST(Mpi, AnUnstableSourceOfOneRankIsNamedAndLeavesTheEarlierOutput) {
   if (!have_mpirun()) GTEST_SKIP() << "mpirun (openmpi-bin) or an MPI build is not installed";
   const fs::path dir = five_sources_with_earlier_output("seiswg_mpi_unstable");

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <exception>
@@ -43,33 +44,84 @@ io::TraceGeometry trace_geometry(const Case& c, std::size_t run) {
   return g;
 }
 
-// Every rank's files, or none of them. A rank that failed before this point has ended the job; here
-// each rank installs its files, keeping the ones they replace, and all keep theirs only when every
-// rank installed its own: otherwise every rank puts its earlier files back, and the rank that failed
-// reports the error once all have. The waits stay interruptible, so that a rank that mpirun ends
-// while it waits still removes its temporary files. (A rank killed outright between its install and
-// the answer of the others leaves its new files: a window of a few renames.)
-void commit_on_every_rank(const Ranks& ranks, io::OutputSet& outputs) {
+// Every rank's files, or none of them, even when a rank is killed outright on the way: a shared
+// commit (io::OutputSet::Shared) over the output folders, rank 0 coordinating. A rank that failed
+// before this point has ended the job. Here every rank installs its files, keeping the ones they
+// replace; when all have, rank 0 records the decision, and every rank keeps its files (rank 0 last).
+// When a rank could not install, every rank puts its earlier files back and the rank that failed
+// reports the error once all have. The waits stay interruptible: a rank that mpirun ends while it
+// waits removes its temporary files; one ended after its install leaves the decision to the journals,
+// which the next run in these folders settles as rank 0 decided (a rank killed outright does the same).
+void commit_on_every_rank(const Ranks& ranks, io::OutputSet& outputs, const std::vector<fs::path>& folders) {
   const auto poll = [] { throw_if_interrupted("the forward run, while waiting for the other ranks"); };
   if (!ranks.distributed()) return outputs.commit();
   (void)ranks.first_failing_rank(true, poll);  // every rank has written its files
+  const io::OutputSet::Shared shared{
+      ranks.broadcast_from_root(ranks.is_root() ? outputs.coordinate(folders) : "", poll), folders};
+  test_hook_kill(ranks, "coordinated");
   std::exception_ptr error;
   try {
-    outputs.install();
+    outputs.install(shared);
   } catch (const std::exception&) {
     error = std::current_exception();
   }
-  const int failing = ranks.first_failing_rank(!error, poll);
-  if (failing < 0) return outputs.keep();
-  outputs.restore();
-  (void)ranks.first_failing_rank(true, poll);  // every rank has put its earlier files back
-  if (!error) throw FailedOnAnotherRank(failing);
-  try {
-    std::rethrow_exception(error);
-  } catch (const std::exception& e) {
-    throw InputError(std::string(e.what()) +
-                     "; no rank kept its outputs (the earlier files are as they were)");
+  test_hook_kill(ranks, "installed");
+  // From here until every rank has kept, an interrupted rank leaves its outputs to be settled.
+  const auto poll_then = [&](bool in_doubt) {
+    return [&outputs, &folders, in_doubt] {
+      try {
+        throw_if_interrupted("the forward run, while waiting for the other ranks");
+      } catch (Interrupted& e) {
+        if (in_doubt) {
+          outputs.abandon();
+          e.outcome = "its new outputs may be in place: the next seiswg run with these output folders (" +
+                      folders.front().string() +
+                      ") first keeps every rank's, or puts every earlier file back, as rank 0 decided";
+        } else {
+          e.outcome = "its outputs are in place, as every rank's are (rank 0 had decided to keep them)";
+        }
+        throw;
+      }
+    };
+  };
+  const auto poll_in_doubt = poll_then(true);
+  int failing = ranks.first_failing_rank(!error, poll_in_doubt);
+  if (failing >= 0) {
+    // Nothing was decided: every rank puts its earlier files back.
+    outputs.restore();
+    (void)ranks.first_failing_rank(true, poll);  // every rank has put its earlier files back
+    if (!error) throw FailedOnAnotherRank(failing);
+    try {
+      std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+      throw InputError(std::string(e.what()) +
+                       "; no rank kept its outputs (the earlier files are as they were)");
+    }
   }
+  if (ranks.is_root()) {
+    try {
+      outputs.decide();
+    } catch (const std::exception&) {
+      error = std::current_exception();
+    }
+  }
+  test_hook_kill(ranks, "decided");
+  failing = ranks.first_failing_rank(!error, poll_in_doubt);
+  if (failing >= 0) {
+    // Rank 0 could not record its decision, perhaps only part of it: the journals settle it.
+    outputs.abandon();
+    if (!error) throw FailedOnAnotherRank(failing);
+    try {
+      std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+      throw InputError(std::string(e.what()) +
+                       "; every rank's new outputs may be in place: the next seiswg run with these output "
+                       "folders first keeps all of them or puts every earlier file back");
+    }
+  }
+  if (!ranks.is_root()) outputs.keep();
+  (void)ranks.first_failing_rank(true, poll_then(ranks.is_root()));  // every other rank has kept
+  if (ranks.is_root()) outputs.keep();
 }
 
 }  // namespace
@@ -272,7 +324,11 @@ RunSummary run_forward(const Case& c, const RunOptions& options, std::ostream& l
     }
   }
   throw_if_interrupted("the forward run, while writing its outputs");
-  commit_on_every_rank(ranks, outputs);
+  std::vector<fs::path> folders;
+  for (const fs::path& f : output_folders(c))
+    if (std::none_of(folders.begin(), folders.end(), [&](const fs::path& g) { return io::same_file(f, g); }))
+      folders.push_back(f);
+  commit_on_every_rank(ranks, outputs, folders);
   summary.wall_seconds = std::chrono::duration<double>(Clock::now() - start).count();
   if (!options.quiet) {
     log << "seiswg: " << summary.adapter << ", grid " << grid.nx << " x " << grid.nz << ", " << c.nt

@@ -12,6 +12,9 @@ struct Interrupted : std::runtime_error {
   Interrupted(int signal_number, const std::string& during);
   int signal_number;
   std::string during;  // what was running, e.g. "the SH forward run (step 200 of 500)"
+  // What became of the outputs, when not the usual "nothing of this run was kept" (set by the code
+  // that knows, e.g. a rank interrupted while its outputs were in place but undecided).
+  std::string outcome;
 };
 
 // Installs the handlers (once; `seiswg run` only, whose loops poll the flag). A third signal ends the

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
@@ -152,6 +154,36 @@ int Ranks::first_failing_rank(bool ok, const std::function<void()>& poll) const 
   return first_failing < size_ ? first_failing : -1;
 }
 
+std::string Ranks::broadcast_from_root(std::string text, const std::function<void()>& poll) const {
+#ifdef SEISWG_WITH_MPI
+  if (size_ > 1) {
+    auto wait = [&](MPI_Request request) {
+      for (int done = 0;;) {
+        MPI_Test(&request, &done, MPI_STATUS_IGNORE);
+        if (done) break;
+        poll();
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      }
+    };
+    // Static, as in first_failing_rank: a pending broadcast may still write them until MPI_Abort.
+    static unsigned long length;
+    static std::string buffer;
+    length = text.size();
+    MPI_Request request = MPI_REQUEST_NULL;
+    MPI_Ibcast(&length, 1, MPI_UNSIGNED_LONG, 0, MPI_COMM_WORLD, &request);
+    wait(request);
+    buffer = text;
+    buffer.resize(length);
+    MPI_Ibcast(buffer.data(), int(length), MPI_CHAR, 0, MPI_COMM_WORLD, &request);
+    wait(request);
+    return buffer;
+  }
+#else
+  (void)poll;
+#endif
+  return text;
+}
+
 void Ranks::abort(int code) const {
 #ifdef SEISWG_WITH_MPI
   if (size_ > 1) MPI_Abort(MPI_COMM_WORLD, code);
@@ -176,6 +208,13 @@ void test_hook_fail(const Ranks& ranks, const char* where) {
   const char* v = std::getenv("SEISWG_TEST_FAIL_RANK");
   if (v && *v && std::atoi(v) == ranks.rank())
     throw std::runtime_error(std::string("SEISWG_TEST_FAIL_RANK: rank ") + v + " fails " + where);
+}
+
+void test_hook_kill(const Ranks& ranks, const char* where) {
+  const char* v = std::getenv("SEISWG_TEST_KILL_RANK");
+  if (v && *v && std::atoi(v) == ranks.rank() && std::strchr(v, ':') &&
+      std::strcmp(std::strchr(v, ':') + 1, where) == 0)
+    std::raise(SIGKILL);
 }
 
 }  // namespace seiswg::app

@@ -49,6 +49,8 @@ class Ranks {
   // millisecond until they all have answered (it throws to stop waiting, e.g. on SIGTERM from
   // mpirun, so that a rank waiting for one that failed still cleans up before it is killed).
   int first_failing_rank(bool ok, const std::function<void()>& poll) const;
+  // Rank 0's `text` on every rank, waiting as first_failing_rank does (`poll` every millisecond).
+  std::string broadcast_from_root(std::string text, const std::function<void()>& poll) const;
   // Ends the whole job (every rank) with exit status `code`; in one process: std::exit(code).
   [[noreturn]] void abort(int code) const;
 
@@ -83,5 +85,8 @@ const std::string& rank_work();
 // Test hook: SEISWG_TEST_FAIL_RANK=R makes rank R throw at `where` (a point every rank reaches after
 // its GPU device is open), so that the failure of one rank can be tested.
 void test_hook_fail(const Ranks& ranks, const char* where);
+// Test hook: SEISWG_TEST_KILL_RANK=R:WHERE kills rank R (SIGKILL, no clean-up) at `where`, e.g. between
+// steps of the forward outputs' commit ("installed", "decided").
+void test_hook_kill(const Ranks& ranks, const char* where);
 
 }  // namespace seiswg::app

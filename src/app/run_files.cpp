@@ -196,7 +196,8 @@ void finish_interrupted_commits(const Case& c, std::ostream& log) {
     if (const std::size_t killed = io::finish_interrupted_commits(dir); killed > 0)
       log << "seiswg: cleaned up after " << killed << " earlier run" << (killed > 1 ? "s" : "")
           << " killed in " << dir.string()
-          << " (a commit of outputs it had begun is finished; otherwise its temporary files are removed)\n";
+          << " (a commit of outputs it had decided is finished, one it had not is undone: the earlier files "
+             "are put back; its temporary files are removed)\n";
   }
 }
 

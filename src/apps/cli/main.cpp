@@ -263,6 +263,8 @@ int run(const std::vector<std::string>& args, Command command) {
       std::cerr << "; the state after the last complete evaluation is kept in "
                 << (c.output / "inversion_state.bin").string()
                 << ": interrupted; run the same command again to continue\n";
+    } else if (!e.outcome.empty()) {
+      std::cerr << "; " << e.outcome << "\n";
     } else {
       std::cerr << "; nothing of this run was kept (its temporary files are removed; earlier files in "
                 << c.output.string() << " are as they were)\n";
