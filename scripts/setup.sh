@@ -10,7 +10,7 @@ deps=$root/.deps
 mkdir -p "$deps"
 
 # emscripten (3.1.6) builds the web page's wasm; chromium runs its browser tests headless.
-apt_packages=(g++ cmake ninja-build pkg-config libcairo2-dev libgtest-dev libgmock-dev libsegyio-dev python3-segyio libopenmpi-dev openmpi-bin libvulkan1 mesa-vulkan-drivers openssl ca-certificates emscripten chromium)
+apt_packages=(g++ cmake ninja-build pkg-config libcairo2-dev libgtest-dev libgmock-dev libsegyio-dev python3-segyio libopenmpi-dev openmpi-bin libvulkan1 libvulkan-dev mesa-vulkan-drivers openssl ca-certificates emscripten chromium)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

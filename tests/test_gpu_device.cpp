@@ -1,8 +1,10 @@
 // The GPU layer itself: creation counters, the reused readback staging buffer, fences, adapter memory.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <fstream>
 #include <numeric>
 #include <regex>
 #include <thread>
@@ -281,6 +283,35 @@ TEST(GpuDevice, PciBusIdOrWhyNot) {
     asked.kind = gpu::AdapterKind::unknown;
     EXPECT_EQ(gpu::pci_bus_text(asked),
               "PCI bus id unknown (its Vulkan driver reports none: no VK_EXT_pci_bus_info)");
+  }
+}
+
+// The GPUs a rank can be given (gpu::vulkan_gpu_addresses): each is a PCI display or 3D controller of
+// this machine as sysfs lists it (class 0x0300xx or 0x0302xx), CPU devices are not among them, and the
+// test adapter is among the loader's devices (its address among the GPUs when it is one).
+TEST(GpuDevice, VulkanGpusAreThisMachinesPciDisplayControllers) {
+  const auto& a = test::test_device().adapter();
+  if (a.backend != "Vulkan") GTEST_SKIP() << "not a Vulkan adapter: " << a.summary();
+  std::string reason;
+  const auto devices = gpu::vulkan_devices(reason);
+  ASSERT_FALSE(devices.empty()) << reason;
+  EXPECT_TRUE(std::any_of(devices.begin(), devices.end(), [&](const gpu::VulkanDevice& d) {
+    return d.vendor_id == a.vendor_id && d.device_id == a.device_id &&
+           d.cpu == (a.kind == gpu::AdapterKind::cpu);
+  }));
+  const auto gpus = gpu::vulkan_gpu_addresses();
+  for (const std::string& pci : gpus) {
+    std::ifstream in("/sys/bus/pci/devices/" + pci + "/class");
+    std::string cls;
+    in >> cls;
+    std::printf("[ gpu      ] %s class %s\n", pci.c_str(), cls.c_str());
+    EXPECT_TRUE(cls.rfind("0x0300", 0) == 0 || cls.rfind("0x0302", 0) == 0) << pci << ": " << cls;
+  }
+  EXPECT_TRUE(std::is_sorted(gpus.begin(), gpus.end()));
+  if (a.kind != gpu::AdapterKind::cpu) {
+    const std::string text = gpu::pci_bus_text(a);
+    ASSERT_EQ(text.rfind("PCI ", 0), 0u) << text;
+    EXPECT_NE(std::find(gpus.begin(), gpus.end(), text.substr(4)), gpus.end()) << text;
   }
 }
 

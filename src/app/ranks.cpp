@@ -11,6 +11,8 @@
 #include <thread>
 #include <vector>
 
+#include "gpu/pci_bus.hpp"
+
 #ifdef SEISWG_WITH_MPI
 // The C API only: Open MPI's mpi.h otherwise pulls in its deprecated C++ bindings (libmpi_cxx).
 #define OMPI_SKIP_MPICXX 1
@@ -28,31 +30,18 @@ int env_int(const char* name, int fallback) {
   return v && *v ? std::atoi(v) : fallback;
 }
 
-std::string read_line(const std::filesystem::path& file) {
-  std::ifstream in(file);
-  std::string s;
-  std::getline(in, s);
-  return s;
-}
-
 // One GPU per rank. This Dawn build's wgpuInstanceRequestAdapter returns one adapter, so the choice
 // is made below Dawn, at the Vulkan loader: Mesa's device-select layer (an implicit layer of
 // mesa-vulkan-drivers) shows only the device of DRI_PRIME's PCI tag when
-// MESA_VK_DEVICE_SELECT_FORCE_DEFAULT_DEVICE=1. The GPUs are the PCI display and 3D controllers in
-// address order; the rank's node-local index picks one. A user's own MESA_VK_DEVICE_SELECT or
-// DRI_PRIME (or SEISWG_ADAPTER / --adapter, applied by Dawn after this) takes precedence; with one
-// GPU or none (CPU machines: lavapipe) nothing is set.
+// MESA_VK_DEVICE_SELECT_FORCE_DEFAULT_DEVICE=1. The GPUs are those the loader lists (not CPU devices,
+// and not a server's BMC display controller, which has no Vulkan driver), in PCI address order; the
+// rank's node-local index picks one. A user's own MESA_VK_DEVICE_SELECT or DRI_PRIME (or
+// SEISWG_ADAPTER / --adapter, applied by Dawn after this) takes precedence; with one GPU or none (CPU
+// machines: lavapipe) nothing is set.
 [[maybe_unused]] std::string select_gpu(int local_rank) {
   if (std::getenv("MESA_VK_DEVICE_SELECT") || std::getenv("DRI_PRIME")) return "";
-  std::vector<std::string> gpus;
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator("/sys/bus/pci/devices", ec)) {
-    const std::string cls = read_line(entry.path() / "class");  // 0x030000 VGA, 0x030200 3D
-    if (cls.rfind("0x0300", 0) == 0 || cls.rfind("0x0302", 0) == 0)
-      gpus.push_back(entry.path().filename().string());
-  }
+  const std::vector<std::string> gpus = gpu::vulkan_gpu_addresses();
   if (gpus.size() < 2) return "";
-  std::sort(gpus.begin(), gpus.end());
   const std::string& pci = gpus[std::size_t(local_rank) % gpus.size()];  // "0000:41:00.0"
   std::string tag = "pci-" + pci;                                        // "pci-0000_41_00_0"
   std::replace(tag.begin(), tag.end(), ':', '_');

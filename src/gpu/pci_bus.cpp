@@ -1,13 +1,15 @@
 #include "gpu/pci_bus.hpp"
 
-#include <cstdint>
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <set>
-#include <vector>
 
 #ifndef __EMSCRIPTEN__
 #include <dlfcn.h>
+// Types only (Debian's libvulkan-dev): the loader is opened at run time, not linked.
+#define VK_NO_PROTOTYPES 1
+#include <vulkan/vulkan.h>
 #endif
 
 namespace seiswg::gpu {
@@ -16,72 +18,19 @@ namespace seiswg::gpu {
 
 std::string pci_bus_text(const AdapterInfo&) { return "PCI bus id unknown (the browser does not tell)"; }
 
+std::vector<VulkanDevice> vulkan_devices(std::string& reason) {
+  reason = "no Vulkan in the browser";
+  return {};
+}
+
 #else
 
 namespace {
 
-// The few pieces of the Vulkan 1.1 C ABI used here (no Vulkan headers are installed with Dawn): the
-// loader is opened at run time, so a machine without it still runs, with the reason printed.
-using VkResult = std::int32_t;
-using VkInstance = struct VkInstance_T*;
-using VkPhysicalDevice = struct VkPhysicalDevice_T*;
-using PFN_vkVoidFunction = void (*)();
-using PFN_vkGetInstanceProcAddr = PFN_vkVoidFunction (*)(VkInstance, const char*);
-constexpr std::int32_t kApplicationInfo = 0, kInstanceCreateInfo = 1, kPhysicalDeviceProperties2 = 1000059001,
-                       kPciBusInfoProperties = 1000212000;
-constexpr std::uint32_t kApiVersion11 = (1u << 22) | (1u << 12);
-
-struct VkApplicationInfo {
-  std::int32_t sType = kApplicationInfo;
-  const void* pNext = nullptr;
-  const char* pApplicationName = "seiswg";
-  std::uint32_t applicationVersion = 0;
-  const char* pEngineName = nullptr;
-  std::uint32_t engineVersion = 0;
-  std::uint32_t apiVersion = kApiVersion11;
-};
-struct VkInstanceCreateInfo {
-  std::int32_t sType = kInstanceCreateInfo;
-  const void* pNext = nullptr;
-  std::uint32_t flags = 0;
-  const VkApplicationInfo* pApplicationInfo = nullptr;
-  std::uint32_t enabledLayerCount = 0;
-  const char* const* ppEnabledLayerNames = nullptr;
-  std::uint32_t enabledExtensionCount = 0;
-  const char* const* ppEnabledExtensionNames = nullptr;
-};
-struct VkExtensionProperties {
-  char extensionName[256];
-  std::uint32_t specVersion;
-};
-// The start of VkPhysicalDeviceProperties, whose whole (limits included, 824 bytes on x86-64) is given
-// room below without being spelled out.
-struct PropertiesHead {
-  std::uint32_t apiVersion, driverVersion, vendorID, deviceID, deviceType;
-  char deviceName[256];
-};
-struct VkPhysicalDevicePCIBusInfoPropertiesEXT {
-  std::int32_t sType = kPciBusInfoProperties;
-  void* pNext = nullptr;
-  std::uint32_t pciDomain = 0, pciBus = 0, pciDevice = 0, pciFunction = 0;
-};
-struct VkPhysicalDeviceProperties2 {
-  std::int32_t sType = kPhysicalDeviceProperties2;
-  void* pNext = nullptr;
-  alignas(8) unsigned char properties[4096] = {};
-};
-
-using PFN_vkCreateInstance = VkResult (*)(const VkInstanceCreateInfo*, const void*, VkInstance*);
-using PFN_vkDestroyInstance = void (*)(VkInstance, const void*);
-using PFN_vkEnumeratePhysicalDevices = VkResult (*)(VkInstance, std::uint32_t*, VkPhysicalDevice*);
-using PFN_vkGetPhysicalDeviceProperties2 = void (*)(VkPhysicalDevice, VkPhysicalDeviceProperties2*);
-using PFN_vkEnumerateDeviceExtensionProperties = VkResult (*)(VkPhysicalDevice, const char*, std::uint32_t*,
-                                                              VkExtensionProperties*);
-
 bool has_extension(PFN_vkEnumerateDeviceExtensionProperties enumerate, VkPhysicalDevice device,
                    const char* name) {
   std::uint32_t count = 0;
-  if (enumerate(device, nullptr, &count, nullptr) != 0) return false;
+  if (enumerate(device, nullptr, &count, nullptr) != VK_SUCCESS) return false;
   std::vector<VkExtensionProperties> extensions(count);
   if (enumerate(device, nullptr, &count, extensions.data()) < 0) return false;
   for (std::uint32_t k = 0; k < count; ++k)
@@ -95,20 +44,24 @@ std::string hex4(std::uint32_t v) {
   return s;
 }
 
-// The PCI addresses of the visible Vulkan devices with these ids; `reason` says why there is none.
-std::vector<std::string> vulkan_pci_addresses(std::uint32_t vendor_id, std::uint32_t device_id,
-                                              std::string& reason) {
-  std::vector<std::string> out;
+}  // namespace
+
+std::vector<VulkanDevice> vulkan_devices(std::string& reason) {
+  std::vector<VulkanDevice> out;
   void* loader = dlopen("libvulkan.so.1", RTLD_NOW | RTLD_LOCAL);
   if (!loader) return reason = "no Vulkan loader: " + std::string(dlerror()), out;
   const auto get = reinterpret_cast<PFN_vkGetInstanceProcAddr>(dlsym(loader, "vkGetInstanceProcAddr"));
   const auto create =
       get ? reinterpret_cast<PFN_vkCreateInstance>(get(nullptr, "vkCreateInstance")) : nullptr;
-  VkInstance instance = nullptr;
-  const VkApplicationInfo app;
-  VkInstanceCreateInfo info;
+  VkApplicationInfo app{};
+  app.sType = VK_STRUCTURE_TYPE_APPLICATION_INFO;
+  app.pApplicationName = "seiswg";
+  app.apiVersion = VK_API_VERSION_1_1;
+  VkInstanceCreateInfo info{};
+  info.sType = VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO;
   info.pApplicationInfo = &app;
-  if (!create || create(&info, nullptr, &instance) != 0) {
+  VkInstance instance = VK_NULL_HANDLE;
+  if (!create || create(&info, nullptr, &instance) != VK_SUCCESS) {
     dlclose(loader);
     return reason = "the Vulkan loader made no instance", out;
   }
@@ -121,47 +74,53 @@ std::vector<std::string> vulkan_pci_addresses(std::uint32_t vendor_id, std::uint
       get(instance, "vkEnumerateDeviceExtensionProperties"));
   std::uint32_t count = 0;
   std::vector<VkPhysicalDevice> devices;
-  if (enumerate && properties && extensions && enumerate(instance, &count, nullptr) == 0) {
+  if (enumerate && properties && extensions && enumerate(instance, &count, nullptr) == VK_SUCCESS) {
     devices.resize(count);
     if (enumerate(instance, &count, devices.data()) < 0) count = 0;
     devices.resize(count);
   }
-  bool matched = false;
   for (VkPhysicalDevice device : devices) {
-    VkPhysicalDeviceProperties2 props;
+    VkPhysicalDeviceProperties2 props{};
+    props.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2;
+    VkPhysicalDevicePCIBusInfoPropertiesEXT bus{};
+    bus.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PCI_BUS_INFO_PROPERTIES_EXT;
+    const bool has_bus = has_extension(extensions, device, VK_EXT_PCI_BUS_INFO_EXTENSION_NAME);
+    if (has_bus) props.pNext = &bus;
     properties(device, &props);
-    PropertiesHead head;
-    std::memcpy(&head, props.properties, sizeof head);
-    if (head.vendorID != vendor_id || head.deviceID != device_id) continue;
-    matched = true;
-    if (!has_extension(extensions, device, "VK_EXT_pci_bus_info")) continue;
-    VkPhysicalDevicePCIBusInfoPropertiesEXT bus;
-    props = {};
-    props.pNext = &bus;
-    properties(device, &props);
-    char address[32];
-    std::snprintf(address, sizeof address, "%04x:%02x:%02x.%x", bus.pciDomain, bus.pciBus, bus.pciDevice,
-                  bus.pciFunction);
-    out.push_back(address);
+    VulkanDevice d;
+    d.name = props.properties.deviceName;
+    d.vendor_id = props.properties.vendorID;
+    d.device_id = props.properties.deviceID;
+    d.cpu = props.properties.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU;
+    if (has_bus) {
+      char address[32];
+      std::snprintf(address, sizeof address, "%04x:%02x:%02x.%x", bus.pciDomain, bus.pciBus, bus.pciDevice,
+                    bus.pciFunction);
+      d.pci = address;
+    }
+    out.push_back(std::move(d));
   }
-  if (!matched)
-    reason = "the Vulkan loader lists no device " + hex4(vendor_id) + ":" + hex4(device_id);
-  else if (out.empty())
-    reason = "its Vulkan driver reports none: no VK_EXT_pci_bus_info";
   if (destroy) destroy(instance, nullptr);
   dlclose(loader);
   return out;
 }
-
-}  // namespace
 
 std::string pci_bus_text(const AdapterInfo& adapter) {
   if (adapter.backend != "Vulkan")
     return "PCI bus id unknown (asked of Vulkan only; this is " + adapter.backend + ")";
   if (adapter.kind == AdapterKind::cpu) return "no PCI bus id (a CPU adapter)";
   std::string reason;
-  const std::vector<std::string> found = vulkan_pci_addresses(adapter.vendor_id, adapter.device_id, reason);
-  const std::set<std::string> addresses(found.begin(), found.end());
+  bool matched = false;
+  std::set<std::string> addresses;
+  for (const VulkanDevice& d : vulkan_devices(reason)) {
+    if (d.vendor_id != adapter.vendor_id || d.device_id != adapter.device_id) continue;
+    matched = true;
+    if (!d.pci.empty()) addresses.insert(d.pci);
+  }
+  if (reason.empty() && !matched)
+    reason = "the Vulkan loader lists no device " + hex4(adapter.vendor_id) + ":" + hex4(adapter.device_id);
+  else if (reason.empty() && addresses.empty())
+    reason = "its Vulkan driver reports none: no VK_EXT_pci_bus_info";
   if (addresses.empty()) return "PCI bus id unknown (" + reason + ")";
   if (addresses.size() == 1) return "PCI " + *addresses.begin();
   std::string list;
@@ -171,5 +130,13 @@ std::string pci_bus_text(const AdapterInfo& adapter) {
 }
 
 #endif
+
+std::vector<std::string> vulkan_gpu_addresses() {
+  std::string reason;
+  std::set<std::string> addresses;
+  for (const VulkanDevice& d : vulkan_devices(reason))
+    if (!d.cpu && !d.pci.empty()) addresses.insert(d.pci);
+  return {addresses.begin(), addresses.end()};
+}
 
 }  // namespace seiswg::gpu

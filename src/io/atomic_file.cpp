@@ -367,7 +367,8 @@ void settle_install(const std::vector<JournalText>& texts, bool keep, const fs::
   for (const JournalText& text : texts) {
     if (!keep) {
       for (auto it = text.installed.rbegin(); it != text.installed.rend(); ++it) {
-        const auto& [final_path, backed_up] = *it;
+        const fs::path& final_path = it->first;
+        const bool backed_up = it->second;
         const auto staged = std::find_if(text.renames.begin(), text.renames.end(),
                                          [&](const auto& r) { return r.second == final_path; });
         if (staged == text.renames.end()) continue;
