@@ -100,6 +100,30 @@ double relative_difference(const std::vector<float>& a, const std::vector<float>
   return peak > 0 ? diff / peak : diff;
 }
 
+// Without MPI: each rank's share of the shots (contiguous, as even as possible, ranks past the shots
+// get none), and the GPU of each node-local rank (the node's GPUs in address order, modulo their
+// number) with the tag Mesa's device-select layer takes for it.
+TEST(Mpi, ShotSharesAndTheGpuOfEachLocalRank) {
+  auto share = [](std::size_t shots, int rank, int size) {
+    const auto r = app::rank_shots(shots, rank, size);
+    return std::pair(r.first, r.count);
+  };
+  using P = std::pair<std::size_t, std::size_t>;
+  EXPECT_EQ(share(5, 0, 2), P(0, 3));
+  EXPECT_EQ(share(5, 1, 2), P(3, 2));
+  EXPECT_EQ(share(5, 0, 3), P(0, 2));
+  EXPECT_EQ(share(5, 1, 3), P(2, 2));
+  EXPECT_EQ(share(5, 2, 3), P(4, 1));
+  EXPECT_EQ(share(2, 2, 3).second, 0u);
+  EXPECT_EQ(share(7, 0, 1), P(0, 7));
+  const std::vector<std::string> gpus = {"0000:01:00.0", "0000:41:00.0", "0000:81:00.0", "0000:c1:00.0"};
+  for (int local = 0; local < 6; ++local)
+    EXPECT_EQ(app::gpu_of_local_rank(gpus, local), gpus[std::size_t(local % 4)]) << local;
+  EXPECT_EQ(app::gpu_of_local_rank({"0000:41:00.0"}, 1), "");  // one GPU: nothing to choose
+  EXPECT_EQ(app::gpu_of_local_rank({}, 0), "");
+  EXPECT_EQ(app::device_select_tag("0000:41:00.0"), "pci-0000_41_00_0");
+}
+
 TEST(Mpi, ForwardTracesOfEachSourceAreTheSameOnOneTwoAndThreeRanks) {
   if (!have_mpirun()) GTEST_SKIP() << "mpirun (openmpi-bin) or an MPI build is not installed";
   std::vector<std::vector<fs::path>> listings;

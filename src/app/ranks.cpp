@@ -40,16 +40,28 @@ int env_int(const char* name, int fallback) {
 // machines: lavapipe) nothing is set.
 [[maybe_unused]] std::string select_gpu(int local_rank) {
   if (std::getenv("MESA_VK_DEVICE_SELECT") || std::getenv("DRI_PRIME")) return "";
-  const std::vector<std::string> gpus = gpu::vulkan_gpu_addresses();
-  if (gpus.size() < 2) return "";
-  const std::string& pci = gpus[std::size_t(local_rank) % gpus.size()];  // "0000:41:00.0"
-  std::string tag = "pci-" + pci;                                        // "pci-0000_41_00_0"
-  std::replace(tag.begin(), tag.end(), ':', '_');
-  std::replace(tag.begin(), tag.end(), '.', '_');
-  setenv("DRI_PRIME", tag.c_str(), 0);
+  const std::string pci = gpu_of_local_rank(gpu::vulkan_gpu_addresses(), local_rank);
+  if (pci.empty()) return "";
+  setenv("DRI_PRIME", device_select_tag(pci).c_str(), 0);
   setenv("MESA_VK_DEVICE_SELECT_FORCE_DEFAULT_DEVICE", "1", 0);
   return pci;
 }
+
+}  // namespace
+
+std::string gpu_of_local_rank(const std::vector<std::string>& gpus, int local_rank) {
+  if (gpus.size() < 2) return "";
+  return gpus[std::size_t(std::max(local_rank, 0)) % gpus.size()];
+}
+
+std::string device_select_tag(const std::string& pci) {
+  std::string tag = "pci-" + pci;
+  std::replace(tag.begin(), tag.end(), ':', '_');
+  std::replace(tag.begin(), tag.end(), '.', '_');
+  return tag;
+}
+
+namespace {
 
 #ifdef SEISWG_WITH_MPI
 bool mpi_started_here = false;

@@ -7,6 +7,7 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "problem/problem.hpp"
 
@@ -73,6 +74,12 @@ class FailedOnAnotherRank : public std::runtime_error {
       : std::runtime_error("rank " + std::to_string(failing_rank) + " failed"), rank(failing_rank) {}
   int rank;
 };
+
+// The GPU (PCI address) of the rank with node-local index `local_rank`, given the node's GPUs in address
+// order: index modulo their number; "" with one GPU or none (nothing to choose).
+std::string gpu_of_local_rank(const std::vector<std::string>& gpus, int local_rank);
+// Mesa's device-select tag of a PCI address, as DRI_PRIME takes it: "0000:41:00.0" -> "pci-0000_41_00_0".
+std::string device_select_tag(const std::string& pci);
 
 // Rank `rank` of `size`'s contiguous share of `shots` shots of equal cost: as even as possible, the
 // first ranks taking one more (5 shots on 2 ranks: 3 + 2). Ranks past the shots get none.
