@@ -348,6 +348,11 @@ void shared_commit_child(int in, int out, int p, const std::vector<fs::path>& fi
       char what = 0;
       if (::read(in, &what, 1) != 1 || what == 'x') break;
       if (::read(in, &stop, sizeof stop) != sizeof stop) break;
+      if (what == 'i' && p == 1) {  // the coordinator's name, read before dying: the sender never sees EPIPE
+        char name[256] = {};
+        if (::read(in, name, sizeof name) != ssize_t(sizeof name)) break;
+        coordinator = std::string(name, ::strnlen(name, sizeof name));
+      }
       step = 0;
       if (stop == -1) ::raise(SIGKILL);
       std::string reply = "done";
@@ -357,11 +362,6 @@ void shared_commit_child(int in, int out, int p, const std::vector<fs::path>& fi
       } else if (what == 'c') {
         reply = coordinator = outputs.coordinate(folders);
       } else if (what == 'i') {
-        if (p == 1) {
-          char name[256] = {};
-          if (::read(in, name, sizeof name) != ssize_t(sizeof name)) break;
-          coordinator = std::string(name, ::strnlen(name, sizeof name));
-        }
         outputs.install({coordinator, folders});
       } else if (what == 'd') {
         outputs.decide();

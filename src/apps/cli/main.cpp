@@ -216,12 +216,16 @@ int run(const std::vector<std::string>& args, Command command) {
   // check and check-gradient plan or test the whole case in one process: on N ranks they would run N
   // times over, each printing the same tables (or, if spread, the plan of one rank's share only).
   if (command != Command::run && seiswg::app::Ranks::launched_size() > 1) {
-    if (seiswg::app::Ranks::launched_rank() == 0)
-      std::cerr << name << ": does not run on several ranks (mpirun -np "
-                << seiswg::app::Ranks::launched_size() << "): it "
-                << (command == Command::check ? "plans" : "tests")
-                << " the whole case in one process (all its sources); run `" << name << " " << config
-                << "` without mpirun\n";
+    // Rank 0 alone says so and fails the job (mpirun's status is its 2); the other ranks end quietly
+    // and successfully, so that mpirun does not abort the job, killing rank 0 or cutting into its
+    // line, before rank 0 has written it. One write: the ranks share the terminal.
+    if (seiswg::app::Ranks::launched_rank() != 0) return 0;
+    std::cerr << name + ": does not run on several ranks (mpirun -np " +
+                     std::to_string(seiswg::app::Ranks::launched_size()) + "): it " +
+                     (command == Command::check ? "plans" : "tests") +
+                     " the whole case in one process (all its sources); run `" + name + " " + config +
+                     "` without mpirun\n"
+              << std::flush;
     return 2;
   }
   // Before the case is read: a signal while the model loads stops the run at its first batch.
@@ -257,18 +261,20 @@ int run(const std::vector<std::string>& args, Command command) {
     else
       seiswg::app::run_forward(c, options, std::cerr);
   } catch (const seiswg::app::Interrupted& e) {
-    std::cerr << "\n" << ranks.prefix() << "seiswg: " << e.what();
+    // One write for the whole message: the ranks of a job share the terminal.
+    std::string message = "\n" + ranks.prefix() + "seiswg: " + e.what();
     if (c.mode == "inversion") {
       new_folders.keep();
-      std::cerr << "; the state after the last complete evaluation is kept in "
-                << (c.output / "inversion_state.bin").string()
-                << ": interrupted; run the same command again to continue\n";
+      message += "; the state after the last complete evaluation is kept in " +
+                 (c.output / "inversion_state.bin").string() +
+                 ": interrupted; run the same command again to continue\n";
     } else if (!e.outcome.empty()) {
-      std::cerr << "; " << e.outcome << "\n";
+      message += "; " + e.outcome + "\n";
     } else {
-      std::cerr << "; nothing of this run was kept (its temporary files are removed; earlier files in "
-                << c.output.string() << " are as they were)\n";
+      message += "; nothing of this run was kept (its temporary files are removed; earlier files in " +
+                 c.output.string() + " are as they were)\n";
     }
+    std::cerr << message;
     // A rank stopped alone (kill -TERM of its process) must not leave the others waiting for it.
     std::cerr << std::flush;
     if (ranks.distributed()) ranks.abort(128 + e.signal_number);
