@@ -13,7 +13,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 out=${OUT:-bench}/mpi-examples.txt
 {
-  echo "# $(date -u +%F), $(nproc) CPU cores; adapter: $($bin --version 2>&1 | grep -i adapter | head -1)"
+  echo "# $(date -u +%F), $(nproc) CPU cores; $($bin --version 2>&1 | sed -n "s/^adapter: /adapter: /p" | head -1)"
   for pair in layered acoustic land cosserat layered-cpml:layered acoustic-cpml:acoustic layered-adjoint:layered; do
     ex=${pair%%:*}
     parent=${pair#*:}
