@@ -2,7 +2,10 @@
 """Writes an SH adjoint case like Seispie's examples (201 x 201 by default, 12 sources, 1 km spacing):
 model_true has a Gaussian slow anomaly, model_init is homogeneous. Standard library only.
 
-usage: make_adjoint_case.py DIR [--n 201] [--nt 4800] [--sources 12] [--receivers 60]
+usage: make_adjoint_case.py DIR [--n 201] [--nt 4800] [--sources 12] [--receivers 60] [--psv]
+                            [--inversion NITER]
+--psv: a P-SV case (vp = 1.8 vs, rho 2600) instead of SH; --inversion NITER: an L-BFGS inversion of vs
+with NITER iterations instead of an adjoint run.
 """
 import argparse
 import math
@@ -23,6 +26,8 @@ def main():
     p.add_argument("--nt", type=int, default=4800)
     p.add_argument("--sources", type=int, default=12)
     p.add_argument("--receivers", type=int, default=60)
+    p.add_argument("--psv", action="store_true")
+    p.add_argument("--inversion", type=int, default=0, metavar="NITER")
     a = p.parse_args()
     n, h = a.n, 1000.0
     coords_x = [i * h for i in range(n) for j in range(n)]
@@ -49,11 +54,11 @@ def main():
             f.write("%.1f %.1f\n" % ((r + 0.5) * lx / a.receivers, 0.8 * lx))
     with open(os.path.join(a.dir, "config.ini"), "w") as f:
         f.write("""[workflow]
-mode = adjoint
+mode = %s
 
 [solver]
-sh = yes
-psv = no
+sh = %s
+psv = %s
 nt = %d
 dt = 0.06
 abs_top = no
@@ -71,7 +76,16 @@ model_true = model_true
 model_init = model_init
 sources = sources.dat
 stations = stations.dat
-""" % a.nt)
+""" % ("inversion" if a.inversion else "adjoint", "no" if a.psv else "yes", "yes" if a.psv else "no", a.nt))
+        if a.inversion:
+            f.write("""
+[optimize]
+method = lbfgs
+niter = %d
+
+[inversion]
+parameters = vs
+""" % a.inversion)
 
 
 if __name__ == "__main__":
