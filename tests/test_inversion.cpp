@@ -115,6 +115,38 @@ TEST(Inversion, VpVsRangeProjectsOntoTheNearestAllowedPair) {
   EXPECT_EQ(x, again);  // idempotent
 }
 
+// P-SV with vs alone inverted: vp stays, so vs <= vp / vp_vs_min node by node keeps lambda > 0 (a
+// trial model with vs above vp / sqrt(2) has lambda < 0 and blows up); and vp alone: vp >= r_min vs.
+TEST(Inversion, OneVelocityInvertedIsBoundedByTheFixedOneNodeByNode) {
+  io::Model start = small_model(1, 2, 3000, 1500, 2000);
+  start.fields["vp"] = {3000, 2400};
+  const inversion::RatioRange range{std::sqrt(2.0), 2.5};
+  const inversion::Parametrization vs_only(start, {{"vs", 0, 1800}}, {"vp", "vs", "rho"}, {"vp", "vs"}, range,
+                                           "test");
+  EXPECT_FALSE(vs_only.projection());  // the bounds hold the range
+  const auto vs_upper = vs_only.upper(), vs_lower = vs_only.lower();
+  EXPECT_NEAR(vs_upper[0] * 1500, 1800, 1e-9);                   // vs_max below 3000 / sqrt(2)
+  EXPECT_NEAR(vs_upper[1] * 1500, 2400 / std::sqrt(2.0), 1e-9);  // 1697 m/s
+  EXPECT_NEAR(vs_lower[0] * 1500, 3000 / 2.5, 1e-9);
+  EXPECT_NEAR(vs_lower[1] * 1500, 2400 / 2.5, 1e-9);
+
+  const inversion::Parametrization vp_only(start, {{"vp"}}, {"vp", "vs", "rho"}, {"vp", "vs"}, range, "test");
+  EXPECT_NEAR(vp_only.lower()[0] * 3000, std::sqrt(2.0) * 1500, 1e-9);
+  EXPECT_NEAR(vp_only.upper()[1] * 2400, 2.5 * 1500, 1e-9);
+
+  // A start outside the range is refused, naming the node and the ratio.
+  start.fields["vp"] = {3000, 2000};  // vp / vs = 1.33 at node (0, 1)
+  try {
+    inversion::Parametrization(start, {{"vs"}}, {"vp", "vs", "rho"}, {"vp", "vs"}, range,
+                               "config.ini: [inversion]");
+    FAIL() << "no error";
+  } catch (const InputError& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("excludes the starting model"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("node (0, 1)"), std::string::npos) << msg;
+  }
+}
+
 // ---------------------------------------------------------------- command line
 
 // A small SH checkerboard (61 x 61 nodes of 10 m, vs 1000 m/s +-8 % in 80 m checks), 4 sources and 32

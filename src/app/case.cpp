@@ -609,9 +609,10 @@ InversionSpec inversion_spec(const Case& c) {
         std::find(names.begin(), names.end(), key.substr(0, key.find('_'))) == names.end())
       throw InputError(cfg.where("inversion", key) + ": " + key.substr(0, key.find('_')) +
                        " is not inverted ([inversion] parameters)");
-  const bool both = std::find(names.begin(), names.end(), "vp") != names.end() &&
-                    std::find(names.begin(), names.end(), "vs") != names.end();
-  if (cfg.has("inversion", "vp_vs_min") || cfg.has("inversion", "vp_vs_max") || (both && c.psv && !c.spin)) {
+  const bool velocity = std::find(names.begin(), names.end(), "vp") != names.end() ||
+                        std::find(names.begin(), names.end(), "vs") != names.end();
+  if (cfg.has("inversion", "vp_vs_min") || cfg.has("inversion", "vp_vs_max") ||
+      (velocity && c.psv && !c.spin)) {
     inversion::RatioRange r;
     // lambda = rho (vp^2 - 2 vs^2) > 0 needs vp / vs > sqrt(2).
     r.min = cfg.get_double_or("inversion", "vp_vs_min", std::sqrt(2.0) * 1.001, io::RealRange::above(0));

@@ -99,51 +99,78 @@ Parametrization::Parametrization(const io::Model& start, std::vector<ParameterSp
     variables_.push_back(std::move(v));
   }
   if (vp_vs_) {
-    if (!contains(seen, "vp") || !contains(seen, "vs"))
-      throw InputError(where + ": a vp/vs range needs both vp and vs inverted");
+    // Both inverted: a projection onto the allowed pairs; one inverted: the other, fixed, bounds it
+    // node by node (lower() and upper()), so that lambda = rho (vp^2 - 2 vs^2) stays > 0 either way.
+    const bool vp = contains(seen, "vp"), vs = contains(seen, "vs");
+    if ((!vp && !vs) || !start_.fields.contains("vp") || !start_.fields.contains("vs"))
+      throw InputError(where + ": a vp/vs range needs a medium with vp and vs, and vp or vs inverted");
     if (!(vp_vs_->min >= 0 && vp_vs_->min <= vp_vs_->max))
       throw InputError(where + ": the vp/vs range must satisfy 0 <= min <= max");
-    const auto vp =
-        values(start_point(), std::size_t(std::find(seen.begin(), seen.end(), "vp") - seen.begin()));
-    const auto vs =
-        values(start_point(), std::size_t(std::find(seen.begin(), seen.end(), "vs") - seen.begin()));
+    const auto &vp_start = start_.fields.at("vp"), &vs_start = start_.fields.at("vs");
     for (std::size_t k = 0; k < npt_; ++k) {
-      const double r = vp[k] / vs[k];
+      const double r = double(vp_start[k]) / double(vs_start[k]);
       if (r < vp_vs_->min * (1 - 1e-6) || r > vp_vs_->max * (1 + 1e-6)) {
         std::ostringstream s;
         s << where << ": the vp/vs range (" << vp_vs_->min << " to " << vp_vs_->max
-          << ") excludes the starting model: vp/vs = " << r << " at " << node_of(start_.grid, k);
+          << ") excludes the starting model: vp/vs = " << r << " at " << node_of(start_.grid, k)
+          << " (set [inversion] vp_vs_min / vp_vs_max or change model_init)";
         throw InputError(s.str());
       }
     }
   }
 }
 
+bool Parametrization::inverts_both_velocities() const {
+  return contains(names(), "vp") && contains(names(), "vs");
+}
+
+std::vector<std::string> Parametrization::names() const {
+  std::vector<std::string> out;
+  for (const auto& v : variables_) out.push_back(v.spec.name);
+  return out;
+}
+
+double Parametrization::bound(std::size_t p, std::size_t k, bool upper) const {
+  const Variable& v = variables_[p];
+  double m = upper ? v.spec.max : v.spec.min;
+  if (vp_vs_ && !inverts_both_velocities()) {
+    // vs in [vp / r_max, vp / r_min] at fixed vp; vp in [r_min vs, r_max vs] at fixed vs.
+    const double r = upper == (v.spec.name == "vp") ? vp_vs_->max : vp_vs_->min;
+    if (v.spec.name == "vs") {
+      const double b = double(start_.fields.at("vp")[k]) / r;
+      m = upper ? std::min(m, b) : std::max(m, b);
+    } else if (v.spec.name == "vp") {
+      const double b = r * double(start_.fields.at("vs")[k]);
+      m = upper ? std::min(m, b) : std::max(m, b);
+    }
+  }
+  return m / v.reference[k];
+}
+
 std::vector<double> Parametrization::start_point() const {
   std::vector<double> x(size());
   for (std::size_t p = 0; p < variables_.size(); ++p)
-    for (std::size_t k = 0; k < npt_; ++k) x[p * npt_ + k] = variables_[p].start[k] / variables_[p].reference[k];
+    for (std::size_t k = 0; k < npt_; ++k)
+      x[p * npt_ + k] = variables_[p].start[k] / variables_[p].reference[k];
   return x;
 }
 
 std::vector<double> Parametrization::lower() const {
   std::vector<double> out(size());
   for (std::size_t p = 0; p < variables_.size(); ++p)
-    for (std::size_t k = 0; k < npt_; ++k)
-      out[p * npt_ + k] = variables_[p].spec.min / variables_[p].reference[k];
+    for (std::size_t k = 0; k < npt_; ++k) out[p * npt_ + k] = bound(p, k, false);
   return out;
 }
 
 std::vector<double> Parametrization::upper() const {
   std::vector<double> out(size());
   for (std::size_t p = 0; p < variables_.size(); ++p)
-    for (std::size_t k = 0; k < npt_; ++k)
-      out[p * npt_ + k] = variables_[p].spec.max / variables_[p].reference[k];
+    for (std::size_t k = 0; k < npt_; ++k) out[p * npt_ + k] = bound(p, k, true);
   return out;
 }
 
 std::function<void(std::vector<double>&)> Parametrization::projection() const {
-  if (!vp_vs_) return {};
+  if (!vp_vs_ || !inverts_both_velocities()) return {};
   std::size_t ip = 0, is = 0;
   for (std::size_t p = 0; p < variables_.size(); ++p) {
     if (variables_[p].spec.name == "vp") ip = p;

@@ -24,7 +24,8 @@ struct ParameterSpec {
   double max = std::numeric_limits<double>::infinity();
 };
 
-// Bounds on vp / vs at every node (P-SV), when both are inverted.
+// Bounds on vp / vs at every node (P-SV) when vp or vs is inverted: with both, a projection; with one,
+// bounds on it from the other's starting (fixed) values.
 struct RatioRange {
   double min = 0, max = std::numeric_limits<double>::infinity();
 };
@@ -45,7 +46,8 @@ class Parametrization {
   std::vector<double> start_point() const;
   std::vector<double> lower() const;
   std::vector<double> upper() const;
-  // The vp/vs range as an idempotent projection of x (empty when there is none).
+  // The vp/vs range as an idempotent projection of x (empty when there is none, or when only one of
+  // vp and vs is inverted: then lower() and upper() hold it).
   std::function<void(std::vector<double>&)> projection() const;
 
   // The model at x: the start with the inverted files replaced.
@@ -58,6 +60,10 @@ class Parametrization {
   std::vector<double> gradient(const std::map<std::string, std::vector<double>>& model_gradient) const;
 
  private:
+  bool inverts_both_velocities() const;
+  std::vector<std::string> names() const;
+  // The lower or upper bound of parameter p at node k, as x (the vp/vs range included).
+  double bound(std::size_t p, std::size_t k, bool upper) const;
   struct Variable {
     ParameterSpec spec;
     std::string gradient_key;
