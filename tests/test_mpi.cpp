@@ -28,17 +28,10 @@ bool have_mpirun() {
   return app::Ranks::available() && std::system("command -v mpirun >/dev/null 2>&1") == 0;
 }
 
-// `seiswg COMMAND DIR` on `ranks` ranks (stdout and stderr together), with `env` before it
-// (VAR=value ...).
-test::CliResult mpirun(int ranks, const fs::path& dir, const std::string& env = "",
-                       const std::string& command_line = "run --no-progress") {
-  // Open MPI refuses root unless told; CI containers run as root.
-  setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 1);
-  setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 1);
-  const std::string command = env + " mpirun --oversubscribe --bind-to none -np " + std::to_string(ranks) +
-                              " '" SEISWG_CLI "' " + command_line + " '" + dir.string() + "' 2>&1";
+// A shell command's exit status and output (stdout and stderr together).
+test::CliResult shell(const std::string& command) {
   std::fflush(nullptr);
-  FILE* pipe = ::popen(command.c_str(), "r");
+  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
   test::CliResult result;
   if (!pipe) return {-1, "popen failed"};
   char buffer[4096];
@@ -47,6 +40,17 @@ test::CliResult mpirun(int ranks, const fs::path& dir, const std::string& env = 
   const int status = ::pclose(pipe);
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return result;
+}
+
+// `seiswg COMMAND DIR` on `ranks` ranks, with `env` before it (VAR=value ...).
+test::CliResult mpirun(int ranks, const fs::path& dir, const std::string& env = "",
+                       const std::string& command_line = "run --no-progress",
+                       const std::string& cli = SEISWG_CLI) {
+  // Open MPI refuses root unless told; CI containers run as root.
+  setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 1);
+  setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 1);
+  return shell(env + " mpirun --oversubscribe --bind-to none -np " + std::to_string(ranks) + " '" + cli +
+               "' " + command_line + " '" + dir.string() + "'");
 }
 
 std::string bytes_of(const fs::path& file) {
@@ -440,6 +444,41 @@ TEST(Mpi, AKilledRankEndsTheInversionWhichResumesOnAnotherRankCount) {
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_NE(r.output.find("continuing the saved inversion"), std::string::npos) << r.output;
   EXPECT_GT(misfits(dir / "output/misfit.csv").size(), before.size()) << r.output;
+}
+
+// The same program built without MPI (as where libopenmpi-dev is missing): it needs no libmpi, runs a
+// case in one process exactly as the MPI build does, and under mpirun refuses (rank 0 alone says so)
+// instead of running the whole case once per rank into the same outputs.
+TEST(Mpi, ABuildWithoutMpiRunsAsOneProcessAndRefusesMpirun) {
+#ifndef SEISWG_CLI_WITHOUT_MPI
+  GTEST_SKIP() << "this build has no MPI: seiswg itself is the build without it";
+#else
+  const std::string without = SEISWG_CLI_WITHOUT_MPI;
+  const auto libraries = shell("ldd '" + without + "'");
+  ASSERT_EQ(libraries.exit_code, 0) << libraries.output;
+  EXPECT_EQ(libraries.output.find("libmpi"), std::string::npos) << libraries.output;
+
+  const fs::path with_mpi = write_five_sources("seiswg_mpi_build_with", "forward"),
+                 without_mpi = write_five_sources("seiswg_mpi_build_without", "forward");
+  const auto a = test::run_cli({"run", "--no-progress", with_mpi.string()});
+  ASSERT_EQ(a.exit_code, 0) << a.output;
+  const auto b = shell("'" + without + "' run --no-progress '" + without_mpi.string() + "'");
+  ASSERT_EQ(b.exit_code, 0) << b.output;
+  const auto files = test::files_under(with_mpi / "output");
+  ASSERT_EQ(files.size(), 5u);
+  for (const auto& f : files) {
+    const fs::path name = fs::relative(f, with_mpi / "output");
+    EXPECT_EQ(bytes_of(without_mpi / "output" / name), bytes_of(f)) << name;
+  }
+
+  if (std::system("command -v mpirun >/dev/null 2>&1") != 0) return;
+  const fs::path dir = write_five_sources("seiswg_mpi_build_refused", "forward");
+  const auto r = mpirun(2, dir, "", "run --no-progress", without);
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_EQ(count_of(r.output, "seiswg run: this seiswg was built without Open MPI"), 1u) << r.output;
+  EXPECT_NE(r.output.find("mpirun -np 2"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(dir / "output")) << "nothing written";
+#endif
 }
 
 }  // namespace

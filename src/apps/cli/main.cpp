@@ -228,6 +228,19 @@ int run(const std::vector<std::string>& args, Command command) {
               << std::flush;
     return 2;
   }
+  // A build without MPI cannot split the sources: under mpirun -np N each process would run the
+  // whole case, N times over into the same output folders. Refused as above, by rank 0 alone.
+  if (command == Command::run && seiswg::app::Ranks::launched_size() > 1 &&
+      !seiswg::app::Ranks::available()) {
+    if (seiswg::app::Ranks::launched_rank() != 0) return 0;
+    std::cerr << name + ": this seiswg was built without Open MPI, so it cannot share the sources of " +
+                     config + " over the ranks of mpirun -np " +
+                     std::to_string(seiswg::app::Ranks::launched_size()) +
+                     " (each would run the whole case into the same outputs); rebuild with libopenmpi-dev "
+                     "installed (scripts/setup.sh), or run it without mpirun\n"
+              << std::flush;
+    return 2;
+  }
   // Before the case is read: a signal while the model loads stops the run at its first batch.
   if (command == Command::run) seiswg::app::install_interrupt_handlers();
   // Under mpirun MPI starts before the case is read, so that a bad input seen by one rank ends the job.
