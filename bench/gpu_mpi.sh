@@ -86,6 +86,8 @@ for f in glob.glob(f"{a}/**/*.bin", recursive=True):
     if not os.path.exists(g):
         out.append("missing " + os.path.relpath(f, a)); continue
     x = np.fromfile(f, np.float32)[1:].astype(float); y = np.fromfile(g, np.float32)[1:].astype(float)
+    if not (np.isfinite(x).all() and np.isfinite(y).all()):  # max() would pass NaN over silently
+        out.append("non-finite values in " + os.path.relpath(f, a)); continue
     peak = np.abs(x).max()
     worst = max(worst, np.abs(x - y).max() / peak if peak > 0 else np.abs(y).max())  # all zero: absolute
 out.append(f".bin files within {worst:.1e}")
