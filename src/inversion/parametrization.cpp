@@ -102,6 +102,7 @@ Parametrization::Parametrization(const io::Model& start, std::vector<ParameterSp
     // Both inverted: a projection onto the allowed pairs; one inverted: the other, fixed, bounds it
     // node by node (lower() and upper()), so that lambda = rho (vp^2 - 2 vs^2) stays > 0 either way.
     const bool vp = contains(seen, "vp"), vs = contains(seen, "vs");
+    both_velocities_ = vp && vs;
     if ((!vp && !vs) || !start_.fields.contains("vp") || !start_.fields.contains("vs"))
       throw InputError(where + ": a vp/vs range needs a medium with vp and vs, and vp or vs inverted");
     if (!(vp_vs_->min >= 0 && vp_vs_->min <= vp_vs_->max))
@@ -120,33 +121,6 @@ Parametrization::Parametrization(const io::Model& start, std::vector<ParameterSp
   }
 }
 
-bool Parametrization::inverts_both_velocities() const {
-  return contains(names(), "vp") && contains(names(), "vs");
-}
-
-std::vector<std::string> Parametrization::names() const {
-  std::vector<std::string> out;
-  for (const auto& v : variables_) out.push_back(v.spec.name);
-  return out;
-}
-
-double Parametrization::bound(std::size_t p, std::size_t k, bool upper) const {
-  const Variable& v = variables_[p];
-  double m = upper ? v.spec.max : v.spec.min;
-  if (vp_vs_ && !inverts_both_velocities()) {
-    // vs in [vp / r_max, vp / r_min] at fixed vp; vp in [r_min vs, r_max vs] at fixed vs.
-    const double r = upper == (v.spec.name == "vp") ? vp_vs_->max : vp_vs_->min;
-    if (v.spec.name == "vs") {
-      const double b = double(start_.fields.at("vp")[k]) / r;
-      m = upper ? std::min(m, b) : std::max(m, b);
-    } else if (v.spec.name == "vp") {
-      const double b = r * double(start_.fields.at("vs")[k]);
-      m = upper ? std::min(m, b) : std::max(m, b);
-    }
-  }
-  return m / v.reference[k];
-}
-
 std::vector<double> Parametrization::start_point() const {
   std::vector<double> x(size());
   for (std::size_t p = 0; p < variables_.size(); ++p)
@@ -155,22 +129,31 @@ std::vector<double> Parametrization::start_point() const {
   return x;
 }
 
-std::vector<double> Parametrization::lower() const {
+std::vector<double> Parametrization::bounds(bool upper) const {
   std::vector<double> out(size());
-  for (std::size_t p = 0; p < variables_.size(); ++p)
-    for (std::size_t k = 0; k < npt_; ++k) out[p * npt_ + k] = bound(p, k, false);
-  return out;
-}
-
-std::vector<double> Parametrization::upper() const {
-  std::vector<double> out(size());
-  for (std::size_t p = 0; p < variables_.size(); ++p)
-    for (std::size_t k = 0; k < npt_; ++k) out[p * npt_ + k] = bound(p, k, true);
+  for (std::size_t p = 0; p < variables_.size(); ++p) {
+    const Variable& v = variables_[p];
+    const double m = upper ? v.spec.max : v.spec.min;
+    // One velocity inverted under a vp/vs range: the other, fixed, bounds it at every node:
+    // vs in [vp / r_max, vp / r_min], vp in [r_min vs, r_max vs].
+    const bool is_vs = v.spec.name == "vs", is_velocity = is_vs || v.spec.name == "vp";
+    const std::vector<float>* fixed =
+        vp_vs_ && !both_velocities_ && is_velocity ? &start_.fields.at(is_vs ? "vp" : "vs") : nullptr;
+    const double r = !fixed ? 0 : upper == is_vs ? vp_vs_->min : vp_vs_->max;
+    for (std::size_t k = 0; k < npt_; ++k) {
+      double b = m;
+      if (fixed) {
+        const double c = is_vs ? double((*fixed)[k]) / r : r * double((*fixed)[k]);
+        b = upper ? std::min(m, c) : std::max(m, c);
+      }
+      out[p * npt_ + k] = b / v.reference[k];
+    }
+  }
   return out;
 }
 
 std::function<void(std::vector<double>&)> Parametrization::projection() const {
-  if (!vp_vs_ || !inverts_both_velocities()) return {};
+  if (!vp_vs_ || !both_velocities_) return {};
   std::size_t ip = 0, is = 0;
   for (std::size_t p = 0; p < variables_.size(); ++p) {
     if (variables_[p].spec.name == "vp") ip = p;

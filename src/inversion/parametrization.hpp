@@ -44,8 +44,9 @@ class Parametrization {
   const std::vector<ParameterSpec>& parameters() const { return parameters_; }
   // x of the starting model: 1, or 0 where the starting value is 0 (vs in water).
   std::vector<double> start_point() const;
-  std::vector<double> lower() const;
-  std::vector<double> upper() const;
+  // Bounds of x, the vp/vs range included where one velocity is inverted.
+  std::vector<double> lower() const { return bounds(false); }
+  std::vector<double> upper() const { return bounds(true); }
   // The vp/vs range as an idempotent projection of x (empty when there is none, or when only one of
   // vp and vs is inverted: then lower() and upper() hold it).
   std::function<void(std::vector<double>&)> projection() const;
@@ -60,10 +61,7 @@ class Parametrization {
   std::vector<double> gradient(const std::map<std::string, std::vector<double>>& model_gradient) const;
 
  private:
-  bool inverts_both_velocities() const;
-  std::vector<std::string> names() const;
-  // The lower or upper bound of parameter p at node k, as x (the vp/vs range included).
-  double bound(std::size_t p, std::size_t k, bool upper) const;
+  std::vector<double> bounds(bool upper) const;
   struct Variable {
     ParameterSpec spec;
     std::string gradient_key;
@@ -75,7 +73,8 @@ class Parametrization {
   std::vector<ParameterSpec> parameters_;
   std::vector<Variable> variables_;
   std::optional<RatioRange> vp_vs_;
-  bool derived_mu_ = false;  // SH's mu: the model holds vs; vs = sqrt(mu / rho)
+  bool both_velocities_ = false;  // vp and vs inverted: the vp/vs range is a projection, not bounds
+  bool derived_mu_ = false;       // SH's mu: the model holds vs; vs = sqrt(mu / rho)
 };
 
 }  // namespace seiswg::inversion

@@ -215,32 +215,28 @@ int run(const std::vector<std::string>& args, Command command) {
   }
   // check and check-gradient plan or test the whole case in one process: on N ranks they would run N
   // times over, each printing the same tables (or, if spread, the plan of one rank's share only).
-  if (command != Command::run && seiswg::app::Ranks::launched_size() > 1) {
-    // Rank 0 alone says so and fails the job (mpirun's status is its 2); the other ranks end quietly
-    // and successfully, so that mpirun does not abort the job, killing rank 0 or cutting into its
-    // line, before rank 0 has written it. One write: the ranks share the terminal.
+  // Refused under mpirun: rank 0 alone says so and fails the job (mpirun's status is its 2); the other
+  // ranks end quietly and successfully, so that mpirun does not abort the job, killing rank 0 or
+  // cutting into its line, before rank 0 has written it. One write: the ranks share the terminal.
+  const auto refuse_ranks = [](const std::string& message) {
     if (seiswg::app::Ranks::launched_rank() != 0) return 0;
-    std::cerr << name + ": does not run on several ranks (mpirun -np " +
-                     std::to_string(seiswg::app::Ranks::launched_size()) + "): it " +
-                     (command == Command::check ? "plans" : "tests") +
-                     " the whole case in one process (all its sources); run `" + name + " " + config +
-                     "` without mpirun\n"
-              << std::flush;
+    std::cerr << message + "\n" << std::flush;
     return 2;
-  }
+  };
+  const std::string ranks_text = "mpirun -np " + std::to_string(seiswg::app::Ranks::launched_size());
+  if (command != Command::run && seiswg::app::Ranks::launched_size() > 1)
+    return refuse_ranks(name + ": does not run on several ranks (" + ranks_text + "): it " +
+                        (command == Command::check ? "plans" : "tests") +
+                        " the whole case in one process (all its sources); run `" + name + " " + config +
+                        "` without mpirun");
   // A build without MPI cannot split the sources: under mpirun -np N each process would run the
   // whole case, N times over into the same output folders. Refused as above, by rank 0 alone.
-  if (command == Command::run && seiswg::app::Ranks::launched_size() > 1 &&
-      !seiswg::app::Ranks::available()) {
-    if (seiswg::app::Ranks::launched_rank() != 0) return 0;
-    std::cerr << name + ": this seiswg was built without Open MPI, so it cannot share the sources of " +
-                     config + " over the ranks of mpirun -np " +
-                     std::to_string(seiswg::app::Ranks::launched_size()) +
-                     " (each would run the whole case into the same outputs); rebuild with libopenmpi-dev "
-                     "installed (scripts/setup.sh), or run it without mpirun\n"
-              << std::flush;
-    return 2;
-  }
+  if (command == Command::run && seiswg::app::Ranks::launched_size() > 1 && !seiswg::app::Ranks::available())
+    return refuse_ranks(name +
+                        ": this seiswg was built without Open MPI, so it cannot share the sources of " +
+                        config + " over the ranks of " + ranks_text +
+                        " (each would run the whole case into the same outputs); rebuild with libopenmpi-dev "
+                        "installed (scripts/setup.sh), or run it without mpirun");
   // Before the case is read: a signal while the model loads stops the run at its first batch.
   if (command == Command::run) seiswg::app::install_interrupt_handlers();
   // Under mpirun MPI starts before the case is read, so that a bad input seen by one rank ends the job.
